@@ -1,0 +1,136 @@
+"""Plain data: a trace as read, a finding, and the result of analysing one trace.
+
+No I/O and no analysis here; readers build ``Trace`` objects, detectors build ``Finding``
+objects, ``analyze`` builds ``TraceResult`` objects, and writers serialise them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+#: Version of the per-trace output contract (docs/output.md).
+SCHEMA_VERSION = "1.0"
+
+LABELS = ("degenerate-looping", "verbose-but-engaged", "concise")
+
+#: Canonical field names, in the order of DESIGN.md's data model.
+CANONICAL_FIELDS = (
+    "id", "prompt", "reasoning", "answer", "reference", "correct", "model",
+    "finish_reason", "output_tokens", "reasoning_tokens", "input_tokens", "budget",
+    "workload", "task", "sample",
+)
+
+
+@dataclass
+class Trace:
+    """One input record mapped onto the canonical fields.
+
+    ``thinking_unclosed`` is set by readers when the reasoning came from a ``<think>`` block
+    that was never closed (truncated thinking).  ``extra`` holds every field the reader did not
+    map, passed through untouched.  ``source``/``line`` say where the record came from.
+    """
+
+    id: str = ""
+    prompt: Optional[str] = None
+    reasoning: Optional[str] = None
+    answer: Optional[str] = None
+    reference: Optional[str] = None
+    correct: Optional[bool] = None
+    model: Optional[str] = None
+    finish_reason: Optional[str] = None
+    output_tokens: Optional[int] = None
+    reasoning_tokens: Optional[int] = None
+    input_tokens: Optional[int] = None
+    budget: Optional[int] = None
+    workload: Optional[float] = None
+    task: Optional[str] = None
+    sample: Optional[int] = None
+    thinking_unclosed: bool = False
+    source: Optional[str] = None
+    line: Optional[int] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Finding:
+    """One rule hit.  ``start``/``end`` are character offsets into ``field`` of the trace
+    (``reasoning`` unless said otherwise); ``data`` carries rule-specific numbers."""
+
+    code: str
+    name: str
+    start: int
+    end: int
+    message: str
+    field: str = "reasoning"
+    data: Dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {
+            "code": self.code, "name": self.name, "start": self.start, "end": self.end,
+            "message": self.message,
+        }
+        if self.field != "reasoning":
+            d["field"] = self.field
+        if self.data:
+            d["data"] = self.data
+        return d
+
+
+@dataclass
+class TraceResult:
+    """The analysis of one trace: what ``score`` writes as one JSONL line."""
+
+    id: str
+    label: Optional[str]
+    flags: List[str] = field(default_factory=list)
+    truncated: bool = False
+    truncation_reasons: List[str] = field(default_factory=list)
+    findings: List[Finding] = field(default_factory=list)
+    metrics: Dict[str, Any] = field(default_factory=dict)
+    tokens: Dict[str, Any] = field(default_factory=dict)
+    model: Optional[str] = None
+    error: Optional[str] = None
+    source: Optional[str] = None
+    line: Optional[int] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        if self.error is not None:
+            d: Dict[str, Any] = {"schema_version": SCHEMA_VERSION, "id": self.id,
+                                 "error": self.error}
+            if self.source is not None:
+                d["source"] = self.source
+            if self.line is not None:
+                d["line"] = self.line
+            return d
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "model": self.model,
+            "label": self.label,
+            "flags": list(self.flags),
+            "truncated": self.truncated,
+            "truncation_reasons": list(self.truncation_reasons),
+            "findings": [f.to_dict() for f in self.findings],
+            "metrics": self.metrics,
+            "tokens": self.tokens,
+        }
+
+
+@dataclass
+class ReadError:
+    """A record that could not be read: where it was, which field, and why."""
+
+    source: str
+    line: int
+    message: str
+    field: Optional[str] = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.line}"
+
+    def describe(self) -> str:
+        where = f"{self.source}:{self.line}"
+        if self.field:
+            where += f": field '{self.field}'"
+        return f"{where}: {self.message}"
