@@ -1,0 +1,80 @@
+"""analyze(trace) -> TraceResult: run the enabled detectors, then decide the label.
+
+The label says what the trace spent its tokens on:
+
+* ``degenerate-looping`` — the repetition detector found a loop (REP001) or a long exact
+  periodic run (REP002): the trace cycled without progress;
+* ``verbose-but-engaged`` — no loop, and the trace is long: its token count (reported, else
+  estimated) is at least ``verbose-tokens`` (default 2000);
+* ``concise`` — no loop and shorter than that.
+
+Length and the number of "wait"s never make a trace degenerate; only cycling does.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
+
+from .config import Config
+from .detectors.base import TraceContext
+from .model import Trace, TraceResult
+from .rules import DETECTOR_MODULES
+from .tokens import token_count
+
+import importlib
+
+_DETECTORS = [importlib.import_module(f"tracelint.detectors.{m}") for m in DETECTOR_MODULES]
+
+#: Findings whose presence makes a trace degenerate-looping.
+LOOP_CODES = ("REP001", "REP002")
+
+
+def _to_trace(obj: Union[Trace, Dict[str, Any], str], cfg: Config) -> Trace:
+    if isinstance(obj, Trace):
+        return obj
+    from .io import ReaderOptions
+    from .io.schema import record_to_trace
+    opts = ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
+                         think_open=cfg.think_open, think_close=cfg.think_close)
+    if isinstance(obj, str):
+        obj = {"output": obj}
+    if not isinstance(obj, dict):
+        raise TypeError(f"analyze() takes a Trace, a dict or a str, not {type(obj).__name__}")
+    return record_to_trace(obj, source="<analyze>", line=1, options=opts)
+
+
+def analyze(obj: Union[Trace, Dict[str, Any], str], config: Optional[Config] = None
+            ) -> TraceResult:
+    """Analyse one trace (a :class:`Trace`, a record dict in any supported schema, or the raw
+    output text) and return its :class:`TraceResult`."""
+    cfg = config or Config()
+    trace = _to_trace(obj, cfg)
+    ctx = TraceContext(trace)
+    findings, flags, metrics = [], [], {}
+    for det in _DETECTORS:
+        out = det.detect(ctx, cfg)
+        findings.extend(out.findings)
+        metrics.update(out.metrics)
+        for f in out.flags:
+            if f not in flags:
+                flags.append(f)
+    reasons = metrics.pop("truncation_reasons", [])
+    tokens = token_count(trace)
+    metrics["reasoning_chars"] = len(ctx.reasoning)
+    if any(f.code in LOOP_CODES for f in findings):
+        label = "degenerate-looping"
+    elif tokens["count"] >= cfg.verbose_tokens:
+        label = "verbose-but-engaged"
+    else:
+        label = "concise"
+    findings.sort(key=lambda f: (f.field != "reasoning", f.field, f.start, f.end, f.code))
+    return TraceResult(id=trace.id, label=label, flags=flags, truncated=bool(reasons),
+                       truncation_reasons=list(reasons), findings=findings, metrics=metrics,
+                       tokens=tokens, model=trace.model, source=trace.source, line=trace.line)
+
+
+def analyze_many(traces: Iterable[Union[Trace, Dict[str, Any], str]],
+                 config: Optional[Config] = None) -> Iterator[TraceResult]:
+    """Analyse traces one after another (lazily, in input order)."""
+    cfg = config or Config()
+    for t in traces:
+        yield analyze(t, cfg)

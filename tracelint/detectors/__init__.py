@@ -1,0 +1,1 @@
+"""Detectors: one module per detector, each with its rules and a ``detect`` function."""

@@ -1,0 +1,127 @@
+"""Completion: did the trace finish?  Each truncation reason is its own rule, and all that
+apply are recorded in ``truncation_reasons``.
+"""
+from __future__ import annotations
+
+from ..config import Config
+from .base import DetectorOutput, Rule, TraceContext
+
+#: Characters that can end a finished sentence or answer (after trailing whitespace).
+_FINAL_CHARS = set(".!?。！？…)]}>\"'`*$|»”’：:") | set("0123456789")
+
+
+class TRN001(Rule):
+    """The serving engine stopped the output at its token limit.
+
+    What: ``finish_reason`` is ``length`` (OpenAI), ``max_tokens`` (Anthropic) or an
+    equivalent the reader normalised to ``length``.
+
+    Why: the model did not decide to stop; whatever it was doing, reasoning or looping, ran
+    into the cap.  Such a trace has no trustworthy final answer and is usually dropped from
+    SFT data.
+
+    Flagged example: ``{"reasoning": "...", "finish_reason": "length"}``
+
+    OK example: ``{"reasoning": "...", "finish_reason": "stop"}``
+    """
+
+    code = "TRN001"
+    name = "finish-length"
+
+
+class TRN002(Rule):
+    """The output used the whole token budget.
+
+    What: ``output_tokens >= budget`` where both are known.
+
+    Why: an output that reached its budget was cut there, even when the engine's
+    ``finish_reason`` was lost on the way into the dataset.
+
+    Flagged example: ``{"output_tokens": 32768, "budget": 32768}``
+
+    OK example: ``{"output_tokens": 1204, "budget": 32768}``
+    """
+
+    code = "TRN002"
+    name = "budget-exhausted"
+
+
+class TRN003(Rule):
+    """The thinking block was opened and never closed.
+
+    What: the text has the opening thinking delimiter (``<think>`` by default) and no
+    closing one, so everything after the tag is reasoning and no answer follows.
+
+    Why: open reasoning models emit ``</think>`` before answering; an unclosed block means
+    the generation stopped while still thinking, almost always at the token cap.
+
+    Flagged example: ``"<think>Let me check again. Let me check again. Let me"``
+
+    OK example: ``"<think>3 + 4 = 7.</think>The answer is 7."``
+    """
+
+    code = "TRN003"
+    name = "unclosed-thinking"
+
+
+class TRN004(Rule):
+    """The output breaks off mid-sentence without a final answer.
+
+    What: the trace has no answer text, no final answer can be extracted from the end of its
+    reasoning (``\\boxed{}``, ``#### N``, "the answer is ..."; the last-number fallback is not
+    used), and the text ends mid-sentence: its last character cannot end a sentence.
+
+    Why: when the record lost its ``finish_reason`` and token counts, a text that stops in
+    the middle of a sentence with no answer is the remaining evidence of a cut.  A chat
+    answer that simply states a conclusion without a formal final-answer marker is not
+    flagged: it ends with a full stop.
+
+    Options: ``require_unfinished_sentence`` (default true): set to false to flag every
+    trace without an extractable answer.
+
+    Flagged example: ``"So the total is 5 times the number of"``
+
+    OK example: ``"So the total is 25. The answer is 25."``
+    """
+
+    code = "TRN004"
+    name = "no-final-answer"
+    options = {"require_unfinished_sentence": True}
+
+
+#: rule class -> truncation reason recorded in the output
+REASONS = {TRN001: "finish_reason", TRN002: "budget", TRN003: "unclosed-thinking",
+           TRN004: "no-final-answer"}
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    stripped = text.rstrip()
+    return bool(stripped) and stripped[-1] not in _FINAL_CHARS
+
+
+def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
+    t = ctx.trace
+    out = DetectorOutput()
+    end = len(ctx.reasoning)
+    hits = []
+    if cfg.enabled("TRN001") and t.finish_reason == "length":
+        hits.append((TRN001, "the engine stopped at its token limit (finish_reason=length)"))
+    if (cfg.enabled("TRN002") and t.output_tokens is not None and t.budget is not None
+            and t.budget > 0 and t.output_tokens >= t.budget):
+        hits.append((TRN002, f"output used {t.output_tokens} of a budget of {t.budget} tokens"))
+    if cfg.enabled("TRN003") and t.thinking_unclosed:
+        hits.append((TRN003, "the thinking block was never closed"))
+    if cfg.enabled("TRN004") and not (t.answer or "").strip() and (ctx.reasoning.strip()):
+        from ..grounding.answer import extract_answer
+        if extract_answer(None, ctx.reasoning, fallback=False) is None:
+            need_cut = cfg.option("TRN004", "require_unfinished_sentence")
+            if not need_cut or _ends_mid_sentence(ctx.reasoning):
+                hits.append((TRN004, "the text breaks off mid-sentence with no final answer"))
+    tail = max(0, end - 1)
+    for rule, message in hits:
+        out.findings.append(rule.finding(tail, end, message))
+    reasons = [REASONS[rule] for rule, _ in hits]
+    out.metrics["truncation_reasons"] = reasons
+    if reasons:
+        out.flags.append("truncated")
+    return out

@@ -1,0 +1,170 @@
+"""Prompt copying: stretches of the prompt pasted into the reasoning, verbatim or nearly.
+
+Exact copies come from the matching statistics of the reasoning's units against the
+prompt's units (one pass of the compiled core); near copies are prompt sentences that
+reappear with small edits, found from short exact seeds and scored with rapidfuzz.
+"""
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .. import ngram
+from ..config import Config
+from .base import DetectorOutput, Rule, TraceContext
+
+
+class CPY001(Rule):
+    """Most of the reasoning is text pasted from the prompt.
+
+    What: ``copy_coverage`` — the fraction of the reasoning's units that lie inside spans of
+    at least ``min_span`` units occurring verbatim in the prompt, near copies included — is
+    at least ``min_coverage``, and at least ``min_units`` units are copied.  One finding per
+    copied span (the longest ``max_findings``).
+
+    Why: a trace that mostly repeats its prompt spends tokens without reasoning; in SFT data
+    it teaches the model to parrot.  A short restatement of the question is normal and stays
+    below the coverage threshold in any trace that goes on to reason.
+
+    Options: ``min_span`` (8 units), ``min_coverage`` (0.5), ``min_units`` (30),
+    ``max_findings`` (20).
+
+    Flagged example: prompt "Tom has 3 apples and buys 5 more. How many apples does he
+    have?", reasoning "Tom has 3 apples and buys 5 more. How many apples does he have? Tom
+    has 3 apples and buys 5 more."
+
+    OK example: the same prompt, reasoning "Tom has 3 apples and buys 5 more, so he has
+    3 + 5 = 8 apples. Check: 8 - 5 = 3, which matches what he started with."
+    """
+
+    code = "CPY001"
+    name = "prompt-copy"
+    options = {"min_span": 8, "min_coverage": 0.5, "min_units": 30, "max_findings": 20}
+
+
+class CPY002(Rule):
+    """The same stretch of the prompt is pasted into the reasoning again and again.
+
+    What: some prompt span of at least ``min_span`` units is copied verbatim into the
+    reasoning at least ``min_repeats`` times.
+
+    Why: quoting the question once is normal; quoting it over and over is a symptom of a
+    model going in circles (it re-reads the problem because it cannot make progress).
+
+    Options: ``min_span`` (12 units), ``min_repeats`` (4).
+
+    Flagged example: a reasoning that repeats "the problem says: 'a train leaves at 3 pm'"
+    five times.
+
+    OK example: a reasoning that quotes the question once at the start and once when checking.
+    """
+
+    code = "CPY002"
+    name = "repeated-prompt-copy"
+    options = {"min_span": 12, "min_repeats": 4}
+
+
+def _coverage_mask(n: int, spans: List[Tuple[int, int]]) -> np.ndarray:
+    mask = np.zeros(n, dtype=np.int8)
+    if spans:
+        diff = np.zeros(n + 1, dtype=np.int64)
+        for a, b in spans:
+            diff[a] += 1
+            diff[b] -= 1
+        mask = (np.cumsum(diff[:-1]) > 0).astype(np.int8)
+    return mask
+
+
+def _near_copies(ctx: TraceContext, min_span: int, exact: np.ndarray,
+                 threshold: float = 88.0) -> List[Tuple[int, int]]:
+    """Reasoning unit spans that reproduce a prompt sentence with small edits.
+
+    Seeds are exact matches of >= 4 units; each prompt sentence long enough is aligned at
+    its seeds and scored with rapidfuzz; only spans not already exact copies are returned.
+    """
+    r, p = ctx.units, ctx.prompt_units
+    if len(p) < min_span or len(r) < min_span:
+        return []
+    seeds = ngram.matching_spans(r.ids, p.ids, 4)
+    if seeds.shape[0] == 0:
+        return []
+    # prompt sentences as unit ranges: split after . ! ? and newlines
+    ptext = ctx.prompt
+    bounds = [0]
+    for i in range(len(p)):
+        ch = ptext[p.starts[i]:p.ends[i]]
+        if ch in (".", "!", "?") or (i + 1 < len(p) and "\n" in ptext[p.ends[i]:p.starts[i + 1]]):
+            bounds.append(i + 1)
+    bounds.append(len(p))
+    sentences = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a >= min_span]
+    out: List[Tuple[int, int]] = []
+    done = set()
+    for s_start, s_end, t_start in seeds.tolist():
+        for a, b in sentences:
+            if a <= t_start < b:
+                lo = max(0, s_start - (t_start - a))
+                hi = min(len(r), lo + (b - a))
+                if (lo, hi) in done or exact[lo:hi].all():
+                    break
+                done.add((lo, hi))
+                ra, rb = r.char_span(lo, hi)
+                pa, pb = p.char_span(a, b)
+                if fuzz.ratio(ctx.reasoning[ra:rb], ptext[pa:pb]) >= threshold:
+                    out.append((lo, hi))
+                break
+    return out
+
+
+def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
+    out = DetectorOutput()
+    r = ctx.units
+    n = len(r)
+    on1, on2 = cfg.enabled("CPY001"), cfg.enabled("CPY002")
+    if not ctx.prompt or n == 0:
+        out.metrics.update(copy_coverage=0.0, longest_copy=0, copied_units=0,
+                           near_copy_units=0)
+        return out
+    min_span = cfg.option("CPY001", "min_span")
+    p = ctx.prompt_units
+    spans = ngram.matching_spans(r.ids, p.ids, min_span)
+    exact_spans = [(int(a), int(b)) for a, b, _ in spans.tolist()]
+    exact = _coverage_mask(n, exact_spans)
+    near = _near_copies(ctx, min_span, exact.astype(bool))
+    mask = _coverage_mask(n, exact_spans + near)
+    copied = int(mask.sum())
+    coverage = copied / n
+    longest = max((b - a for a, b in exact_spans), default=0)
+    out.metrics.update(copy_coverage=round(coverage, 6), longest_copy=int(longest),
+                       copied_units=copied, near_copy_units=int(mask.sum() - exact.sum()))
+    if on1 and coverage >= cfg.option("CPY001", "min_coverage") and \
+            copied >= cfg.option("CPY001", "min_units"):
+        all_spans = sorted(exact_spans + near, key=lambda s: (-(s[1] - s[0]), s[0]))
+        limit = cfg.option("CPY001", "max_findings")
+        for a, b in sorted(all_spans[:limit]):
+            ca, cb = r.char_span(a, b)
+            out.findings.append(CPY001.finding(
+                ca, cb, f"{b - a} units copied from the prompt "
+                        f"(copy coverage {coverage:.0%} of the reasoning)", units=b - a))
+        out.flags.append("prompt-copying")
+    if on2:
+        k2 = cfg.option("CPY002", "min_span")
+        reps = cfg.option("CPY002", "min_repeats")
+        long_spans = ngram.matching_spans(r.ids, p.ids, k2)
+        if long_spans.shape[0] >= reps:
+            # count how often each prompt start region is copied
+            starts = long_spans[:, 2]
+            values, counts = np.unique(starts, return_counts=True)
+            best = int(counts.max())
+            if best >= reps:
+                t0 = int(values[np.argmax(counts)])
+                rows = long_spans[long_spans[:, 2] == t0]
+                a, b = int(rows[0, 0]), int(rows[0, 1])
+                ca, cb = r.char_span(a, b)
+                out.findings.append(CPY002.finding(
+                    ca, cb, f"the same prompt passage is copied {best} times", repeats=best))
+                if "prompt-copying" not in out.flags:
+                    out.flags.append("prompt-copying")
+            out.metrics["prompt_copy_repeats"] = best
+    return out
