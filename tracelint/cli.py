@@ -1,0 +1,405 @@
+"""Command line: ``tracelint score | rule`` (the CLI only wires readers, analysis and writers).
+
+Exit codes (ruff's convention): 0 clean, 1 something at or above ``--fail-on`` (or a record
+that could not be read), 2 usage, configuration or I/O error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import __version__
+from .config import Config, ConfigError, load as load_config
+from .model import LABELS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+LABEL_RANK = {"concise": 0, "verbose-but-engaged": 1, "degenerate-looping": 2}
+
+
+class UsageError(Exception):
+    pass
+
+
+def _kv(spec: str, what: str):
+    if "=" not in spec:
+        raise UsageError(f"{what} expects FIELD=VALUE, got {spec!r}")
+    k, v = spec.split("=", 1)
+    if not k:
+        raise UsageError(f"{what} expects FIELD=VALUE, got {spec!r}")
+    return k, v
+
+
+def _split_codes(values: Optional[List[str]]) -> Optional[List[str]]:
+    if values is None:
+        return None
+    out: List[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def build_config(args) -> Config:
+    cfg = load_config(getattr(args, "config", None))
+    if getattr(args, "select", None) is not None:
+        cfg.select = _split_codes(args.select)
+    if getattr(args, "ignore", None):
+        cfg.ignore = cfg.ignore + _split_codes(args.ignore)
+    for spec in getattr(args, "field", None) or []:
+        k, v = _kv(spec, "--field")
+        cfg.field_map[k] = v
+    for spec in getattr(args, "set", None) or []:
+        k, v = _kv(spec, "--set")
+        cfg.constants[k] = v
+    if getattr(args, "think_open", None) is not None:
+        cfg.think_open = args.think_open.encode().decode("unicode_escape")
+    if getattr(args, "think_close", None) is not None:
+        cfg.think_close = args.think_close.encode().decode("unicode_escape")
+    if getattr(args, "fail_on", None) is not None:
+        cfg.fail_on = _split_codes(args.fail_on)
+    if getattr(args, "verbose_tokens", None) is not None:
+        cfg.verbose_tokens = args.verbose_tokens
+    from .rules import all_rules
+    codes = [r.code for r in all_rules()]
+    for p in (cfg.select or []) + cfg.ignore:
+        if not any(c.startswith(p) for c in codes):
+            raise UsageError(f"{p!r} matches no rule code (see 'tracelint rule --all')")
+    return cfg
+
+
+def reader_options(cfg: Config):
+    from .io import ReaderOptions
+    return ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
+                         think_open=cfg.think_open, think_close=cfg.think_close)
+
+
+def fails(result: Dict[str, Any], fail_on: Sequence[str]) -> bool:
+    """Whether one output record is at or above any ``--fail-on`` item (label: at or above
+    in the order concise < verbose-but-engaged < degenerate-looping; flag or rule code:
+    present)."""
+    if "error" in result:
+        return True
+    label_rank = LABEL_RANK.get(result.get("label") or "", -1)
+    codes = {f["code"] for f in result.get("findings", [])}
+    for item in fail_on:
+        if item in LABEL_RANK:
+            if label_rank >= LABEL_RANK[item]:
+                return True
+        elif item in result.get("flags", []) or item in codes or any(
+                c.startswith(item) for c in codes):
+            return True
+    return False
+
+
+class Progress:
+    """Records/s and MB/s on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total_bytes: Optional[int], enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.total = total_bytes
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.n = 0
+        self.nbytes = 0
+
+    def update(self, nbytes: int) -> None:
+        self.n += 1
+        self.nbytes += nbytes
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        dt = max(now - self.t0, 1e-9)
+        mbs = self.nbytes / dt / 1e6
+        msg = f"\r{self.n} records  {self.n / dt:,.0f} rec/s  {mbs:.1f} MB/s"
+        if self.total:
+            frac = min(self.nbytes / self.total, 1.0)
+            eta = (self.total - self.nbytes) / max(self.nbytes / dt, 1e-9)
+            msg += f"  {frac:5.1%}  ETA {eta:,.0f}s"
+        sys.stderr.write(msg + "   ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def iter_results(paths: Sequence[str], cfg: Config, progress: Optional[Progress] = None):
+    """(output dict, trace byte size) for every input record, in input order; unreadable
+    records become error dicts — nothing is dropped."""
+    from .analysis import analyze
+    from .io import read_traces
+    from .model import ReadError, SCHEMA_VERSION
+    for item in read_traces(paths, reader_options(cfg)):
+        if isinstance(item, ReadError):
+            d = {"schema_version": SCHEMA_VERSION, "id": item.id, "error": item.describe(),
+                 "source": item.source, "line": item.line}
+            size = 0
+        else:
+            try:
+                d = analyze(item, cfg).to_dict()
+            except Exception as exc:  # a detector bug must not lose the record
+                d = {"schema_version": SCHEMA_VERSION, "id": item.id,
+                     "error": f"{item.source}:{item.line}: internal error while analysing: "
+                              f"{type(exc).__name__}: {exc}",
+                     "source": item.source, "line": item.line}
+            size = len(item.reasoning or "") + len(item.answer or "")
+            d["_where"] = (item.source, item.line)
+        if progress:
+            progress.update(size)
+        yield d
+
+
+class Summary:
+    def __init__(self):
+        self.total = 0
+        self.errors = 0
+        self.labels: Counter = Counter()
+        self.flags: Counter = Counter()
+        self.reasons: Counter = Counter()
+        self.codes: Counter = Counter()
+        self.by_model: Dict[str, Counter] = {}
+
+    def add(self, d: Dict[str, Any]) -> None:
+        self.total += 1
+        if "error" in d:
+            self.errors += 1
+            return
+        self.labels[d["label"]] += 1
+        self.flags.update(d["flags"])
+        self.reasons.update(d["truncation_reasons"])
+        self.codes.update(f["code"] for f in d["findings"])
+        m = d.get("model") or "(no model)"
+        self.by_model.setdefault(m, Counter())[d["label"]] += 1
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"records": self.total, "errors": self.errors,
+                "labels": {k: self.labels.get(k, 0) for k in LABELS},
+                "flags": dict(sorted(self.flags.items())),
+                "truncation_reasons": dict(sorted(self.reasons.items())),
+                "rules": dict(sorted(self.codes.items())),
+                "by_model": {m: {k: c.get(k, 0) for k in LABELS}
+                             for m, c in sorted(self.by_model.items())}}
+
+    def table(self) -> str:
+        lines = []
+        width = max([len(m) for m in self.by_model] + [len("model")])
+        head = f"{'model':<{width}}  " + "  ".join(f"{k:>19}" for k in LABELS) + f"  {'total':>7}"
+        lines.append(head)
+        lines.append("-" * len(head))
+        for m, c in sorted(self.by_model.items()):
+            tot = sum(c.values())
+            lines.append(f"{m:<{width}}  " + "  ".join(f"{c.get(k, 0):>19}" for k in LABELS)
+                         + f"  {tot:>7}")
+        tot = sum(self.labels.values())
+        lines.append(f"{'all':<{width}}  " + "  ".join(f"{self.labels.get(k, 0):>19}" for k in LABELS)
+                     + f"  {tot:>7}")
+        lines.append("")
+        lines.append(f"records: {self.total}   analysed: {self.total - self.errors}   "
+                     f"unreadable: {self.errors}")
+        if self.flags:
+            lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(self.flags.items())))
+        if self.reasons:
+            lines.append("truncation: " + ", ".join(f"{k} {v}" for k, v in sorted(self.reasons.items())))
+        if self.codes:
+            lines.append("rules: " + ", ".join(f"{k} {v}" for k, v in sorted(self.codes.items())))
+        return "\n".join(lines)
+
+
+def _text_lines(d: Dict[str, Any], where) -> List[str]:
+    if "error" in d:
+        return [f"{d['error']}"]
+    src, line = where
+    loc = f"{src}:{line}" if src else d["id"]
+    flags = f" [{', '.join(d['flags'])}]" if d["flags"] else ""
+    out = [f"{loc}: {d['label']}{flags}"]
+    for f in d["findings"]:
+        out.append(f"  {f['code']} {f['name']} @{f.get('field', 'reasoning')}[{f['start']}:{f['end']}]"
+                   f" {f['message']}")
+    return out
+
+
+def _github_lines(d: Dict[str, Any], where) -> List[str]:
+    src, line = where if where else (d.get("source"), d.get("line"))
+    if "error" in d:
+        return [f"::error file={src},line={line}::{_gh_escape(d['error'])}"]
+    out = []
+    for f in d["findings"]:
+        out.append(f"::warning file={src},line={line},title={f['code']} {f['name']}::"
+                   f"{_gh_escape(d['id'] + ': ' + f['message'])}")
+    return out
+
+
+def _gh_escape(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _sarif(results: List[Dict[str, Any]], wheres: List[Any]) -> Dict[str, Any]:
+    from .rules import all_rules
+    rules = [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary()},
+              "fullDescription": {"text": r.doc()}} for r in all_rules()]
+    sarif_results = []
+    for d, where in zip(results, wheres):
+        src, line = where if where else (d.get("source"), d.get("line"))
+        loc = {"physicalLocation": {"artifactLocation": {"uri": src or ""},
+                                    "region": {"startLine": int(line or 1)}}}
+        if "error" in d:
+            sarif_results.append({"ruleId": "E000", "level": "error",
+                                  "message": {"text": d["error"]}, "locations": [loc]})
+            continue
+        for f in d["findings"]:
+            sarif_results.append({
+                "ruleId": f["code"], "level": "warning",
+                "message": {"text": f"{d['id']}: {f['message']}"},
+                "locations": [loc],
+                "properties": {"traceId": d["id"], "field": f.get("field", "reasoning"),
+                               "charStart": f["start"], "charEnd": f["end"]}})
+    return {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+            "runs": [{"tool": {"driver": {"name": "tracelint", "version": __version__,
+                                          "rules": rules}},
+                      "results": sarif_results}]}
+
+
+def cmd_score(args) -> int:
+    from .io import InputError
+    from .io.writers import open_output, write_jsonl_line
+    cfg = build_config(args)
+    fail_on = cfg.fail_on or ["degenerate-looping"]
+    fmt = args.format
+    total_bytes = 0
+    for p in args.files:
+        if p != "-" and os.path.isfile(p):
+            total_bytes += os.path.getsize(p)
+    progress = Progress(total_bytes or None, enabled=not args.quiet)
+    summary = Summary()
+    failed = False
+    collected: List[Dict[str, Any]] = []
+    wheres: List[Any] = []
+    out_ctx = open_output(args.output, inputs=args.files) if args.output else None
+    out_fh = out_ctx.__enter__() if out_ctx else None
+    stdout = sys.stdout
+    ok = False
+    try:
+        for d in iter_results(args.files, cfg, progress):
+            where = d.pop("_where", None) or (d.get("source"), d.get("line"))
+            summary.add(d)
+            failed = failed or fails(d, fail_on)
+            if out_fh is not None:
+                write_jsonl_line(out_fh, d)
+            if fmt == "jsonl" and out_fh is None:
+                write_jsonl_line(stdout, d)
+            elif fmt == "text":
+                if "error" in d or d["findings"] or d["label"] != "concise" or args.verbose:
+                    stdout.write("\n".join(_text_lines(d, where)) + "\n")
+            elif fmt == "github":
+                for line in _github_lines(d, where):
+                    stdout.write(line + "\n")
+            elif fmt in ("json", "sarif"):
+                collected.append(d)
+                wheres.append(where)
+        ok = True
+    finally:
+        progress.close()
+        if out_ctx is not None:
+            out_ctx.__exit__(None if ok else RuntimeError, None, None)
+    if fmt == "json":
+        json.dump({"schema_version": "1.0", "results": collected, "summary": summary.to_dict()},
+                  stdout, ensure_ascii=False, indent=1)
+        stdout.write("\n")
+    elif fmt == "sarif":
+        json.dump(_sarif(collected, wheres), stdout, ensure_ascii=False, indent=1)
+        stdout.write("\n")
+    if not args.quiet:
+        stream = sys.stderr if fmt in ("jsonl", "json", "sarif") and out_fh is None else stdout
+        if fmt != "github":
+            stream.write("\n" + summary.table() + "\n")
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def cmd_rule(args) -> int:
+    from .rules import all_rules, get_rule
+    if args.all or not args.code:
+        for r in all_rules():
+            state = "" if r.default_enabled else "  (off by default)"
+            print(f"{r.code}  {r.name:<24} {r.summary()}{state}")
+        return EXIT_CLEAN
+    try:
+        r = get_rule(args.code.upper())
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0]))
+    print(f"# {r.code} ({r.name})\n")
+    print(r.doc())
+    print(f"\nDetector: {r.detector}. Enabled by default: {'yes' if r.default_enabled else 'no'}.")
+    if r.options:
+        print("Defaults: " + ", ".join(f"{k} = {v!r}" for k, v in r.options.items()))
+    return EXIT_CLEAN
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help="JSONL or Parquet files ('-' = stdin)")
+    p.add_argument("--field", action="append", metavar="CANON=PATH",
+                   help="map a canonical field to a dotted path in the records (repeatable)")
+    p.add_argument("--set", action="append", metavar="CANON=VALUE",
+                   help="set a canonical field to a constant, e.g. --set model=R1 (repeatable)")
+    p.add_argument("--think-open", metavar="TEXT", help="opening thinking delimiter (default <think>)")
+    p.add_argument("--think-close", metavar="TEXT", help="closing thinking delimiter (default </think>)")
+    p.add_argument("--config", metavar="PATH", help="config file (default: nearest tracelint.toml or pyproject.toml)")
+    p.add_argument("--select", action="append", metavar="CODES", help="only these rules (codes or prefixes)")
+    p.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules")
+    p.add_argument("--verbose-tokens", type=int, metavar="N", help="verbosity threshold in tokens")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tracelint", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"tracelint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sc = sub.add_parser("score", help="label every trace and list its findings")
+    _add_input_options(sc)
+    sc.add_argument("-o", "--output", metavar="PATH", help="write per-trace results (JSONL) here")
+    sc.add_argument("--format", choices=["text", "jsonl", "json", "github", "sarif"], default=None,
+                    help="stdout format (default: text)")
+    sc.add_argument("--fail-on", action="append", metavar="ITEMS",
+                    help="labels, flags or codes that make the exit code 1 (default degenerate-looping)")
+    sc.add_argument("-q", "--quiet", action="store_true", help="no summary, no progress")
+    sc.add_argument("-v", "--verbose", action="store_true", help="text format: list concise traces too")
+    sc.set_defaults(func=cmd_score)
+    ru = sub.add_parser("rule", help="print a rule's documentation")
+    ru.add_argument("code", nargs="?", help="rule code, e.g. REP001")
+    ru.add_argument("--all", action="store_true", help="list every rule")
+    ru.set_defaults(func=cmd_rule)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    if getattr(args, "format", "x") is None:
+        args.format = "text"
+    from .io import InputError
+    try:
+        return args.func(args)
+    except (UsageError, ConfigError, InputError) as exc:
+        sys.stderr.write(f"tracelint: error: {exc}\n")
+        return EXIT_ERROR
+    except OSError as exc:
+        sys.stderr.write(f"tracelint: error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("tracelint: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
