@@ -5,7 +5,7 @@ objects, ``analyze`` builds ``TraceResult`` objects, and writers serialise them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as _field
 from typing import Any, Dict, List, Optional
 
 #: Version of the per-trace output contract (docs/output.md).
@@ -48,7 +48,7 @@ class Trace:
     thinking_unclosed: bool = False
     source: Optional[str] = None
     line: Optional[int] = None
-    extra: Dict[str, Any] = field(default_factory=dict)
+    extra: Dict[str, Any] = _field(default_factory=dict)
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Finding:
     end: int
     message: str
     field: str = "reasoning"
-    data: Dict[str, Any] = field(default_factory=dict)
+    data: Dict[str, Any] = _field(default_factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {
@@ -82,12 +82,12 @@ class TraceResult:
 
     id: str
     label: Optional[str]
-    flags: List[str] = field(default_factory=list)
+    flags: List[str] = _field(default_factory=list)
     truncated: bool = False
-    truncation_reasons: List[str] = field(default_factory=list)
-    findings: List[Finding] = field(default_factory=list)
-    metrics: Dict[str, Any] = field(default_factory=dict)
-    tokens: Dict[str, Any] = field(default_factory=dict)
+    truncation_reasons: List[str] = _field(default_factory=list)
+    findings: List[Finding] = _field(default_factory=list)
+    metrics: Dict[str, Any] = _field(default_factory=dict)
+    tokens: Dict[str, Any] = _field(default_factory=dict)
     model: Optional[str] = None
     error: Optional[str] = None
     source: Optional[str] = None

@@ -7,7 +7,7 @@ the rule's documentation: what, why, a flagged example and an OK example) and on
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as _field
 from typing import Any, ClassVar, Dict, List, Optional
 
 from ..model import Finding, Trace
@@ -42,9 +42,9 @@ class Rule:
 
 @dataclass
 class DetectorOutput:
-    findings: List[Finding] = field(default_factory=list)
-    metrics: Dict[str, Any] = field(default_factory=dict)
-    flags: List[str] = field(default_factory=list)
+    findings: List[Finding] = _field(default_factory=list)
+    metrics: Dict[str, Any] = _field(default_factory=dict)
+    flags: List[str] = _field(default_factory=list)
 
 
 class TraceContext:
