@@ -1,0 +1,109 @@
+"""Readers and writers.
+
+>>> from tracelint.io import read_traces, ReaderOptions
+>>> opts = ReaderOptions(field_map={"reasoning": "model_answer"}, constants={"model": "QwQ"})
+>>> for item in read_traces(["a.jsonl"], opts):   # Trace or ReadError, in input order
+...     ...
+
+Formats by extension: ``.parquet``/``.pq`` (Parquet), ``.arrow``/``.feather``/``.ipc``
+(Arrow IPC); everything else — ``.jsonl``, ``.json``, ``.ndjson``, no extension — is JSON
+Lines (a ``.json`` file starting with ``[`` is streamed as a JSON array); a ``.gz`` suffix is
+decompressed; ``-`` is JSON Lines on stdin.
+"""
+from __future__ import annotations
+
+import os
+from typing import IO, Any, Iterable, Iterator, Optional, Union
+
+from tracelint.io.fieldmap import (
+    MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, get_path, parse_field_spec, parse_path,
+    parse_set_spec,
+)
+from tracelint.io.jsonl import read_json_file
+from tracelint.io.parquet import ARROW_EXTS, PARQUET_EXTS, read_arrow, read_parquet
+from tracelint.io.schema import (
+    InputError, OutputError, ReaderOptions, build_trace, compile_options,
+    normalize_finish_reason, split_json_cot, split_output, split_think,
+)
+from tracelint.io.writers import dumps_line, open_output, write_jsonl_line
+from tracelint.model import ReadError, Trace
+
+Item = Union[Trace, ReadError]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _check_path(p: str) -> None:
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise InputError(f"cannot read {p!r}: no such file") from None
+    except PermissionError:
+        raise InputError(f"cannot read {p!r}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"cannot read {p!r}: {e.strerror or e}") from None
+    import stat
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"cannot read {p!r}: it is a directory")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"cannot read {p!r}: permission denied")
+
+
+def format_of(path: str) -> str:
+    """``"parquet"``, ``"arrow"`` or ``"jsonl"`` for a path, by its extension."""
+    low = path.lower()
+    if low.endswith(PARQUET_EXTS):
+        return "parquet"
+    if low.endswith(ARROW_EXTS):
+        return "arrow"
+    return "jsonl"
+
+
+def read_traces(paths: Union[PathLike, Iterable[PathLike]],
+                options: Optional[ReaderOptions] = None, *,
+                stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
+    """Stream :class:`Trace` / :class:`ReadError` items from ``paths``, in input order.
+
+    Every path is checked before anything is read: a missing file, a directory or an
+    unreadable file raises :class:`InputError` right away (``options`` errors raise
+    ``ValueError``).  ``stdin`` replaces ``sys.stdin.buffer`` for ``-`` (for tests).
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    plist = [os.fspath(p) for p in paths]
+    plan = compile_options(options)
+    batch = options.batch_size if options is not None else 1024
+    if plist.count("-") > 1:
+        raise InputError("'-' (stdin) can be given only once")
+    for p in plist:
+        if p != "-":
+            _check_path(p)
+    return _read_all(plist, plan, batch, stdin)
+
+
+def _read_all(plist: list, plan: Any, batch: int, stdin: Optional[IO[bytes]]
+              ) -> Iterator[Item]:
+    for p in plist:
+        fmt = "jsonl" if p == "-" else format_of(p)
+        if fmt == "parquet":
+            yield from read_parquet(p, plan, batch)
+        elif fmt == "arrow":
+            yield from read_arrow(p, plan, batch)
+        else:
+            yield from read_json_file(p, plan, stdin)
+
+
+def iter_records(records: Iterable[Any], options: Optional[ReaderOptions] = None,
+                 source: str = "<records>", first_line: int = 1) -> Iterator[Item]:
+    """Map already-decoded records (dicts, e.g. ``RecordBatch.to_pylist()``) to traces with
+    the same rules as :func:`read_traces`; records are numbered from ``first_line``."""
+    plan = compile_options(options)
+    for i, rec in enumerate(records, first_line):
+        yield build_trace(rec, plan, source, i, source)
+
+
+__all__ = [
+    "read_traces", "iter_records", "ReaderOptions", "InputError", "OutputError",
+    "FieldSpecError", "parse_field_spec", "parse_set_spec", "parse_path", "get_path",
+    "write_jsonl_line", "dumps_line", "open_output", "split_think", "split_json_cot",
+    "split_output", "normalize_finish_reason", "format_of", "MAP_TARGETS", "OUTPUT_TARGET",
+]

@@ -1,0 +1,193 @@
+"""JSON Lines input, streamed.
+
+One JSON object per line; lines are numbered from 1; a blank line is skipped but counted; a
+line that does not parse yields a :class:`~tracelint.model.ReadError` and reading goes on.
+Lines are decoded with ``json.loads`` on the raw bytes (no text-layer decoding).
+
+A ``.json`` file whose first non-blank character is ``[`` is read as a JSON array, streamed
+element by element; the "line" of an element is the line on which it starts.  ``.gz``
+files are decompressed on the fly.
+"""
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+from typing import IO, Iterator, Optional, Union
+
+from tracelint.io.schema import InputError, _Plan, build_trace, _base
+from tracelint.model import ReadError, Trace
+
+Item = Union[Trace, ReadError]
+
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, json.JSONDecodeError):
+        return f"invalid JSON: {e.msg} (column {e.colno})"
+    if isinstance(e, UnicodeDecodeError):
+        return f"not valid UTF-8 ({e.reason} at byte {e.start})"
+    if isinstance(e, RecursionError):
+        return "invalid JSON: nested too deeply"
+    return f"invalid JSON: {e}"
+
+
+def iter_jsonl_lines(fh: IO[bytes], plan: _Plan, source: str) -> Iterator[Item]:
+    """Yield one item per non-blank line of the binary stream ``fh``."""
+    base = _base(source) if source != "-" else "<stdin>"
+    loads = json.loads
+    lineno = 0
+    try:
+        for raw in fh:
+            lineno += 1
+            if lineno == 1 and raw.startswith(_BOM):
+                raw = raw[3:]
+            try:
+                rec = loads(raw)
+            except (ValueError, RecursionError) as e:
+                if raw.isspace() or not raw:
+                    continue
+                yield ReadError(source, lineno, _reason(e))
+                continue
+            yield build_trace(rec, plan, source, lineno, base)
+    except (OSError, EOFError) as e:  # e.g. a truncated or corrupt .gz
+        yield ReadError(source, lineno + 1, f"read failed: {e}")
+
+
+def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
+                    ) -> Iterator[Item]:
+    """Stream the elements of a JSON array without loading the file.  ``head`` holds bytes
+    already read from ``fh``.  A syntax error ends the file with one ReadError (an array
+    cannot be re-synchronised)."""
+    base = _base(source)
+    dec = json.JSONDecoder()
+    udec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        buf = udec.decode(head)
+    except UnicodeDecodeError as e:
+        yield ReadError(source, 1, _reason(e))
+        return
+    if buf.startswith("\ufeff"):
+        buf = buf[1:]
+    eof = False
+    pos = 0
+    line = 1           # line number at ``pos``
+    chunk = _CHUNK
+
+    def more() -> bool:
+        nonlocal buf, eof, chunk, pos
+        if eof:
+            return False
+        data = fh.read(chunk)
+        if not data:
+            eof = True
+            buf += udec.decode(b"", final=True)
+            return True
+        buf = buf[pos:] + udec.decode(data)
+        pos = 0
+        chunk = min(chunk * 2, 64 * _CHUNK)
+        return True
+
+    def skip_ws() -> bool:
+        """Advance over whitespace (reading more as needed); False at end of input."""
+        nonlocal pos, line
+        while True:
+            n = len(buf)
+            while pos < n and buf[pos] in " \t\r\n":
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < n:
+                return True
+            if not more():
+                return False
+
+    try:
+        if not skip_ws() or buf[pos] != "[":
+            yield ReadError(source, line, "expected a JSON array")
+            return
+        pos += 1
+        first = True
+        while True:
+            if not skip_ws():
+                yield ReadError(source, line, "invalid JSON: the array is not closed")
+                return
+            if buf[pos] == "]":
+                pos += 1
+                break
+            if not first:
+                if buf[pos] != ",":
+                    yield ReadError(source, line, "invalid JSON: expected ',' or ']' "
+                                    "between array elements")
+                    return
+                pos += 1
+                if not skip_ws():
+                    yield ReadError(source, line, "invalid JSON: the array is not closed")
+                    return
+            first = False
+            while True:
+                try:
+                    rec, end = dec.raw_decode(buf, pos)
+                    if end < len(buf) or eof:
+                        break
+                except ValueError as e:
+                    if eof:
+                        yield ReadError(source, line, _reason(e))
+                        return
+                if not more():  # pragma: no cover - more() returns True until eof
+                    break
+            start_line = line
+            line += buf.count("\n", pos, end)
+            pos = end
+            yield build_trace(rec, plan, source, start_line, base)
+        if skip_ws():
+            yield ReadError(source, line, "invalid JSON: extra data after the array")
+    except UnicodeDecodeError as e:
+        yield ReadError(source, line, _reason(e))
+
+
+def open_binary(path: str) -> IO[bytes]:
+    """Open ``path`` for reading bytes (``.gz`` decompressed), raising InputError."""
+    try:
+        if path.endswith(".gz"):
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb", buffering=_CHUNK)
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path!r}: it is a directory") from None
+    except FileNotFoundError:
+        raise InputError(f"cannot read {path!r}: no such file") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path!r}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"cannot read {path!r}: {e.strerror or e}") from None
+
+
+def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
+                   ) -> Iterator[Item]:
+    """Items of one JSON Lines (or ``.json`` array) file; ``path == "-"`` reads ``stdin``."""
+    if path == "-":
+        import sys
+        fh = stdin if stdin is not None else sys.stdin.buffer
+        yield from iter_jsonl_lines(fh, plan, "-")
+        return
+    fh = open_binary(path)
+    try:
+        name = path[:-3] if path.endswith(".gz") else path
+        if name.lower().endswith(".json"):
+            try:
+                head = fh.read(4096)
+            except (OSError, EOFError) as e:
+                raise InputError(f"cannot read {path!r}: {e}") from None
+            stripped = head[3:] if head.startswith(_BOM) else head
+            if stripped.lstrip()[:1] == b"[":
+                yield from iter_json_array(fh, plan, path, head)
+                return
+            fh.seek(0)
+        yield from iter_jsonl_lines(fh, plan, path)
+    finally:
+        fh.close()
+
+
+__all__ = ["iter_jsonl_lines", "iter_json_array", "read_json_file", "open_binary"]

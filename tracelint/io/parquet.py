@@ -1,0 +1,82 @@
+"""Columnar inputs via pyarrow: Parquet (``.parquet``, ``.pq``) and Arrow IPC
+(``.arrow``, ``.feather``, ``.ipc``), read in record batches.  The "line" of a row is its
+1-based row number in the file.  Nested columns (structs, lists) arrive as dicts and lists,
+so field paths such as ``choices.0.message.content`` work as for JSON.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Union
+
+from tracelint.io.schema import InputError, _Plan, _base, build_trace
+from tracelint.model import ReadError, Trace
+
+Item = Union[Trace, ReadError]
+
+PARQUET_EXTS = (".parquet", ".pq")
+ARROW_EXTS = (".arrow", ".feather", ".ipc")
+
+
+def _rows(batches: Iterable, plan: _Plan, source: str) -> Iterator[Item]:
+    base = _base(source)
+    row = 0
+    it = iter(batches)
+    while True:
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        except Exception as e:  # pyarrow raises ArrowInvalid / OSError on corrupt data
+            yield ReadError(source, row + 1, f"read failed: {e}")
+            return
+        for rec in batch.to_pylist():
+            row += 1
+            yield build_trace(rec, plan, source, row, base)
+
+
+def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Item]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except FileNotFoundError:
+        raise InputError(f"cannot read {path!r}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path!r}: it is a directory") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path!r}: permission denied") from None
+    except Exception as e:
+        raise InputError(f"cannot read {path!r} as Parquet: {e}") from None
+    try:
+        yield from _rows(pf.iter_batches(batch_size=batch_size), plan, path)
+    finally:
+        pf.close()
+
+
+def read_arrow(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Item]:
+    """Arrow IPC file (random-access format, also Feather v2) or stream."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    try:
+        source = pa.memory_map(path, "r")
+    except FileNotFoundError:
+        raise InputError(f"cannot read {path!r}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path!r}: it is a directory") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path!r}: permission denied") from None
+    except Exception as e:
+        raise InputError(f"cannot read {path!r}: {e}") from None
+    try:
+        try:
+            reader = ipc.open_file(source)
+            batches: Iterable = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        except Exception:
+            source.seek(0)
+            try:
+                batches = ipc.open_stream(source)
+            except Exception as e:
+                raise InputError(f"cannot read {path!r} as Arrow IPC: {e}") from None
+        yield from _rows(batches, plan, path)
+    finally:
+        source.close()

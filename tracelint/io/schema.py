@@ -1,0 +1,1073 @@
+"""From one decoded record (a ``dict``) to a :class:`~tracelint.model.Trace`.
+
+Order of precedence for every canonical field, highest first:
+
+1. ``ReaderOptions.constants`` (``--set``);
+2. ``ReaderOptions.field_map`` (``--field``) — a mapped field whose path is missing in a record
+   is ``None`` for that record and is not filled from anywhere else;
+3. a top-level key with the canonical name (``prompt``, ``reasoning``, ``output_tokens``...);
+4. what schema detection finds: OpenAI chat completions, the OpenAI Responses API,
+   Anthropic messages and Gemini ``generateContent`` responses (each also wrapped as
+   ``{"request": ..., "response": ...}``, the request giving prompt and budget), chat
+   ``messages`` / ShareGPT ``conversations`` lists, TRL ``prompt``/``completion`` message
+   lists, a ``usage`` object, and an output text under
+   ``response``/``output``/``content``/``completion``/``text``/``generation``.
+
+Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first, then a
+JSON-wrapped chain of thought.  Top-level keys used by (2)-(4) are *consumed*; every other key
+goes to ``Trace.extra`` untouched.  A key consumed by a field map is not looked at again by
+(3)-(4): ``--field reference=answer`` stops ``answer`` from also being read as the answer.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from tracelint.io.fieldmap import (
+    MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, InputError, Path, get_path, parse_path,
+)
+from tracelint.model import CANONICAL_FIELDS, ReadError, Trace
+
+
+class OutputError(InputError):
+    """An output that cannot be written safely (e.g. it is one of the inputs).  A subclass of
+    :class:`InputError` so that callers mapping ``InputError`` to exit 2 cover it too."""
+
+
+# --------------------------------------------------------------------------------------------
+# options
+
+TEXT_FIELDS = ("prompt", "reasoning", "model", "finish_reason")
+LABEL_FIELDS = ("id", "task", "answer", "reference")  # strings; a number is also accepted
+INT_FIELDS = ("output_tokens", "reasoning_tokens", "input_tokens", "budget", "sample")
+FLOAT_FIELDS = ("workload",)
+BOOL_FIELDS = ("correct",)
+_STR_FIELDS = frozenset(TEXT_FIELDS + LABEL_FIELDS)
+_INT_SET = frozenset(INT_FIELDS)
+
+
+@dataclass
+class ReaderOptions:
+    """How to read records.
+
+    ``field_map``: canonical field (or ``"output"``) -> dotted path (see
+    :mod:`tracelint.io.fieldmap`), or a list of already-split keys.
+    ``constants``: canonical field -> literal value, coerced with the field's type rules and
+    overriding whatever the record says.  ``think_open``/``think_close``: delimiters of the
+    thinking block; ``think_open=""`` means the opening tag was part of the prompt (text before
+    ``think_close`` is reasoning; with no ``think_close`` the whole text is unclosed reasoning).
+    ``batch_size``: rows per record batch for Parquet / Arrow inputs.
+
+    Invalid options raise :class:`~tracelint.io.FieldSpecError` (a ``ValueError`` and an
+    ``InputError``) on construction.
+    """
+
+    field_map: Mapping[str, Union[str, Sequence[str]]] = field(default_factory=dict)
+    constants: Mapping[str, Any] = field(default_factory=dict)
+    think_open: str = "<think>"
+    think_close: str = "</think>"
+    batch_size: int = 1024
+
+    def __post_init__(self) -> None:
+        compile_options(self)
+
+
+@dataclass
+class _Plan:
+    maps: List[Tuple[str, str, Path, Optional[str]]]  # (target, text, parsed, whole key)
+    mapped: frozenset                          # targets with a map
+    consumed: frozenset                        # top-level keys used by maps
+    constants: Dict[str, Any]
+    think_open: str
+    think_close: str
+    splitter: Any = None
+    canon: Tuple[str, ...] = ()                # canonical keys read from the record
+    detect_keys: frozenset = frozenset()       # keys that trigger schema detection
+    where: Dict[str, str] = field(default_factory=dict)
+
+
+def compile_options(opts: Optional[ReaderOptions]) -> _Plan:
+    """Validate ``opts`` and precompute what the per-record code needs."""
+    if opts is None:
+        opts = ReaderOptions()
+    maps = []
+    for target, path in dict(opts.field_map or {}).items():
+        if target not in MAP_TARGETS:
+            raise FieldSpecError(f"field map: unknown field {target!r}; valid fields: "
+                                 f"{', '.join(MAP_TARGETS)}")
+        if isinstance(path, (list, tuple)):
+            if not path or not all(isinstance(s, str) and s for s in path):
+                raise FieldSpecError(f"field map for {target!r}: a key list must hold "
+                                     "non-empty strings")
+            parsed = tuple((s, None) for s in path)
+            text = ".".join(path)
+            whole = None
+        else:
+            try:
+                parsed = parse_path(path)
+            except FieldSpecError as e:
+                raise FieldSpecError(f"field map for {target!r}: {e}") from None
+            text = path
+            # 'gpt-3.5-turbo (question)' written without escaping the dot: if the dotted
+            # path is missing, a top-level key spelled like the whole text is used
+            whole = path if len(parsed) > 1 and "\\" not in path else None
+        maps.append((target, text, parsed, whole))
+    consts: Dict[str, Any] = {}
+    for name, value in dict(opts.constants or {}).items():
+        if name not in CANONICAL_FIELDS:
+            raise FieldSpecError(f"--set: unknown field {name!r}; valid fields: "
+                                 f"{', '.join(CANONICAL_FIELDS)}")
+        try:
+            consts[name] = _coerce(name, value)
+        except _FieldTypeError as e:
+            raise FieldSpecError(f"--set {name}={value}: {e}") from None
+    for name in ("think_open", "think_close"):
+        if not isinstance(getattr(opts, name), str):
+            raise FieldSpecError(f"{name} must be a string")
+    if not opts.think_close:
+        raise FieldSpecError("the closing thinking delimiter (--think-close) must not be empty")
+    if not isinstance(opts.batch_size, int) or opts.batch_size < 1:
+        raise FieldSpecError("batch_size must be a positive integer")
+    consumed = frozenset({p[0][0] for _, _, p, _ in maps} | {w for _, _, _, w in maps if w})
+    mapped = frozenset(t for t, _, _, _ in maps)
+    return _Plan(maps=maps, mapped=mapped, consumed=consumed,
+                 constants=consts, think_open=opts.think_open, think_close=opts.think_close,
+                 splitter=_splitter(opts.think_open, opts.think_close),
+                 canon=tuple(f for f in CANONICAL_FIELDS
+                             if f not in consumed and f not in mapped),
+                 detect_keys=_DETECT_KEYS - consumed,
+                 where={t: text for t, text, _, _ in maps})
+
+
+# --------------------------------------------------------------------------------------------
+# type checks
+
+
+class _FieldTypeError(Exception):
+    pass
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return repr(v) if len(v) <= 40 else repr(v[:37]) + "..."
+    return repr(v)
+
+
+def _join_strings(v: list) -> Optional[str]:
+    for x in v:
+        if not isinstance(x, str):
+            return None
+    return "\n".join(v)
+
+
+def _num_to_str(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer() and math.isfinite(v):
+        return str(int(v))
+    return str(v)
+
+
+def _as_int(v: Any) -> int:
+    if isinstance(v, bool):
+        raise _FieldTypeError(f"expected an integer, got {_show(v)}")
+    if isinstance(v, int):
+        out = v
+    elif isinstance(v, float):
+        if not (math.isfinite(v) and v.is_integer()):
+            raise _FieldTypeError(f"expected an integer, got {_show(v)}")
+        out = int(v)
+    elif isinstance(v, str):
+        s = v.strip()
+        try:
+            out = int(s)
+        except ValueError:
+            try:
+                f = float(s)
+            except ValueError:
+                raise _FieldTypeError(f"expected an integer, got {_show(v)}") from None
+            if not (math.isfinite(f) and f.is_integer()):
+                raise _FieldTypeError(f"expected an integer, got {_show(v)}") from None
+            out = int(f)
+    else:
+        raise _FieldTypeError(f"expected an integer, got {_show(v)}")
+    if out < 0:
+        raise _FieldTypeError(f"expected a non-negative integer, got {out}")
+    return out
+
+
+def _as_float(v: Any) -> float:
+    if isinstance(v, bool):
+        raise _FieldTypeError(f"expected a number, got {_show(v)}")
+    if isinstance(v, (int, float)):
+        out = float(v)
+    elif isinstance(v, str):
+        try:
+            out = float(v.strip())
+        except ValueError:
+            raise _FieldTypeError(f"expected a number, got {_show(v)}") from None
+    else:
+        raise _FieldTypeError(f"expected a number, got {_show(v)}")
+    if not math.isfinite(out):
+        raise _FieldTypeError(f"expected a finite number, got {_show(v)}")
+    return out
+
+
+_TRUE = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _as_bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str):
+        b = _TRUE.get(v.strip().lower())
+        if b is not None:
+            return b
+    raise _FieldTypeError(f"expected true/false (or 1/0), got {_show(v)}")
+
+
+def _coerce(name: str, v: Any) -> Any:
+    """Check / coerce one canonical value; ``None`` stays ``None``."""
+    if v is None:
+        return None
+    if name in TEXT_FIELDS:
+        if isinstance(v, str):
+            return v
+        if isinstance(v, list):
+            j = _join_strings(v)
+            if j is not None:
+                return j
+        raise _FieldTypeError(f"expected a string, got {_show(v)}")
+    if name in LABEL_FIELDS:
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return _num_to_str(v)
+        if isinstance(v, list):
+            j = _join_strings(v)
+            if j is not None:
+                return j
+        raise _FieldTypeError(f"expected a string or a number, got {_show(v)}")
+    if name in INT_FIELDS:
+        return _as_int(v)
+    if name in FLOAT_FIELDS:
+        return _as_float(v)
+    if name in BOOL_FIELDS:
+        return _as_bool(v)
+    if name == OUTPUT_TARGET:
+        if isinstance(v, str):
+            return v
+        if isinstance(v, list):
+            j = _join_strings(v)
+            if j is not None:
+                return j
+        raise _FieldTypeError(f"expected a string, got {_show(v)}")
+    raise AssertionError(name)  # pragma: no cover
+
+
+# --------------------------------------------------------------------------------------------
+# finish reasons
+
+_FINISH = {
+    "length": "length", "max_tokens": "length", "max_output_tokens": "length",
+    "stop": "stop", "end_turn": "stop", "stop_sequence": "stop",
+}
+
+
+def normalize_finish_reason(v: Optional[str]) -> Optional[str]:
+    """``length``/``max_tokens``/``max_output_tokens`` -> ``"length"``; ``stop``/``end_turn``/
+    ``stop_sequence`` -> ``"stop"`` (case-insensitive); anything else verbatim."""
+    if v is None:
+        return None
+    return _FINISH.get(v.strip().lower(), v)
+
+
+# --------------------------------------------------------------------------------------------
+# splitting an output text into reasoning and answer
+
+
+class _ThinkSplitter:
+    """Finds the thinking delimiters in one pass when it can: a compiled alternation is
+    fastest when both delimiters start with the same character (``<think>`` / ``</think>``,
+    scanned with memchr for ``<``), two ``str.find`` calls otherwise."""
+
+    __slots__ = ("open", "close", "rx")
+
+    def __init__(self, think_open: str, think_close: str) -> None:
+        self.open = think_open
+        self.close = think_close
+        self.rx = None
+        if think_open and think_open[0] == think_close[0]:
+            alts = sorted({think_open, think_close}, key=len, reverse=True)
+            self.rx = re.compile("|".join(re.escape(a) for a in alts))
+
+    def split(self, text: str) -> Optional[Tuple[str, Optional[str], bool]]:
+        op, cl = self.open, self.close
+        if self.rx is not None:
+            m = self.rx.search(text)
+            if m is None:
+                return None
+            if m.group() == cl:
+                j = m.start()
+                return text[:j].strip(), (text[j + len(cl):].strip() or None), False
+            i = m.start()
+        else:
+            j = text.find(cl)
+            i = text.find(op, 0, j if j >= 0 else len(text)) if op else -1
+            if i < 0:
+                if j >= 0:
+                    return text[:j].strip(), (text[j + len(cl):].strip() or None), False
+                if not op:
+                    return text.strip(), None, True
+                return None
+        start = i + len(op)
+        j = text.find(cl, start)
+        if j < 0:
+            return text[start:].strip(), None, True
+        return text[start:j].strip(), (text[j + len(cl):].strip() or None), False
+
+
+_SPLITTERS: Dict[Tuple[str, str], _ThinkSplitter] = {}
+
+
+def _splitter(think_open: str, think_close: str) -> _ThinkSplitter:
+    sp = _SPLITTERS.get((think_open, think_close))
+    if sp is None:
+        if len(_SPLITTERS) > 64:
+            _SPLITTERS.clear()
+        sp = _SPLITTERS[(think_open, think_close)] = _ThinkSplitter(think_open, think_close)
+    return sp
+
+
+def split_think(text: str, think_open: str = "<think>", think_close: str = "</think>"
+                ) -> Optional[Tuple[str, Optional[str], bool]]:
+    """Split ``text`` at the thinking delimiters.
+
+    Returns ``(reasoning, answer, unclosed)``, or ``None`` when no delimiter is found (and
+    ``think_open`` is not empty).  Parts are stripped of surrounding whitespace; an empty
+    answer is ``None``.  Text before the opening tag is dropped.  Whichever delimiter comes
+    first decides:
+
+    * ``<think>A</think>B`` -> ``(A, B, False)``
+    * ``<think>A`` (never closed, truncated) -> ``(A, None, True)``
+    * ``A</think>B`` (opening tag in the prompt, e.g. DeepSeek API dumps) -> ``(A, B, False)``
+    * with ``think_open=""``: ``A`` -> ``(A, None, True)``; ``A</think>B`` as above.
+    """
+    if not think_close:
+        raise ValueError("think_close must not be empty")
+    return _splitter(think_open, think_close).split(text)
+
+
+_COT_KEYS = ("reasoning", "thought", "thinking", "rationale")
+_ANSWER_KEYS = ("answer", "final_answer")
+_COT_KEY_RX = re.compile(r'"(?:reasoning|thought|thinking|rationale)"[ \t\r\n]*:')
+_DECODER = json.JSONDecoder(strict=False)
+_WS = " \t\r\n"
+
+
+class _Truncated(Exception):
+    pass
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _scan_string(text: str, pos: int, latex: bool = False) -> Tuple[str, int]:
+    """Leniently decode the JSON string starting at ``text[pos] == '"'``; returns (value,
+    end).  Invalid escapes (``\\frac``) are kept literally; raw control characters are
+    allowed.  Raises ``_Truncated`` when the string never closes."""
+    k = pos + 1
+    while True:
+        q = text.find('"', k)
+        if q < 0:
+            raise _Truncated()
+        b = q - 1
+        while text[b] == "\\":
+            b -= 1
+        if (q - 1 - b) % 2 == 0:
+            break
+        k = q + 1
+    return _decode_raw(text[pos + 1:q], latex), q + 1
+
+
+_SIMPLE_ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
+               "t": "\t"}
+
+
+# LaTeX commands that begin with a JSON escape letter (b f n r t): models write "\frac" or
+# "\times" inside JSON strings meaning LaTeX, which strict JSON reads as form feed + "rac" and
+# tab + "imes".  Before one of these command names (followed by a non-letter) the backslash is
+# taken literally.  Commands whose rest reads like a word after a newline or tab (\ne \ni \nu
+# \to \tan \top \tt) are left out; what remains can still misread a newline followed by
+# "eq", "ot", "eg" or "abla" as a command -- a deliberate trade-off (real model JSON has many
+# more single-backslash LaTeX commands than such lines).
+_LATEX_CMDS = (
+    "backslash|bar|because|begin|beta|bf|big|bigg|bigl|bigr|binom|bmod|boldsymbol|bot|boxed|"
+    "breve|bullet|forall|frac|frown|nabla|neg|neq|newline|ngeq|nleq|nmid|nonumber|"
+    "not|notin|rangle|rbrace|rceil|rfloor|rho|right|rightarrow|rm|rvert|tanh|tau|"
+    "tbinom|text|textbf|textit|textrm|textstyle|texttt|tfrac|therefore|theta|tilde|times|"
+    "tiny|triangle")
+_LATEX_ESC_RX = re.compile(r"(?<!\\)((?:\\\\)*)\\((?:%s)(?![a-zA-Z]))" % _LATEX_CMDS)
+# the same without the look-behind: starts with a literal backslash, so it is scanned fast;
+# it may also fire on a correctly escaped "\\\\frac", which the lenient path reads right too
+_LATEX_HINT_RX = re.compile(r"\\(?:%s)(?![a-zA-Z])" % _LATEX_CMDS)
+
+
+def _decode_raw(raw: str, latex: bool = False) -> str:
+    """Decode the inside of a JSON string leniently (invalid escapes kept literally; with
+    ``latex``, backslashes before LaTeX commands kept literally too)."""
+    if "\\" not in raw:
+        return raw
+    if latex:
+        raw = _LATEX_ESC_RX.sub(r"\1\\\\\2", raw)
+    try:
+        return _DECODER.decode('"' + raw + '"')
+    except ValueError:
+        pass
+    out: List[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c != "\\" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        e = raw[i + 1]
+        if e in _SIMPLE_ESC:
+            out.append(_SIMPLE_ESC[e])
+            i += 2
+        elif e == "u" and i + 6 <= n and all(h in "0123456789abcdefABCDEF"
+                                             for h in raw[i + 2:i + 6]):
+            out.append(chr(int(raw[i + 2:i + 6], 16)))
+            i += 6
+        else:  # invalid escape such as \frac or \$: keep the backslash
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _lenient_object(text: str, pos: int, brace: bool = True, latex: bool = False
+                    ) -> Tuple[Dict[str, Any], int]:
+    """Parse a JSON object at ``text[pos] == '{'`` tolerating what models get wrong (raw
+    newlines and invalid escapes in strings, missing or trailing commas; with
+    ``brace=False`` a missing opening brace).  Raises ``_Truncated`` if the text ends inside
+    it and ``_Malformed`` otherwise."""
+    n = len(text)
+    obj: Dict[str, Any] = {}
+    if brace:
+        pos += 1
+    while True:
+        pos = _skip_ws(text, pos)
+        if pos >= n:
+            raise _Truncated()
+        c = text[pos]
+        if c == "}":
+            return obj, pos + 1
+        if c == ",":
+            pos += 1
+            continue
+        if c != '"':
+            raise _Malformed()
+        key, pos = _scan_string(text, pos, latex)
+        pos = _skip_ws(text, pos)
+        if pos >= n:
+            raise _Truncated()
+        if text[pos] != ":":
+            raise _Malformed()
+        pos = _skip_ws(text, pos + 1)
+        if pos >= n:
+            raise _Truncated()
+        c = text[pos]
+        if c == '"':
+            val, pos = _scan_string(text, pos, latex)
+        elif c == "{":
+            val, pos = _lenient_object(text, pos, True, latex)
+        else:
+            try:
+                val, pos = _DECODER.raw_decode(text, pos)
+            except ValueError:
+                # a number/literal cut at the end of the text is truncation
+                if not text[pos:].strip(" \t\r\n-+.0123456789eEtruefalsn[]{},\""):
+                    raise _Truncated() from None
+                raise _Malformed() from None
+        obj[key] = val
+        # loop: a comma, a closing brace, or (leniently) the next key directly
+
+
+def _value_text(v: Any) -> Optional[str]:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):
+        j = _join_strings(v)
+        if j is not None:
+            return j
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return _num_to_str(v)
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+def _frame(text: str, start: int, end: int, reasoning: str) -> str:
+    """Reasoning with the text before and after the JSON object kept around it."""
+    parts = []
+    pre = text[:start].rstrip()
+    if pre.endswith("```json"):
+        pre = pre[:-7]
+    elif pre.endswith("```"):
+        pre = pre[:-3]
+    pre = pre.strip()
+    if pre:
+        parts.append(pre)
+    parts.append(reasoning.strip())
+    post = text[end:].strip()
+    if post.startswith("```"):
+        post = post[3:].strip()
+    if post:
+        parts.append(post)
+    return "\n\n".join(p for p in parts if p)
+
+
+def _answer_text(v: Any) -> Optional[str]:
+    a = _value_text(v)
+    if a is not None:
+        a = a.strip() or None
+    return a
+
+
+def _rescue(text: str, key_pos: int, start: int, latex: bool = False
+            ) -> Optional[Tuple[str, Optional[str]]]:
+    """Last resort for an object that does not parse (an unescaped quote inside the
+    reasoning, a reasoning string never closed before ``"answer"``): the reasoning is what lies
+    between the reasoning key and the last ``"answer":`` key, the answer is that key's value."""
+    a = len(text)
+    while True:  # the last "answer" that is followed by ':'
+        a = max(text.rfind('"answer"', 0, a), text.rfind('"final_answer"', 0, a))
+        if a <= key_pos:
+            return None
+        colon = _skip_ws(text, text.index('"', a + 1) + 1)
+        if colon < len(text) and text[colon] == ":":
+            break
+    v = _skip_ws(text, colon + 1)
+    if v >= len(text):
+        return None
+    try:
+        if text[v] == '"':
+            ans, vend = _scan_string(text, v, latex)
+        else:
+            ans, vend = _DECODER.raw_decode(text, v)
+    except (ValueError, _Truncated):
+        return None
+    colon_r = _skip_ws(text, text.index('"', key_pos + 1) + 1)  # after the reasoning key
+    r0 = _skip_ws(text, colon_r + 1)
+    if r0 < a and text[r0] == '"':
+        r0 += 1
+    raw = text[r0:a].rstrip(_WS)
+    if raw.endswith(","):
+        raw = raw[:-1].rstrip(_WS)
+    if raw.endswith('"') and not raw.endswith('\\"'):
+        raw = raw[:-1]
+    close = _skip_ws(text, vend)
+    end = close + 1 if close < len(text) and text[close] == "}" else vend
+    return _frame(text, start, end, _decode_raw(raw, latex)), _answer_text(ans)
+
+
+def split_json_cot(text: str) -> Optional[Tuple[str, Optional[str]]]:
+    """Recognise a chain of thought wrapped in JSON: ``{"reasoning": ..., "answer": ...}``
+    (also ``thought``/``thinking``/``rationale``, ``final_answer``), optionally inside a
+    ```` ```json ```` fence and with text around it.
+
+    Returns ``(reasoning, answer)``, or ``None`` when the text is not such an object.  Text
+    before and after the object (a preamble, a trailing explanation) is kept: it is joined to
+    the JSON reasoning with blank lines.  Models' invalid JSON is read leniently (raw newlines
+    and ``\\frac`` in strings, missing commas, a missing opening brace, an unescaped quote in
+    the reasoning).  An object that is truncated (no answer anywhere) or unreadable gives
+    ``(text, None)``: the whole text is the reasoning and there is no answer.
+    """
+    m = _COT_KEY_RX.search(text)  # one memchr-driven scan for '"'
+    if m is None:
+        return None
+    best = m.start()
+    b = best - 1
+    while b >= 0 and text[b] in _WS:
+        b -= 1
+    starts = []
+    if b >= 0 and text[b] == "{":
+        starts.append(b)
+    first = text.find("{")
+    if 0 <= first < best and first not in starts:
+        starts.append(first)  # e.g. {"answer": ..., "reasoning": ...}
+    if not starts:
+        pre = text[:best].strip()
+        if pre not in ("", "```", "```json"):
+            return None
+        starts.append(best)  # the model left out the opening brace
+    latex = _LATEX_HINT_RX.search(text, best) is not None
+    for start in starts:
+        try:
+            if latex or text[start] != "{":
+                raise ValueError
+            obj, end = _DECODER.raw_decode(text, start)
+        except ValueError:
+            try:
+                obj, end = _lenient_object(text, start, text[start] == "{", latex)
+            except (_Truncated, _Malformed):
+                continue
+        if not isinstance(obj, dict):
+            continue
+        cot = next((obj[k] for k in _COT_KEYS if k in obj), None)
+        if cot is None:
+            continue
+        ans = next((obj[k] for k in _ANSWER_KEYS if k in obj), None)
+        return _frame(text, start, end, _value_text(cot) or ""), _answer_text(ans)
+    r = _rescue(text, best, starts[0], latex)
+    if r is not None:
+        return r
+    return text.strip(), None
+
+
+def split_output(text: str, think_open: str = "<think>", think_close: str = "</think>"
+                 ) -> Optional[Tuple[str, Optional[str], bool]]:
+    """``<think>`` split, else JSON chain-of-thought split; ``None`` if neither applies."""
+    return _split_output(text, _splitter(think_open, think_close))
+
+
+def _split_output(text: str, sp: _ThinkSplitter) -> Optional[Tuple[str, Optional[str], bool]]:
+    r = sp.split(text)
+    if r is not None:
+        return r
+    j = split_json_cot(text)
+    if j is not None:
+        return j[0], j[1], False
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# schema detection
+
+_TEXT_KEYS = ("response", "output", "completion", "generation", "text", "content")
+_DETECT_KEYS = frozenset(_TEXT_KEYS + (
+    "choices", "candidates", "request", "messages", "conversations", "conversation", "usage",
+    "stop_reason", "prompt"))
+
+
+def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
+    """Anthropic content blocks / OpenAI content parts / Responses API output items ->
+    (thinking, text)."""
+    thinking: List[str] = []
+    texts: List[str] = []
+    for b in blocks:
+        if isinstance(b, str):
+            texts.append(b)
+            continue
+        if not isinstance(b, dict):
+            continue
+        t = b.get("type")
+        if t == "thinking":
+            v = b.get("thinking")
+            if isinstance(v, str):
+                thinking.append(v)
+        elif t in ("text", "output_text"):
+            v = b.get("text")
+            if isinstance(v, str):
+                texts.append(v)
+        elif t == "reasoning":  # Responses API reasoning item: content, else summary
+            got = False
+            for part in (b.get("content") or []):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    thinking.append(part["text"])
+                    got = True
+            if not got:
+                for part in (b.get("summary") or []):
+                    if isinstance(part, dict) and isinstance(part.get("text"), str):
+                        thinking.append(part["text"])
+        elif t == "message" and isinstance(b.get("content"), list):  # Responses API message
+            _, txt = _blocks(b["content"])
+            if txt is not None:
+                texts.append(txt)
+    return ("\n\n".join(thinking) if thinking else None,
+            "\n\n".join(texts) if texts else None)
+
+
+def _content_text(content: Any) -> Optional[str]:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return _blocks(content)[1]
+    return None
+
+
+def _message(msg: dict) -> Tuple[Optional[str], Optional[str]]:
+    """(reasoning, text) of one chat message."""
+    content = msg.get("content")
+    if content is None:
+        content = msg.get("value")  # ShareGPT
+    reasoning = None
+    if isinstance(content, list):
+        reasoning, text = _blocks(content)
+    else:
+        text = content if isinstance(content, str) else None
+    for k in ("reasoning_content", "reasoning", "thinking"):
+        v = msg.get(k)
+        if isinstance(v, str):
+            reasoning = v
+            break
+    return reasoning, text
+
+
+_USER = ("user", "human")
+_ASSISTANT = ("assistant", "gpt", "model", "bot")
+
+
+def _role(msg: dict) -> Optional[str]:
+    r = msg.get("role")
+    if r is None:
+        r = msg.get("from")
+    return r.lower() if isinstance(r, str) else None
+
+
+def _is_message_list(v: Any) -> bool:
+    return (isinstance(v, list) and len(v) > 0 and isinstance(v[0], dict)
+            and ("role" in v[0] or "from" in v[0]))
+
+
+def _conversation(msgs: list, out: Dict[str, Any], prompt_only: bool = False) -> None:
+    """Prompt = last user message before the final assistant message; output = that
+    assistant message (its reasoning too).  ``prompt_only``: the list is a request (the
+    output is elsewhere), so the prompt is simply the last user message."""
+    last_a = -1
+    for i in range(len(msgs) - 1, -1, -1):
+        if prompt_only:
+            break
+        m = msgs[i]
+        if isinstance(m, dict) and _role(m) in _ASSISTANT:
+            last_a = i
+            break
+    end = last_a if last_a >= 0 else len(msgs)
+    for i in range(end - 1, -1, -1):
+        m = msgs[i]
+        if isinstance(m, dict) and _role(m) in _USER:
+            _, txt = _message(m)
+            out.setdefault("prompt", txt)
+            break
+    if last_a >= 0:
+        r, txt = _message(msgs[last_a])
+        out.setdefault("_reasoning", r)
+        out.setdefault("_text", txt)
+
+
+def _usage(u: Any, out: Dict[str, Any]) -> None:
+    if not isinstance(u, dict):
+        return
+    for k in ("completion_tokens", "output_tokens"):
+        if k in u:
+            out.setdefault("output_tokens", u[k])
+            break
+    for k in ("prompt_tokens", "input_tokens"):
+        if k in u:
+            out.setdefault("input_tokens", u[k])
+            break
+    for k in ("completion_tokens_details", "output_tokens_details"):
+        d = u.get(k)
+        if isinstance(d, dict) and "reasoning_tokens" in d:
+            out.setdefault("reasoning_tokens", d["reasoning_tokens"])
+            break
+
+
+def _gemini_parts(parts: Any) -> Tuple[Optional[str], Optional[str]]:
+    thinking: List[str] = []
+    texts: List[str] = []
+    for p in parts if isinstance(parts, list) else ():
+        if isinstance(p, dict) and isinstance(p.get("text"), str):
+            (thinking if p.get("thought") is True else texts).append(p["text"])
+    return ("".join(thinking) if thinking else None, "".join(texts) if texts else None)
+
+
+def _completion_object(obj: dict, out: Dict[str, Any]) -> bool:
+    """An API response object (OpenAI chat / Responses, Anthropic message, Gemini
+    generateContent).  Fills ``out`` with ``_reasoning``/``_text`` and canonical raw values;
+    True if recognised."""
+    cands = obj.get("candidates")
+    if isinstance(cands, list) and cands and isinstance(cands[0], dict):
+        c0 = cands[0]
+        content = c0.get("content")
+        r, txt = _gemini_parts(content.get("parts") if isinstance(content, dict) else None)
+        out.setdefault("_reasoning", r)
+        out.setdefault("_text", txt)
+        if c0.get("finishReason") is not None:
+            out.setdefault("finish_reason", c0["finishReason"])
+        um = obj.get("usageMetadata")
+        if isinstance(um, dict):
+            cand = um.get("candidatesTokenCount")
+            th = um.get("thoughtsTokenCount")
+            if isinstance(cand, int) and not isinstance(cand, bool):
+                tot = cand + (th if isinstance(th, int) and not isinstance(th, bool) else 0)
+                out.setdefault("output_tokens", tot)
+            if th is not None:
+                out.setdefault("reasoning_tokens", th)
+            if um.get("promptTokenCount") is not None:
+                out.setdefault("input_tokens", um["promptTokenCount"])
+        if obj.get("modelVersion") is not None:
+            out.setdefault("model", obj["modelVersion"])
+        return True
+    choices = obj.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        c0 = choices[0]
+        msg = c0.get("message")
+        if isinstance(msg, dict):
+            r, txt = _message(msg)
+        else:  # legacy completions
+            r, txt = None, c0.get("text") if isinstance(c0.get("text"), str) else None
+        out.setdefault("_reasoning", r)
+        out.setdefault("_text", txt)
+        if c0.get("finish_reason") is not None:
+            out.setdefault("finish_reason", c0["finish_reason"])
+        _usage(obj.get("usage"), out)
+        if obj.get("model") is not None:
+            out.setdefault("model", obj["model"])
+        return True
+    content = obj.get("content")
+    output = obj.get("output")
+    blocks = content if isinstance(content, list) and not _is_message_list(content) else (
+        output if isinstance(output, list) and output and isinstance(output[0], dict)
+        and "type" in output[0] else None)
+    if blocks is not None:
+        r, txt = _blocks(blocks)
+        out.setdefault("_reasoning", r)
+        out.setdefault("_text", txt)
+        sr = obj.get("stop_reason")
+        if sr is None and obj.get("status") == "incomplete":
+            det = obj.get("incomplete_details")
+            sr = det.get("reason") if isinstance(det, dict) else None
+        if sr is not None:
+            out.setdefault("finish_reason", sr)
+        _usage(obj.get("usage"), out)
+        if obj.get("model") is not None:
+            out.setdefault("model", obj["model"])
+        return True
+    return False
+
+
+def _request(req: dict, out: Dict[str, Any]) -> None:
+    msgs = req.get("messages")
+    if _is_message_list(msgs):
+        _conversation(msgs, out, prompt_only=True)
+    inp = req.get("input")
+    if isinstance(inp, str):
+        out.setdefault("prompt", inp)
+    elif _is_message_list(inp):
+        _conversation(inp, out, prompt_only=True)
+    contents = req.get("contents")  # Gemini
+    if isinstance(contents, list):
+        for c in reversed(contents):
+            if isinstance(c, dict) and c.get("role", "user") == "user":
+                _, txt = _gemini_parts(c.get("parts"))
+                out.setdefault("prompt", txt)
+                break
+    gen = req.get("generationConfig")
+    if isinstance(gen, dict) and gen.get("maxOutputTokens") is not None:
+        out.setdefault("budget", gen["maxOutputTokens"])
+    if isinstance(req.get("prompt"), str):
+        out.setdefault("prompt", req["prompt"])
+    for k in ("max_completion_tokens", "max_output_tokens", "max_tokens"):
+        if req.get(k) is not None:
+            out.setdefault("budget", req[k])
+            break
+    if req.get("model") is not None:
+        out.setdefault("model", req["model"])
+
+
+def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
+    """Schema detection on the keys of ``rec`` not in ``skip``; raw values into ``out``
+    (``setdefault``: earlier wins), used top-level keys into ``used``."""
+    def avail(k: str) -> bool:
+        return k in rec and k not in skip
+
+    # chat completion at the top level (OpenAI / Anthropic / Responses API / Gemini)
+    if avail("choices") or avail("candidates") or (
+            avail("content") and isinstance(rec["content"], list)
+                            and not _is_message_list(rec["content"])) or (
+            avail("output") and isinstance(rec["output"], list) and rec["output"]
+            and isinstance(rec["output"][0], dict) and "type" in rec["output"][0]):
+        view = {k: rec[k] for k in ("choices", "candidates", "content", "output",
+                                    "stop_reason", "status", "incomplete_details", "usage",
+                                    "usageMetadata", "model", "modelVersion") if avail(k)}
+        if _completion_object(view, out):
+            used.update(view)
+    # request + response wrapper
+    if avail("response") and isinstance(rec["response"], dict):
+        if _completion_object(rec["response"], out):
+            used.add("response")
+    if avail("request") and isinstance(rec["request"], dict):
+        _request(rec["request"], out)
+        used.add("request")
+    # messages lists
+    for k in ("messages", "conversations", "conversation"):
+        if avail(k) and _is_message_list(rec[k]):
+            _conversation(rec[k], out)
+            used.add(k)
+            break
+    # TRL-style prompt/completion message lists
+    if avail("prompt") and _is_message_list(rec["prompt"]):
+        tmp: Dict[str, Any] = {}
+        _conversation(rec["prompt"], tmp, prompt_only=True)
+        out["prompt"] = tmp.get("prompt")
+        used.add("prompt")
+    # a plain output text
+    if out.get("_text") is None and out.get("_reasoning") is None:
+        for k in _TEXT_KEYS:
+            if not avail(k):
+                continue
+            v = rec[k]
+            if isinstance(v, str):
+                out["_text"] = v
+            elif _is_message_list(v):
+                _conversation(v, out)
+            elif isinstance(v, list) and v and isinstance(v[0], str):
+                j = _join_strings(v)
+                if j is None:
+                    continue
+                out["_text"] = j
+            else:
+                continue
+            used.add(k)
+            break
+    if avail("usage"):
+        _usage(rec["usage"], out)
+        used.add("usage")
+    if avail("stop_reason") and isinstance(rec["stop_reason"], str) \
+            and rec["stop_reason"] in ("end_turn", "max_tokens", "stop_sequence", "tool_use"):
+        out.setdefault("finish_reason", rec["stop_reason"])
+        used.add("stop_reason")
+
+
+# --------------------------------------------------------------------------------------------
+# record -> Trace
+
+
+def _base(source: str) -> str:
+    return os.path.basename(source) or source
+
+
+def build_trace(rec: Any, plan: _Plan, source: str, line: int,
+                base: Optional[str] = None) -> Union[Trace, ReadError]:
+    """One decoded record -> a :class:`Trace`, or a :class:`ReadError` naming the field."""
+    if not isinstance(rec, dict):
+        return ReadError(source, line, f"expected a JSON object, got {_show(rec)}")
+    vals: Dict[str, Any] = {}
+    out_text: Any = None
+    out_from_map = False
+    for target, ptext, path, whole in plan.maps:
+        if len(path) == 1:
+            v = rec.get(path[0][0])
+        else:
+            v = get_path(rec, path)
+            if v is None and whole is not None:
+                v = rec.get(whole)
+        if target == OUTPUT_TARGET:
+            out_text = v
+            out_from_map = True
+        else:
+            vals[target] = v
+    used: set = set()
+    # canonical top-level keys (prompt as a message list is left to detection)
+    for f in plan.canon:
+        if f in rec:
+            v = rec[f]
+            if f == "prompt" and type(v) is list and _is_message_list(v):
+                continue
+            vals[f] = v
+            used.add(f)
+    det: Dict[str, Any] = {}
+    if not plan.detect_keys.isdisjoint(rec):
+        _detect(rec, plan.consumed, det, used)
+        for f, v in det.items():
+            if f[0] != "_" and f not in plan.mapped and vals.get(f) is None:
+                vals[f] = v
+    # type checks (text first: the split needs strings)
+    out: Dict[str, Any] = {}
+    f = OUTPUT_TARGET
+    try:
+        for f, v in vals.items():
+            if v is None:
+                continue
+            tv = type(v)
+            if tv is str and f in _STR_FIELDS:
+                out[f] = v
+            elif tv is int and f in _INT_SET and v >= 0:
+                out[f] = v
+            else:
+                out[f] = _coerce(f, v)
+        f = OUTPUT_TARGET
+        if out_from_map and out_text is not None and type(out_text) is not str:
+            out_text = _coerce(OUTPUT_TARGET, out_text)
+    except _FieldTypeError as e:
+        msg = str(e)
+        if f in plan.where:
+            msg += f" (mapped from {plan.where[f]!r})"
+        return ReadError(source, line, msg, f)
+    # reasoning / answer split
+    unclosed = False
+    reasoning = out.get("reasoning")
+    if not out_from_map and "reasoning" not in plan.mapped and reasoning is None:
+        r = det.get("_reasoning")
+        if isinstance(r, str):
+            reasoning = r
+    if not out_from_map:
+        t = det.get("_text")
+        out_text = t if isinstance(t, str) else None
+    answer = out.get("answer")
+    if reasoning is not None:
+        s = _split_output(reasoning, plan.splitter)
+        if s is not None:
+            reasoning, a2, unclosed = s
+            if answer is None and "answer" not in plan.mapped:
+                answer = a2
+        if answer is None and "answer" not in plan.mapped and out_text is not None:
+            answer = out_text.strip() or None
+    elif out_text is not None and "reasoning" not in plan.mapped:
+        s = _split_output(out_text, plan.splitter)
+        if s is not None:
+            reasoning, a2, unclosed = s
+        else:
+            a2 = out_text.strip() or None
+        if answer is None and "answer" not in plan.mapped:
+            answer = a2
+    out["reasoning"] = reasoning
+    out["answer"] = answer
+    fr = out.get("finish_reason")
+    if fr is not None:
+        out["finish_reason"] = normalize_finish_reason(fr)
+    out.update(plan.constants)
+    tid = out.pop("id", None)
+    if tid is None:
+        tid = f"{base if base is not None else _base(source)}:{line}"
+    consumed = plan.consumed
+    if used:
+        extra = {k: v for k, v in rec.items() if k not in used and k not in consumed}
+    else:
+        extra = {k: v for k, v in rec.items() if k not in consumed}
+    return Trace(id=tid, thinking_unclosed=unclosed, source=source, line=line, extra=extra,
+                 **out)
