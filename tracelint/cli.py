@@ -34,6 +34,16 @@ def _kv(spec: str, what: str):
     return k, v
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    """``\\n``, ``\\t``, ``\\r`` and ``\\\\`` in a delimiter given on the command line;
+    every other character (non-ASCII included) is kept as typed."""
+    import re
+    return re.sub(r"\\([ntr\\])", lambda m: _ESCAPES[m.group(1)], text)
+
+
 def _split_codes(values: Optional[List[str]]) -> Optional[List[str]]:
     if values is None:
         return None
@@ -56,9 +66,9 @@ def build_config(args) -> Config:
         k, v = _kv(spec, "--set")
         cfg.constants[k] = v
     if getattr(args, "think_open", None) is not None:
-        cfg.think_open = args.think_open.encode().decode("unicode_escape")
+        cfg.think_open = _unescape(args.think_open)
     if getattr(args, "think_close", None) is not None:
-        cfg.think_close = args.think_close.encode().decode("unicode_escape")
+        cfg.think_close = _unescape(args.think_close)
     if getattr(args, "fail_on", None) is not None:
         cfg.fail_on = _split_codes(args.fail_on)
     if getattr(args, "verbose_tokens", None) is not None:

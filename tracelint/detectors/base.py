@@ -58,6 +58,8 @@ class TraceContext:
         self._units: Optional[Any] = None
         self._prompt_units: Optional[Any] = None
         self._vocab: Dict[str, int] = {}
+        #: Set by the completion detector, which runs first.
+        self.truncation_reasons: List[str] = []
 
     @property
     def units(self):

@@ -122,6 +122,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
         out.findings.append(rule.finding(tail, end, message))
     reasons = [REASONS[rule] for rule, _ in hits]
     out.metrics["truncation_reasons"] = reasons
+    ctx.truncation_reasons = reasons  # the loop detector weighs a loop that runs into a cut
     if reasons:
         out.flags.append("truncated")
     return out

@@ -1,0 +1,105 @@
+"""Loop-detection quality on the hand-labelled real traces (tests/data/labels_*.jsonl).
+
+The labels hold only keys (source file, line, field) and the label a person gave after
+reading the trace; the texts are read from ../shared/realdata with the reader options of
+tests/test_realdata_load.py (the same as docs/realdata.md).
+
+    python tests/label_quality.py          # prints recall, false alarms and every miss
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from test_realdata_load import REALDATA, SOURCES  # noqa: E402
+
+from tracelint.analysis import analyze  # noqa: E402
+from tracelint.config import Config  # noqa: E402
+from tracelint.io import read_traces  # noqa: E402
+from tracelint.model import ReadError  # noqa: E402
+
+LABEL_FILES = [HERE / "data" / "labels_reasoning.jsonl", HERE / "data" / "labels_chat.jsonl"]
+LOOP = "degenerate-looping"
+
+
+def load_labels() -> List[dict]:
+    out = []
+    for f in LABEL_FILES:
+        with open(f, encoding="utf-8") as fh:
+            out.extend(json.loads(line) for line in fh if line.strip())
+    return out
+
+
+def _source_for(rel: str, field: str):
+    hits = [s for s in SOURCES.values() if fnmatch.fnmatch(rel, s.glob)]
+    for s in hits:
+        if field in s.fields.values() or field.replace(".", "\\.") in s.fields.values() or (
+                field == "output" and s.fields.get("reasoning") == "output.0"):
+            return s
+    return hits[0] if hits else None
+
+
+def load_trace(label: dict):
+    """The Trace a label refers to, read with the layout's reader options."""
+    rel = label["source"]
+    src = _source_for(rel, label["field"])
+    if src is None:
+        raise LookupError(f"no reader layout for {rel}")
+    opts = src.options()
+    if label["field"] not in src.fields.values() and label["field"] != "output":
+        # the label names a different text field of the same file (e.g. a chat model's
+        # answer to the normal question in a MiP file): map it
+        opts.field_map["reasoning"] = label["field"].replace(".", "\\.")
+    for item in read_traces([str(REALDATA / rel)], opts):
+        if item.line == label["line"]:
+            if isinstance(item, ReadError):
+                raise ValueError(item.describe())
+            return item
+    raise LookupError(f"{rel}:{label['line']} not found")
+
+
+def evaluate(config: Optional[Config] = None) -> Dict[str, object]:
+    cfg = config or Config()
+    rows = []
+    for lab in load_labels():
+        trace = load_trace(lab)
+        res = analyze(trace, cfg)
+        rows.append({"key": f"{lab['source']}:{lab['line']}", "gold": lab["label"],
+                     "hard": lab.get("hard", False), "pred": res.label,
+                     "loop_repeats": res.metrics.get("loop_repeats"),
+                     "loop_repeat_units": res.metrics.get("loop_repeat_units"),
+                     "why": lab.get("why", "")})
+    loops = [r for r in rows if r["gold"] == LOOP]
+    others = [r for r in rows if r["gold"] != LOOP]
+    caught = [r for r in loops if r["pred"] == LOOP]
+    false_alarms = [r for r in others if r["pred"] == LOOP]
+    return {"n": len(rows), "loops": len(loops), "others": len(others),
+            "recall": len(caught) / len(loops) if loops else 1.0,
+            "false_alarm_rate": len(false_alarms) / len(others) if others else 0.0,
+            "misses": [r for r in loops if r["pred"] != LOOP],
+            "false_alarms": false_alarms, "rows": rows}
+
+
+def main() -> int:
+    res = evaluate()
+    print(f"{res['n']} labelled traces: {res['loops']} loops, {res['others']} not loops")
+    print(f"loops labelled degenerate-looping: {res['recall']:.1%}")
+    print(f"non-loops labelled degenerate-looping: {res['false_alarm_rate']:.1%}")
+    for title, key in (("misses", "misses"), ("false alarms", "false_alarms")):
+        print(f"\n{title} ({len(res[key])}):")
+        for r in res[key]:
+            print(f"  {r['key']}{' (hard)' if r['hard'] else ''}: predicted {r['pred']}, "
+                  f"densest stretch {r['loop_repeats']} repeats / {r['loop_repeat_units']} units"
+                  f"\n      label: {r['why'][:160]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

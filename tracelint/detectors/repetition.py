@@ -1,0 +1,285 @@
+"""Repetition: loops, exact periodic runs, and the Gopher-style repetition quantities.
+
+The loop detector works on sentence-like segments (``tracelint.segments``): every segment is
+compared with earlier segments that share enough of its unit bigrams (found through a
+hashed index in the compiled core, never all pairs), and scored by the Indel similarity of
+the two unit sequences with numbers collapsed, so "Step 7: ..." and "Step 8: ..." match.
+A loop is the stretch of segments with the largest excess of such repeats over a required
+share (a maximum-density interval, Kadane's algorithm), when it is long enough — or when
+it runs into the end of a trace that was cut off.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .. import ngram
+from ..config import Config
+from ..segments import segment
+from ..units import KIND_OTHER, Units
+from .base import DetectorOutput, Rule, TraceContext
+
+#: Gopher (Rae et al. 2021, Table A1) thresholds, applied here to units.
+GOPHER_DUP = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
+GOPHER_TOP = {2: 0.20, 3: 0.18, 4: 0.16}
+
+
+class REP001(Rule):
+    """The trace cycles through the same content without progress (a loop).
+
+    What: sentence-like segments are compared with the earlier segments they share unit
+    bigrams with; a segment whose Indel similarity (numbers collapsed) to one of them is at
+    least ``similarity`` is a *repeat*.  The loop is the stretch of the trace where repeats
+    most exceed the share ``min_share`` (weighted by segment length).  It is reported when
+    it holds at least ``min_repeats`` repeated segments and ``min_repeat_units`` repeated
+    units, or — for a trace that was cut off (any truncation reason) and whose stretch runs
+    to its end — at least ``tail_min_repeats`` segments and ``tail_min_repeat_units`` units.
+    Segments inside fenced code blocks and markdown table rows never count as repeats.
+
+    Why: a model stuck in a loop spends its budget re-stating the same doubt, option or
+    computation, verbatim or with small changes, usually until the token cap.  Such traces
+    waste tokens and teach loops when used as SFT data.  Re-checking that settles, lists
+    where every line is a new case, and tables are not loops: they either do not repeat
+    for long or their lines are not near-copies.
+
+    Options: ``similarity`` (0.7), ``min_share`` (0.5), ``lookback`` (256 segments),
+    ``min_repeats`` (8), ``min_repeat_units`` (900), ``tail_min_repeats`` (5),
+    ``tail_min_repeat_units`` (150).
+
+    Flagged example: "Wait, maybe Omega is 10, so 1.26 × 10 × 8.46 ≈ 106.6. Alternatively,
+    maybe it is 100. But without the context it's impossible to say." repeated, with small
+    changes, 40 times until the output stops.
+
+    OK example: "Let me check: 12 × 4 = 48. Yes. Now the second part: 48 + 7 = 55. Double
+    check: 55 - 7 = 48. Correct, the answer is 55."
+    """
+
+    code = "REP001"
+    name = "loop"
+    options = {"similarity": 0.7, "min_share": 0.5, "lookback": 256, "min_repeats": 8,
+               "min_repeat_units": 900, "tail_min_repeats": 5, "tail_min_repeat_units": 150}
+
+
+class REP002(Rule):
+    """The same exact sequence repeats back to back many times (an exact periodic run).
+
+    What: a maximal run of units with a period of 1 to ``max_period`` units, repeated at
+    least ``min_repeats`` times and covering at least ``min_units`` units (``punct_min_units``
+    when the repeated block is punctuation only, e.g. ``?!?!?!``).  Also a single unit of at
+    least 64 characters whose characters repeat with a short period (``0011001100110011...``,
+    ``0.000000000...``), which a word splitter sees as one "word".
+
+    Why: back-to-back verbatim repetition is the degenerate end state of greedy decoding.
+    Separator lines (``-----``) and ellipses are short and stay under the thresholds.
+
+    Options: ``min_repeats`` (8), ``min_units`` (64), ``punct_min_units`` (200),
+    ``max_period`` (2000), ``min_chars`` (64, for the character-level check).
+
+    Flagged example: ``"\\[ 7x = 0 \\]"`` on 3,000 consecutive lines; ``"?!?!?!?!..."`` for
+    300 characters.
+
+    OK example: a markdown separator ``|---|---|---|`` or a line of 40 dashes.
+    """
+
+    code = "REP002"
+    name = "exact-repeat"
+    options = {"min_repeats": 8, "min_units": 64, "punct_min_units": 200,
+               "max_period": 2000, "min_chars": 64}
+
+
+class REP003(Rule):
+    """Gopher repetition thresholds exceeded (duplicate and top n-gram fractions).
+
+    What: ``dup_ngram_frac[n]`` (n = 5..10) — the fraction of units covered by an n-gram
+    occurring more than once — above 0.15, 0.14, 0.13, 0.12, 0.11, 0.10, or
+    ``top_ngram_frac[n]`` (n = 2..4) — the fraction of units covered by the most frequent
+    n-gram — above 0.20, 0.18, 0.16 (the thresholds of Rae et al. 2021, Table A1, applied to
+    units instead of characters).
+
+    Why: these are the web-text quality filters that data pipelines run today.  They catch
+    loops, but reasoning re-checks legitimately; measured on real traces they also flag many
+    engaged ones, so this rule is off by default and never sets the label.  Enable it for
+    parity with a Gopher-filtered pipeline.
+
+    Flagged example: any trace whose 5-grams are more than 15% duplicated.
+
+    OK example: a short chat answer that states each step once.
+    """
+
+    code = "REP003"
+    name = "gopher-repetition"
+    default_enabled = False
+
+
+def _repeat_cover(n: int, sa: np.ndarray, lcp: np.ndarray, ks) -> Dict[int, float]:
+    """Fraction of positions inside a repeated substring of length >= k, for each k, from
+    one suffix array: R[i] = longest repeated substring starting at i."""
+    if n == 0:
+        return {k: 0.0 for k in ks}
+    rank_lcp = np.maximum(lcp, np.append(lcp[1:], 0))
+    longest = np.empty(n, dtype=np.int64)
+    longest[sa] = rank_lcp
+    pos = np.arange(n, dtype=np.int64)
+    out = {}
+    for k in ks:
+        reach = np.where(longest >= k, pos + longest, 0)
+        covered = np.maximum.accumulate(reach) > pos
+        out[k] = float(covered.mean())
+    return out
+
+
+def _best_stretch(weights: np.ndarray, rep: np.ndarray, valid: np.ndarray, share: float
+                  ) -> Tuple[float, int, int]:
+    """Maximum-sum interval of ``weights * (rep - share)`` over valid segments (Kadane)."""
+    gain = np.where(valid, weights * (rep.astype(np.float64) - share), 0.0)
+    best, cur, start, bs, be = 0.0, 0.0, 0, -1, -1
+    for j, g in enumerate(gain.tolist()):
+        if not valid[j]:
+            continue
+        cur += g
+        if cur <= 0.0:
+            cur, start = 0.0, j + 1
+        elif cur > best:
+            best, bs, be = cur, start, j + 1
+    return best, bs, be
+
+
+def _char_periodic(text: str, units: Units, min_chars: int, min_repeats: int):
+    """(unit index, char start, char end, period) of long units with a periodic stretch."""
+    lengths = units.ends - units.starts
+    hits = []
+    for i in np.flatnonzero(lengths >= min_chars).tolist():
+        a, b = int(units.starts[i]), int(units.ends[i])
+        arr = np.frombuffer(text[a:b].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        best = None
+        for p in range(1, min(64, len(arr) // min_repeats) + 1):
+            eq = arr[p:] == arr[:-p]
+            if not eq.any():
+                continue
+            # longest run of True in eq
+            d = np.diff(np.concatenate(([0], eq.view(np.int8), [0])))
+            starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+            k = int(np.argmax(ends - starts))
+            span = int(ends[k] - starts[k]) + p
+            if span >= max(min_chars, min_repeats * p) and (best is None or span > best[1] - best[0]):
+                best = (a + int(starts[k]), a + int(starts[k]) + span, p)
+        if best:
+            hits.append((i,) + best)
+    return hits
+
+
+def _novelty_curve(ids: np.ndarray, n: int = 4, bins: int = 10) -> List[float]:
+    """Share of new n-grams (never seen earlier in the trace) in each tenth of the trace."""
+    prev = ngram.prev_occurrence(ids, n)
+    if prev.shape[0] == 0:
+        return []
+    new = prev < 0
+    edges = np.linspace(0, new.shape[0], bins + 1).astype(np.int64)
+    return [round(float(new[a:b].mean()), 4) if b > a else 1.0
+            for a, b in zip(edges[:-1], edges[1:])]
+
+
+def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
+    out = DetectorOutput()
+    units = ctx.units
+    text = ctx.reasoning
+    n = len(units)
+    m = out.metrics
+    ids = units.ids
+    # --- Gopher quantities and exact repeat coverage (one suffix array) ---------------
+    if n:
+        sa = ngram.suffix_array(ids)
+        lcp = ngram.lcp_array(ids, sa)
+        cover = _repeat_cover(n, sa, lcp, list(GOPHER_DUP) + [20])
+    else:
+        cover = {k: 0.0 for k in list(GOPHER_DUP) + [20]}
+    m["dup_ngram_frac"] = {str(k): round(cover[k], 6) for k in GOPHER_DUP}
+    top = {}
+    for k in GOPHER_TOP:
+        count, covered, _ = ngram.top_ngram(ids, k)
+        top[k] = covered / n if n else 0.0
+    m["top_ngram_frac"] = {str(k): round(v, 6) for k, v in top.items()}
+    m["repeat_coverage"] = round(cover[20], 6)
+    if cfg.enabled("REP003"):
+        over = [f"dup_ngram_frac[{k}]={cover[k]:.2f}>{t}" for k, t in GOPHER_DUP.items() if cover[k] > t]
+        over += [f"top_ngram_frac[{k}]={top[k]:.2f}>{t}" for k, t in GOPHER_TOP.items() if top[k] > t]
+        if over:
+            out.findings.append(REP003.finding(0, len(text), "Gopher thresholds exceeded: " + ", ".join(over)))
+    # --- exact periodic tail and runs --------------------------------------------------
+    max_period = cfg.option("REP002", "max_period")
+    period, reps, onset = ngram.periodic_tail(ids, max_period)
+    m["tail_period"] = int(period)
+    m["tail_repeats"] = round(float(reps), 3)
+    m["tail_onset"] = int(units.starts[onset]) if period and onset < n else None
+    if cfg.enabled("REP002"):
+        _exact_runs(ctx, cfg, out)
+    # --- near-repeat segments and the loop ---------------------------------------------
+    m["novelty_curve"] = _novelty_curve(units.numbers_collapsed(ctx._vocab))
+    _loop(ctx, cfg, out)
+    return out
+
+
+def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
+    units, text = ctx.units, ctx.reasoning
+    min_rep = cfg.option("REP002", "min_repeats")
+    min_units = cfg.option("REP002", "min_units")
+    punct_min = cfg.option("REP002", "punct_min_units")
+    runs = ngram.periodic_runs(units.ids, 1, cfg.option("REP002", "max_period"),
+                               float(min_rep), min_units)
+    for start, end, p in runs.tolist():
+        if units.kinds[start:start + p].max() == KIND_OTHER and (units.kinds[start:start + p] == KIND_OTHER).all():
+            if end - start < punct_min:
+                continue
+        a, b = units.char_span(start, end)
+        out.findings.append(REP002.finding(
+            a, b, f"a block of {p} unit{'s' if p > 1 else ''} repeated {(end - start) / p:.1f} "
+                  f"times back to back", period=p, repeats=round((end - start) / p, 2)))
+    for i, a, b, p in _char_periodic(text, units, cfg.option("REP002", "min_chars"), min_rep):
+        out.findings.append(REP002.finding(
+            a, b, f"{b - a} characters repeating a {p}-character pattern inside one word",
+            period_chars=p, repeats=round((b - a) / p, 2)))
+
+
+def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
+    units, text = ctx.units, ctx.reasoning
+    m = out.metrics
+    n = len(units)
+    m.update(loop_start=None, loop_end=None, loop_repeats=0, loop_repeat_units=0,
+             repeat_segment_frac=0.0)
+    if n == 0:
+        return
+    bounds, neutral = segment(text, units, ctx._vocab)
+    lens = np.diff(bounds)
+    valid = (~neutral) & (lens >= 4)
+    keys = units.numbers_collapsed(ctx._vocab)
+    prev, sim = ngram.near_repeats(keys, bounds, valid.astype(np.uint8),
+                                   cfg.option("REP001", "lookback"), 8, 0.3, 4)
+    rep = (sim >= cfg.option("REP001", "similarity")) & valid
+    vu = int((lens * valid).sum())
+    m["repeat_segment_frac"] = round(float((lens * rep).sum()) / vu, 6) if vu else 0.0
+    score, a, b = _best_stretch(lens.astype(np.float64), rep, valid, cfg.option("REP001", "min_share"))
+    if a < 0:
+        return
+    n_rep = int(rep[a:b].sum())
+    rep_units = int((lens * rep)[a:b].sum())
+    m.update(loop_repeats=n_rep, loop_repeat_units=rep_units)
+    end_gap = n - int(bounds[b])
+    runs_to_end = end_gap <= max(50, n // 50)
+    truncated = bool(getattr(ctx, "truncation_reasons", None))
+    long_loop = (n_rep >= cfg.option("REP001", "min_repeats")
+                 and rep_units >= cfg.option("REP001", "min_repeat_units"))
+    cut_loop = (truncated and runs_to_end
+                and n_rep >= cfg.option("REP001", "tail_min_repeats")
+                and rep_units >= cfg.option("REP001", "tail_min_repeat_units"))
+    ca, cb = units.char_span(int(bounds[a]), int(bounds[b]))
+    if long_loop or cut_loop:
+        m.update(loop_start=ca, loop_end=cb)
+        if cfg.enabled("REP001"):
+            share = rep_units / max(int((lens * valid)[a:b].sum()), 1)
+            how = "until the output was cut off" if cut_loop and runs_to_end else (
+                "to the end" if runs_to_end else "and then escapes")
+            out.findings.append(REP001.finding(
+                ca, cb, f"loop: {n_rep} sentences repeat earlier ones ({share:.0%} of this "
+                        f"stretch, {rep_units} units) from char {ca} {how}",
+                repeats=n_rep, repeat_units=rep_units, share=round(share, 4)))
