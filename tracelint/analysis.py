@@ -2,8 +2,9 @@
 
 The label says what the trace spent its tokens on:
 
-* ``degenerate-looping`` — the repetition detector found a loop (REP001) or a long exact
-  periodic run (REP002): the trace cycled without progress;
+* ``degenerate-looping`` — the repetition detector found a loop (REP001), a long exact
+  periodic run (REP002), recurring calculations (REP004) or answer cycling (REP005): the
+  trace cycled without progress;
 * ``verbose-but-engaged`` — no loop, and the trace is long: its token count (reported, else
   estimated) is at least ``verbose-tokens`` (default 2000);
 * ``concise`` — no loop and shorter than that.
@@ -25,7 +26,7 @@ import importlib
 _DETECTORS = [importlib.import_module(f"tracelint.detectors.{m}") for m in DETECTOR_MODULES]
 
 #: Findings whose presence makes a trace degenerate-looping.
-LOOP_CODES = ("REP001", "REP002")
+LOOP_CODES = ("REP001", "REP002", "REP004", "REP005")
 
 
 def _to_trace(obj: Union[Trace, Dict[str, Any], str], cfg: Config) -> Trace:

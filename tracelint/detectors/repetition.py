@@ -112,6 +112,58 @@ class REP003(Rule):
     default_enabled = False
 
 
+class REP004(Rule):
+    """The same calculation is stated again and again (recurring claims).
+
+    What: every explicit calculation around an ``=`` or ``≈`` (the numbers, operators and
+    one-letter variables within a few units of it, decimals compared at 3 significant
+    digits) is a *claim*.  The rule fires when at least ``min_recurrences`` claim statements
+    are the third or later statement of the same claim, and those make up more than
+    ``min_share`` of all claims in the trace.
+
+    Why: a paraphrased loop rarely repeats its sentences, but it keeps returning to the same
+    few computations ("280 × 245 = 68,600" twelve times) while it dithers between readings
+    of the problem.  Re-checking a result once or twice is normal and never reaches the
+    thresholds; re-stating it on every cycle is the loop's signature.
+
+    Options: ``min_recurrences`` (8), ``min_share`` (0.2).
+
+    Flagged example: a trace that writes ``V = 10 × 3 = 30`` eleven times between
+    "but the height is missing" and "maybe the height is 3".
+
+    OK example: ``12 × 4 = 48`` computed, then checked once as ``48 / 4 = 12``.
+    """
+
+    code = "REP004"
+    name = "recurring-claims"
+    options = {"min_recurrences": 8, "min_share": 0.2}
+
+
+class REP005(Rule):
+    """The trace keeps returning to final answers it had already left (answer cycling).
+
+    What: the candidate final answers the trace states, in order ("the answer is 735",
+    "\\boxed{350}", "I'll go with 210", "settle on 30"), with immediate
+    restatements collapsed; a *return* is a value stated again after the trace had moved
+    to a different one (A, B, A counts one return).  The rule fires when there are more
+    than ``max_returns`` returns.
+
+    Why: an engaged trace may revise its answer a few times and settle; a looping trace
+    flips between the same candidates over and over.  The patterns are English phrases.
+
+    Options: ``max_returns`` (8).
+
+    Flagged example: "so the answer is 27.5 ... no, the total is 30 ... so it is 27.5 ...
+    the answer is 30 ..." ten times.
+
+    OK example: "the answer is 27.5 ... wait, I forgot the last side, so the answer is 30."
+    """
+
+    code = "REP005"
+    name = "answer-cycling"
+    options = {"max_returns": 8}
+
+
 def _repeat_cover(n: int, sa: np.ndarray, lcp: np.ndarray, ks) -> Dict[int, float]:
     """Fraction of positions inside a repeated substring of length >= k, for each k, from
     one suffix array: R[i] = longest repeated substring starting at i."""
@@ -169,6 +221,104 @@ def _char_periodic(text: str, units: Units, min_chars: int, min_repeats: int):
     return hits
 
 
+_CLAIM_OPS = frozenset("+-*/×·^()=≈÷[]−") | {"times", "cdot", "frac", "sqrt", "approx",
+                                              "div", "pi", "dfrac", "le", "ge", "%"}
+_CLAIM_DROP = frozenset(["\\", "{", "}", ",", "."])
+
+
+def _claim_recurrence(text: str, units: Units, vocab: Dict[str, int]) -> Tuple[int, int, int]:
+    """(claims, recurrences, first char offset of a recurrence) for REP004: a recurrence is
+    the third or later statement of the same claim."""
+    eq = [vocab[k] for k in ("=", "≈") if k in vocab]
+    if not eq:
+        return 0, 0, -1
+    ids, kinds, starts, ends = units.ids, units.kinds, units.starts, units.ends
+    n = len(units)
+    pos = np.flatnonzero(np.isin(ids, eq)).tolist()
+    seen: Dict[tuple, int] = {}
+    claims = recur = 0
+    first = -1
+
+    def ok(k: int) -> bool:
+        if kinds[k] == 1:
+            return True
+        u = text[starts[k]:ends[k]]
+        return u in _CLAIM_OPS or u in _CLAIM_DROP or len(u) == 1
+
+    for i in pos:
+        a = i
+        while a > 0 and i - a < 8 and ok(a - 1):
+            a -= 1
+        b = i + 1
+        while b < n and b - i < 6 and ok(b):
+            b += 1
+        key = []
+        nums = 0
+        for k in range(a, b):
+            u = text[starts[k]:ends[k]]
+            if u in _CLAIM_DROP:
+                continue
+            if kinds[k] == 1:
+                nums += 1
+                if "." in u:
+                    u = f"{float(u):.3g}"
+            key.append(u.lower())
+        if nums < 2:
+            continue
+        claims += 1
+        t = tuple(key)
+        c = seen.get(t, 0)
+        if c >= 2:
+            recur += 1
+            if first < 0:
+                first = int(starts[a])
+        seen[t] = c + 1
+    return claims, recur, first
+
+
+_NUMBER = r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)"
+_VERDICT = None
+
+
+def _verdicts(text: str) -> List[Tuple[str, int]]:
+    """Candidate final answers stated in the text, in order, as (value, char offset)."""
+    global _VERDICT
+    if _VERDICT is None:
+        import re
+        _VERDICT = re.compile(
+            r"\banswers?\s+(?:is|would be|should be|might be|could be|"
+            r"must be|will be|=|:|of)\s*(?:probably\s+|likely\s+|approximately\s+|about\s+)?"
+            r"(?:\$\s*)?(?:\\\(|\\\[)?\s*(?:\\boxed\{|\\\$)?\s*" + _NUMBER +
+            r"|\\boxed\{\s*([^{}]{1,40})\}"
+            r"|\b(?:go with|settle on|settle with|stick with)\s+(?:the\s+)?(?:answer\s+)?"
+            r"(?:\$\s*)?" + _NUMBER, re.I)
+    out = []
+    for m in _VERDICT.finditer(text):
+        v = next(g for g in m.groups() if g is not None)
+        v = v.replace(" ", "").replace(",", "").replace("$", "").rstrip(".")
+        out.append((v, m.start()))
+    return out
+
+
+def _answer_returns(text: str) -> Tuple[int, int]:
+    """(returns, char offset of the first return): values stated again after the trace had
+    moved to another value, immediate restatements collapsed."""
+    vals = _verdicts(text)
+    seen = set()
+    last = None
+    returns, first = 0, -1
+    for v, at in vals:
+        if v == last:
+            continue
+        if v in seen:
+            returns += 1
+            if first < 0:
+                first = at
+        seen.add(v)
+        last = v
+    return returns, first
+
+
 def _novelty_curve(ids: np.ndarray, n: int = 4, bins: int = 10) -> List[float]:
     """Share of new n-grams (never seen earlier in the trace) in each tenth of the trace."""
     prev = ngram.prev_occurrence(ids, n)
@@ -217,7 +367,24 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     # --- near-repeat segments and the loop ---------------------------------------------
     m["novelty_curve"] = _novelty_curve(units.numbers_collapsed(ctx._vocab))
     _loop(ctx, cfg, out)
+    _cycling(ctx, cfg, out)
     return out
+
+
+def _cycling(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
+    text, units = ctx.reasoning, ctx.units
+    claims, recur, first = _claim_recurrence(text, units, ctx._vocab)
+    returns, first_ret = _answer_returns(text)
+    out.metrics.update(claims_recurring=recur, claim_statements=claims, answer_returns=returns)
+    if cfg.enabled("REP004") and recur >= cfg.option("REP004", "min_recurrences") and \
+            recur > cfg.option("REP004", "min_share") * claims:
+        out.findings.append(REP004.finding(
+            first, len(text), f"{recur} of {claims} calculations re-state a calculation "
+                              f"already made twice", recurrences=recur, claims=claims))
+    if cfg.enabled("REP005") and returns > cfg.option("REP005", "max_returns"):
+        out.findings.append(REP005.finding(
+            first_ret, len(text), f"the trace returns {returns} times to a final answer it "
+                                  f"had moved away from", returns=returns))
 
 
 def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
@@ -241,6 +408,31 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
             period_chars=p, repeats=round((b - a) / p, 2)))
 
 
+def _drop_new_cases(units: Units, bounds: np.ndarray, prev: np.ndarray, rep: np.ndarray
+                    ) -> None:
+    """Un-mark repeats that state two or more numbers the earlier segment did not: "n = 4:
+    4² + 1 = 17" after "n = 3: 3² + 1 = 10" is a new case of an enumeration, while
+    "Step 8: the total is 15" after "Step 7: the total is 15" (one changed counter) stays a
+    repeat."""
+    is_num = units.kinds == 1
+    if not is_num.any():
+        return
+    ids = units.ids
+    for j in np.flatnonzero(rep).tolist():
+        i = int(prev[j])
+        a0, a1, b0, b1 = int(bounds[i]), int(bounds[i + 1]), int(bounds[j]), int(bounds[j + 1])
+        nj = ids[b0:b1][is_num[b0:b1]]
+        if nj.shape[0] < 2:
+            continue
+        ni = ids[a0:a1][is_num[a0:a1]]
+        vi, ci = np.unique(ni, return_counts=True)
+        vj, cj = np.unique(nj, return_counts=True)
+        common = dict(zip(vi.tolist(), ci.tolist()))
+        new = sum(max(0, c - common.get(v, 0)) for v, c in zip(vj.tolist(), cj.tolist()))
+        if new >= 2:
+            rep[j] = False
+
+
 def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     units, text = ctx.units, ctx.reasoning
     m = out.metrics
@@ -256,6 +448,7 @@ def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     prev, sim = ngram.near_repeats(keys, bounds, valid.astype(np.uint8),
                                    cfg.option("REP001", "lookback"), 8, 0.3, 4)
     rep = (sim >= cfg.option("REP001", "similarity")) & valid
+    _drop_new_cases(units, bounds, prev, rep)
     vu = int((lens * valid).sum())
     m["repeat_segment_frac"] = round(float((lens * rep).sum()) / vu, 6) if vu else 0.0
     score, a, b = _best_stretch(lens.astype(np.float64), rep, valid, cfg.option("REP001", "min_share"))

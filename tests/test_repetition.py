@@ -1,0 +1,157 @@
+"""The repetition detector on the shapes that fool repetition filters.
+
+Known false positives (must stay ``concise`` / ``verbose-but-engaged``): markdown tables,
+lists, ellipses and separator lines, "Option A / Option B" enumerations, code blocks.
+Known misses (must be ``degenerate-looping``): punctuation-only loops, loops whose numbers
+increment, a loop inside a long trace that later escapes, template loops with a changing word.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tracelint import Trace, analyze
+
+LOOP = "degenerate-looping"
+
+FILLER = [
+    "First I restate what is given: a rectangle with a perimeter of {a} and one side of {b}.",
+    "The other side follows from the perimeter, so it is {a} / 2 - {b} = {c}.",
+    "The area is then the product of the two sides, {b} times {c}, which is {d}.",
+    "Let me double-check the perimeter with these sides: 2 × ({b} + {c}) = {a}, good.",
+    "Another way to see it: a square with perimeter {a} would have area {e}, which is larger than {d}.",
+    "Halving the perimeter gives {h}, and {b} + {c} = {h} as it should.",
+    "The difference of the sides is {g}, so the rectangle is {g} units away from a square of side {q}.",
+    "Scaling check: doubling both sides would give area {f}, four times {d}.",
+]
+
+
+def engaged_text(rng: random.Random, paragraphs: int) -> str:
+    """Varied, progressing prose: every paragraph computes something new."""
+    out = []
+    for k in range(paragraphs):
+        a = rng.randint(20, 400) * 2
+        b = rng.randint(1, a // 2 - 1)
+        c = a // 2 - b
+        vals = dict(a=a, b=b, c=c, d=b * c, e=(a // 4) ** 2, h=a // 2, g=abs(b - c), q=a // 4,
+                    f=4 * b * c)
+        lines = [s.format(**vals) for s in FILLER]
+        rng.shuffle(lines)
+        out.append(f"Case {k + 1} (perimeter {a}). " + " ".join(lines[: rng.randint(3, 6)]))
+    return "\n\n".join(out)
+
+
+def label(reasoning: str, **kw) -> str:
+    return analyze(Trace(id="t", reasoning=reasoning, answer=kw.pop("answer", "42"), **kw)).label
+
+
+# --- known false positives -------------------------------------------------------------------
+
+def test_markdown_table_is_not_a_loop():
+    rows = "\n".join(f"| {k} | {k * k} | {k ** 3} | {'even' if k % 2 == 0 else 'odd'} |"
+                     for k in range(1, 301))
+    text = "Let me tabulate n, n², n³.\n\n| n | n² | n³ | parity |\n|---|---|---|---|\n" + rows
+    assert label(text) != LOOP
+
+
+def test_numbered_list_of_new_cases_is_not_a_loop():
+    items = "\n".join(f"{k}. If the first digit is {k % 10} and the second is {(k * 7) % 10}, "
+                      f"the number {k % 10}{(k * 7) % 10} is {'divisible' if k % 3 == 0 else 'not divisible'} by 3."
+                      for k in range(1, 121))
+    assert label("Enumerating the two-digit candidates:\n" + items) != LOOP
+
+
+def test_ellipses_and_separators_are_not_loops():
+    text = ("Hmm...... let me think.......\n\n" + "-" * 80 + "\n\n"
+            + engaged_text(random.Random(1), 8) + "\n\n" + "=" * 60 + "\n\n" + "." * 40)
+    assert label(text) != LOOP
+
+
+def test_option_enumeration_is_not_a_loop():
+    opts = "\n".join(f"Option {chr(65 + k)}: x = {k + 2}, so 3x + 1 = {3 * (k + 2) + 1}, "
+                     f"which {'matches' if k == 4 else 'does not match'} the target 19."
+                     for k in range(10))
+    assert label("Check each option.\n" + opts + "\nSo the answer is E.") != LOOP
+
+
+def test_code_block_is_not_a_loop():
+    code = "\n".join(f"    total += box_{k}.count  # box {k}" for k in range(400))
+    text = f"Let me write it out.\n\n```python\ntotal = 0\n{code}\nprint(total)\n```\n\nIt prints 4200."
+    assert label(text) != LOOP
+
+
+def test_long_engaged_trace_is_verbose_not_loop():
+    text = engaged_text(random.Random(2), 150)
+    assert label(text) == "verbose-but-engaged"
+
+
+def test_short_answer_is_concise():
+    assert label("3 + 4 = 7, so the answer is 7.") == "concise"
+
+
+# --- known misses --------------------------------------------------------------------------
+
+def test_punctuation_only_loop():
+    assert label("Is that right?" + "?!" * 400, answer=None) == LOOP
+
+
+def test_loop_with_incrementing_number():
+    text = "\n".join(f"Step {k}: the total is still 15 apples, so I add nothing and check once more."
+                     for k in range(1, 200))
+    assert label(text) == LOOP
+
+
+def test_loop_that_escapes_inside_a_long_trace():
+    rng = random.Random(3)
+    loop = "\n\n".join(
+        rng.choice(["Wait, maybe the width is missing, so the area cannot be found.",
+                    "Alternatively, maybe the width is missing and the area cannot be computed.",
+                    "But perhaps the width is missing, so we cannot compute the area."])
+        + " " + rng.choice(["Let me re-read the problem.", "Let me look at the problem again."])
+        for _ in range(60))
+    text = engaged_text(rng, 20) + "\n\n" + loop + "\n\n" + engaged_text(rng, 20) + \
+        "\n\nSo, finally, the area is 24."
+    res = analyze(Trace(id="t", reasoning=text, answer="24"))
+    assert res.label == LOOP
+    loop_findings = [f for f in res.findings if f.code == "REP001"]
+    assert loop_findings, res.findings
+    start = text.index(loop[:30])
+    f = loop_findings[0]
+    # the span points at the loop, not at the engaged text around it
+    assert start - 200 <= f.start <= start + 400
+    assert f.end <= start + len(loop) + 400
+
+
+def test_template_loop_with_changing_word():
+    fields = ["music", "chemistry", "sports", "finance", "biology", "geology", "poetry",
+              "astronomy", "medicine", "linguistics", "history", "law", "cooking", "art"]
+    lines = []
+    for k in range(120):
+        f = fields[k % len(fields)]
+        lines.append(f"Wait, another thought: in {f}, ω could denote a {f} constant, and δ another "
+                     f"one, so their difference would be another {f} value, but without knowing "
+                     f"the {f} context, I can't compute it.")
+    assert label("\n\n".join(lines), answer=None, finish_reason="length") == LOOP
+
+
+def test_long_character_run_inside_one_word():
+    assert label("In binary 2.58 is 10.1" + "0011" * 2000, answer=None) == LOOP
+
+
+def test_loop_finding_has_span_and_metrics():
+    block = "Hmm, but maybe the boxes are not full. Then the total changes. Let me recompute it."
+    text = "Start. " + " ".join([block] * 80)
+    res = analyze(Trace(id="t", reasoning=text, answer=None, finish_reason="length"))
+    assert res.label == LOOP
+    assert res.metrics["loop_start"] is not None and res.metrics["loop_end"] > res.metrics["loop_start"]
+    assert 0 < res.metrics["repeat_coverage"] <= 1
+    assert set(res.metrics["dup_ngram_frac"]) == {str(n) for n in range(5, 11)}
+    assert all(0.0 <= v <= 1.0 for v in res.metrics["novelty_curve"])
+
+
+@pytest.mark.parametrize("n_repeats", [1, 2])
+def test_rechecking_a_result_twice_is_not_a_loop(n_repeats):
+    text = engaged_text(random.Random(4), 40)
+    text += "\n\nSo 12 × 4 = 48." * n_repeats
+    assert label(text) != LOOP
