@@ -1,0 +1,262 @@
+"""Obviously-correct (and slow) references for the kernels of tracelint.ngram.
+
+Each function follows the definition in the kernel's docstring as literally as possible:
+brute force, quadratic or worse, plain Python lists.  Only for small inputs in tests.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import regex
+
+
+def _units(s):
+    out = [int(x) for x in s]
+    if any(x < 0 for x in out):
+        raise ValueError("unit ids must be >= 0")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# text units: a character-by-character scanner over the four alternatives of the spec,
+# with each character class tested on its own by the regex module
+
+
+@functools.lru_cache(maxsize=None)
+def _is(cls: str, ch: str) -> bool:
+    return regex.fullmatch(cls, ch) is not None
+
+
+def _cjk(ch):
+    return _is(r"\p{Han}", ch) or _is(r"\p{Hiragana}", ch) or _is(r"\p{Katakana}", ch)
+
+
+def _digit(ch):
+    return _is(r"\p{Nd}", ch)
+
+
+def _mark(ch):
+    return _is(r"\p{M}", ch)
+
+
+def _word_start(ch):
+    return (_is(r"\p{L}", ch) or _is(r"\p{N}", ch) or ch == "_") and not _cjk(ch)
+
+
+def _word_cont(ch):
+    return _word_start(ch) or (_mark(ch) and not _cjk(ch))
+
+
+def _space(ch):
+    return _is(r"\s", ch)
+
+
+def naive_encode_units(text, vocab):
+    """Returns lists (ids, starts, ends, kinds)."""
+    ids, starts, ends, kinds = [], [], [], []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        j = i + 1
+        if _cjk(ch):
+            kind = 2
+            while j < n and _mark(text[j]):
+                j += 1
+        elif _digit(ch):
+            kind = 1
+            while j < n and _digit(text[j]):
+                j += 1
+            if j + 1 < n and text[j] == "." and _digit(text[j + 1]):
+                j += 2
+                while j < n and _digit(text[j]):
+                    j += 1
+        elif _word_start(ch):
+            kind = 0
+            while j < n and _word_cont(text[j]):
+                j += 1
+        elif not _space(ch):
+            kind = 3
+            while j < n and _mark(text[j]):
+                j += 1
+        else:
+            i += 1
+            continue
+        unit = text[i:j]
+        key = unit.lower() if kind == 0 else unit
+        ids.append(vocab.setdefault(key, len(vocab)))
+        starts.append(i)
+        ends.append(j)
+        kinds.append(kind)
+        i = j
+    return ids, starts, ends, kinds
+
+
+# ---------------------------------------------------------------------------------------
+# suffixes
+
+
+def naive_suffix_array(s):
+    s = _units(s)
+    return sorted(range(len(s)), key=lambda i: s[i:])
+
+
+def _lcp(s, i, j):
+    k = 0
+    while i + k < len(s) and j + k < len(s) and s[i + k] == s[j + k]:
+        k += 1
+    return k
+
+
+def naive_lcp_array(s, sa):
+    s = _units(s)
+    sa = [int(x) for x in sa]
+    return [0] + [_lcp(s, sa[i - 1], sa[i]) for i in range(1, len(sa))] if sa else []
+
+
+# ---------------------------------------------------------------------------------------
+# n-grams
+
+
+def _count(s, u):
+    """Occurrences of the list u in the list s, overlapping."""
+    return sum(1 for j in range(len(s) - len(u) + 1) if s[j:j + len(u)] == u)
+
+
+def naive_repeat_mask(s, min_len):
+    if min_len < 1:
+        raise ValueError("min_len must be >= 1")
+    s = _units(s)
+    n = len(s)
+    mask = [0] * n
+    for i in range(n):
+        for length in range(min_len, n - i + 1):
+            if _count(s, s[i:i + length]) >= 2:
+                for q in range(i, i + length):
+                    mask[q] = 1
+            else:
+                break  # a longer substring at i cannot occur more often
+    return mask
+
+
+def naive_top_ngram(s, n):
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    s = _units(s)
+    if len(s) < n:
+        return (0, 0, -1)
+    best = None
+    for i in range(len(s) - n + 1):
+        u = s[i:i + n]
+        if any(s[j:j + n] == u for j in range(i)):
+            continue  # not a first occurrence
+        c = _count(s, u)
+        if best is None or c > best[0]:
+            best = (c, i)
+    count, first = best
+    u = s[first:first + n]
+    covered = set()
+    for j in range(len(s) - n + 1):
+        if s[j:j + n] == u:
+            covered.update(range(j, j + n))
+    return (count, len(covered), first)
+
+
+def naive_prev_occurrence(s, n):
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    s = _units(s)
+    out = []
+    for i in range(max(len(s) - n + 1, 0)):
+        prev = -1
+        for j in range(i - 1, -1, -1):
+            if s[j:j + n] == s[i:i + n]:
+                prev = j
+                break
+        out.append(prev)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# periodicity
+
+
+def _smallest_period(u):
+    for q in range(1, len(u) + 1):
+        if all(u[k] == u[k + q] for k in range(len(u) - q)):
+            return q
+    return len(u)
+
+
+def naive_periodic_runs(s, min_period, max_period, min_repeats, min_len):
+    if min_period < 1:
+        raise ValueError("min_period must be >= 1")
+    if math.isnan(min_repeats):
+        raise ValueError("min_repeats must not be NaN")
+    s = _units(s)
+    n = len(s)
+    rows = []
+    for p in range(min_period, max_period + 1):
+        i = 0
+        while i < n - p:
+            if s[i] != s[i + p]:
+                i += 1
+                continue
+            j = i
+            while j < n - p and s[j] == s[j + p]:
+                j += 1
+            start, end = i, j + p  # maximal interval with period p
+            length = end - start
+            if (length >= min_repeats * p and length >= min_len
+                    and _smallest_period(s[start:end]) == p):
+                rows.append((start, end, p))
+            i = j
+    return sorted(rows)
+
+
+def naive_periodic_tail(s, max_period):
+    if max_period < 1:
+        raise ValueError("max_period must be >= 1")
+    s = _units(s)
+    n = len(s)
+    best_p, best_len = 0, 0
+    for p in range(1, min(max_period, n // 2) + 1):
+        c = 0
+        i = n - p - 1
+        while i >= 0 and s[i] == s[i + p]:
+            c += 1
+            i -= 1
+        length = p + c
+        if length >= 2 * p and length > best_len:
+            best_p, best_len = p, length
+    if best_p == 0:
+        return (0, 0.0, n)
+    return (best_p, best_len / best_p, n - best_len)
+
+
+# ---------------------------------------------------------------------------------------
+# prompt copying
+
+
+def _find(t, u):
+    for j in range(len(t) - len(u) + 1):
+        if t[j:j + len(u)] == u:
+            return j
+    return -1
+
+
+def naive_matching_spans(s, t, min_len):
+    if min_len < 1:
+        raise ValueError("min_len must be >= 1")
+    s = _units(s)
+    t = _units(t)
+    rows = []
+    prev_end = -1
+    for i in range(len(s)):
+        m = 0
+        while i + m < len(s) and _find(t, s[i:i + m + 1]) >= 0:
+            m += 1
+        if m >= min_len and i + m > prev_end:
+            rows.append((i, i + m, _find(t, s[i:i + m])))
+            prev_end = i + m
+    return rows
