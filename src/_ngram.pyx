@@ -761,7 +761,7 @@ def repeat_mask(s, min_len):
     a = _as_units(s)
     min_len = _check_n(min_len, "min_len")
     cdef Py_ssize_t n = a.shape[0]
-    cdef Py_ssize_t k = min_len
+    cdef Py_ssize_t k = min(min_len, n + 1)
     mask = np.zeros(n, dtype=np.uint8)
     ids, m = _ngram_ids(a, k)
     cdef Py_ssize_t N = ids.shape[0]
@@ -801,7 +801,7 @@ def top_ngram(s, n):
     """
     a = _as_units(s)
     n = _check_n(n)
-    cdef Py_ssize_t k = n
+    cdef Py_ssize_t k = min(n, a.shape[0] + 1)
     ids, m = _ngram_ids(a, k)
     cdef Py_ssize_t N = ids.shape[0]
     if N == 0:
@@ -848,7 +848,7 @@ def prev_occurrence(s, n):
     """
     a = _as_units(s)
     n = _check_n(n)
-    ids, m = _ngram_ids(a, n)
+    ids, m = _ngram_ids(a, min(n, a.shape[0] + 1))
     cdef Py_ssize_t N = ids.shape[0]
     out = np.empty(N, dtype=np.int64)
     if N == 0:
@@ -1055,11 +1055,11 @@ def periodic_runs(s, min_period, max_period, min_repeats, min_len):
         raise ValueError("min_period must be >= 1")
     if math.isnan(min_repeats):
         raise ValueError("min_repeats must not be NaN")
+    if min_period > min(max_period, a.shape[0] - 1):
+        return np.zeros((0, 3), dtype=np.int64)
     cdef Py_ssize_t n = a.shape[0]
     cdef Py_ssize_t lo = min_period
     cdef Py_ssize_t hi = min(max_period, n - 1)
-    if hi < lo:
-        return np.zeros((0, 3), dtype=np.int64)
     cdef Py_ssize_t ml = max(min(min_len, n + 1), -1)
     # smallest prime factor of every period
     spf_arr = np.zeros(hi + 1, dtype=np.int32)
@@ -1331,7 +1331,7 @@ def matching_spans(s, t, min_len):
     cdef const int32_t* T = _ptr(b)
     cdef int64_t* MS = <int64_t*> cnp.PyArray_DATA(ms_arr)
     cdef int64_t* TS = <int64_t*> cnp.PyArray_DATA(ts_arr)
-    cdef Py_ssize_t i, k = 0, prev_end = -1, ml = min_len
+    cdef Py_ssize_t i, k = 0, prev_end = -1, ml = min(min_len, n + 1)
     cdef int32_t v = 0, ed, c
     cdef int64_t cur_len = 0
     with nogil:

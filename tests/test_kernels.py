@@ -250,6 +250,22 @@ def test_empty_results_dtypes_and_shapes(impl):
     assert impl.encode_units(" \t\n\u3000", {})[0].shape == (0,)
 
 
+@pytest.mark.parametrize("impl", IMPL_PARAMS)
+def test_huge_parameters(impl):
+    s = [1, 2, 1, 2, 1, 2]
+    big = 10**30
+    assert as_list(impl.repeat_mask(s, big)) == [0] * 6
+    assert impl.top_ngram(s, big) == (0, 0, -1)
+    assert impl.prev_occurrence(s, big).shape == (0,)
+    assert impl.periodic_runs(s, big, big, 2.0, 0).shape == (0, 3)
+    assert as_list(impl.periodic_runs(s, 1, big, 2.0, -big)) == [[0, 6, 2]]
+    assert impl.periodic_runs(s, 1, big, 2.0, big).shape == (0, 3)
+    assert impl.periodic_runs(s, 1, big, float("inf"), 0).shape == (0, 3)
+    assert as_list(impl.periodic_runs(s, 1, big, float("-inf"), 4)) == [[0, 6, 2]]
+    assert impl.periodic_tail(s, big) == (2, 3.0, 0)
+    assert impl.matching_spans(s, s, big).shape == (0, 3)
+
+
 # ---------------------------------------------------------------------------------------
 # docstring examples hold
 

@@ -11,7 +11,7 @@ array-like is accepted and converted with ``np.ascontiguousarray(s, dtype=np.int
 from __future__ import annotations
 
 import math
-from typing import Dict, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import regex
@@ -212,7 +212,7 @@ def _ngram_ids(a: np.ndarray, n: int) -> np.ndarray:
 
     power = np.unique(a, return_inverse=True)[1].reshape(-1).astype(np.int64)  # 1-grams
     power_len = 1
-    acc = None
+    acc: Optional[np.ndarray] = None
     acc_len = 0
     rest = n
     while True:
@@ -227,6 +227,7 @@ def _ngram_ids(a: np.ndarray, n: int) -> np.ndarray:
             break
         power = pair(power, power, power_len, a.shape[0] - 2 * power_len + 1)
         power_len *= 2
+    assert acc is not None
     return acc[:count]
 
 
@@ -514,7 +515,7 @@ def matching_spans(s, t, min_len: int) -> np.ndarray:
     min_len = _check_n(min_len, "min_len")
     sl = a.tolist()
     # Suffix automaton of the reversed t: state 0 is the root.
-    nxt = [{}]
+    nxt: List[Dict[int, int]] = [{}]
     link = [-1]
     length = [0]
     endpos = [-1]  # largest end position (in reversed t) of the strings of the state

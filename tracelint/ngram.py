@@ -38,14 +38,14 @@ if _requested == "cython":
         ) from exc
     IMPLEMENTATION = "cython"
 elif _requested == "python":
-    from . import _ngram_py as _impl
+    from . import _ngram_py as _impl  # type: ignore[no-redef]
     IMPLEMENTATION = "python"
 elif _requested in ("", "auto"):
     try:
         from . import _ngram as _impl
         IMPLEMENTATION = "cython"
     except ImportError as exc:
-        from . import _ngram_py as _impl
+        from . import _ngram_py as _impl  # type: ignore[no-redef]
         IMPLEMENTATION = "python"
         warnings.warn(
             f"tracelint: the compiled core tracelint._ngram is missing ({exc}); using the "
