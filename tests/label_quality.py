@@ -25,7 +25,7 @@ from tracelint.config import Config  # noqa: E402
 from tracelint.io import read_traces  # noqa: E402
 from tracelint.model import ReadError  # noqa: E402
 
-LABEL_FILES = [HERE / "data" / "labels_reasoning.jsonl", HERE / "data" / "labels_chat.jsonl"]
+LABEL_FILES = [HERE / "data" / f"labels_{name}.jsonl" for name in ("reasoning", "chat", "pool")]
 LOOP = "degenerate-looping"
 
 

@@ -126,7 +126,11 @@ class REP004(Rule):
     of the problem.  Re-checking a result once or twice is normal and never reaches the
     thresholds; re-stating it on every cycle is the loop's signature.
 
-    Options: ``min_recurrences`` (8), ``min_share`` (0.2).
+    Only traces of at least ``min_chars`` characters are judged: a short answer that
+    restates its one sum five times is repetitive, not a loop (a loop is thousands of
+    characters without progress).
+
+    Options: ``min_recurrences`` (8), ``min_share`` (0.2), ``min_chars`` (6000).
 
     Flagged example: a trace that writes ``V = 10 × 3 = 30`` eleven times between
     "but the height is missing" and "maybe the height is 3".
@@ -136,7 +140,7 @@ class REP004(Rule):
 
     code = "REP004"
     name = "recurring-claims"
-    options = {"min_recurrences": 8, "min_share": 0.2}
+    options = {"min_recurrences": 8, "min_share": 0.2, "min_chars": 6000}
 
 
 class REP005(Rule):
@@ -151,7 +155,9 @@ class REP005(Rule):
     Why: an engaged trace may revise its answer a few times and settle; a looping trace
     flips between the same candidates over and over.  The patterns are English phrases.
 
-    Options: ``max_returns`` (8).
+    Only traces of at least ``min_chars`` characters are judged.
+
+    Options: ``max_returns`` (8), ``min_chars`` (6000).
 
     Flagged example: "so the answer is 27.5 ... no, the total is 30 ... so it is 27.5 ...
     the answer is 30 ..." ten times.
@@ -161,7 +167,7 @@ class REP005(Rule):
 
     code = "REP005"
     name = "answer-cycling"
-    options = {"max_returns": 8}
+    options = {"max_returns": 8, "min_chars": 6000}
 
 
 def _repeat_cover(n: int, sa: np.ndarray, lcp: np.ndarray, ks) -> Dict[int, float]:
@@ -377,11 +383,13 @@ def _cycling(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     returns, first_ret = _answer_returns(text)
     out.metrics.update(claims_recurring=recur, claim_statements=claims, answer_returns=returns)
     if cfg.enabled("REP004") and recur >= cfg.option("REP004", "min_recurrences") and \
-            recur > cfg.option("REP004", "min_share") * claims:
+            recur > cfg.option("REP004", "min_share") * claims and \
+            len(text) >= cfg.option("REP004", "min_chars"):
         out.findings.append(REP004.finding(
             first, len(text), f"{recur} of {claims} calculations re-state a calculation "
                               f"already made twice", recurrences=recur, claims=claims))
-    if cfg.enabled("REP005") and returns > cfg.option("REP005", "max_returns"):
+    if cfg.enabled("REP005") and returns > cfg.option("REP005", "max_returns") and \
+            len(text) >= cfg.option("REP005", "min_chars"):
         out.findings.append(REP005.finding(
             first_ret, len(text), f"the trace returns {returns} times to a final answer it "
                                   f"had moved away from", returns=returns))

@@ -1,0 +1,34 @@
+"""Loop detection on 218 hand-labelled real traces (tests/data/labels_*.jsonl).
+
+The issue's targets are >= 95% of loops found and <= 3% false alarms; what the detector
+reaches today is asserted here as a floor, so a change that makes it worse fails.  The
+figures and every miss are printed by ``python tests/label_quality.py``.
+"""
+from __future__ import annotations
+
+import pytest
+
+from label_quality import REALDATA, evaluate
+
+pytestmark = [pytest.mark.realdata_quality,
+              pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no real data at {REALDATA}")]
+
+#: Measured at the commit that added this floor: 74.3% recall, 3.4% false alarms.
+MIN_RECALL = 0.73
+MAX_FALSE_ALARMS = 0.035
+
+
+def test_label_quality_floor():
+    res = evaluate()
+    assert res["n"] >= 200
+    assert res["recall"] >= MIN_RECALL, [r["key"] for r in res["misses"]]
+    assert res["false_alarm_rate"] <= MAX_FALSE_ALARMS, [r["key"] for r in res["false_alarms"]]
+
+
+def test_clear_loops_are_all_found():
+    """Every loop the labellers did not mark as hard, from a model that runs to its cap
+    with verbatim or template cycling (DSQ, phi3, Qwen2.5, Llama), is found."""
+    res = evaluate()
+    easy = [r for r in res["misses"] if not r["hard"] and any(
+        m in r["key"] for m in ("__DSQ", "__phi3", "__Qwen32", "Llama"))]
+    assert not easy, easy
