@@ -18,17 +18,20 @@ MIN_RECALL = 0.73
 MAX_FALSE_ALARMS = 0.035
 
 
-def test_label_quality_floor():
-    res = evaluate()
+@pytest.fixture(scope="module")
+def res():
+    return evaluate()
+
+
+def test_label_quality_floor(res):
     assert res["n"] >= 200
     assert res["recall"] >= MIN_RECALL, [r["key"] for r in res["misses"]]
     assert res["false_alarm_rate"] <= MAX_FALSE_ALARMS, [r["key"] for r in res["false_alarms"]]
 
 
-def test_clear_loops_are_all_found():
+def test_clear_loops_are_all_found(res):
     """Every loop the labellers did not mark as hard, from a model that runs to its cap
     with verbatim or template cycling (DSQ, phi3, Qwen2.5, Llama), is found."""
-    res = evaluate()
     easy = [r for r in res["misses"] if not r["hard"] and any(
         m in r["key"] for m in ("__DSQ", "__phi3", "__Qwen32", "Llama"))]
     assert not easy, easy
