@@ -420,39 +420,27 @@ cdef void _induce(const sym_t* T, int32_t* SA, const uint8_t* stype, const int32
         v = SA[i]
         if v > 0:
             j = v - 1
-            if T[j] < T[v] or (T[j] == T[v] and stype[v]):
+            if T[j] < T[v] or (T[j] == T[v] and (stype[v] & 1)):
                 c = T[j]
                 B[c] -= 1
                 SA[B[c]] = j
         i -= 1
 
 
-cdef inline bint _is_lms(const uint8_t* stype, int32_t i) noexcept nogil:
-    return i > 0 and stype[i] and not stype[i - 1]
-
-
-cdef bint _lms_equal(const sym_t* T, const uint8_t* stype, int32_t n, int32_t a,
-                     int32_t b) noexcept nogil:
-    """Whether the LMS substrings starting at a != b are equal (characters and types)."""
-    cdef int32_t d = 0
-    while True:
-        if a + d >= n or b + d >= n:
-            return False  # reached the (unique) sentinel
-        if T[a + d] != T[b + d] or stype[a + d] != stype[b + d]:
-            return False
-        if d > 0 and _is_lms(stype, a + d):
-            return True  # types agree up to here, so b + d is LMS as well
-        d += 1
-
-
 cdef int _sais(const sym_t* T, int32_t* SA, int32_t n, int32_t K) noexcept nogil:
     """Suffix array of T[0:n) (alphabet [0, K)) into SA[0:n).  Returns -1 when out of
-    memory.  SA doubles as workspace: names and the reduced string live in its upper half
-    (there are at most n/2 LMS positions), the reduced suffix array in its lower half."""
-    cdef int32_t i, j, v, m, name, prev
+    memory.  SA doubles as workspace: LMS substring lengths, then their names, live in its
+    upper half (there are at most n/2 LMS positions), the reduced suffix array in its lower
+    half.  ``stype[i]``: bit 0 = S-type, bit 1 = LMS; the hot loops are branch-free where
+    their branches would be unpredictable on random text."""
+    cdef int32_t i, j, k, v, m, mm, name, prev, prev_len, cur_len, last_lms, d
+    cdef uint8_t f, cur, nxt
+    cdef bint diff
     cdef uint8_t* stype
     cdef int32_t* C
     cdef int32_t* B
+    cdef int32_t* lms
+    cdef int32_t* lms_buf
     cdef int32_t* s1
     cdef int rc = 0
     if n <= 0:
@@ -463,76 +451,95 @@ cdef int _sais(const sym_t* T, int32_t* SA, int32_t n, int32_t K) noexcept nogil
     stype = <uint8_t*> malloc(n)
     C = <int32_t*> malloc(K * sizeof(int32_t))
     B = <int32_t*> malloc(K * sizeof(int32_t))
-    if stype == NULL or C == NULL or B == NULL:
+    lms_buf = <int32_t*> malloc((n // 2 + 2) * sizeof(int32_t))
+    if stype == NULL or C == NULL or B == NULL or lms_buf == NULL:
         free(stype)
         free(C)
         free(B)
+        free(lms_buf)
         return -1
-    stype[n - 1] = 0  # L: the virtual sentinel after it is smaller
+    # Types, right to left, with the LMS positions collected on the way into the top of
+    # lms_buf (branch-free: the slot below the last one found is scratch).  Suffix n-1 is
+    # L-type: the virtual sentinel after it is smaller.
+    nxt = 0
+    k = n // 2 + 1
     i = n - 2
     while i >= 0:
-        # branch-free: this loop is misprediction-bound on random text
-        stype[i] = (<uint8_t> (T[i] < T[i + 1])) | ((<uint8_t> (T[i] == T[i + 1])) & stype[i + 1])
+        cur = (<uint8_t> (T[i] < T[i + 1])) | ((<uint8_t> (T[i] == T[i + 1])) & nxt)
+        f = nxt & (cur ^ 1)  # i + 1 is LMS
+        stype[i + 1] = nxt | (f << 1)
+        lms_buf[k - 1] = i + 1
+        k -= f
+        nxt = cur
         i -= 1
+    stype[0] = nxt
+    lms = lms_buf + k
+    m = n // 2 + 1 - k
     memset(C, 0, K * sizeof(int32_t))
     for i in range(n):
         C[T[i]] += 1
     # Stage 1: sort the LMS substrings by one induced sort from unsorted LMS positions.
     memset(SA, 0xFF, n * sizeof(int32_t))
     _bucket_tails(C, B, K)
-    for i in range(1, n):
-        if stype[i] and not stype[i - 1]:
-            B[T[i]] -= 1
-            SA[B[T[i]]] = i
+    for j in range(m):
+        i = lms[j]
+        B[T[i]] -= 1
+        SA[B[T[i]]] = i
     _induce(T, SA, stype, C, B, n, K)
-    m = 0
-    for i in range(n):
+    mm = 0
+    for i in range(n):  # SA is full here: keep the LMS suffixes, in sorted order
         v = SA[i]
-        if _is_lms(stype, v):
-            SA[m] = v
-            m += 1
-    # Name the LMS substrings (equal substrings, equal names); names go to SA[m + pos/2].
+        SA[mm] = v
+        mm += stype[v] >> 1
+    # Name the LMS substrings (equal substrings, equal names).  First store the length of
+    # every LMS substring (up to and including the next LMS position) at SA[m + pos/2];
+    # the last one runs into the sentinel and equals no other.
     memset(SA + m, 0xFF, (n - m) * sizeof(int32_t))
+    for j in range(m - 1):
+        SA[m + (lms[j] >> 1)] = lms[j + 1] - lms[j] + 1
+    last_lms = lms[m - 1] if m > 0 else -1
+    if m > 0:
+        SA[m + (last_lms >> 1)] = n - last_lms + 1
     name = 0
     prev = -1
+    prev_len = 0
     for i in range(m):
         v = SA[i]
-        if prev < 0 or not _lms_equal(T, stype, n, prev, v):
+        cur_len = SA[m + (v >> 1)]
+        diff = True
+        if prev >= 0 and cur_len == prev_len and v != last_lms and prev != last_lms:
+            diff = False
+            for d in range(cur_len):
+                if T[v + d] != T[prev + d]:
+                    diff = True
+                    break
+        if diff:
             name += 1
             prev = v
+            prev_len = cur_len
         SA[m + (v >> 1)] = name - 1
     j = n - 1
     i = n - 1
-    while i >= m:
-        if SA[i] >= 0:
-            SA[j] = SA[i]
-            j -= 1
+    while i >= m:  # gather the names in text order at the top (branch-free)
+        v = SA[i]
+        SA[j] = v
+        j -= v >= 0
         i -= 1
     s1 = SA + n - m  # reduced string: names of the LMS substrings in text order
     # Stage 2: order of the LMS suffixes (recursively unless all names differ).
     if name < m:
-        free(B)
-        B = NULL
         rc = _sais(<const int32_t*> s1, SA, m, name)
         if rc < 0:
             free(stype)
             free(C)
+            free(B)
+            free(lms_buf)
             return rc
-        B = <int32_t*> malloc(K * sizeof(int32_t))
-        if B == NULL:
-            free(stype)
-            free(C)
-            return -1
     else:
         for i in range(m):
             SA[s1[i]] = i
-    j = 0
-    for i in range(1, n):
-        if stype[i] and not stype[i - 1]:
-            s1[j] = i
-            j += 1
     for i in range(m):
-        SA[i] = s1[SA[i]]
+        SA[i] = lms[SA[i]]
     # Stage 3: place the sorted LMS suffixes at their bucket tails and induce the rest.
     memset(SA + m, 0xFF, (n - m) * sizeof(int32_t))
     _bucket_tails(C, B, K)
@@ -547,6 +554,7 @@ cdef int _sais(const sym_t* T, int32_t* SA, int32_t n, int32_t K) noexcept nogil
     free(stype)
     free(C)
     free(B)
+    free(lms_buf)
     return 0
 
 

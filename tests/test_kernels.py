@@ -266,6 +266,25 @@ def test_huge_parameters(impl):
     assert impl.matching_spans(s, s, big).shape == (0, 3)
 
 
+@pytest.mark.parametrize("s", [[], [5], [0], [7] * 2, [7] * 9, [2**31 - 1] * 5, [0, 1], [1, 0]])
+def test_edge_inputs_all_kernels(s):
+    """Empty, one unit and all-identical inputs, every kernel against the naive reference."""
+    sa = run_all("suffix_array", s)
+    assert as_list(sa) == NV.naive_suffix_array(s)
+    assert as_list(run_all("lcp_array", s, sa)) == NV.naive_lcp_array(s, as_list(sa))
+    for k in (1, 2, 3, 10):
+        assert as_list(run_all("repeat_mask", s, k)) == NV.naive_repeat_mask(s, k)
+        assert run_all("top_ngram", s, k) == NV.naive_top_ngram(s, k)
+        assert as_list(run_all("prev_occurrence", s, k)) == NV.naive_prev_occurrence(s, k)
+        assert run_all("periodic_tail", s, k) == NV.naive_periodic_tail(s, k)
+        for t in ([], [5], [7, 7, 7], s):
+            assert [tuple(r) for r in as_list(run_all("matching_spans", s, t, k))] == \
+                NV.naive_matching_spans(s, t, k)
+    for args in ((1, 10, 2.0, 0), (1, 3, 1.0, 0), (2, 5, 2.0, 0), (1, 1, 3.0, 4)):
+        assert [tuple(r) for r in as_list(run_all("periodic_runs", s, *args))] == \
+            NV.naive_periodic_runs(s, *args)
+
+
 # ---------------------------------------------------------------------------------------
 # docstring examples hold
 
