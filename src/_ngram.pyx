@@ -619,33 +619,37 @@ def lcp_array(s, sa):
     if p.shape[0] != n:
         raise ValueError("sa must be a permutation of range(len(s))")
     lcp = np.zeros(n, dtype=np.int32)
-    rank_arr = np.empty(n, dtype=np.int32)
+    work = np.empty(n, dtype=np.int32)
     cdef const int32_t* T = _ptr(a)
     cdef const int32_t* SA = _ptr(p)
     cdef int32_t* L = <int32_t*> cnp.PyArray_DATA(lcp)
-    cdef int32_t* rank = <int32_t*> cnp.PyArray_DATA(rank_arr)
-    cdef Py_ssize_t i, j, r, h
+    cdef int32_t* phi = <int32_t*> cnp.PyArray_DATA(work)
+    cdef Py_ssize_t i, j, h
     cdef bint bad = False
     with nogil:
-        memset(rank, 0xFF, n * sizeof(int32_t))
+        # Phi variant of Kasai et al. (Kaerkkaeinen, Manzini & Puglisi 2009): the text is
+        # scanned in order, which is kinder to the cache than the rank order.
+        memset(phi, 0xFE, n * sizeof(int32_t))  # -16843010: "not set yet"
         for i in range(n):
-            if SA[i] >= n or rank[SA[i]] >= 0:
+            if SA[i] >= n or phi[SA[i]] != -16843010:
                 bad = True
                 break
-            rank[SA[i]] = <int32_t> i
+            phi[SA[i]] = SA[i - 1] if i > 0 else -1
         if not bad:
             h = 0
-            for i in range(n):
-                r = rank[i]
-                if r == 0:
+            for i in range(n):  # phi[i] becomes PLCP[i], the LCP of suffix i with its predecessor
+                j = phi[i]
+                if j < 0:
+                    phi[i] = 0
                     h = 0
                     continue
-                j = SA[r - 1]
                 while i + h < n and j + h < n and T[i + h] == T[j + h]:
                     h += 1
-                L[r] = <int32_t> h
+                phi[i] = <int32_t> h
                 if h > 0:
                     h -= 1
+            for i in range(n):
+                L[i] = phi[SA[i]]
     if bad:
         raise ValueError("sa must be a permutation of range(len(s))")
     return lcp
