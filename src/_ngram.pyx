@@ -25,7 +25,7 @@ cnp.import_array()
 
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
-    "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans",
+    "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
 ]
 
 cdef int32_t I32_MAX = 2147483647
@@ -562,9 +562,10 @@ def suffix_array(s):
     """Suffix array of ``s``: the start positions of all suffixes in lexicographic order
     (a proper prefix sorts before its extensions).
 
-    Complexity: compiled core SA-IS (induced sorting), O(n) time and n + O(alphabet)
-    extra memory; ids of 2n + 1024 and more are first compacted (O(n log n)).  Pure-Python
-    twin: prefix doubling with numpy sorts, O(n log^2 n).
+    Complexity: compiled core SA-IS (induced sorting), O(n) time, about 3n bytes of work
+    memory besides the output plus O(alphabet); ids of 2n + 1024 and more are first
+    compacted (O(n log n)).  Pure-Python twin: prefix doubling with numpy sorts,
+    O(n log^2 n).
 
     Example::
 
@@ -605,7 +606,8 @@ def lcp_array(s, sa):
     common prefix of the suffixes starting at ``sa[i-1]`` and ``sa[i]``.
 
     ``sa`` must be the suffix array of ``s`` (at least a permutation of ``range(len(s))``,
-    else ValueError).  Complexity: O(n).
+    else ValueError).  Complexity: O(n) (the compiled core uses the text-order Phi variant
+    of Kasai's algorithm).
 
     Example::
 
@@ -1382,3 +1384,10 @@ def matching_spans(s, t, min_len):
                 O[3 * k + 2] = TS[i]
                 k += 1
     return out
+
+
+# =======================================================================================
+# Near-repeat segments (the loop detector's candidate search)
+# =======================================================================================
+
+include "_near.pxi"

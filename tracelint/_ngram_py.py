@@ -15,10 +15,11 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import regex
+from rapidfuzz.distance import LCSseq
 
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
-    "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans",
+    "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -126,9 +127,10 @@ def suffix_array(s) -> np.ndarray:
     """Suffix array of ``s``: the start positions of all suffixes in lexicographic order
     (a proper prefix sorts before its extensions).
 
-    Complexity: compiled core SA-IS (induced sorting), O(n) time and n + O(alphabet)
-    extra memory; ids of 2n + 1024 and more are first compacted (O(n log n)).  Pure-Python
-    twin: prefix doubling with numpy sorts, O(n log^2 n).
+    Complexity: compiled core SA-IS (induced sorting), O(n) time, about 3n bytes of work
+    memory besides the output plus O(alphabet); ids of 2n + 1024 and more are first
+    compacted (O(n log n)).  Pure-Python twin: prefix doubling with numpy sorts,
+    O(n log^2 n).
 
     Example::
 
@@ -161,7 +163,8 @@ def lcp_array(s, sa) -> np.ndarray:
     common prefix of the suffixes starting at ``sa[i-1]`` and ``sa[i]``.
 
     ``sa`` must be the suffix array of ``s`` (at least a permutation of ``range(len(s))``,
-    else ValueError).  Complexity: O(n).
+    else ValueError).  Complexity: O(n) (the compiled core uses the text-order Phi variant
+    of Kasai's algorithm).
 
     Example::
 
@@ -578,3 +581,71 @@ def matching_spans(s, t, min_len: int) -> np.ndarray:
     if not rows:
         return np.zeros((0, 3), dtype=np.int64)
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def near_repeats(ids, bounds, active, lookback: int, keep: int, min_shared: float,
+                 max_candidates: int) -> Tuple[np.ndarray, np.ndarray]:
+    """For every segment, its most similar earlier segment (near-repeat search).
+
+    ``ids`` are unit ids, ``bounds`` (int64, length nseg+1) delimit the segments
+    (segment k = ids[bounds[k]:bounds[k+1]]) and ``active`` (uint8/bool, length nseg) says
+    which segments take part.  For an active segment j with distinct bigram set B_j
+    (consecutive id pairs inside the segment), the candidates are the earlier active
+    segments i with j - i <= ``lookback`` that appear in the index lists of at least
+    ``ceil(min_shared * |B_j|)`` of its bigrams, where each bigram's index list holds the
+    ``keep`` most recent active segments containing it.  The candidates are ranked by
+    (shared bigrams desc, i desc) and the first ``max_candidates`` are scored with the
+    Indel similarity ``2 * LCS(a, b) / (len(a) + len(b))``.  Returns ``prev`` (int64, the
+    best candidate, -1 if none; ties keep the higher-ranked candidate) and ``sim``
+    (float64, its similarity, 0.0 if none).  Cost: O(n * keep) index work plus
+    ``max_candidates`` LCS computations per segment.
+
+    >>> prev, sim = near_repeats([1, 2, 3, 9, 1, 2, 3], [0, 3, 4, 7], [1, 0, 1], 10, 4, 0.5, 2)
+    >>> prev.tolist(), sim.tolist()
+    ([-1, -1, 0], [0.0, 0.0, 1.0])
+    """
+    a = _as_units(ids, "ids")
+    b = np.ascontiguousarray(bounds, dtype=np.int64)
+    act = np.ascontiguousarray(active, dtype=np.uint8)
+    nseg = b.shape[0] - 1 if b.shape[0] else 0
+    if act.shape[0] != nseg:
+        raise ValueError("active must have one entry per segment (len(bounds) - 1)")
+    if lookback < 0 or keep < 1 or max_candidates < 1 or not (0.0 <= min_shared <= 1.0):
+        raise ValueError("invalid near_repeats parameters")
+    prev = np.full(nseg, -1, dtype=np.int64)
+    sim = np.zeros(nseg, dtype=np.float64)
+    index: Dict[Tuple[int, int], List[int]] = {}
+    seqs: Dict[int, List[int]] = {}
+    for j in range(nseg):
+        if not act[j]:
+            continue
+        seg = a[b[j]:b[j + 1]].tolist()
+        seqs[j] = seg
+        bigrams = sorted(set(zip(seg, seg[1:])))
+        if bigrams:
+            counts: Dict[int, int] = {}
+            for bg in bigrams:
+                for i in index.get(bg, ()):
+                    if j - i <= lookback:
+                        counts[i] = counts.get(i, 0) + 1
+            need = max(1, math.ceil(min_shared * len(bigrams) - 1e-9))
+            cands = sorted(((c, i) for i, c in counts.items() if c >= need),
+                           key=lambda ci: (-ci[0], -ci[1]))[:max_candidates]
+            best, best_i = 0.0, -1
+            for _, i in cands:
+                other = seqs[i]
+                s = 2.0 * _lcs(other, seg) / (len(other) + len(seg))
+                if s > best:
+                    best, best_i = s, i
+            prev[j], sim[j] = best_i, best
+            for bg in bigrams:
+                lst = index.setdefault(bg, [])
+                lst.append(j)
+                if len(lst) > keep:
+                    del lst[0]
+    return prev, sim
+
+
+def _lcs(x: List[int], y: List[int]) -> int:
+    """Length of the longest common subsequence (rapidfuzz's exact LCSseq)."""
+    return int(LCSseq.similarity(x, y))
