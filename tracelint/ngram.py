@@ -18,7 +18,7 @@ import warnings
 __all__ = [
     "IMPLEMENTATION", "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array",
     "repeat_mask", "top_ngram", "prev_occurrence", "periodic_runs", "periodic_tail",
-    "matching_spans",
+    "matching_spans", "near_repeats",
 ]
 
 _BUILD_HINT = (
@@ -70,3 +70,4 @@ prev_occurrence = _impl.prev_occurrence
 periodic_runs = _impl.periodic_runs
 periodic_tail = _impl.periodic_tail
 matching_spans = _impl.matching_spans
+near_repeats = _impl.near_repeats
