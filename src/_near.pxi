@@ -270,3 +270,84 @@ def near_repeats(ids, bounds, active, lookback, keep, min_shared, max_candidates
     if failed:
         raise MemoryError()
     return prev, sim
+
+
+cdef int _cmp_i32(const void* x, const void* y) noexcept nogil:
+    cdef int32_t a = (<const int32_t*>x)[0]
+    cdef int32_t b = (<const int32_t*>y)[0]
+    return (a > b) - (a < b)
+
+
+def new_numbers(ids, is_number, bounds, prev):
+    """How many number units of each segment its matched earlier segment lacks.
+
+    For segment j with ``prev[j] >= 0``, the multiset difference between the ids of the
+    number units (``is_number`` true) of segment j and those of segment ``prev[j]``: how
+    many of j's numbers are not matched one-to-one by a number of the earlier segment.
+    0 where ``prev[j] < 0``.  Returns int32, one entry per segment.
+
+    >>> new_numbers([7, 1, 8, 1], [1, 0, 1, 0], [0, 2, 4], [-1, 0]).tolist()
+    [0, 1]
+    """
+    a = _as_units(ids, "ids")
+    num = np.ascontiguousarray(is_number, dtype=np.uint8)
+    b = np.ascontiguousarray(bounds, dtype=np.int64)
+    p = np.ascontiguousarray(prev, dtype=np.int64)
+    cdef Py_ssize_t nseg = b.shape[0] - 1 if b.shape[0] else 0
+    if num.shape[0] != a.shape[0] or p.shape[0] != nseg:
+        raise ValueError("is_number must match ids, prev must match the segments")
+    if nseg > 0 and (b[0] < 0 or b[nseg] > a.shape[0] or np.any(np.diff(b) < 0)):
+        raise ValueError("bounds must be non-decreasing offsets into ids")
+    if nseg > 0 and np.any((p >= 0) & (p >= np.arange(nseg))):
+        raise ValueError("prev[j] must be an earlier segment")
+    out = np.zeros(nseg, dtype=np.int32)
+    if nseg == 0:
+        return out
+    cdef const int32_t* S = _ptr(a)
+    cdef const uint8_t[::1] N = num
+    cdef const int64_t[::1] B = b
+    cdef const int64_t[::1] P = p
+    cdef int32_t[::1] O = out
+    cdef Py_ssize_t n = a.shape[0]
+    cdef int32_t* x = <int32_t*>malloc((n + 1) * sizeof(int32_t))
+    cdef int32_t* y = <int32_t*>malloc((n + 1) * sizeof(int32_t))
+    if x == NULL or y == NULL:
+        free(x); free(y)
+        raise MemoryError()
+    cdef Py_ssize_t j, k, nx, ny, u, v
+    cdef int64_t i
+    cdef int32_t extra
+    with nogil:
+        for j in range(nseg):
+            i = P[j]
+            if i < 0:
+                continue
+            ny = 0
+            for k in range(B[j], B[j + 1]):
+                if N[k]:
+                    y[ny] = S[k]
+                    ny += 1
+            if ny == 0:
+                continue
+            nx = 0
+            for k in range(B[i], B[i + 1]):
+                if N[k]:
+                    x[nx] = S[k]
+                    nx += 1
+            qsort(x, nx, sizeof(int32_t), _cmp_i32)
+            qsort(y, ny, sizeof(int32_t), _cmp_i32)
+            u = 0
+            v = 0
+            extra = 0
+            while v < ny:
+                if u < nx and x[u] < y[v]:
+                    u += 1
+                elif u < nx and x[u] == y[v]:
+                    u += 1
+                    v += 1
+                else:
+                    extra += 1
+                    v += 1
+            O[j] = extra
+    free(x); free(y)
+    return out

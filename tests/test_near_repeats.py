@@ -135,3 +135,30 @@ def test_docstrings_match():
         # the compiled docstring starts with the embedded signature line
         cy = inspect.cleandoc(CY.near_repeats.__doc__).split("\n", 1)[1].strip()
         assert cy == inspect.cleandoc(PY.near_repeats.__doc__)
+
+
+def naive_new_numbers(ids, is_number, bounds, prev):
+    from collections import Counter
+    out = []
+    for j in range(len(bounds) - 1):
+        i = prev[j]
+        if i < 0:
+            out.append(0)
+            continue
+        mine = Counter(ids[k] for k in range(bounds[j], bounds[j + 1]) if is_number[k])
+        theirs = Counter(ids[k] for k in range(bounds[i], bounds[i + 1]) if is_number[k])
+        out.append(sum((mine - theirs).values()))
+    return np.array(out, dtype=np.int32)
+
+
+@SETTINGS
+@given(segmented(), st.data())
+def test_new_numbers(data, draw):
+    ids, cuts, _ = data
+    nseg = len(cuts) - 1
+    is_number = draw.draw(st.lists(st.booleans(), min_size=len(ids), max_size=len(ids)))
+    prev = [draw.draw(st.integers(-1, j - 1)) for j in range(nseg)]
+    exp = naive_new_numbers(ids, is_number, cuts, prev)
+    for impl in [PY] + ([CY] if CY is not None else []):
+        got = impl.new_numbers(ids, is_number, cuts, prev)
+        assert got.dtype == np.int32 and np.array_equal(got, exp)

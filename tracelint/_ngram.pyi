@@ -11,6 +11,7 @@ import regex
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
+    "new_numbers",
 ]
 
 #: Array-like of non-negative unit ids (converted to a contiguous int32 array).
@@ -37,5 +38,8 @@ def near_repeats(
     ids: _Units, bounds: npt.ArrayLike, active: npt.ArrayLike, lookback: int, keep: int,
     min_shared: float, max_candidates: int
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def new_numbers(
+    ids: _Units, is_number: npt.ArrayLike, bounds: npt.ArrayLike, prev: npt.ArrayLike
+) -> npt.NDArray[np.int32]: ...
 def _class_table() -> npt.NDArray[np.uint8]: ...
 def _as_units(s: Any, name: str = ...) -> npt.NDArray[np.int32]: ...

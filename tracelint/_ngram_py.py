@@ -20,6 +20,7 @@ from rapidfuzz.distance import LCSseq
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
+    "new_numbers",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -649,3 +650,41 @@ def near_repeats(ids, bounds, active, lookback: int, keep: int, min_shared: floa
 def _lcs(x: List[int], y: List[int]) -> int:
     """Length of the longest common subsequence (rapidfuzz's exact LCSseq)."""
     return int(LCSseq.similarity(x, y))
+
+
+def new_numbers(ids, is_number, bounds, prev) -> np.ndarray:
+    """How many number units of each segment its matched earlier segment lacks.
+
+    For segment j with ``prev[j] >= 0``, the multiset difference between the ids of the
+    number units (``is_number`` true) of segment j and those of segment ``prev[j]``: how
+    many of j's numbers are not matched one-to-one by a number of the earlier segment.
+    0 where ``prev[j] < 0``.  Returns int32, one entry per segment.
+
+    >>> new_numbers([7, 1, 8, 1], [1, 0, 1, 0], [0, 2, 4], [-1, 0]).tolist()
+    [0, 1]
+    """
+    a = _as_units(ids, "ids")
+    num = np.ascontiguousarray(is_number, dtype=np.uint8)
+    b = np.ascontiguousarray(bounds, dtype=np.int64)
+    p = np.ascontiguousarray(prev, dtype=np.int64)
+    nseg = b.shape[0] - 1 if b.shape[0] else 0
+    if num.shape[0] != a.shape[0] or p.shape[0] != nseg:
+        raise ValueError("is_number must match ids, prev must match the segments")
+    if nseg > 0 and (b[0] < 0 or b[nseg] > a.shape[0] or np.any(np.diff(b) < 0)):
+        raise ValueError("bounds must be non-decreasing offsets into ids")
+    if nseg > 0 and np.any((p >= 0) & (p >= np.arange(nseg))):
+        raise ValueError("prev[j] must be an earlier segment")
+    out = np.zeros(nseg, dtype=np.int32)
+    for j in range(nseg):
+        i = int(p[j])
+        if i < 0:
+            continue
+        mine: Dict[int, int] = {}
+        for k in range(int(b[j]), int(b[j + 1])):
+            if num[k]:
+                mine[int(a[k])] = mine.get(int(a[k]), 0) + 1
+        for k in range(int(b[i]), int(b[i + 1])):
+            if num[k] and mine.get(int(a[k]), 0) > 0:
+                mine[int(a[k])] -= 1
+        out[j] = sum(mine.values())
+    return out

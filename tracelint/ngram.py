@@ -19,6 +19,7 @@ __all__ = [
     "IMPLEMENTATION", "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array",
     "repeat_mask", "top_ngram", "prev_occurrence", "periodic_runs", "periodic_tail",
     "matching_spans", "near_repeats",
+    "new_numbers",
 ]
 
 _BUILD_HINT = (
@@ -71,3 +72,4 @@ periodic_runs = _impl.periodic_runs
 periodic_tail = _impl.periodic_tail
 matching_spans = _impl.matching_spans
 near_repeats = _impl.near_repeats
+new_numbers = _impl.new_numbers

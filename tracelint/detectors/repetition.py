@@ -240,37 +240,40 @@ def _claim_recurrence(text: str, units: Units, vocab: Dict[str, int]) -> Tuple[i
         return 0, 0, -1
     ids, kinds, starts, ends = units.ids, units.kinds, units.starts, units.ends
     n = len(units)
-    pos = np.flatnonzero(np.isin(ids, eq)).tolist()
+    # units that may belong to a claim: numbers, operators, one-character units
+    inv = {i: k for k, i in vocab.items()}
+    claimish = np.array([len(k) == 1 or k in _CLAIM_OPS for k in inv.values()]
+                        + [False], dtype=bool)
+    key_order = np.fromiter(inv.keys(), dtype=np.int64, count=len(inv))
+    lut = np.zeros(max(key_order.max(initial=0), int(ids.max(initial=0))) + 1, dtype=bool)
+    lut[key_order] = claimish[:-1]
+    ok = lut[ids] | (kinds == 1)
+    drop = np.zeros_like(ok)
+    drop_ids = [vocab[k] for k in _CLAIM_DROP if k in vocab]
+    if drop_ids:
+        drop = np.isin(ids, drop_ids)
     seen: Dict[tuple, int] = {}
     claims = recur = 0
     first = -1
-
-    def ok(k: int) -> bool:
-        if kinds[k] == 1:
-            return True
-        u = text[starts[k]:ends[k]]
-        return u in _CLAIM_OPS or u in _CLAIM_DROP or len(u) == 1
-
-    for i in pos:
+    for i in np.flatnonzero(np.isin(ids, eq)).tolist():
         a = i
-        while a > 0 and i - a < 8 and ok(a - 1):
+        while a > 0 and i - a < 8 and ok[a - 1]:
             a -= 1
         b = i + 1
-        while b < n and b - i < 6 and ok(b):
+        while b < n and b - i < 6 and ok[b]:
             b += 1
-        key = []
-        nums = 0
-        for k in range(a, b):
-            u = text[starts[k]:ends[k]]
-            if u in _CLAIM_DROP:
-                continue
-            if kinds[k] == 1:
-                nums += 1
-                if "." in u:
-                    u = f"{float(u):.3g}"
-            key.append(u.lower())
+        span = slice(a, b)
+        keep = ~drop[span]
+        nums = int((kinds[span][keep] == 1).sum())
         if nums < 2:
             continue
+        key = []
+        for k in np.flatnonzero(keep).tolist():
+            k += a
+            if kinds[k] == 1 and "." in inv[int(ids[k])]:
+                key.append(f"{float(inv[int(ids[k])]):.3g}")
+            else:
+                key.append(int(ids[k]))
         claims += 1
         t = tuple(key)
         c = seen.get(t, 0)
@@ -416,31 +419,6 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
             period_chars=p, repeats=round((b - a) / p, 2)))
 
 
-def _drop_new_cases(units: Units, bounds: np.ndarray, prev: np.ndarray, rep: np.ndarray
-                    ) -> None:
-    """Un-mark repeats that state two or more numbers the earlier segment did not: "n = 4:
-    4² + 1 = 17" after "n = 3: 3² + 1 = 10" is a new case of an enumeration, while
-    "Step 8: the total is 15" after "Step 7: the total is 15" (one changed counter) stays a
-    repeat."""
-    is_num = units.kinds == 1
-    if not is_num.any():
-        return
-    ids = units.ids
-    for j in np.flatnonzero(rep).tolist():
-        i = int(prev[j])
-        a0, a1, b0, b1 = int(bounds[i]), int(bounds[i + 1]), int(bounds[j]), int(bounds[j + 1])
-        nj = ids[b0:b1][is_num[b0:b1]]
-        if nj.shape[0] < 2:
-            continue
-        ni = ids[a0:a1][is_num[a0:a1]]
-        vi, ci = np.unique(ni, return_counts=True)
-        vj, cj = np.unique(nj, return_counts=True)
-        common = dict(zip(vi.tolist(), ci.tolist()))
-        new = sum(max(0, c - common.get(v, 0)) for v, c in zip(vj.tolist(), cj.tolist()))
-        if new >= 2:
-            rep[j] = False
-
-
 def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     units, text = ctx.units, ctx.reasoning
     m = out.metrics
@@ -455,8 +433,11 @@ def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     keys = units.numbers_collapsed(ctx._vocab)
     prev, sim = ngram.near_repeats(keys, bounds, valid.astype(np.uint8),
                                    cfg.option("REP001", "lookback"), 8, 0.3, 4)
-    rep = (sim >= cfg.option("REP001", "similarity")) & valid
-    _drop_new_cases(units, bounds, prev, rep)
+    # A repeat that states two or more numbers its match lacks is a new case of an
+    # enumeration ("n = 4: 4² + 1 = 17" after "n = 3: 3² + 1 = 10"), not a loop; one changed
+    # number (a step counter) still repeats.
+    fresh = ngram.new_numbers(units.ids, units.kinds == 1, bounds, prev)
+    rep = (sim >= cfg.option("REP001", "similarity")) & valid & (fresh < 2)
     vu = int((lens * valid).sum())
     m["repeat_segment_frac"] = round(float((lens * rep).sum()) / vu, 6) if vu else 0.0
     score, a, b = _best_stretch(lens.astype(np.float64), rep, valid, cfg.option("REP001", "min_share"))
