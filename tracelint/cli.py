@@ -383,6 +383,16 @@ def make_parser() -> argparse.ArgumentParser:
     ru.add_argument("code", nargs="?", help="rule code, e.g. REP001")
     ru.add_argument("--all", action="store_true", help="list every rule")
     ru.set_defaults(func=cmd_rule)
+    # commands that live with their layer: each module has add_parser(subparsers)
+    import importlib
+    for mod in ("tracelint.pipeline.command", "tracelint.report.command"):
+        try:
+            m = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+            continue
+        m.add_parser(sub, _add_input_options)
     return parser
 
 
