@@ -8,6 +8,7 @@ legitimately repeat their shape line after line.
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Tuple
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from .units import KIND_NUMBER, KIND_OTHER, Units
 
 _SENTENCE_END = frozenset(".!?。！？")
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 
 
 def _newline_positions(text: str) -> np.ndarray:
@@ -103,12 +105,12 @@ def _neutral_segments(text: str, units: Units, bounds: np.ndarray) -> np.ndarray
         inside = (np.searchsorted(edges, seg_char, side="right") % 2) == 1
         neutral |= inside
     if "|" in text:
-        bar = text  # markdown table rows: the segment's line starts and ends with '|'
-        s_chars = units.starts[bounds[:-1]]
-        e_chars = units.ends[bounds[1:] - 1]
-        for k in np.flatnonzero(np.array([bar[a] == "|" for a in s_chars.tolist()])):
-            if bar[e_chars[k] - 1] == "|":
-                neutral[k] = True
+        # markdown table rows: lines that start and end with '|'
+        rows = [(m.start(), m.end()) for m in _TABLE_ROW.finditer(text)]
+        if rows:
+            edges = np.array(rows, dtype=np.int64).ravel()
+            seg_char = units.starts[bounds[:-1]]
+            neutral |= (np.searchsorted(edges, seg_char, side="right") % 2) == 1
     return neutral
 
 
