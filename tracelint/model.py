@@ -127,7 +127,9 @@ class ReadError:
 
     @property
     def id(self) -> str:
-        return f"{self.source}:{self.line}"
+        """Same form as a readable record's default id: ``<file basename>:<line>``."""
+        import os
+        return f"{os.path.basename(self.source)}:{self.line}"
 
     def describe(self) -> str:
         where = f"{self.source}:{self.line}"

@@ -1,0 +1,86 @@
+"""Units, completion (TRN) and prompt copy (CPY) on small hand-made traces."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracelint import Trace, analyze
+from tracelint.units import encode
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.text())
+def test_units_map_back_to_the_text(text):
+    vocab = {}
+    u = encode(text, vocab)
+    assert len(u.ids) == len(u.starts) == len(u.ends) == len(u.kinds)
+    prev_end = 0
+    for i in range(len(u)):
+        a, b = int(u.starts[i]), int(u.ends[i])
+        assert prev_end <= a < b <= len(text)
+        gap = text[prev_end:a]
+        assert encode(gap, {}).ids.shape[0] == 0, "text between units must hold no unit"
+        prev_end = b
+
+
+def test_units_examples():
+    vocab = {}
+    u = encode("Wait, 3.14 × 2 = 6.28 — 你好 don't", vocab)
+    words = ["Wait", ",", "3.14", "×", "2", "=", "6.28", "—", "你", "好", "don", "'", "t"]
+    got = ["Wait, 3.14 × 2 = 6.28 — 你好 don't"[a:b] for a, b in zip(u.starts, u.ends)]
+    assert got == words
+    assert u.kinds.tolist() == [0, 3, 1, 3, 1, 3, 1, 3, 2, 2, 0, 3, 0]
+    # shared vocabulary: same unit, same id, across texts; words case-folded
+    v = encode("wait", vocab)
+    assert v.ids[0] == u.ids[0]
+
+
+def reasons(**kw):
+    return analyze(Trace(id="t", **kw)).truncation_reasons
+
+
+def test_truncation_reasons():
+    assert reasons(reasoning="ok.", answer="4", finish_reason="length") == ["finish_reason"]
+    assert reasons(reasoning="ok.", answer="4", output_tokens=100, budget=100) == ["budget"]
+    assert reasons(reasoning="ok.", answer="4", output_tokens=99, budget=100) == []
+    assert reasons(reasoning="so the total is", thinking_unclosed=True) == \
+        ["unclosed-thinking", "no-final-answer"]
+    assert reasons(reasoning="So the total is 5 times the number of") == ["no-final-answer"]
+    # a finished chat answer without an answer marker is not truncated
+    assert reasons(reasoning="The problem does not say how many girls there are.") == []
+    assert reasons(reasoning="So the answer is 12") == []
+
+
+def test_truncated_flag_and_findings():
+    r = analyze(Trace(id="t", reasoning="abc", answer=None, finish_reason="length"))
+    assert r.truncated and "truncated" in r.flags
+    assert {f.code for f in r.findings} >= {"TRN001"}
+
+
+PROMPT = ("A farmer has 17 sheep and buys 5 more at the market on Tuesday. Then 3 of the sheep "
+          "wander off into the forest. How many sheep does the farmer have now?")
+
+
+def test_prompt_copy_flagged():
+    reasoning = "\n".join([PROMPT] * 3) + " So 17 + 5 - 3 = 19."
+    r = analyze(Trace(id="t", prompt=PROMPT, reasoning=reasoning, answer="19"))
+    assert "prompt-copying" in r.flags
+    assert r.metrics["copy_coverage"] > 0.8
+    codes = {f.code for f in r.findings}
+    assert "CPY001" in codes
+
+
+def test_short_restatement_is_normal():
+    reasoning = ("The farmer has 17 sheep and buys 5 more, so 17 + 5 = 22. Then 3 wander off: "
+                 "22 - 3 = 19. Check: 19 + 3 = 22 and 22 - 5 = 17, which is where we started. "
+                 "Everything is consistent, so the farmer has 19 sheep now.")
+    r = analyze(Trace(id="t", prompt=PROMPT, reasoning=reasoning, answer="19"))
+    assert "prompt-copying" not in r.flags
+    assert r.metrics["copy_coverage"] < 0.5
+
+
+def test_near_copy_counts():
+    edited = PROMPT.replace("wander off into", "wandered into").replace("Tuesday", "Tuesday,")
+    reasoning = edited + " " + edited + " So 19."
+    r = analyze(Trace(id="t", prompt=PROMPT, reasoning=reasoning, answer="19"))
+    assert r.metrics["copy_coverage"] > 0.5
