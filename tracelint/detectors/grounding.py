@@ -1,0 +1,249 @@
+"""Grounding detector: arithmetic claims checked exactly, numbers from nowhere, final answer.
+
+Rules: NUM001 wrong-arithmetic, NUM002 ungrounded-number (off by default), ANS001
+wrong-answer, ANS002 no-final-answer.  Metrics: ``claims_found``, ``claims_checked``,
+``claims_wrong``, ``claims_unchecked``, ``ungrounded_numbers``, ``answer``, ``answer_method``,
+``answer_correct``, ``answer_match_method``.  Flags: ``arithmetic-errors``, ``wrong-answer``.
+The machinery lives in :mod:`tracelint.grounding`; see docs/grounding.md.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import List, Optional, Set, Tuple
+
+from ..config import Config
+from ..grounding import parser as P
+from ..grounding.answer import answers_match, extract_answer
+from ..grounding.claims import Claim, ClaimScanner, format_value, scan_claims
+from ..grounding.numbers import DEFAULT_CONSTANTS, is_grounded, number_values
+from .base import DetectorOutput, Rule, TraceContext
+
+__all__ = ["NUM001", "NUM002", "ANS001", "ANS002", "detect"]
+
+
+class NUM001(Rule):
+    """An explicit arithmetic claim in the trace is wrong.
+
+    What: every ``expression = value`` statement (also chains ``a + b = c = d``, ``≈``, GSM8K
+    calculator annotations ``<<48/2=24>>``, LaTeX ``\\frac``/``\\times``/``\\sqrt``, percents,
+    currency, units) is evaluated with exact rational arithmetic (sympy-free; roots and pi
+    with guaranteed bounds).  A value written as a rounded decimal is judged at its shown
+    precision (``1/3 = 0.33`` is right, ``= 0.34`` is wrong; a truncation such as ``2/3 =
+    0.66`` is accepted); ``≈`` accepts one unit of the last shown digit of every decimal.
+    Readings that the text leaves open (a percent sign as a label, ``2 1/2`` as a mixed
+    number, ``24 / 2/3`` as 24 ÷ (2/3), a running total ``232+58=290/5=58``, hours vs
+    minutes) are tried before a claim is called wrong.  Claims that need more than the work
+    bounds allow (``9^9^9^9``, ``100000!``, 1,000-digit literals, deep nesting) or use
+    functions we do not evaluate (sin, log) are counted as unchecked, never as wrong.
+    Equations with unknowns (``2x = 3y``) are not claims; a claim with a variable is only
+    checked when it cannot be an equation to solve (the variables cancel, or both sides are
+    multiples of one term: ``8.33x * 150 = 12375x``).
+
+    Why: a wrong intermediate result is the most common concrete error in reasoning traces
+    and the easiest one to verify without a judge; for SFT data it is a reason to drop or
+    repair the trace.
+
+    Flagged example: ``So she has 16 - 3 - 4 = 8 eggs left.`` (16 - 3 - 4 = 9)
+
+    OK example: ``16 - 3 - 4 = 9``, ``100/3 = 33.33``, ``√2 ≈ 1.414``, ``2x + 3 = 7``
+    (an equation).
+
+    Options: ``max_digits`` (longest literal evaluated, 1000), ``max_bits`` (largest
+    intermediate numerator/denominator in bits, 16384), ``max_depth`` (nesting, 100),
+    ``max_span`` (characters scanned on each side of an ``=``, 600), ``max_claims`` (claims
+    examined per text, 20000).
+    """
+
+    code = "NUM001"
+    name = "wrong-arithmetic"
+    default_enabled = True
+    options = {"max_digits": 1000, "max_bits": 16384, "max_depth": 100, "max_span": 600,
+               "max_claims": 20000}
+
+
+class NUM002(Rule):
+    """A number used in a calculation comes from nowhere (off by default: noisy).
+
+    What: an operand of a checked calculation whose value occurs neither in the prompt (as a
+    literal, a percentage in either reading, a fraction or its parts, or a number word such
+    as "three", "a dozen", "half") nor as an operand or result of an earlier calculation in
+    the trace.  Small integers (up to ``small_max``) and common conversion constants (12, 24,
+    60, 100, 1000, 7, 365, ...) count as grounded.
+
+    Why: an unsupported number is how invented facts enter a solution ("The 5 minutes is
+    coming from nowhere" - MR-GSM8K's annotators).
+
+    Why off by default (measured on the real traces of ../shared/realdata, see
+    docs/grounding.md): models compute intermediate values in prose ("that's 125") and then
+    use them, and they rename units; so even traces whose final answer is right carry
+    operands that are not results of an earlier ``=``.  Turn it on with
+    ``extend-select = ["NUM002"]``, preferably with ``text_numbers = true``.
+
+    Flagged example: prompt "She bought 3 packs of 12 eggs", trace ``3 * 12 + 7 = 43``
+    (7 is in neither the prompt nor an earlier step).
+
+    OK example: ``3 * 12 = 36`` then ``36 / 4 = 9`` (36 is an earlier result; 4 is small).
+
+    Options: ``small_max`` (integers up to this are always grounded, 10), ``text_numbers``
+    (also accept any number written earlier in the trace, not only results of ``=``, false),
+    ``constants`` (values that need no source).
+    """
+
+    code = "NUM002"
+    name = "ungrounded-number"
+    default_enabled = False
+    options = {"small_max": 10, "text_numbers": False, "constants": list(DEFAULT_CONSTANTS)}
+
+
+class ANS001(Rule):
+    """The final answer does not match the reference.
+
+    What: the final answer is extracted (``\\boxed{}``, ``#### N``, a JSON ``answer`` field,
+    "the answer is ...", an option letter, else the last number) and compared with the
+    trace's ``reference`` - whose own final answer is extracted the same way (GSM8K's
+    "...#### 540").  Numbers compare by exact value (``1,000`` = ``1000.0``, ``1/2`` = ``0.5``,
+    ``50%`` = ``0.5`` only when the reference is a percentage), expressions by symbolic
+    equivalence (sympy built from our own parse: ``\\frac{\\sqrt{3}}{2}``, ``90^\\circ`` vs
+    ``90``), options by letter, anything else as normalized text.  A ``correct`` field on the
+    record overrides the comparison.
+
+    Why: correctness is the denominator of every efficiency figure, and a confident wrong
+    answer after a long trace is the costliest failure.
+
+    Flagged example: reference ``#### 18``, answer ``"answer": "20"``.
+
+    OK example: reference ``#### 1000``, answer ``\\boxed{1,000}``.
+
+    Options: ``judge_last_number`` (also judge answers found only by the last-number
+    fallback, true).
+    """
+
+    code = "ANS001"
+    name = "wrong-answer"
+    default_enabled = True
+    options = {"judge_last_number": True}
+
+
+class ANS002(Rule):
+    """No final answer could be found.
+
+    What: neither the answer text nor the end of the reasoning contains a final answer in any
+    form extract_answer knows; with ``explicit_only`` the last-number fallback does not count.
+
+    Why: a trace without an answer cannot be scored and usually ran out of budget or drifted.
+
+    Flagged example: a reasoning that ends "Let me reconsider the second case" and no answer.
+
+    OK example: "... so the total is \\boxed{42}."
+
+    Options: ``explicit_only`` (require an explicit form, not just a last number, false).
+    """
+
+    code = "ANS002"
+    name = "no-final-answer"
+    default_enabled = True
+    options = {"explicit_only": False}
+
+
+def _limits(cfg: Config) -> Tuple[P.Limits, int, int]:
+    lim = P.Limits(max_digits=int(cfg.option("NUM001", "max_digits")),
+                   max_bits=int(cfg.option("NUM001", "max_bits")),
+                   max_depth=int(cfg.option("NUM001", "max_depth")))
+    return lim, int(cfg.option("NUM001", "max_span")), int(cfg.option("NUM001", "max_claims"))
+
+
+def _claims(ctx: TraceContext, cfg: Config) -> List[Tuple[str, Claim]]:
+    lim, span, most = _limits(cfg)
+    sc = ClaimScanner(lim, max_span=span, max_claims=most)
+    out: List[Tuple[str, Claim]] = []
+    for field, text in (("reasoning", ctx.reasoning), ("answer", ctx.trace.answer or "")):
+        if text:
+            out.extend((field, c) for c in scan_claims(text, lim, sc))
+    return out
+
+
+def _ungrounded(ctx: TraceContext, cfg: Config, claims: List[Tuple[str, Claim]]):
+    small_max = int(cfg.option("NUM002", "small_max"))
+    constants = [float(c) for c in cfg.option("NUM002", "constants")]
+    text_numbers = bool(cfg.option("NUM002", "text_numbers"))
+    known: Set[Fraction] = set(number_values(ctx.prompt))
+    hits = []
+    pos = {"reasoning": 0, "answer": 0}
+    texts = {"reasoning": ctx.reasoning, "answer": ctx.trace.answer or ""}
+    for field, c in claims:
+        if c.status not in ("ok", "wrong"):
+            continue
+        if text_numbers:
+            known |= number_values(texts[field][pos[field]:c.start])
+            pos[field] = max(pos[field], c.start)
+        for v, (s, e) in zip(c.operands, c.operand_spans):
+            if not is_grounded(v, known, small_max, constants):
+                hits.append((field, s, e, v))
+        known.update(c.operands)
+        known.update(c.results)
+    return hits
+
+
+def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
+    out = DetectorOutput()
+    m = out.metrics
+    t = ctx.trace
+    # --- arithmetic claims ----------------------------------------------------------------
+    if cfg.enabled("NUM001") or cfg.enabled("NUM002"):
+        claims = _claims(ctx, cfg)
+        checked = [c for _, c in claims if c.status in ("ok", "wrong")]
+        wrong = [(f, c) for f, c in claims if c.status == "wrong"]
+        m["claims_found"] = len(claims)
+        m["claims_checked"] = len(checked)
+        m["claims_wrong"] = len(wrong)
+        m["claims_unchecked"] = sum(1 for _, c in claims if c.status == "unchecked")
+        if cfg.enabled("NUM001"):
+            for field, c in wrong:
+                rel = c.relation
+                msg = (f"{c.lhs} {rel} {c.rhs} is wrong: {c.lhs} = {c.expected}")
+                out.findings.append(NUM001.finding(
+                    c.start, c.end, msg, field=field, expected=c.expected, claimed=c.claimed,
+                    lhs=c.lhs, rhs=c.rhs, kind=c.kind, relation=rel))
+        hits = _ungrounded(ctx, cfg, claims)
+        m["ungrounded_numbers"] = len(hits)
+        if cfg.enabled("NUM002"):
+            for field, s, e, v in hits:
+                out.findings.append(NUM002.finding(
+                    s, e, f"{format_value(v)} is in neither the prompt nor an earlier step",
+                    field=field, value=format_value(v)))
+        if wrong:
+            out.flags.append("arithmetic-errors")
+    # --- final answer ----------------------------------------------------------------------
+    ans = extract_answer(t.answer, ctx.reasoning, fallback=True)
+    m["answer"] = ans.value if ans else None
+    m["answer_method"] = ans.method if ans else None
+    correct: Optional[bool] = None
+    how: Optional[str] = None
+    if t.correct is not None:
+        correct, how = bool(t.correct), "correct-field"
+    elif t.reference is not None and str(t.reference).strip():
+        if ans is None:
+            correct = False
+        elif ans.method == "last-number" and not cfg.option("ANS001", "judge_last_number"):
+            correct = None
+        else:
+            correct, how = answers_match(ans.value, str(t.reference))
+    m["answer_correct"] = correct
+    m["answer_match_method"] = how
+    if correct is False:
+        out.flags.append("wrong-answer")
+        if ans is not None and cfg.enabled("ANS001"):
+            ref = "" if how == "correct-field" else f" (reference: {str(t.reference).strip()[-80:]})"
+            out.findings.append(ANS001.finding(
+                ans.start, ans.end, f"final answer {ans.value!r} is not correct{ref}",
+                field=ans.field, answer=ans.value, method=ans.method, match_method=how))
+    if cfg.enabled("ANS002"):
+        explicit = cfg.option("ANS002", "explicit_only")
+        missing = ans is None or (explicit and ans.method == "last-number")
+        if missing and ((t.answer or "").strip() or ctx.reasoning.strip()):
+            field = "answer" if (t.answer or "").strip() else "reasoning"
+            text = t.answer if field == "answer" else ctx.reasoning
+            end = len(text or "")
+            out.findings.append(ANS002.finding(max(0, end - 1), end, "no final answer found",
+                                               field=field))
+    return out

@@ -1,0 +1,108 @@
+"""Numbers in free text: the values a prompt makes available to the reasoning.
+
+:func:`number_values` collects every value a text states - literals (``1,250``, ``3.5``,
+``$12.50``), percentages in both readings (``15%`` -> 15 and 0.15), fractions with their parts
+(``3/4`` -> 3, 4, 0.75), and number words (``three``, ``twenty-five``, ``a dozen``, ``half``,
+``twice``).  NUM002 uses it to decide whether an operand of a calculation came from somewhere.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Iterable, Set
+
+__all__ = ["number_values", "is_grounded", "DEFAULT_CONSTANTS"]
+
+_NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+                  r"(?:\s*(%|percent\b)|\s*/\s*(\d+(?:\.\d+)?))?")
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10 ** 6, "billion": 10 ** 9}
+_SPECIAL = {
+    "half": Fraction(1, 2), "halves": Fraction(1, 2), "third": Fraction(1, 3),
+    "thirds": Fraction(1, 3), "quarter": Fraction(1, 4), "quarters": Fraction(1, 4),
+    "fourth": Fraction(1, 4), "fifth": Fraction(1, 5), "tenth": Fraction(1, 10),
+    "twice": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3, "thrice": 3,
+    "quadruple": 4, "dozen": 12, "dozens": 12, "pair": 2, "pairs": 2, "couple": 2,
+    "score": 20, "once": 1, "single": 1,
+}
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+#: Values that need no source: unit conversions and calendar facts every solver uses.
+DEFAULT_CONSTANTS = (12, 24, 60, 100, 1000, 7, 30, 31, 365, 52, 360, 180, 90, 3600, 16, 20,
+                     50, 25, 1440, 10080, 8760, 0.5, 0.25, 0.75)
+
+
+def number_values(text: str, limit: int = 2_000_000) -> Set[Fraction]:
+    """All values stated in ``text`` (see the module doc)."""
+    out: Set[Fraction] = set()
+    if not text:
+        return out
+    t = text[:limit]
+    for m in _NUM.finditer(t):
+        lit = m.group(1).replace(",", "")
+        if len(lit) > 60:
+            continue
+        try:
+            v = Fraction(lit)
+        except (ValueError, ZeroDivisionError):
+            continue
+        out.add(v)
+        if m.group(2):
+            out.add(v / 100)
+        if m.group(3):
+            try:
+                d = Fraction(m.group(3))
+            except (ValueError, ZeroDivisionError):
+                d = Fraction(0)
+            out.add(d)
+            if d:
+                out.add(v / d)
+    words = [w.lower() for w in _WORD.findall(t)]
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _SPECIAL:
+            out.add(Fraction(_SPECIAL[w]))
+        val = None
+        parts = w.split("-")
+        if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS:
+            val = _TENS[parts[0]] + _UNITS[parts[1]]
+        elif w in _UNITS:
+            val = _UNITS[w]
+        elif w in _TENS:
+            val = _TENS[w]
+            if i + 1 < len(words) and words[i + 1] in _UNITS and words[i + 1] != "zero":
+                val += _UNITS[words[i + 1]]
+                i += 1
+        if val is not None:
+            out.add(Fraction(val))
+            if i + 1 < len(words) and words[i + 1] in _SCALES:
+                out.add(Fraction(val * _SCALES[words[i + 1]]))
+            if i + 1 < len(words) and words[i + 1] in ("percent", "%"):
+                out.add(Fraction(val, 100))
+        i += 1
+    return out
+
+
+def is_grounded(value: Fraction, known: Set[Fraction], small_max: int,
+                constants: Iterable[float]) -> bool:
+    """Whether ``value`` is available: a small integer, a constant, or a known value (also
+    as a percentage of one: 15 <-> 0.15)."""
+    if value.denominator == 1 and abs(value) <= small_max:
+        return True
+    a = abs(value)
+    if a in known or value in known:
+        return True
+    if a * 100 in known or a / 100 in known:
+        return True
+    for c in constants:
+        if a == Fraction(c).limit_denominator(10 ** 6):
+            return True
+    return False
