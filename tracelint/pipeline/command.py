@@ -1,0 +1,376 @@
+"""``tracelint filter`` and ``tracelint check`` (registered by ``tracelint.cli.make_parser``).
+
+filter: every input record lands in exactly one of three outputs — kept, rejected (the
+original record plus ``tracelint_reasons``) or errors (records that could not be read, with
+their file, line and reason).  check: the same decision, nothing written; one
+``file:line: CODE message`` line per reason of each rejected record, exit 1 if any.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from contextlib import ExitStack
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from .core import DEFAULT_REJECT_ON, RejectOnError, split_items, validate_reject_on
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+# ------------------------------------------------------------------------------------------
+# configuration: [tool.tracelint] plus the command line
+
+
+def _find_config(path: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """(file, the [tool.tracelint] table) as ``tracelint.config.load`` finds it."""
+    from ..config import ConfigError, _toml
+    cands: List[Tuple[str, bool]] = []
+    if path is not None:
+        cands = [(path, False)]
+    else:
+        d = os.path.abspath(os.getcwd())
+        while True:
+            for name in ("tracelint.toml", "pyproject.toml"):
+                p = os.path.join(d, name)
+                if os.path.isfile(p):
+                    cands.append((p, name == "pyproject.toml"))
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+    for p, optional in cands:
+        try:
+            with open(p, "rb") as fh:
+                data = _toml.load(fh)
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read config: {exc.strerror or exc}") from None
+        except _toml.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+        if p.endswith("pyproject.toml"):
+            table = data.get("tool", {}).get("tracelint")
+            if table is None:
+                if optional:
+                    continue
+                table = {}
+        else:
+            table = data.get("tool", {}).get("tracelint", data)
+        return p, dict(table)
+    return None
+
+
+def load_config(config_path: Optional[str] = None):
+    """``(Config, reject_on or None)`` from the nearest config file (or ``config_path``).
+
+    ``reject-on`` is read here, from the raw table, because :class:`tracelint.config.Config`
+    does not know the key (yet); the rest of the table goes through
+    :func:`tracelint.config.from_mapping` unchanged."""
+    from ..config import Config, ConfigError, _as_list, from_mapping
+    found = _find_config(config_path)
+    if found is None:
+        return Config(), None
+    where, table = found
+    reject_on = None
+    for key in ("reject-on", "reject_on"):
+        if key in table:
+            reject_on = _as_list(table.pop(key), key, where)
+    cfg = from_mapping(table, where=where)
+    if reject_on is None and getattr(cfg, "reject_on", None):
+        reject_on = list(cfg.reject_on)  # once Config learns the key
+    return cfg, reject_on
+
+
+def build_config(args):
+    """Config and reject-on list for ``args``: config file, then the command-line flags
+    (the same flags and precedence as ``tracelint score``)."""
+    from ..cli import UsageError, _kv, _split_codes, _unescape
+    cfg, reject_on = load_config(getattr(args, "config", None))
+    if getattr(args, "select", None) is not None:
+        cfg.select = _split_codes(args.select)
+    if getattr(args, "ignore", None):
+        cfg.ignore = cfg.ignore + _split_codes(args.ignore)
+    for spec in getattr(args, "field", None) or []:
+        k, v = _kv(spec, "--field")
+        cfg.field_map[k] = v
+    for spec in getattr(args, "set", None) or []:
+        k, v = _kv(spec, "--set")
+        cfg.constants[k] = v
+    if getattr(args, "think_open", None) is not None:
+        cfg.think_open = _unescape(args.think_open)
+    if getattr(args, "think_close", None) is not None:
+        cfg.think_close = _unescape(args.think_close)
+    if getattr(args, "verbose_tokens", None) is not None:
+        cfg.verbose_tokens = args.verbose_tokens
+    from ..rules import all_rules
+    codes = [r.code for r in all_rules()]
+    for p in (cfg.select or []) + cfg.ignore:
+        if not any(c.startswith(p) for c in codes):
+            raise UsageError(f"{p!r} matches no rule code (see 'tracelint rule --all')")
+    if getattr(args, "reject_on", None) is not None:
+        reject_on = split_items(args.reject_on)
+    if reject_on is None:
+        reject_on = list(DEFAULT_REJECT_ON)
+    try:
+        warnings = validate_reject_on(reject_on, codes)
+    except RejectOnError as e:
+        raise UsageError(str(e)) from None
+    for w in warnings:
+        sys.stderr.write(f"tracelint: warning: {w}\n")
+    if getattr(args, "jobs", 1) < 1:
+        raise UsageError("--jobs must be at least 1")
+    if getattr(args, "batch_size", 1) < 1:
+        raise UsageError("--batch-size must be at least 1")
+    return cfg, reject_on
+
+
+# ------------------------------------------------------------------------------------------
+# filter
+
+
+def default_errors_path(reject: str) -> str:
+    """Where unreadable records go when ``--errors`` is not given: next to the rejected
+    output, ``rejected.jsonl`` -> ``rejected.errors.jsonl``."""
+    if reject == "-":
+        return "tracelint-errors.jsonl"
+    d, name = os.path.split(reject)
+    for ext in (".jsonl.gz", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".arrow",
+                ".feather", ".ipc"):
+        if name.lower().endswith(ext):
+            name = name[: -len(ext)]
+            break
+    return os.path.join(d, name + ".errors.jsonl")
+
+
+class _Output:
+    """One output file, opened lazily (the errors file only when an error occurs)."""
+
+    def __init__(self, stack: ExitStack, path: str, inputs: Sequence[str], schema=None):
+        from .outputs import output_format
+        self.stack = stack
+        self.path = path
+        self.inputs = inputs
+        self.fmt = output_format(path)
+        self.schema = schema
+        self.sink: Any = None
+
+    def open(self):
+        if self.sink is None:
+            from ..io.writers import open_output
+            from .outputs import ArrowSink, JsonlSink
+            if self.fmt != "jsonl" and self.path == "-":
+                from ..cli import UsageError
+                raise UsageError("'-' (stdout) can only take JSON Lines")
+            fh = self.stack.enter_context(open_output(self.path, inputs=self.inputs,
+                                                      binary=True))
+            if self.fmt == "jsonl":
+                self.sink = JsonlSink(fh, self.path)
+            else:
+                self.sink = ArrowSink(fh, self.fmt, self.schema)
+        return self.sink
+
+    def close(self) -> None:
+        if self.sink is not None:
+            self.sink.close()
+
+
+def cmd_filter(args) -> int:
+    from ..cli import UsageError
+    from ..io import OutputError
+    from .outputs import SchemaError, align, error_schema, infer_schema, output_format, \
+        reject_schema
+    from .parallel import (ERROR, KEEP, REJECT, Progress, input_kind, input_sizes,
+                           iter_decisions)
+    import pyarrow as pa
+    cfg, reject_on = build_config(args)
+    files = list(args.files)
+    errors_path = args.errors or default_errors_path(args.reject)
+    outs = [("--keep", args.keep), ("--reject", args.reject), ("--errors", errors_path)]
+    for i, (na, a) in enumerate(outs):
+        for nb, b in outs[i + 1:]:
+            if a != "-" and os.path.abspath(a) == os.path.abspath(b):
+                raise UsageError(f"{na} and {nb} name the same file {a!r}")
+    if sum(1 for _, p in outs if p == "-") > 1:
+        raise UsageError("only one output can be '-' (stdout)")
+    keep_fmt, rej_fmt = output_format(args.keep), output_format(args.reject)
+    columnar = keep_fmt != "jsonl" or rej_fmt != "jsonl"
+    # check inputs (raises InputError) and learn their kinds
+    from .parallel import iter_chunks
+    iter_chunks(files, cfg, args.batch_size)
+    kinds = [input_kind(p) for p in files]
+    schema = None
+    if columnar:
+        try:
+            schema = infer_schema(files, kinds, cfg)
+        except SchemaError as e:
+            raise OutputError(f"cannot write a columnar output: the inputs do not fit one "
+                              f"Arrow schema ({e}); write JSON Lines (.jsonl) instead") from None
+    counts: Counter = Counter()
+    reasons: Counter = Counter()
+    progress = Progress(input_sizes(files), enabled=not args.quiet)
+    with ExitStack() as stack:
+        keep = _Output(stack, args.keep, files, schema)
+        rej = _Output(stack, args.reject, files,
+                      reject_schema(schema) if schema is not None else None)
+        err = _Output(stack, errors_path, files, error_schema())
+        keep.open()
+        rej.open()
+        if args.errors:
+            err.open()
+        try:
+            for ch, decs in iter_decisions(
+                    files, cfg, "filter", reject_on, jobs=args.jobs,
+                    batch_size=args.batch_size,
+                    keep_format="columnar" if keep_fmt != "jsonl" else "jsonl",
+                    reject_format="columnar" if rej_fmt != "jsonl" else "jsonl",
+                    progress=progress):
+                _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
+                             KEEP, REJECT, ERROR)
+            for o in (keep, rej, err):
+                o.close()
+        except SchemaError as e:
+            # raised through the ExitStack: the temporary files are removed, no output appears
+            raise OutputError(f"cannot write a columnar output: {e}") from None
+        finally:
+            progress.close()
+    total = counts[KEEP] + counts[REJECT] + counts[ERROR]
+    if not args.quiet:
+        out = sys.stdout
+        out.write(f"records: {total}   kept: {counts[KEEP]}   rejected: {counts[REJECT]}   "
+                  f"unreadable: {counts[ERROR]}\n")
+        if reasons:
+            w = max(len(r) for r in reasons)
+            out.write("rejected by reason (a record can have several):\n")
+            for r, c in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+                out.write(f"  {r:<{w}}  {c:>8}\n")
+        dest = [f"kept -> {args.keep}", f"rejected -> {args.reject}"]
+        if err.sink is not None:
+            dest.append(f"unreadable -> {errors_path}")
+        out.write("; ".join(dest) + "\n")
+    return EXIT_CLEAN
+
+
+def _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
+                 KEEP, REJECT, ERROR) -> None:
+    from .outputs import REASONS_FIELD
+    keep_rows: List[Dict[str, Any]] = []
+    rej_rows: List[Dict[str, Any]] = []
+    keep_sink = keep.sink
+    rej_sink = rej.sink
+    for i, d in enumerate(decs):
+        counts[d.status] += 1
+        if d.status == ERROR:
+            e = err.open()
+            if err.fmt == "jsonl":
+                e.write_obj(d.error)
+            else:
+                e.add_rows([d.error])
+            continue
+        if d.status == REJECT:
+            reasons.update(d.reasons)
+        target, sink = (keep, keep_sink) if d.status == KEEP else (rej, rej_sink)
+        if target.fmt == "jsonl":
+            if d.out_line is not None:
+                sink.write(d.out_line)
+            else:  # a JSON line kept as it was read
+                raw = ch.items[i][1]
+                sink.write(raw if raw.endswith(b"\n") else raw + b"\n")
+        elif ch.kind != "rows":
+            (keep_rows if d.status == KEEP else rej_rows).append(d.row)
+    if keep_rows:
+        keep_sink.add_rows(keep_rows)
+    if rej_rows:
+        rej_sink.add_rows(rej_rows)
+    if ch.kind == "rows" and ch.batch is not None and (keep.fmt != "jsonl"
+                                                       or rej.fmt != "jsonl"):
+        n = ch.batch.num_rows
+        statuses = [d.status for d in decs[:n]]
+        batch = align(ch.batch, schema)
+        if keep.fmt != "jsonl":
+            keep_sink.add_batch(batch.filter(pa.array([s == KEEP for s in statuses])))
+        if rej.fmt != "jsonl":
+            mask = pa.array([s == REJECT for s in statuses])
+            sel = batch.filter(mask)
+            if REASONS_FIELD in sel.schema.names:
+                sel = sel.drop_columns([REASONS_FIELD])
+            rs = pa.array([list(d.reasons) for d, s in zip(decs, statuses) if s == REJECT],
+                          type=pa.list_(pa.string()))
+            sel = sel.append_column(REASONS_FIELD, rs)
+            rej_sink.add_batch(pa.RecordBatch.from_arrays(sel.columns,
+                                                          schema=rej_sink.schema))
+
+
+# ------------------------------------------------------------------------------------------
+# check
+
+
+def cmd_check(args) -> int:
+    from .parallel import ERROR, REJECT, Progress, input_sizes, iter_decisions
+    cfg, reject_on = build_config(args)
+    files = list(args.files)
+    progress = Progress(input_sizes(files), enabled=not args.quiet)
+    counts: Counter = Counter()
+    out = sys.stdout
+    try:
+        for _, decs in iter_decisions(files, cfg, "check", reject_on, jobs=args.jobs,
+                                      batch_size=args.batch_size, progress=progress):
+            for d in decs:
+                counts[d.status] += 1
+                if d.messages:
+                    out.write("\n".join(d.messages) + "\n")
+    finally:
+        progress.close()
+    bad = counts[REJECT] + counts[ERROR]
+    total = sum(counts.values())
+    if not args.quiet:
+        sys.stderr.write(f"tracelint check: {total} records, {counts[REJECT]} would be "
+                         f"rejected, {counts[ERROR]} unreadable "
+                         f"(reject-on: {', '.join(reject_on)})\n")
+    return EXIT_FINDINGS if bad else EXIT_CLEAN
+
+
+# ------------------------------------------------------------------------------------------
+# argparse
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reject-on", action="append", metavar="ITEMS",
+                   help="labels, flags or rule codes (prefixes) that reject a trace; "
+                        "comma-separated, repeatable (default: config 'reject-on', else "
+                        + ",".join(DEFAULT_REJECT_ON) + ")")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="worker processes (default 1); output is the same for any N")
+    p.add_argument("--batch-size", type=int, default=256, metavar="N",
+                   help="records per batch handed to a worker (default 256)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary, no progress")
+
+
+def add_parser(subparsers, add_input_options) -> None:
+    fp = subparsers.add_parser(
+        "filter", help="split traces into kept, rejected and unreadable outputs",
+        description="Every input record lands in exactly one output: --keep, --reject "
+                    "(the original record plus tracelint_reasons) or --errors (records "
+                    "that could not be read, with line and reason).  The format of each "
+                    "output follows its extension: .parquet/.pq, .arrow/.feather, else JSON "
+                    "Lines (.gz compressed).")
+    add_input_options(fp)
+    fp.add_argument("--keep", required=True, metavar="PATH", help="kept records")
+    fp.add_argument("--reject", required=True, metavar="PATH",
+                    help="rejected records, each with tracelint_reasons")
+    fp.add_argument("--errors", metavar="PATH",
+                    help="unreadable records (default: REJECT's name with .errors.jsonl, "
+                         "written only when there are any)")
+    _add_common(fp)
+    fp.set_defaults(func=cmd_filter)
+    cp = subparsers.add_parser(
+        "check", help="pre-commit form of filter: report traces that would be rejected",
+        description="Writes nothing; prints 'file:line: CODE message' for every reason of "
+                    "every record that filter would reject (E000 for unreadable records) "
+                    "and exits 1 if there is any.")
+    add_input_options(cp)
+    _add_common(cp)
+    cp.set_defaults(func=cmd_check)
+
+
+__all__ = ["add_parser", "cmd_filter", "cmd_check", "build_config", "load_config",
+           "default_errors_path"]

@@ -1,0 +1,232 @@
+"""Output files of ``tracelint filter``: JSON Lines (optionally gzipped) or columnar (Parquet,
+Arrow IPC), chosen by extension, each written atomically through
+:func:`tracelint.io.writers.open_output`.
+
+Columnar outputs need one schema up front: it is the union of the inputs' schemas (Parquet /
+Arrow: read from the file; JSON: inferred from the records in a first pass), with
+``tracelint_reasons`` (``list<string>``) appended for the rejected output.  Rows are written
+in row groups of exactly :data:`ROW_GROUP_ROWS` rows (the last one shorter), so the bytes
+do not depend on how the input was cut into batches.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+ROW_GROUP_ROWS = 4096
+
+PARQUET_EXTS = (".parquet", ".pq")
+ARROW_EXTS = (".arrow", ".feather", ".ipc")
+
+REASONS_FIELD = "tracelint_reasons"
+
+
+def output_format(path: str) -> str:
+    """``"parquet"``, ``"arrow"`` or ``"jsonl"`` for an output path, by its extension."""
+    low = path.lower()
+    if low.endswith(PARQUET_EXTS):
+        return "parquet"
+    if low.endswith(ARROW_EXTS):
+        return "arrow"
+    return "jsonl"
+
+
+def error_schema():
+    import pyarrow as pa
+    return pa.schema([("source", pa.string()), ("line", pa.int64()), ("error", pa.string()),
+                      ("raw", pa.string())])
+
+
+def reject_schema(schema):
+    """``schema`` with ``tracelint_reasons: list<string>`` at the end (replacing a column of
+    that name)."""
+    import pyarrow as pa
+    if REASONS_FIELD in schema.names:
+        schema = schema.remove(schema.get_field_index(REASONS_FIELD))
+    return schema.append(pa.field(REASONS_FIELD, pa.list_(pa.string())))
+
+
+class SchemaError(Exception):
+    """The inputs do not fit one Arrow schema."""
+
+
+def _unify(schemas: List[Any]):
+    import pyarrow as pa
+    if not schemas:
+        return pa.schema([])
+    try:
+        return pa.unify_schemas(schemas, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+        raise SchemaError(str(e)) from None
+
+
+def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1024):
+    """The union of the schemas of all inputs (JSON inputs: inferred from every record that
+    reads as a trace; unreadable records go to the errors output and are not looked at)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from ..io.jsonl import open_binary
+    from ..io.schema import build_trace, compile_options
+    from ..model import Trace
+    from .parallel import _array_raw_records, _open_columnar, reader_options
+    plan = compile_options(reader_options(cfg))
+    schemas: List[Any] = []
+
+    def add(rows: List[Dict[str, Any]], where: str) -> None:
+        try:
+            schemas.append(pa.Table.from_pylist(rows).schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            raise SchemaError(f"{where}: {e}") from None
+
+    for p, kind in zip(paths, kinds):
+        if kind == "parquet":
+            schemas.append(pq.read_schema(p))
+        elif kind == "arrow":
+            reader, _, close = _open_columnar(p, "arrow")
+            try:
+                schemas.append(reader.schema)
+            finally:
+                close()
+        else:
+            if kind == "array":
+                recs: Iterable = enumerate(_array_raw_records(p), 1)
+            else:
+                recs = _jsonl_records(p, open_binary)
+            rows: List[Dict[str, Any]] = []
+            for line, rec in recs:
+                if isinstance(rec, dict) and isinstance(
+                        build_trace(rec, plan, p, line, p), Trace):
+                    rows.append(rec)
+                    if len(rows) >= group:
+                        add(rows, p)
+                        rows = []
+            if rows:
+                add(rows, p)
+    return _unify(schemas)
+
+
+def _jsonl_records(path: str, open_binary):
+    if path == "-":
+        raise SchemaError("a columnar output needs its schema before reading, so it cannot "
+                          "take stdin ('-') as input; write JSON Lines instead")
+    fh = open_binary(path)
+    try:
+        for i, raw in enumerate(fh, 1):
+            if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield i, json.loads(raw)
+            except (ValueError, RecursionError):
+                continue
+    except (OSError, EOFError):
+        return
+    finally:
+        fh.close()
+
+
+def align(batch, schema):
+    """``batch`` (a RecordBatch) with exactly the columns of ``schema``: missing ones null,
+    each cast to the schema's type."""
+    import pyarrow as pa
+    if batch.schema.equals(schema, check_metadata=False):
+        return pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+    n = batch.num_rows
+    names = batch.schema.names
+    cols = []
+    for f in schema:
+        if f.name in names:
+            col = batch.column(names.index(f.name))
+            cols.append(col if col.type.equals(f.type) else col.cast(f.type))
+        else:
+            cols.append(pa.nulls(n, f.type))
+    return pa.RecordBatch.from_arrays(cols, schema=schema)
+
+
+class JsonlSink:
+    """JSON lines to a binary stream (gzip-compressed when the path ends in ``.gz``, with a
+    zero timestamp so that the bytes are reproducible)."""
+
+    def __init__(self, fh, path: str):
+        self._gz = None
+        if path.endswith(".gz"):
+            self._gz = gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0)
+            self.fh = self._gz
+        else:
+            self.fh = fh
+        self.count = 0
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.count += 1
+
+    def write_obj(self, obj: Dict[str, Any]) -> None:
+        from .parallel import line_bytes
+        self.write(line_bytes(obj))
+
+    def close(self) -> None:
+        if self._gz is not None:
+            self._gz.close()
+
+
+class ArrowSink:
+    """Rows to a Parquet or Arrow IPC file, in row groups of ``ROW_GROUP_ROWS`` rows."""
+
+    def __init__(self, fh, fmt: str, schema, row_group_rows: int = ROW_GROUP_ROWS):
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+        import pyarrow.parquet as pq
+        self.schema = schema
+        self.fmt = fmt
+        self.rows = row_group_rows
+        self.pending: List[Any] = []
+        self.npending = 0
+        self.count = 0
+        if fmt == "parquet":
+            self.writer = pq.ParquetWriter(fh, schema)
+        else:
+            self.writer = ipc.new_file(fh, schema)
+        self._pa = pa
+
+    def add_batch(self, batch) -> None:
+        if batch.num_rows == 0:
+            return
+        self.pending.append(batch)
+        self.npending += batch.num_rows
+        self.count += batch.num_rows
+        while self.npending >= self.rows:
+            self._flush(self.rows)
+
+    def add_rows(self, rows: List[Dict[str, Any]]) -> None:
+        if not rows:
+            return
+        pa = self._pa
+        try:
+            batch = pa.RecordBatch.from_pylist(rows, schema=self.schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            raise SchemaError(str(e)) from None
+        self.add_batch(batch)
+
+    def _flush(self, n: int) -> None:
+        pa = self._pa
+        table = pa.Table.from_batches(self.pending, schema=self.schema)
+        head, rest = table.slice(0, n), table.slice(n)
+        self._write(head)
+        self.pending = rest.to_batches() if rest.num_rows else []
+        self.npending = rest.num_rows
+
+    def _write(self, table) -> None:
+        table = table.combine_chunks()
+        if self.fmt == "parquet":
+            self.writer.write_table(table, row_group_size=self.rows)
+        else:
+            self.writer.write_table(table, max_chunksize=self.rows)
+
+    def close(self) -> None:
+        if self.npending:
+            self._flush(self.npending)
+        self.writer.close()
+
+
+__all__ = ["output_format", "infer_schema", "reject_schema", "error_schema", "align",
+           "JsonlSink", "ArrowSink", "SchemaError", "ROW_GROUP_ROWS", "REASONS_FIELD"]

@@ -1,0 +1,679 @@
+"""Streaming, optionally parallel scoring: read inputs in batches, analyse them in a process
+pool, and hand the results back **in input order**.
+
+The main process reads (JSON Lines as raw lines, Parquet / Arrow as record batches, JSON
+arrays as records) and cuts the stream into *chunks* of at most ``batch_size`` records (and
+about 8 MB of JSON Lines).  Each chunk is analysed by one worker (``jobs > 1``) or in the main
+process (``jobs == 1``) with the same code, so a record's output depends only on the record:
+the bytes written are the same for every ``jobs`` and every ``batch_size``.  At most
+``2 * jobs`` chunks are in flight, so memory stays bounded whatever the input size.
+
+Public entry points:
+
+* :func:`iter_results_parallel` — the per-trace output dicts of ``tracelint score``, the same
+  as ``tracelint.cli.iter_results`` yields them (``_where`` included), for any ``jobs``;
+* :func:`iter_decisions` — keep / reject / error per record with what ``filter`` and
+  ``check`` need to write (used by :mod:`tracelint.pipeline.command`);
+* :class:`Progress` — records/s, MB/s and ETA on stderr.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from ..config import Config
+from ..model import ReadError, Trace, SCHEMA_VERSION
+from .core import ERROR_REASON, check_lines, reject_reasons
+
+#: Records per chunk when the caller does not say.
+DEFAULT_BATCH_SIZE = 256
+#: A JSON Lines chunk is cut once it holds this many bytes, whatever its record count.
+CHUNK_BYTES = 8 << 20
+
+KEEP, REJECT, ERROR = 0, 1, 2
+
+
+# ------------------------------------------------------------------------------------------
+# reading: chunks of raw input
+
+
+@dataclass
+class Chunk:
+    """A run of consecutive records of one input.
+
+    ``kind`` is ``"lines"`` (JSON Lines: ``items`` holds ``(lineno, raw bytes or None,
+    read-error message or None)``), ``"rows"`` (Parquet / Arrow: ``batch`` holds the record
+    batch, ``first_row`` the 1-based row number of its first row, ``tail_error`` a read
+    failure after it) or ``"items"`` (JSON arrays: ``items`` holds ``(line, raw record or
+    None, Trace or ReadError)``)."""
+
+    kind: str
+    source: str
+    base: str
+    items: List[Any] = field(default_factory=list)
+    batch: Any = None
+    first_row: int = 1
+    tail_error: Optional[Tuple[int, str]] = None
+    nbytes: int = 0
+
+    def __len__(self) -> int:
+        if self.kind == "rows":
+            return (self.batch.num_rows if self.batch is not None else 0) + (
+                1 if self.tail_error else 0)
+        return len(self.items)
+
+
+def _base(source: str) -> str:
+    return "<stdin>" if source == "-" else (os.path.basename(source) or source)
+
+
+def _is_json_array(path: str) -> bool:
+    from ..io.jsonl import open_binary
+    name = path[:-3] if path.endswith(".gz") else path
+    if not name.lower().endswith(".json"):
+        return False
+    fh = open_binary(path)
+    try:
+        head = fh.read(4096)
+    except (OSError, EOFError):
+        return False
+    finally:
+        fh.close()
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head.lstrip()[:1] == b"["
+
+
+def input_kind(path: str) -> str:
+    """``"jsonl"``, ``"array"`` (a ``.json`` file holding one JSON array), ``"parquet"`` or
+    ``"arrow"``, as the readers decide it."""
+    if path == "-":
+        return "jsonl"
+    from ..io import format_of
+    fmt = format_of(path)
+    if fmt != "jsonl":
+        return fmt
+    return "array" if _is_json_array(path) else "jsonl"
+
+
+def _jsonl_chunks(path: str, batch_size: int, stdin=None) -> Iterator[Chunk]:
+    from ..io.jsonl import open_binary
+    if path == "-":
+        fh = stdin if stdin is not None else sys.stdin.buffer
+        close = False
+    else:
+        fh = open_binary(path)
+        close = True
+    base = _base(path)
+    cur = Chunk("lines", path, base)
+    size = 0
+    lineno = 0
+    try:
+        try:
+            for raw in fh:
+                lineno += 1
+                n = len(raw)
+                if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if raw.isspace() or not raw:
+                    cur.nbytes += n
+                    continue
+                cur.items.append((lineno, raw, None))
+                cur.nbytes += n
+                size += n
+                if len(cur.items) >= batch_size or size >= CHUNK_BYTES:
+                    yield cur
+                    cur = Chunk("lines", path, base)
+                    size = 0
+        except (OSError, EOFError) as e:  # e.g. a truncated or corrupt .gz
+            cur.items.append((lineno + 1, None, f"read failed: {e}"))
+        if cur.items or cur.nbytes:
+            yield cur
+    finally:
+        if close:
+            fh.close()
+
+
+def _open_columnar(path: str, fmt: str):
+    """(iterator of record batches, total rows or None, closer)."""
+    from ..io import InputError
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+        try:
+            pf = pq.ParquetFile(path)
+        except FileNotFoundError:
+            raise InputError(f"cannot read {path!r}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"cannot read {path!r}: it is a directory") from None
+        except PermissionError:
+            raise InputError(f"cannot read {path!r}: permission denied") from None
+        except Exception as e:
+            raise InputError(f"cannot read {path!r} as Parquet: {e}") from None
+        return pf, pf.metadata.num_rows, pf.close
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+    try:
+        src = pa.memory_map(path, "r")
+    except Exception as e:
+        raise InputError(f"cannot read {path!r}: {e}") from None
+    try:
+        reader = ipc.open_file(src)
+        return reader, sum(reader.get_batch(i).num_rows
+                           for i in range(reader.num_record_batches)), src.close
+    except Exception:
+        src.seek(0)
+        try:
+            return ipc.open_stream(src), None, src.close
+        except Exception as e:
+            src.close()
+            raise InputError(f"cannot read {path!r} as Arrow IPC: {e}") from None
+
+
+def _columnar_batches(reader, fmt: str, batch_size: int) -> Iterator[Any]:
+    if fmt == "parquet":
+        yield from reader.iter_batches(batch_size=batch_size)
+        return
+    import pyarrow.ipc as ipc
+    if isinstance(reader, ipc.RecordBatchFileReader):
+        batches: Iterable = (reader.get_batch(i) for i in range(reader.num_record_batches))
+    else:
+        batches = reader
+    for b in batches:
+        for off in range(0, b.num_rows, batch_size):
+            yield b.slice(off, batch_size)
+
+
+def _columnar_chunks(path: str, fmt: str, batch_size: int) -> Iterator[Chunk]:
+    reader, total, close = _open_columnar(path, fmt)
+    base = _base(path)
+    try:
+        fsize = os.path.getsize(path)
+    except OSError:
+        fsize = 0
+    row = 0
+    try:
+        it = _columnar_batches(reader, fmt, batch_size)
+        while True:
+            try:
+                b = next(it)
+            except StopIteration:
+                return
+            except Exception as e:  # pyarrow raises ArrowInvalid / OSError on corrupt data
+                yield Chunk("rows", path, base, batch=None, first_row=row + 1,
+                            tail_error=(row + 1, f"read failed: {e}"))
+                return
+            if b.num_rows == 0:
+                continue
+            nbytes = (fsize * b.num_rows // total) if total else b.nbytes
+            yield Chunk("rows", path, base, batch=b, first_row=row + 1, nbytes=nbytes)
+            row += b.num_rows
+    finally:
+        close()
+
+
+def _array_raw_records(path: str) -> List[Any]:
+    """The elements of a JSON array file, in memory, up to the first syntax error."""
+    from ..io.jsonl import open_binary
+    fh = open_binary(path)
+    try:
+        data = fh.read()
+    except (OSError, EOFError):
+        return []
+    finally:
+        fh.close()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    dec = json.JSONDecoder()
+    ws = " \t\r\n"
+    pos = 0
+    n = len(text)
+    out: List[Any] = []
+
+    def skip(p: int) -> int:
+        while p < n and text[p] in ws:
+            p += 1
+        return p
+
+    pos = skip(pos)
+    if pos >= n or text[pos] != "[":
+        return out
+    pos = skip(pos + 1)
+    first = True
+    while pos < n and text[pos] != "]":
+        if not first:
+            if text[pos] != ",":
+                return out
+            pos = skip(pos + 1)
+        first = False
+        try:
+            rec, pos = dec.raw_decode(text, pos)
+        except ValueError:
+            return out
+        out.append(rec)
+        pos = skip(pos)
+    return out
+
+
+def _array_chunks(path: str, options, batch_size: int, need_raw: bool) -> Iterator[Chunk]:
+    from ..io import read_traces
+    raws = _array_raw_records(path) if need_raw else []
+    base = _base(path)
+    cur = Chunk("items", path, base)
+    try:
+        total = os.path.getsize(path)
+    except OSError:
+        total = 0
+    count = len(raws) or 1
+    for i, item in enumerate(read_traces([path], options)):
+        raw = raws[i] if i < len(raws) else None
+        line = item.line
+        cur.items.append((line, raw, item))
+        cur.nbytes += total // count if i < count else 0
+        if len(cur.items) >= batch_size:
+            yield cur
+            cur = Chunk("items", path, base)
+    if cur.items:
+        yield cur
+
+
+def iter_chunks(paths: Sequence[str], cfg: Config, batch_size: int = DEFAULT_BATCH_SIZE,
+                need_raw: bool = True, stdin=None) -> Iterator[Chunk]:
+    """Chunks of every input, in order.  Every path is checked first (a missing file, a
+    directory, an unreadable file raise :class:`tracelint.io.InputError` before anything is
+    read), as ``read_traces`` does."""
+    from ..io import InputError, read_traces
+    if batch_size < 1:
+        raise ValueError("batch_size must be a positive integer")
+    plist = [os.fspath(p) for p in paths]
+    read_traces(plist, reader_options(cfg))  # validates paths and options, reads nothing
+    kinds = [input_kind(p) for p in plist]
+    return _chunks(plist, kinds, cfg, batch_size, need_raw, stdin)
+
+
+def _chunks(plist, kinds, cfg, batch_size, need_raw, stdin) -> Iterator[Chunk]:
+    for p, kind in zip(plist, kinds):
+        if kind == "jsonl":
+            yield from _jsonl_chunks(p, batch_size, stdin)
+        elif kind == "array":
+            yield from _array_chunks(p, reader_options(cfg), batch_size, need_raw)
+        else:
+            yield from _columnar_chunks(p, kind, batch_size)
+
+
+def reader_options(cfg: Config):
+    from ..io import ReaderOptions
+    return ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
+                         think_open=cfg.think_open, think_close=cfg.think_close)
+
+
+def input_sizes(paths: Sequence[str]) -> Optional[int]:
+    """Total bytes of the inputs when all are plain files (no stdin, no ``.gz``)."""
+    total = 0
+    for p in paths:
+        if p == "-" or p.endswith(".gz") or not os.path.isfile(p):
+            return None
+        total += os.path.getsize(p)
+    return total
+
+
+# ------------------------------------------------------------------------------------------
+# analysis of a chunk (runs in a worker, or in the main process when jobs == 1)
+
+
+def jsonable(v: Any) -> Any:
+    """A value read from Parquet / Arrow as JSON can hold it: dates and times in ISO 8601,
+    decimals as strings, bytes as UTF-8 text (base64 when not UTF-8), durations in seconds."""
+    import datetime
+    import decimal
+    if v is None or isinstance(v, (str, bool, int, float)):
+        return v
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        if v and isinstance(v[0], tuple) and len(v[0]) == 2 and all(
+                isinstance(x, tuple) and len(x) == 2 for x in v):
+            return {str(k): jsonable(x) for k, x in v}  # an Arrow map
+        return [jsonable(x) for x in v]
+    if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
+        return v.isoformat()
+    if isinstance(v, datetime.timedelta):
+        return v.total_seconds()
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        b = bytes(v)
+        try:
+            return b.decode("utf-8")
+        except UnicodeDecodeError:
+            import base64
+            return base64.b64encode(b).decode("ascii")
+    if hasattr(v, "tolist"):
+        return jsonable(v.tolist())
+    return str(v)
+
+
+def line_bytes(obj: Dict[str, Any]) -> bytes:
+    """One JSON line as :func:`tracelint.io.write_jsonl_line` writes it, as bytes."""
+    from ..io.writers import write_jsonl_line
+    buf = io.BytesIO()
+    write_jsonl_line(buf, obj)
+    return buf.getvalue()
+
+
+def _error_dict(item: ReadError) -> Dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "id": item.id, "error": item.describe(),
+            "source": item.source, "line": item.line}
+
+
+def result_dict(item, cfg: Config, analyze) -> Tuple[Dict[str, Any], int]:
+    """What ``tracelint.cli.iter_results`` yields for one reader item, and its size."""
+    if isinstance(item, ReadError):
+        return _error_dict(item), 0
+    try:
+        d = analyze(item, cfg).to_dict()
+    except Exception as exc:  # a detector bug must not lose the record
+        d = {"schema_version": SCHEMA_VERSION, "id": item.id,
+             "error": f"{item.source}:{item.line}: internal error while analysing: "
+                      f"{type(exc).__name__}: {exc}",
+             "source": item.source, "line": item.line}
+    size = len(item.reasoning or "") + len(item.answer or "")
+    d["_where"] = (item.source, item.line)
+    return d, size
+
+
+@dataclass
+class Decision:
+    """What filter / check need to know about one record."""
+
+    status: int                    # KEEP, REJECT or ERROR
+    reasons: Tuple[str, ...] = ()
+    line: Optional[int] = None
+    out_line: Optional[bytes] = None   # JSON line for a JSONL output (None: use the raw line)
+    row: Optional[Dict[str, Any]] = None  # record for a columnar output (lines / items only)
+    error: Optional[Dict[str, Any]] = None  # errors-output record
+    messages: Optional[List[str]] = None   # check: file:line: CODE message
+
+
+class Processor:
+    """Turns a chunk into per-record outputs.  ``mode``: ``"score"`` (result dicts and sizes),
+    ``"filter"`` or ``"check"`` (:class:`Decision` objects).  ``keep_format`` and
+    ``reject_format`` (``"jsonl"`` or ``"columnar"``) say what the filter outputs need."""
+
+    def __init__(self, cfg: Config, mode: str, reject_on: Sequence[str] = (),
+                 keep_format: str = "jsonl", reject_format: str = "jsonl"):
+        from ..analysis import analyze
+        from ..io.schema import compile_options
+        self.cfg = cfg
+        self.mode = mode
+        self.reject_on = tuple(reject_on)
+        self.keep_format = keep_format
+        self.reject_format = reject_format
+        self.plan = compile_options(reader_options(cfg))
+        self.analyze = analyze
+
+    # reader items with their raw records, as the readers would build them
+    def _items(self, chunk: Chunk) -> Iterator[Tuple[int, Any, Any, Optional[bytes]]]:
+        """(line, raw record or None, Trace or ReadError, raw line bytes or None)."""
+        from ..io.jsonl import _reason
+        from ..io.schema import build_trace
+        src, base, plan = chunk.source, chunk.base, self.plan
+        if chunk.kind == "lines":
+            loads = json.loads
+            for lineno, raw, err in chunk.items:
+                if err is not None:
+                    yield lineno, None, ReadError(src, lineno, err), None
+                    continue
+                try:
+                    rec = loads(raw)
+                except (ValueError, RecursionError) as e:
+                    yield lineno, None, ReadError(src, lineno, _reason(e)), raw
+                    continue
+                yield lineno, rec, build_trace(rec, plan, src, lineno, base), raw
+        elif chunk.kind == "rows":
+            if chunk.batch is not None:
+                for i, rec in enumerate(chunk.batch.to_pylist(), chunk.first_row):
+                    yield i, rec, build_trace(rec, plan, src, i, base), None
+            if chunk.tail_error is not None:
+                line, msg = chunk.tail_error
+                yield line, None, ReadError(src, line, msg), None
+        else:
+            for line, raw, item in chunk.items:
+                yield line, raw, item, None
+
+    def process(self, chunk: Chunk) -> List[Any]:
+        if self.mode == "score":
+            return [result_dict(item, self.cfg, self.analyze)
+                    for _, _, item, _ in self._items(chunk)]
+        out = []
+        for line, rec, item, raw in self._items(chunk):
+            d, _ = result_dict(item, self.cfg, self.analyze)
+            reasons = reject_reasons(d, self.reject_on)
+            if self.mode == "check":
+                if reasons:
+                    st = ERROR if reasons == [ERROR_REASON] and "error" in d else REJECT
+                    out.append(Decision(st, tuple(reasons), line, messages=check_lines(
+                        d, reasons, chunk.source, line)))
+                else:
+                    out.append(Decision(KEEP, (), line))
+                continue
+            if "error" in d:
+                out.append(Decision(ERROR, (ERROR_REASON,), line,
+                                    error=self._error_record(chunk, line, item, d, rec, raw)))
+                continue
+            status = REJECT if reasons else KEEP
+            fmt = self.reject_format if reasons else self.keep_format
+            dec = Decision(status, tuple(reasons), line)
+            if fmt == "jsonl":
+                if reasons:
+                    obj = dict(rec) if chunk.kind == "lines" else jsonable(rec)
+                    obj["tracelint_reasons"] = list(reasons)
+                    dec.out_line = line_bytes(obj)
+                elif chunk.kind != "lines":
+                    dec.out_line = line_bytes(jsonable(rec))
+            elif chunk.kind != "rows":
+                row = dict(rec)
+                if reasons:
+                    row["tracelint_reasons"] = list(reasons)
+                dec.row = row
+            out.append(dec)
+        return out
+
+    @staticmethod
+    def _error_record(chunk: Chunk, line: int, item, d: Dict[str, Any], rec,
+                      raw: Optional[bytes]) -> Dict[str, Any]:
+        if isinstance(item, ReadError):
+            msg = f"field '{item.field}': {item.message}" if item.field else item.message
+        else:
+            msg = str(d["error"])
+            prefix = f"{chunk.source}:{line}: "
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+        if raw is not None:
+            text: Optional[str] = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+        elif rec is not None:
+            text = json.dumps(jsonable(rec), ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = None
+        return {"source": chunk.source, "line": line, "error": msg, "raw": text}
+
+
+_WORKER: Optional[Processor] = None
+
+
+def _init_worker(args) -> None:
+    global _WORKER
+    _WORKER = Processor(*args)
+
+
+def _work(chunk: Chunk) -> List[Any]:
+    assert _WORKER is not None
+    return _WORKER.process(chunk)
+
+
+# ------------------------------------------------------------------------------------------
+# the ordered pool
+
+
+def _noop() -> None:
+    return None
+
+
+def start_method() -> str:
+    """How worker processes start: ``TRACELINT_START_METHOD`` if set, else ``fork`` where the
+    platform has it (Linux: fast, and no re-import of the caller's main module, so scripts
+    need no ``if __name__ == "__main__"`` guard), else ``spawn``.  The pool is started before
+    any input is read, so no reader thread exists when the workers fork."""
+    import multiprocessing as mp
+    env = os.environ.get("TRACELINT_START_METHOD")
+    methods = mp.get_all_start_methods()
+    if env:
+        if env not in methods:
+            raise ValueError(f"TRACELINT_START_METHOD={env!r}: not one of {', '.join(methods)}")
+        return env
+    return "fork" if "fork" in methods and sys.platform.startswith("linux") else "spawn"
+
+
+def run_ordered(chunks: Iterable[Chunk], processor_args: tuple, jobs: int = 1
+                ) -> Iterator[Tuple[Chunk, List[Any]]]:
+    """``(chunk, processor output)`` for every chunk, in input order.  ``jobs > 1`` analyses
+    up to ``2 * jobs`` chunks at a time in ``jobs`` worker processes, each of which builds
+    its :class:`Processor` once (see :func:`start_method`)."""
+    if jobs <= 1:
+        proc = Processor(*processor_args)
+        for ch in chunks:
+            yield ch, proc.process(ch)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    import tracelint.analysis  # noqa: F401  (imported once, shared by forked workers)
+    ctx = mp.get_context(start_method())
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(processor_args,))
+    window: Deque[Tuple[Chunk, Any]] = deque()
+    ok = False
+    try:
+        # start every worker before the first input byte is read
+        for f in [ex.submit(_noop) for _ in range(jobs)]:
+            f.result()
+        for ch in chunks:
+            window.append((ch, ex.submit(_work, ch)))
+            if len(window) >= 2 * jobs:
+                c, f = window.popleft()
+                yield c, f.result()
+        while window:
+            c, f = window.popleft()
+            yield c, f.result()
+        ok = True
+    finally:
+        ex.shutdown(wait=ok, cancel_futures=not ok)
+
+
+def iter_results_parallel(paths: Sequence[str], cfg: Config, jobs: int = 1,
+                          batch_size: int = DEFAULT_BATCH_SIZE, progress=None, *,
+                          stdin=None) -> Iterator[Dict[str, Any]]:
+    """The output dicts of ``tracelint score`` for every input record, in input order — the
+    same dicts as ``tracelint.cli.iter_results`` (the ``_where`` key included), whatever
+    ``jobs`` and ``batch_size``.  ``progress`` is anything with ``update(nbytes)`` (called
+    once per record with the size ``iter_results`` reports, like ``tracelint.cli.Progress``)
+    or a :class:`Progress` of this module (called once per chunk)."""
+    chunks = iter_chunks(paths, cfg, batch_size, need_raw=False, stdin=stdin)
+    per_chunk = isinstance(progress, Progress)
+    for ch, results in run_ordered(chunks, (cfg, "score"), jobs):
+        if per_chunk:
+            progress.update(len(results), ch.nbytes)
+        for d, size in results:
+            if progress is not None and not per_chunk:
+                progress.update(size)
+            yield d
+
+
+def iter_decisions(paths: Sequence[str], cfg: Config, mode: str, reject_on: Sequence[str],
+                   jobs: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
+                   keep_format: str = "jsonl", reject_format: str = "jsonl",
+                   progress: Optional["Progress"] = None, *, stdin=None
+                   ) -> Iterator[Tuple[Chunk, List[Decision]]]:
+    """``(chunk, decisions)`` in input order for ``filter`` (``mode="filter"``) or ``check``."""
+    chunks = iter_chunks(paths, cfg, batch_size, need_raw=(mode == "filter"), stdin=stdin)
+    args = (cfg, mode, tuple(reject_on), keep_format, reject_format)
+    for ch, decs in run_ordered(chunks, args, jobs):
+        if progress is not None:
+            progress.update(len(decs), ch.nbytes)
+        yield ch, decs
+
+
+# ------------------------------------------------------------------------------------------
+# progress
+
+
+def _dur(s: float) -> str:
+    s = int(round(s))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+
+
+class Progress:
+    """A one-line progress display on stderr: records, records/s, MB/s of input, and — when
+    the input size is known — percent done and ETA.  Shown only when ``enabled`` and stderr is
+    a terminal (``force=True`` shows it anyway); redrawn at most five times a second."""
+
+    def __init__(self, total_bytes: Optional[int], enabled: bool = True, *,
+                 stream=None, force: bool = False, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled and (force or getattr(self.stream, "isatty", lambda: False)())
+        self.total = total_bytes or None
+        self.clock = clock
+        self.t0 = clock()
+        self.last = -1.0
+        self.records = 0
+        self.nbytes = 0
+        self.shown = False
+
+    def render(self, now: Optional[float] = None) -> str:
+        now = self.clock() if now is None else now
+        dt = max(now - self.t0, 1e-9)
+        rate = self.nbytes / dt
+        msg = (f"{self.records:,} records  {self.records / dt:,.0f} rec/s  "
+               f"{rate / 1e6:,.1f} MB/s")
+        if self.total:
+            frac = min(self.nbytes / self.total, 1.0)
+            msg += f"  {frac:6.1%}"
+            if rate > 0:
+                msg += f"  ETA {_dur(max(self.total - self.nbytes, 0) / rate)}"
+        return msg
+
+    def update(self, records: int, nbytes: int) -> None:
+        self.records += records
+        self.nbytes += nbytes
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        self.stream.write("\r" + self.render(now) + "   ")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.enabled and self.shown:
+            self.stream.write("\r" + self.render() + "   \n")
+            self.stream.flush()
+
+
+__all__ = ["iter_results_parallel", "iter_decisions", "iter_chunks", "run_ordered",
+           "Processor", "Decision", "Chunk", "Progress", "input_kind", "input_sizes",
+           "jsonable", "line_bytes", "result_dict", "DEFAULT_BATCH_SIZE",
+           "KEEP", "REJECT", "ERROR"]
