@@ -227,7 +227,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
         elif ans.method == "last-number" and not cfg.option("ANS001", "judge_last_number"):
             correct = None
         else:
-            correct, how = answers_match(ans.value, str(t.reference))
+            correct, how = answers_match(ans.value, str(t.reference), ctx.prompt)
     m["answer_correct"] = correct
     m["answer_match_method"] = how
     if correct is False:

@@ -63,7 +63,8 @@ _OPTION_LINE = re.compile(r"(?m)^[ \t*]*\(?([A-J])\)?[.)]?[ \t*]*$")
 _OPTION_WORD = re.compile(r"(?:option|choice|answer)\s*(?:is\s*)?:?\s*\(?([A-J])\)?(?![A-Za-z0-9])")
 _NUMBER = re.compile(r"(?<![\w.])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])-?\$?\d+(?:\.\d+)?"
                      r"(?:/\d+)?(?![\d])")
-_SENT_END = re.compile(r"(?:\.(?=\s|$)|\n|(?<=\S)\s{2,}|$)")
+_SENT_END = re.compile(r"(?:(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bvs)(?<!\bMrs)(?<!\betc)"
+                       r"\.(?=\s|$)|\n|(?<=\S)\s{2,}|$)")
 
 
 def _boxed(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
@@ -91,6 +92,9 @@ def _boxed(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
 def _clean_value(v: str) -> str:
     v = v.strip()
     v = re.sub(r"^\*\*|\*\*$", "", v).strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1].strip()
+    v = v.replace('\\"', "").strip()
     v = v.strip("$ ").strip()
     if v.startswith("\\(") and v.endswith("\\)"):
         v = v[2:-2].strip()
@@ -156,10 +160,16 @@ def _option(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     return (m.group(1), m.start(1), m.end(1))
 
 
+_LAST_VALUE = re.compile(
+    r"(?<![\w.])-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"      # 6√2, \sqrt{66}
+    r"|\\[dt]?frac\s*\{-?\d+\}\s*\{\d+\}"                           # \frac{1}{4}
+    r"|" + _NUMBER.pattern)
+
+
 def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
     lo = max(0, len(text) - LAST_NUMBER_TAIL)
     last = None
-    for m in _NUMBER.finditer(text, lo):
+    for m in _LAST_VALUE.finditer(text, lo):
         last = m
     if last is None:
         return None
@@ -382,10 +392,12 @@ def _numeric_match(a: _Value, r: _Value) -> Optional[bool]:
     return None
 
 
-def answers_match(answer: str, reference: str) -> Tuple[Optional[bool], Optional[str]]:
+def answers_match(answer: str, reference: str, prompt: Optional[str] = None
+                  ) -> Tuple[Optional[bool], Optional[str]]:
     """Whether an extracted answer matches a reference, and how that was decided
     (``letter`` / ``numeric`` / ``symbolic`` / ``string``; ``(None, None)`` when there is
-    nothing to compare)."""
+    nothing to compare).  ``prompt`` (optional) helps to pick the number of a sentence
+    answer: the one the question does not already contain."""
     if answer is None or reference is None:
         return None, None
     ref = reference_answer(reference)
@@ -400,6 +412,25 @@ def answers_match(answer: str, reference: str) -> Tuple[Optional[bool], Optional
     # an answer such as "((200/10)*400)*(1-0.3) = 32000": the value after the last '='
     if "=" in na and "=" not in nr:
         na = na.rsplit("=", 1)[1].strip()
+    # sets: unordered, "1 \pm \sqrt{5}" is two elements
+    if _is_set(na) and _is_set(nr):
+        xs, ys = _expand_pm(_split_top(na)), _expand_pm(_split_top(nr))
+        if len(xs) != len(ys):
+            return False, "string"
+        used = [False] * len(ys)
+        how = "numeric"
+        for x in xs:
+            for j, y in enumerate(ys):
+                if not used[j]:
+                    m, h = _match_one(x, y)
+                    if m:
+                        used[j] = True
+                        if h == "symbolic":
+                            how = h
+                        break
+            else:
+                return False, how
+        return True, how
     # tuples / sets / intervals: element by element
     ea, er = _split_top(na), _split_top(nr)
     if len(er) > 1 or len(ea) > 1:
@@ -412,7 +443,25 @@ def answers_match(answer: str, reference: str) -> Tuple[Optional[bool], Optional
                 return False, how or "string"
             methods.append(how)
         return True, "symbolic" if "symbolic" in methods else methods[0] if methods else "string"
-    return _match_one(na, nr)
+    return _match_one(na, nr, str(answer), prompt)
+
+
+def _is_set(s: str) -> bool:
+    t = s.strip()
+    return (t.startswith("\\{") and t.endswith("\\}")) or (t.startswith("{") and t.endswith("}")
+                                                             and "," in t)
+
+
+def _expand_pm(items: List[str]) -> List[str]:
+    out = []
+    for it in items:
+        m = re.fullmatch(r"(.*?)\s*\\pm\s*(.*)", it)
+        if m and m.group(1).strip():
+            out.append(f"{m.group(1)} + {m.group(2)}")
+            out.append(f"{m.group(1)} - {m.group(2)}")
+        else:
+            out.append(it)
+    return out
 
 
 def _brackets(s: str) -> str:
@@ -422,6 +471,9 @@ def _brackets(s: str) -> str:
 
 def _split_top(s: str) -> List[str]:
     t = s.strip()
+    bracketed = (len(t) >= 2 and t[0] in "([{" and t[-1] in ")]}") or t.startswith("\\{")
+    if not bracketed and re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", t)):
+        return [s]  # prose with a thousands comma, not a tuple
     if len(t) >= 2 and t[0] in "([{" and t[-1] in ")]}":
         inner = t[1:-1]
         if inner.startswith("\\{"):
@@ -447,20 +499,60 @@ def _split_top(s: str) -> List[str]:
     return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [s]
 
 
-def _first_number(s: str) -> Optional[str]:
-    m = _NUMBER.search(s)
-    return m.group().replace("$", "") if m else None
+_BOLD = re.compile(r"\*\*([^*\n]{1,40}?)(?:\*\*|$)")
+_CUE_NUM = re.compile(r"\b(?:is|are|was|were|be|of|equals?|total|totals|paid|costs?|spends?|"
+                      r"makes?|earns?|needs?|gets?|has|have|had|receives?|saves?|for)\s+"
+                      r"(?:about\s+|approximately\s+|only\s+|exactly\s+)?"
+                      r"(-?\$?\d[\d,]*(?:\.\d+)?%?)(?![\d-])", re.I)
+_SENT_NUMBER = re.compile(r"(?<![\w.:])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d:])"
+                          r"|(?<![\w.:])-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\d:])")
 
 
-def _match_one(na: str, nr: str) -> Tuple[Optional[bool], Optional[str]]:
+def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
+    """The number a sentence answer states ("Bentley paid $11,050 to fill 170 balloons"):
+    a bold value, else the only currency amount, else the only number the question does not
+    contain, else the last number after a cue word ("is", "a total of", "paid"), else the
+    last number that is not part of a compound ("400-meter") or a time ("16:00")."""
+    for m in _BOLD.finditer(s):
+        inner = m.group(1).strip()
+        if re.search(r"\d|\\sqrt|\u221a", inner):
+            return inner
+    cur = re.findall(r"(?<![\w.])-?\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", s)
+    if len(cur) == 1:
+        return cur[0].replace("$", "")
+    nums = [m.group().replace("$", "") for m in _SENT_NUMBER.finditer(s)
+            if s[m.end():m.end() + 1] != "-"]
+    if prompt and len(nums) > 1:
+        from .numbers import number_values
+        known = number_values(prompt)
+        fresh = []
+        for n in nums:
+            v = P.parse_number_text(n.split("/")[0]) if "/" not in n else None
+            if v is None or v not in known:
+                fresh.append(n)
+        if len(fresh) == 1:
+            return fresh[0]
+    cues = _CUE_NUM.findall(s)
+    if cues:
+        return cues[-1].replace("$", "")
+    if nums:
+        return nums[-1]
+    return None
+
+
+def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str] = None
+               ) -> Tuple[Optional[bool], Optional[str]]:
     ref_pct = nr.rstrip().endswith("%")
+    hm = re.fullmatch(r"(\d{1,2}):00\s*(?:[ap]\.?m\.?)?", na.strip(), re.I)
+    if hm and re.fullmatch(r"\d{1,2}", nr.strip()):
+        return int(hm.group(1)) == int(nr.strip()), "numeric"  # "2:00 pm" for the hour 2
     r = _parse_value(nr, "label")
     a = _parse_value(na, "label")
     if a.kind == "none" and r.kind in ("exact", "symbolic"):
         # "James runs a total of 540 meters": the first number of a sentence
-        fn = _first_number(na)
+        fn = _sentence_number(raw if raw is not None else na, prompt)
         if fn is not None:
-            a = _parse_value(fn, "label")
+            a = _parse_value(normalize_answer(fn), "label")
     if r.kind == "exact" and a.kind == "exact":
         m = _numeric_match(a, r)
         if not m and ref_pct and not a.pct:
@@ -472,6 +564,10 @@ def _match_one(na: str, nr: str) -> Tuple[Optional[bool], Optional[str]]:
     # strings
     sa = re.sub(r"\s+", "", na).lower()
     sr = re.sub(r"\s+", "", nr).lower()
+    if sa != sr and r.kind == "none" and re.fullmatch(r"[A-Za-z][A-Za-z .'-]{1,40}", nr) and \
+            len(na.split()) <= 20 and re.search(r"(?<![A-Za-z])" + re.escape(nr.lower()) +
+                                                r"(?![A-Za-z])", na.lower()):
+        return True, "string"  # "Navin from Mauritius earns the most" vs "Navin"
     return sa == sr, "string"
 
 

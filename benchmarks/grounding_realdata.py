@@ -1,0 +1,452 @@
+"""Real-data figures of the grounding detector (run: ``python benchmarks/grounding_realdata.py``).
+
+Reads ../shared/realdata (override with TRACELINT_REALDATA=/path) and prints:
+
+1. GSM8K reference solutions: every ``<<a*b=c>>`` annotation (and inline ``expr = value``)
+   checked; every claim that is not ``ok`` is listed with its context.
+2. MR-GSM8K: which first-error reasons are calculation errors (rule below), recall of NUM001
+   on those steps, NUM001 false alarms on the steps before the labelled first error, and the
+   misses grouped by what the step actually contains.
+3. Final answers: agreement of ``answer_correct`` with MiP's ``eval_result`` (normal runs) and
+   with a ZeroEval-style judge re-implemented here (first JSON object's ``answer``, ``$`` and
+   ``,`` removed, first number compared as a float - the rule of ZeroEval's gsm_eval.py);
+   disagreements are listed by category.
+4. NUM002 (ungrounded numbers): how often it fires on traces whose answer is right, and its
+   hit rate on MR-GSM8K steps whose error reason says the number came from nowhere.
+5. Speed: claims/s and MB/s of claim extraction+checking (process CPU time) on the math
+   traces.
+
+Options: ``--quick`` (fewer files for speed), ``--list N`` (how many items per list).
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from tracelint.config import Config  # noqa: E402
+from tracelint.detectors import grounding as G  # noqa: E402
+from tracelint.detectors.base import TraceContext  # noqa: E402
+from tracelint.grounding.answer import answers_match, extract_answer  # noqa: E402
+from tracelint.grounding.claims import ClaimScanner, scan_claims  # noqa: E402
+from tracelint.model import Trace  # noqa: E402
+
+ROOT = os.environ.get("TRACELINT_REALDATA",
+                      os.path.join(os.path.dirname(os.path.dirname(HERE)), "shared", "realdata"))
+if not os.path.isdir(ROOT):
+    ROOT = "/work/shared/realdata"
+MIP = os.path.join(ROOT, "mip_overthinking")
+ZE = os.path.join(ROOT, "zeroeval_gsm8k")
+MR = os.path.join(ROOT, "mr_gsm8k", "mr_gsm8k_wrong_solutions_human_labelled.jsonl")
+
+
+def jsonl(path):
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def short(s, n=110):
+    s = s.replace("\n", " | ")
+    return s if len(s) <= n else s[:n - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# 1. GSM8K reference solutions
+
+def gsm8k_references(nlist):
+    print("\n== 1. GSM8K reference solutions (human <<a*b=c>> annotations) ==")
+    base = {r["answer"]: "inputs/gsm8k.jsonl" for r in jsonl(os.path.join(MIP, "inputs", "gsm8k.jsonl"))}
+    union = dict(base)
+    for f in sorted(glob.glob(os.path.join(MIP, "gsm8k__*.jsonl"))):
+        for r in jsonl(f):
+            a = r.get("answer")
+            if isinstance(a, str) and "<<" in a:
+                union.setdefault(a, os.path.basename(f))
+    for r in jsonl(MR):
+        union.setdefault(r["ground_truth_solution"], "mr_gsm8k ground_truth_solution")
+    for title, sols in (("inputs/gsm8k.jsonl answer field (582 problems)", base),
+                        ("all distinct reference solutions (MiP gsm8k files + MR-GSM8K ground truth)",
+                         union)):
+        st = collections.Counter()
+        n_ann = 0
+        bad = []
+        for text, src in sols.items():
+            n_ann += text.count("<<")
+            for c in scan_claims(text):
+                st[(c.kind, c.status)] += 1
+                if c.status != "ok":
+                    bad.append((src, c, text))
+        ann = {s: st[("annotation", s)] for s in ("ok", "wrong", "unchecked")}
+        tot = sum(ann.values())
+        inl = {s: st[("inline", s)] for s in ("ok", "wrong", "unchecked")}
+        print(f"\n{title}: {len(sols)} solutions, {n_ann} annotations")
+        print(f"  annotation claims: {tot}  ok {ann['ok']}  wrong {ann['wrong']}  "
+              f"unchecked {ann['unchecked']}  -> {100.0 * ann['ok'] / max(tot, 1):.2f}% check as "
+              f"correct ({n_ann - tot} annotations are not claims: '<<40=40>>', '<<+8=8>>')")
+        print(f"  inline claims in the same texts: ok {inl['ok']}  wrong {inl['wrong']}  "
+              f"unchecked {inl['unchecked']}")
+        for src, c, text in bad:
+            ctx = text[max(0, c.start - 70):c.end + 25]
+            print(f"  - {c.kind} {c.status}: {c.lhs} {c.relation} {c.rhs}"
+                  f"{'  (exact: ' + c.expected + ')' if c.expected else ''}"
+                  f"{'  [' + c.reason + ']' if c.reason else ''}  <{src}>  …{short(ctx, 140)}…")
+
+
+# --------------------------------------------------------------------------------------------
+# 2. MR-GSM8K
+
+#: A first-error reason is a *calculation error* when its text (English, or the Chinese
+#: version in _alt_first_error_reason) says so in so many words.  Decided from the reason
+#: text only, never from what tracelint finds in the step.
+CALC_EN = re.compile(
+    r"\b(?:calculation|computation|arithmetic)(?:al)?\s+(?:error|mistake)s?\b"
+    r"|\b(?:calculation|computation|arithmetic)s?\s+(?:result\s+)?(?:is|was|are|were)\s+"
+    r"(?:also\s+)?(?:incorrect|wrong|erroneous|inaccurate|mistaken)"
+    r"|\bmiscalculat|\bcalculated\s+(?:incorrectly|wrongly)|\b(?:wrong|incorrect)(?:ly)?\s+calculat"
+    r"|\berrors?\s+in\s+(?:the\s+)?calculation", re.I)
+CALC_ZH = re.compile(r"计算错误|计算有误|计算出错|算错|计算结果错误|计算结果有误|运算错误|计算失误")
+#: Sub-rule used only to break the figure down: the reason is about solving for an unknown.
+ALGEBRA = re.compile(r"\bx\b|\bX\b|\by\b|equation|both sides|solv|simplif|variable|unknown|"
+                     r"方程|未知数|两边|化简", re.I)
+#: NUM002 evaluation: the reason says the number has no source.
+NOWHERE = re.compile(r"nowhere|not (?:mentioned|given|stated|provided)|no (?:basis|evidence|"
+                     r"reason)|out of nothing|无中生有|没有依据|凭空|未给出|并未给出|没有提到", re.I)
+
+
+def mr_gsm8k(nlist):
+    print("\n== 2. MR-GSM8K: human-labelled first error step ==")
+    recs = list(jsonl(MR))
+    n_calc = 0
+    hit = 0
+    by_cat = collections.Counter()
+    misses = collections.defaultdict(list)
+    pre_steps = pre_fa = 0
+    fa_list = []
+    alg_n = alg_hit = 0
+    nowhere_n = nowhere_hit = 0
+    n002_pre_steps = n002_pre_fa = 0
+    cfg = Config(extend_select=["NUM002"])
+    for r in recs:
+        reason = r["model_output_solution_first_error_reason"]
+        text = " ".join([reason] + list(r.get("_alt_first_error_reason") or []))
+        calc = bool(CALC_EN.search(text) or CALC_ZH.search(text))
+        k = r["model_output_solution_first_error_step"]
+        steps = r["model_output_steps"]
+        sc = ClaimScanner()
+        per_step = [sc.scan(s) for s in steps]
+        wrong = [[c for c in cl if c.status == "wrong"] for cl in per_step]
+        for j in range(min(k - 1, len(steps))):
+            pre_steps += 1
+            if wrong[j]:
+                pre_fa += 1
+                fa_list.append((r["uuid"], steps[j], wrong[j]))
+        # NUM002 on the whole solution, prompt = question
+        trace = Trace(prompt=r["question"], reasoning="\n".join(steps))
+        out = G.detect(TraceContext(trace), cfg)
+        starts = []
+        pos = 0
+        for s in steps:
+            starts.append(pos)
+            pos += len(s) + 1
+        n002_steps = set()
+        for f in out.findings:
+            if f.code == "NUM002":
+                j = max(i for i, st in enumerate(starts) if st <= f.start)
+                n002_steps.add(j)
+        if 0 < k <= len(steps) and NOWHERE.search(text):
+            nowhere_n += 1
+            nowhere_hit += (k - 1) in n002_steps
+        for j in range(min(k - 1, len(steps))):
+            n002_pre_steps += 1
+            n002_pre_fa += j in n002_steps
+        if not calc:
+            continue
+        n_calc += 1
+        alg = bool(ALGEBRA.search(reason))
+        ok = 0 < k <= len(steps) and bool(wrong[k - 1])
+        hit += ok
+        if not alg:
+            alg_n += 1
+            alg_hit += ok
+        if not ok:
+            cl = per_step[k - 1] if 0 < k <= len(steps) else []
+            if not cl:
+                cat = "no arithmetic claim in the step (an equation/solving step or prose)"
+            elif all(c.status == "ok" for c in cl):
+                cat = "every written calculation in the step is arithmetically right"
+            else:
+                cat = "claims present but unchecked"
+            by_cat[cat] += 1
+            misses[cat].append((r["uuid"], r["question_type"], reason, steps[k - 1] if 0 < k <= len(steps) else "", cl))
+    print("Rule for 'calculation error' (reason text, EN or ZH): CALC_EN or CALC_ZH in "
+          "benchmarks/grounding_realdata.py - phrases such as 'calculation error', 'the "
+          "calculation is incorrect', 'miscalculated', '计算错误', '算错'.")
+    print(f"  records: {len(recs)}; reasons classified as calculation errors: {n_calc}")
+    print(f"  NUM001 flags the labelled step: {hit}/{n_calc} = {100.0 * hit / max(n_calc, 1):.1f}%")
+    print(f"    of which reasons not about solving for an unknown: {alg_hit}/{alg_n} = "
+          f"{100.0 * alg_hit / max(alg_n, 1):.1f}%")
+    print(f"  steps before the labelled first error: {pre_steps}; with a NUM001 finding: {pre_fa}"
+          f" = {100.0 * pre_fa / max(pre_steps, 1):.2f}%")
+    for uuid, step, ws in fa_list:
+        print(f"    - {uuid[:8]} {short(step, 100)}  -> " +
+              "; ".join(f"{c.lhs} = {c.rhs} (exact {c.expected})" for c in ws))
+    print("  misses, by what the labelled step contains:")
+    for cat, n in by_cat.most_common():
+        print(f"    {n:4d}  {cat}")
+        for uuid, qt, reason, step, cl in misses[cat][:nlist]:
+            print(f"          {uuid[:8]} [{qt}] step: {short(step, 90)}")
+            print(f"                   reason: {short(reason, 90)}")
+    print(f"  NUM002 on steps whose reason says the number has no source: {nowhere_hit}/{nowhere_n}; "
+          f"NUM002 on steps before the first error: {n002_pre_fa}/{n002_pre_steps} = "
+          f"{100.0 * n002_pre_fa / max(n002_pre_steps, 1):.1f}%")
+
+
+# --------------------------------------------------------------------------------------------
+# 3. final answers
+
+def split_output(text):
+    """(reasoning, answer) of a MiP output: '</think>' splits R1/QwQ/DSQ traces, s1.1 uses
+    'think\\n...answer\\n...'; anything else is a visible answer only."""
+    if "</think>" in text:
+        a, b = text.rsplit("</think>", 1)
+        return a.replace("<think>", ""), b
+    if text.startswith("think\n") and "\nanswer\n" in text:
+        a, b = text[len("think\n"):].rsplit("\nanswer\n", 1)
+        return a, b
+    return None, text
+
+
+def mip_traces(pattern="*.jsonl"):
+    inputs = {}
+    for name in ("gsm8k", "math", "svamp", "formula"):
+        for i, r in enumerate(jsonl(os.path.join(MIP, "inputs", f"{name}.jsonl"))):
+            inputs[(name, i)] = r
+    for f in sorted(glob.glob(os.path.join(MIP, pattern))):
+        base = os.path.basename(f)
+        if base.startswith("inputs"):
+            continue
+        dataset, run, model = base[:-6].split("__")
+        for i, r in enumerate(jsonl(f)):
+            key = [k for k in r if k == "model_answer" or ("(" in k and "count" not in k)]
+            if not key:
+                continue
+            out = r[key[0]]
+            if not isinstance(out, str):
+                continue
+            reasoning, answer = split_output(out)
+            q = r.get("question")
+            if run == "MiP":
+                q = r.get("insufficient_question") or inputs.get((dataset, i), {}).get(
+                    "insufficient_question")
+            ref = r.get("answer")
+            if ref is None and dataset in ("svamp", "formula"):
+                ref = inputs.get((dataset, i), {}).get("answer")
+            yield dict(file=base, dataset=dataset, run=run, model=model, index=i,
+                       trace=Trace(id=f"{base}:{i}", prompt=q, reasoning=reasoning, answer=answer,
+                                   reference=None if ref is None else str(ref), model=model),
+                       eval_result=r.get("eval_result"))
+
+
+def zeroeval_traces():
+    for f in sorted(glob.glob(os.path.join(ZE, "*.jsonl"))):
+        base = os.path.basename(f)
+        for i, r in enumerate(jsonl(f)):
+            yield dict(file=base, model=r.get("generator"), index=i,
+                       trace=Trace(id=f"{base}:{i}", prompt=r["question"], answer=r["output"][0],
+                                   reference=r["answer"], model=r.get("generator")),
+                       output=r["output"][0], reference=r["answer"])
+
+
+def zeroeval_judge(output, reference):
+    """ZeroEval's gsm rule, re-implemented: the first complete JSON object's 'answer' (else
+    a regex for "answer": "..."), '$' and ',' removed, first number, float equality."""
+    ans = None
+    depth = 0
+    start = None
+    for i, ch in enumerate(output):
+        if ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if depth == 0 and start is not None:
+                try:
+                    obj = json.loads(output[start:i + 1].replace("\n", ""))
+                    if isinstance(obj, dict) and "answer" in obj:
+                        ans = str(obj["answer"])
+                except ValueError:
+                    pass
+                break
+    if ans is None:
+        m = re.search(r'"answer"\s*:\s*"([^"]*?)"', output) or \
+            re.search(r'"answer"\s*:\s*([^,\s]*)', output)
+        if m:
+            ans = m.group(1)
+    if ans is None:
+        return False, None
+
+    def clean(s):
+        return s.replace("$", "").replace(",", "").strip()
+    a = re.search(r"-?\d+(\.\d+)?", clean(ans))
+    b = re.search(r"-?\d+(\.\d+)?", clean(reference.replace("#", "")))
+    if not a or not b:
+        return False, ans
+    return float(a.group()) == float(b.group()), ans
+
+
+def run_detector(trace):
+    return G.detect(TraceContext(trace), Config())
+
+
+def answers(nlist):
+    print("\n== 3. Final answers: answer_correct against the sources' correctness ==")
+    # MiP: eval_result on normal runs (1 = correct; 0 and 2 = not correct)
+    agree = total = 0
+    dis = collections.defaultdict(list)
+    methods = collections.Counter()
+    for item in mip_traces("*__normal__*.jsonl"):
+        ev = item["eval_result"]
+        if ev is None:
+            continue
+        out = run_detector(item["trace"])
+        ours = out.metrics["answer_correct"]
+        theirs = ev == 1
+        total += 1
+        methods[(out.metrics["answer_method"], out.metrics["answer_match_method"])] += 1
+        if ours == theirs:
+            agree += 1
+        else:
+            key = f"ours={ours} eval_result={ev}"
+            dis[key].append((item, out))
+    print(f"MiP normal runs with eval_result: {total} traces; agreement {agree}/{total} = "
+          f"{100.0 * agree / max(total, 1):.1f}%")
+    print("  answer extraction / match methods:", dict(methods.most_common()))
+    for key, items in sorted(dis.items(), key=lambda kv: -len(kv[1])):
+        print(f"  disagreements {key}: {len(items)}")
+        for item, out in items[:nlist]:
+            t = item["trace"]
+            print(f"     {t.id}: answer={out.metrics['answer']!r} ({out.metrics['answer_method']}) "
+                  f"reference={short(t.reference or '', 40)!r}")
+    mip_runs = sum(1 for _ in mip_traces("*__MiP__*.jsonl"))
+    print(f"  (MiP missing-premise runs, {mip_runs} traces: eval_result there judges abstention on "
+          f"an unanswerable question, not the reference answer - not compared)")
+    # ZeroEval
+    agree = total = 0
+    dis = collections.defaultdict(list)
+    per_model = collections.Counter()
+    per_model_ok = collections.Counter()
+    for item in zeroeval_traces():
+        out = run_detector(item["trace"])
+        ours = out.metrics["answer_correct"]
+        theirs, their_ans = zeroeval_judge(item["output"], item["reference"])
+        total += 1
+        per_model[item["model"]] += 1
+        if bool(ours) == theirs:
+            agree += 1
+            per_model_ok[item["model"]] += 1
+        else:
+            dis[f"ours={ours} zeroeval={theirs}"].append((item, out, their_ans))
+    print(f"ZeroEval GSM8K: {total} answers; agreement with the ZeroEval rule {agree}/{total} = "
+          f"{100.0 * agree / max(total, 1):.2f}%")
+    for key, items in sorted(dis.items(), key=lambda kv: -len(kv[1])):
+        print(f"  disagreements {key}: {len(items)}")
+        for item, out, their in items[:nlist]:
+            print(f"     {item['trace'].id}: ours={out.metrics['answer']!r} "
+                  f"({out.metrics['answer_method']}/{out.metrics['answer_match_method']}) "
+                  f"zeroeval_answer={their!r} reference={item['reference']!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# 4. NUM002 noise
+
+def num002(nlist):
+    print("\n== 4. NUM002 (ungrounded numbers) on traces whose final answer is right ==")
+    for text_numbers in (False, True):
+        cfg = Config(extend_select=["NUM002"],
+                     rule_options={"NUM002": {"text_numbers": text_numbers}})
+        n = fired = 0
+        nums = 0
+        operands = 0
+        by_src = collections.Counter()
+        for src, items in (("mip-gsm8k-normal", mip_traces("gsm8k__normal__*.jsonl")),
+                           ("zeroeval", zeroeval_traces())):
+            for item in items:
+                t = item["trace"]
+                out = G.detect(TraceContext(t), cfg)
+                if out.metrics.get("answer_correct") is not True:
+                    continue
+                n += 1
+                k = sum(1 for f in out.findings if f.code == "NUM002")
+                nums += k
+                operands += out.metrics.get("claims_checked", 0)
+                if k:
+                    fired += 1
+                    by_src[src] += 1
+        print(f"  text_numbers={text_numbers}: correct traces {n}; with >=1 NUM002 finding "
+              f"{fired} = {100.0 * fired / max(n, 1):.1f}%  ({nums} findings; by source "
+              f"{dict(by_src)})")
+
+
+# --------------------------------------------------------------------------------------------
+# 5. speed
+
+def speed():
+    print("\n== 5. Speed (claim extraction and checking, one core, process CPU time) ==")
+    groups = {
+        "math traces (MiP math + formula, all models)": ["math__*.jsonl", "formula__*.jsonl"],
+        "GSM8K traces (MiP gsm8k, all models)": ["gsm8k__*.jsonl"],
+        "ZeroEval GSM8K (JSON chain of thought)": None,
+    }
+    for title, pats in groups.items():
+        texts = []
+        if pats is None:
+            texts = [it["output"] for it in zeroeval_traces()]
+        else:
+            for pat in pats:
+                for item in mip_traces(pat):
+                    t = item["trace"]
+                    texts.append((t.reasoning or "") + "\n" + (t.answer or ""))
+        nbytes = sum(len(t.encode("utf-8")) for t in texts)
+        from tracelint.grounding import claims as CL
+        CL._GLOBAL_CACHE.clear()
+        t0 = time.process_time()
+        n = 0
+        for t in texts:
+            n += len(scan_claims(t))
+        dt = time.process_time() - t0
+        print(f"  {title}: {len(texts)} texts, {nbytes / 1e6:.1f} MB, {n} claims, {dt:.2f} s -> "
+              f"{nbytes / 1e6 / dt:.2f} MB/s, {n / dt:.0f} claims/s")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--list", type=int, default=12, help="items shown per list")
+    ap.add_argument("--only", default="", help="comma list of sections: refs,mr,answers,num002,speed")
+    args = ap.parse_args(argv)
+    only = set(filter(None, args.only.split(",")))
+    print(f"real data: {ROOT}")
+    if not only or "refs" in only:
+        gsm8k_references(args.list)
+    if not only or "mr" in only:
+        mr_gsm8k(args.list)
+    if not only or "answers" in only:
+        answers(args.list)
+    if not only or "num002" in only:
+        num002(args.list)
+    if not only or "speed" in only:
+        speed()
+
+
+if __name__ == "__main__":
+    main()
