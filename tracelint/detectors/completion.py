@@ -85,7 +85,7 @@ class TRN004(Rule):
     """
 
     code = "TRN004"
-    name = "no-final-answer"
+    name = "cut-mid-sentence"
     options = {"require_unfinished_sentence": True}
 
 
