@@ -4,7 +4,13 @@ set -euo pipefail
 . "$(dirname "$0")/setup_env.sh"
 echo "== tracelint score examples/traces.jsonl -o out/scores.jsonl"
 mkdir -p out
-# exit code 1 means "some trace is degenerate-looping" (the examples contain loops on purpose)
-tracelint score examples/traces.jsonl -o out/scores.jsonl || [ $? -eq 1 ]
+# exit code 1 means "some trace is degenerate-looping" (the examples contain loops on purpose);
+# 2 would be an error
+code=0
+tracelint score examples/traces.jsonl -o out/scores.jsonl || code=$?
+if [ "$code" -gt 1 ]; then
+    echo "tracelint score failed (exit $code)" >&2
+    exit "$code"
+fi
 echo
 echo "per-trace results: out/scores.jsonl; one rule's documentation: tracelint rule REP001"

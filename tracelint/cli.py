@@ -389,8 +389,8 @@ def make_parser() -> argparse.ArgumentParser:
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+            if exc.name is None or not mod.startswith(exc.name):
+                raise  # the module exists but something it imports is missing
             continue
         m.add_parser(sub, _add_input_options)
     return parser
@@ -419,6 +419,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("tracelint: interrupted\n")
         return 130
+    except Exception as exc:  # a bug: say so in one line, exit with the error code
+        if os.environ.get("TRACELINT_DEBUG"):
+            raise
+        sys.stderr.write(f"tracelint: internal error: {type(exc).__name__}: {exc} "
+                         "(set TRACELINT_DEBUG=1 for the traceback)\n")
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover
