@@ -68,14 +68,15 @@ _SENT_END = re.compile(r"(?:(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bvs)(?<!\bM
 
 
 def _boxed(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
-    """Content of the last complete \\boxed{...} at or after lo."""
-    last = None
-    for m in _BOXED.finditer(text, lo):
-        i = m.end()
+    """Content of the last complete \\boxed{...} at or after lo (each candidate is scanned
+    for at most 20,000 characters; at most 50 candidates are tried, from the end)."""
+    starts = [m.end() for m in _BOXED.finditer(text, lo)]
+    n = len(text)
+    for i in reversed(starts[-50:]):
         depth = 1
         j = i
-        n = len(text)
-        while j < n and depth:
+        stop = min(n, i + 20000)
+        while j < stop and depth:
             c = text[j]
             if c == "{":
                 depth += 1
@@ -85,8 +86,8 @@ def _boxed(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
                 j += 1
             j += 1
         if depth == 0:
-            last = (text[i:j - 1], i, j - 1)
-    return last
+            return (text[i:j - 1], i, j - 1)
+    return None
 
 
 def _clean_value(v: str) -> str:

@@ -164,6 +164,7 @@ _SPLIT_ANCHORS = re.compile(r"=|\u2248|\\approx|<<|>>")
 _NUMISH = re.compile(r"[\d\u221a\u03c0\u00bc-\u00be\u2150-\u215e]|\\pi|\\sqrt")
 _GLOBAL_CACHE: Dict[tuple, List[Claim]] = {}
 _GLOBAL_CACHE_MAX = 200000
+_MAX_CHAIN = 4000  # characters of one chain of '=' handled as one span
 
 
 def _plausible(span: str) -> bool:
@@ -482,6 +483,10 @@ class _SegState:
         nxt = toks[i + 1] if i + 1 < n else None
         seg = self.seg
         chunk = self.chunk
+        if len(seg.toks) == 1 and seg.toks[0].f == "cut" and t.s == seg.toks[0].e and \
+                k in (NUM, WORD, VAR, BLOCK, CONST):
+            seg.toks[0].e = t.e  # the rest of a token cut by the scan window
+            return i + 1
 
         if k == NL:
             # a chain may continue on the next line ("3 + 4\n= 7" or "=\n7")
@@ -496,6 +501,10 @@ class _SegState:
                 self.close()
             else:
                 seg.status = "cut"
+                # a placeholder for the part of the side we did not read
+                seg.toks.append(P.Tok(NUM, t.s, t.e, "", None, False, 0, "cut"))
+                self.need = False
+                seg.last_ok = len(seg.toks)
             return i + 1
         if k == AOPEN:
             self.close()
@@ -725,7 +734,8 @@ class _SegState:
         seg = self.seg
         chunk = self.chunk
         v = t.v
-        if nxt is not None and nxt.k == NUM and nxt.s == t.e and t.f != "text":
+        if nxt is not None and nxt.k == NUM and nxt.s == t.e and t.f != "text" and \
+                not (v == "x" and not self.need):
             # "year2", "I0(0)", "D7": a name with an index, not prose and a number
             if not self.need:
                 self.close(True)
@@ -974,7 +984,7 @@ def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
              cache: Optional[dict] = None) -> Val:
     key = None
     if cache is not None:
-        key = (pct_mode, tuple((t.k, t.t, t.v if t.k in (OP, FUNC) else None) for t in toks))
+        key = (pct_mode, tuple((t.k, t.t, t.v if t.k in (OP, FUNC, NUM) else None) for t in toks))
         hit = cache.get(key)
         if hit is not None:
             return hit
@@ -1228,17 +1238,33 @@ class ClaimScanner:
                         continue
                 if rev is None:
                     rev = text[::-1]
-                lo = self._lhs_start(text, rev, a)
-                hi = self._rhs_end(text, a + len(tok))
+                lo, cut_left = self._lhs_start(text, rev, a)
+                hi, cut_right = self._rhs_end(text, a + len(tok))
                 # follow the chain: anchors inside the right side belong to this span
-                nxt = _ANCHORS.search(text, a + len(tok), hi)
-                while nxt is not None and nxt.group() != "<<":
-                    e2 = self._rhs_end(text, nxt.end())
+                last_inner = -1
+                pos = a + len(tok)
+                while True:
+                    nxt = _ANCHORS.search(text, pos, hi)
+                    if nxt is None or nxt.group() == "<<":
+                        break
+                    last_inner = nxt.start()
+                    if hi - lo > _MAX_CHAIN:
+                        cut_right = True
+                        break
+                    e2, cut2 = self._rhs_end(text, nxt.end())
                     if e2 > hi:
-                        hi = e2
-                    nxt = _ANCHORS.search(text, nxt.end(), hi)
-                covered = hi
-                lo, hi = self._margins(text, lo, hi)
+                        hi, cut_right = e2, cut2
+                    pos = nxt.end()
+                if cut_right and last_inner > a:
+                    # stop before the last '=' seen; it starts the next span afresh
+                    hi = last_inner
+                    cut_right = False
+                    covered = last_inner
+                else:
+                    covered = hi
+                lo, hi = self._margins(text, lo, hi, cut_left, cut_right)
+                out.extend(self._scan_span(text, lo, hi, base, cut_left, cut_right))
+                continue
             out.extend(self._scan_span(text, lo, hi, base))
         if any(c.status == "wrong" for c in out):
             out = [_post_check(c, text, base) if c.status == "wrong" else c for c in out]
@@ -1246,19 +1272,30 @@ class ClaimScanner:
 
     # -- spans --------------------------------------------------------------------------------
 
-    def _lhs_start(self, text: str, rev: str, a: int) -> int:
+    def _lhs_start(self, text: str, rev: str, a: int) -> Tuple[int, bool]:
+        """Start of the candidate left side, and whether the run reached the scan limit."""
         n = len(text)
         rpos = n - a
-        m = _REV_LHS.match(rev, rpos, min(n, rpos + self.max_span))
-        return a - (m.end() - rpos)
+        stop = min(n, rpos + self.max_span)
+        m = _REV_LHS.match(rev, rpos, stop)
+        return a - (m.end() - rpos), m.end() >= stop and stop < n
 
-    def _rhs_end(self, text: str, p: int) -> int:
-        m = _FWD_RHS.match(text, p, min(len(text), p + self.max_span))
-        return m.end()
+    def _rhs_end(self, text: str, p: int) -> Tuple[int, bool]:
+        """End of the candidate right side, and whether the run reached the scan limit."""
+        stop = min(len(text), p + self.max_span)
+        m = _FWD_RHS.match(text, p, stop)
+        return m.end(), m.end() >= stop and stop < len(text)
 
-    def _margins(self, text: str, lo: int, hi: int) -> Tuple[int, int]:
+    def _margins(self, text: str, lo: int, hi: int, cut_left: bool = False,
+                 cut_right: bool = False) -> Tuple[int, int]:
         """Include the word (or two characters) on each side, so the segmenter sees what the
         expression touches."""
+        if cut_left and cut_right:
+            return lo, hi
+        if cut_left:
+            return lo, self._margins(text, lo, hi)[1]
+        if cut_right:
+            return self._margins(text, lo, hi)[0], hi
         j = lo
         while j > 0 and text[j - 1] in " \t":
             j -= 1
@@ -1295,18 +1332,18 @@ class ClaimScanner:
                 k = min(n, k + 2) if text[k:k + 2] == ">>" else k + 1
         return lo, k
 
-    def _scan_span(self, text: str, lo: int, hi: int, base: int) -> List[Claim]:
+    def _scan_span(self, text: str, lo: int, hi: int, base: int, cut_left: bool = False,
+                   cut_right: bool = False) -> List[Claim]:
         span = text[lo:hi]
-        if not _plausible(span):
+        if not (cut_left or cut_right) and not _plausible(span):
             return []
-        cut_left = lo > 0 and (hi - lo) >= self.max_span and text[lo - 1] not in "\n"
-        key = (span, self.lost_sup)
+        key = (span, self.lost_sup, cut_left, cut_right)
         cached = self.span_cache.get(key)
         if cached is None and self.limits == P.DEFAULT_LIMITS:
             cached = _GLOBAL_CACHE.get(key)
         if cached is None:
             try:
-                cached = self._check_span(span, cut_left)
+                cached = self._check_span(span, cut_left, cut_right)
             except RecursionError:  # pragma: no cover - the parser is iterative
                 cached = []
             except Exception:  # pragma: no cover - a bug must not kill a batch
@@ -1326,12 +1363,14 @@ class ClaimScanner:
 
     # -- checking -----------------------------------------------------------------------------
 
-    def _check_span(self, span: str, cut_left: bool) -> List[Claim]:
+    def _check_span(self, span: str, cut_left: bool = False, cut_right: bool = False
+                    ) -> List[Claim]:
         toks = P.tokenize(span, 0, len(span), self.limits)
         _merge_numbers(span, toks)
-        if len(span) >= self.max_span - 2:
-            # the candidate run reached the scan limit: too long to trust
+        # a run that reached the scan limit: the side there is too long to trust
+        if cut_left:
             toks.insert(0, P.Tok("trunc", 0, 0, ""))
+        if cut_right:
             toks.append(P.Tok("trunc", len(span), len(span), ""))
         out: List[Claim] = []
         for ch in segment(toks):

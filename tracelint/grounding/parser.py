@@ -300,8 +300,10 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             if "," not in t and t.count(".") <= 1:
                 v, nd, fl = _num_value(t, limits)
                 tok = Tok(NUM, s, e, t, v, sp, nd, fl)
-                if t[0] == "0" and len(t) > 1 and t[1] != ".":
-                    tok.k = BLOCK
+                if t[0] == "0" and len(t) > 1 and t[1] != "." and not (
+                        len(t.split(".")[0]) == 3 and s >= 2 and
+                        text[s - 1] in " \u00a0\u2009\u202f" and text[s - 2].isdigit()):
+                    tok.k = BLOCK  # 007, 01: codes and dates ("2 000" is a digit group)
                     tok.f = "leading-zero"
                 if cur_pending:
                     tok.f = (tok.f + " cur:" + cur_pending).strip()

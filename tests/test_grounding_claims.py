@@ -1,0 +1,312 @@
+"""Claim extraction and checking: every supported form, the non-claims, rounding, and
+property tests on random arithmetic rendered as plain text, Unicode and LaTeX."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import tracelint.grounding.claims as CL
+from tracelint.grounding.claims import check_claim_text, scan_claims
+
+CL.STRICT = True  # internal errors fail the tests instead of being skipped
+
+
+def statuses(text):
+    return [(c.lhs, c.rhs, c.status) for c in check_claim_text(text)]
+
+
+def only(text):
+    cl = check_claim_text(text)
+    assert len(cl) == 1, [(c.lhs, c.rhs, c.status) for c in cl]
+    return cl[0]
+
+
+# --------------------------------------------------------------------------------------------
+# forms that are claims
+
+@pytest.mark.parametrize("text, status", [
+    ("16 - 7 = 9", "ok"),
+    ("16 - 7 = 8", "wrong"),
+    ("So he runs 9*60=540 meters.", "ok"),
+    ("48/2=<<48/2=24>>24", "ok"),
+    ("48/2=<<48/2=25>>25", "wrong"),
+    ("3 × 4 = 12", "ok"),
+    ("12 ÷ 4 = 3", "ok"),
+    ("2 · 5 = 10", "ok"),
+    ("2^10 = 1024", "ok"),
+    ("2**10 = 1024", "ok"),
+    ("7 \u2212 10 = \u22123", "ok"),          # Unicode minus
+    ("(3 + 4) * (2 - 5) = -21", "ok"),
+    ("15% of 80 = 12", "ok"),
+    ("15% of 80 = 13", "wrong"),
+    ("1,250 + 750 = 2,000", "ok"),
+    ("1 250 + 750 = 2 000", "ok"),
+    ("0.1 + 0.2 = 0.3", "ok"),
+    ("$12.50 * 4 = $50", "ok"),
+    ("$12.50 * 4 = $52", "wrong"),
+    ("3 km + 4 km = 7 km", "ok"),
+    ("2 hours * 60 = 120 minutes", "ok"),
+    (r"\frac{3}{4}\times 12 = 9", "ok"),
+    (r"\dfrac{3}{4} \cdot 12 = 9", "ok"),
+    (r"$12 \div 4 = 3$", "ok"),
+    (r"\[ 2^{10} = 1024 \]", "ok"),
+    (r"\sqrt{144} = 12", "ok"),
+    (r"\left( 2 + 3 \right) \times 4 = 20", "ok"),
+    (r"\sqrt{2} \approx 1.414", "ok"),
+    ("3² + 4² = 25", "ok"),
+    ("½ + ¼ = 0.75", "ok"),
+    ("5! = 120", "ok"),
+    ("2x3 = 6", "ok"),
+    ("4 x 5 = 20", "ok"),
+    ("3 times 4 = 12", "ok"),
+])
+def test_forms(text, status):
+    assert only(text).status == status
+
+
+def test_chains_check_each_link():
+    assert statuses("16 * (5 + 3 + 0.25) = 16 * 8.25 = 135") == [
+        ("16 * (5 + 3 + 0.25)", "16 * 8.25", "ok"), ("16 * 8.25", "135", "wrong")]
+    assert [c.status for c in check_claim_text("a + b = 2 + 3 = 5 = 5")] == ["ok"]
+
+
+def test_sentence_with_two_claims():
+    assert statuses("3 × 4 = 12, so 12 + 5 = 17") == [("3 × 4", "12", "ok"),
+                                                       ("12 + 5", "17", "ok")]
+    assert statuses("3 × 4 = 12, so 12 + 5 = 18")[1][2] == "wrong"
+
+
+def test_list_of_steps():
+    text = "1. 3 + 4 = 7\n2. 7 * 2 = 14\n- 14 - 5 = 9\n* 9 / 3 = 4"
+    st_ = statuses(text)
+    assert [s for *_, s in st_] == ["ok", "ok", "ok", "wrong"]
+    assert st_[0][0] == "3 + 4" and st_[2][0] == "14 - 5"
+
+
+def test_json_wrapped_chain_of_thought_spans_map_back():
+    raw = ('```json\n{\n  "reasoning": "She has 16 - 7 = 9 eggs.\\nSo 9 * 2 = 19 dollars.",\n'
+           '  "answer": "18"\n}\n```')
+    cl = scan_claims(raw)
+    assert [c.status for c in cl] == ["ok", "wrong"]
+    bad = cl[1]
+    assert raw[bad.start:bad.end] == "9 * 2 = 19"
+
+
+def test_spans_are_character_offsets():
+    text = "Then we get 12 + 30 = 41 apples."
+    c = only(text)
+    assert text[c.start:c.end] == "12 + 30 = 41"
+    assert c.expected == "42"
+
+
+def test_rounding_at_shown_precision():
+    assert only("1/3 = 0.33").status == "ok"
+    assert only("1/3 = 0.34").status == "wrong"
+    assert only("2/3 = 0.67").status == "ok"
+    assert only("2/3 = 0.66").status == "ok"      # truncation is accepted
+    assert only("2/3 = 0.65").status == "wrong"
+    assert only("100/3 = 33.33").status == "ok"
+    assert only("10/4 = 2.5").status == "ok"
+    assert only("10/4 = 2.6").status == "wrong"
+    assert only("10/3 = 3").status == "wrong"     # an integer is exact unless "≈"
+
+
+def test_approx_within_displayed_precision():
+    assert only("22/7 ≈ 3.14").status == "ok"
+    assert only("22/7 ≈ 3.2").status == "ok"
+    assert only("22/7 ≈ 3.5").status == "wrong"
+    assert only(r"\pi \approx 3.1416").status == "ok"
+    assert only("1000/7 ≈ 140").status == "ok"      # trailing zero of an approximate integer
+
+
+def test_percent_readings():
+    assert only("0.25 = 25%").status == "ok"
+    assert only("(11/30) * 100 = 36.67%").status == "ok"
+    assert only("40% * 30 = 12").status == "ok"
+
+
+def test_symbolic_values_use_exact_bounds():
+    assert only(r"\frac{\sqrt{3}}{2} \approx 0.866").status == "ok"
+    assert only("sqrt(8) = 2*sqrt(2)").status == "ok"
+    assert only("sqrt(8) = 3*sqrt(2)").status == "wrong"
+    assert only("√10.24 = 3.2").status == "ok"
+
+
+def test_unit_conversion_is_not_an_error():
+    assert only("1.5 hours * 60 = 90 minutes").status == "ok"
+    assert only("4 feet - 40 inches = 8 inches").status == "ok"
+    assert only("4 feet - 40 inches = 12 inches").status == "wrong"
+
+
+def test_variables_identities_and_equations():
+    assert statuses("2x = 3y = -z") == []
+    assert statuses("2x + 3 = 7") == []
+    assert statuses("x = 5") == []
+    assert only("8.33x * 150 = 12375x").status == "wrong"
+    assert only("(1/4)x + (1/3)x = (7/12)x").status == "ok"
+    assert only("5 + 12x + 24 + 48 + 15 = 96 + 12x").status == "wrong"
+
+
+# --------------------------------------------------------------------------------------------
+# text that is not a claim
+
+@pytest.mark.parametrize("text", [
+    "2x = 3y = -z",
+    "The meeting is on 2024-01-15 = Monday",
+    "read pages 3-5 = 3 pages",
+    "Python 3.11.2 = latest",
+    "at 3:45 = quarter to four",
+    "call 555-123-4567 = office",
+    "(A) 12 = twelve",
+    "version v1.2 = stable",
+    "x == 5",
+    "a != 3",
+    "if a <= 5",
+    "return x >= 2",
+])
+def test_non_claims(text):
+    assert statuses(text) == []
+
+
+def test_option_labels_and_list_labels_are_not_operands():
+    assert statuses("(A) 3 + 4 = 7") == [("3 + 4", "7", "ok")]
+    assert statuses("Step 2: 3 + 4 = 7") == [("3 + 4", "7", "ok")]
+    assert statuses("2) 3 + 4 = 7") == [("3 + 4", "7", "ok")]
+
+
+def test_prose_words_end_expressions():
+    assert statuses("He has 5 apples and 3 + 2 = 5 more.") == [("3 + 2", "5", "ok")]
+    assert statuses("7 is 3 + 4 = 7, because") == [("3 + 4", "7", "ok")]
+
+
+def test_refuted_claims_are_not_errors():
+    c = only("then sqrt(2) = 3, which is false.")
+    assert c.status == "unchecked"
+
+
+# --------------------------------------------------------------------------------------------
+# property tests: random arithmetic rendered three ways
+
+def _tree(draw, depth):
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        kind = draw(st.sampled_from(["int", "int", "dec"]))
+        if kind == "int":
+            return ("n", Fraction(draw(st.integers(0, 60))))
+        return ("n", Fraction(draw(st.integers(1, 999)), 10 ** draw(st.integers(1, 2))))
+    op = draw(st.sampled_from(["+", "-", "*", "/", "^"]))
+    a = _tree(draw, depth - 1)
+    if op == "^":
+        return ("^", a, ("n", Fraction(draw(st.integers(0, 3)))))
+    return (op, a, _tree(draw, depth - 1))
+
+
+@st.composite
+def trees(draw):
+    return _tree(draw, draw(st.integers(1, 3)))
+
+
+def value(t):
+    if t[0] == "n":
+        return t[1]
+    a, b = value(t[1]), value(t[2])
+    if t[0] == "+":
+        return a + b
+    if t[0] == "-":
+        return a - b
+    if t[0] == "*":
+        return a * b
+    if t[0] == "/":
+        if b == 0:
+            raise ZeroDivisionError
+        return a / b
+    if a == 0 and b.numerator < 0:
+        raise ZeroDivisionError
+    return a ** int(b)
+
+
+def lit(v):
+    if v.denominator == 1:
+        return str(v.numerator)
+    d = v.denominator
+    nd = 1 if d in (2, 5, 10) else 2
+    return f"{float(v):.{nd}f}"
+
+
+def render(t, style):
+    if t[0] == "n":
+        return lit(t[1])
+    a = render(t[1], style)
+    b = render(t[2], style)
+    if t[0] == "^":
+        sup = {"0": "\u2070", "1": "\u00b9", "2": "\u00b2", "3": "\u00b3"}
+        if style == "unicode" and t[1][0] == "n":
+            return f"{a}{sup[b]}"
+        if style == "latex":
+            return f"\\left({a}\\right)^{{{b}}}"
+        return f"({a})^{b}"
+    if style == "latex" and t[0] == "/":
+        return f"\\frac{{{a}}}{{{b}}}"
+    ops = {"plain": {"+": "+", "-": "-", "*": "*", "/": "/"},
+           "unicode": {"+": "+", "-": "\u2212", "*": "\u00d7", "/": "\u00f7"},
+           "latex": {"+": "+", "-": "-", "*": "\\times", "/": "\\div"}}[style]
+    return f"({a} {ops[t[0]]} {b})"
+
+
+def render_value(v, style):
+    neg = v < 0
+    a = abs(v)
+    if a.denominator == 1:
+        s = str(a.numerator)
+    elif style == "latex":
+        s = f"\\frac{{{a.numerator}}}{{{a.denominator}}}"
+    else:
+        s = f"{a.numerator}/{a.denominator}"
+    if neg:
+        s = ("\u2212" if style == "unicode" else "-") + s
+    return s
+
+
+@settings(deadline=None, max_examples=300)
+@given(trees(), st.sampled_from(["plain", "unicode", "latex"]), st.integers(1, 97),
+       st.booleans())
+def test_property_true_and_perturbed_results(t, style, delta, wrap):
+    try:
+        v = value(t)
+    except ZeroDivisionError:
+        assume(False)
+        return
+    assume(abs(v.numerator) < 10 ** 12 and v.denominator < 10 ** 6)
+    lhs = render(t, style)
+    if t[0] == "n":
+        lhs = f"{lhs} + 0"
+    good = f"{lhs} = {render_value(v, style)}"
+    bad = f"{lhs} = {render_value(v + 1000 + delta, style)}"
+    if style == "latex" and wrap:
+        good, bad = f"\\[ {good} \\]", f"$ {bad} $"
+    g = check_claim_text(f"We compute {good}.")
+    b = check_claim_text(f"We compute {bad}.")
+    assert [c.status for c in g] == ["ok"], (good, [(c.lhs, c.rhs, c.status) for c in g])
+    assert [c.status for c in b] == ["wrong"], (bad, [(c.lhs, c.rhs, c.status) for c in b])
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(0, 10 ** 9), st.integers(0, 10 ** 6))
+def test_property_thousands_separators(a, b):
+    s = a + b
+    text = f"{a:,} + {b:,} = {s:,}"
+    assert [c.status for c in check_claim_text(text)] == ["ok"]
+    assert [c.status for c in check_claim_text(f"{a:,} + {b:,} = {s + 1:,}")] == ["wrong"]
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(1, 999), st.integers(1, 999), st.integers(1, 4))
+def test_property_rounded_quotients(p, q, nd):
+    v = Fraction(p, q)
+    shown = f"{float(v):.{nd}f}"
+    assume(abs(Fraction(shown) - v) * 2 * 10 ** nd < 1 - Fraction(1, 10 ** 6))
+    assert [c.status for c in check_claim_text(f"{p}/{q} = {shown}")] == ["ok"]
+    off = Fraction(shown) + Fraction(3, 10 ** nd)
+    assert [c.status for c in check_claim_text(f"{p}/{q} = {float(off):.{nd}f}")] == ["wrong"]
