@@ -1,0 +1,213 @@
+"""``tracelint report``: read -> analyse -> aggregate -> write (tables, JSON, HTML).
+
+Registered by ``tracelint.cli.make_parser`` through :func:`add_parser`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from ..aggregate import stats
+from ..aggregate.cost import PriceError
+from ..model import Trace, TraceResult
+
+EXIT_CLEAN, EXIT_UNREADABLE, EXIT_ERROR = 0, 1, 2
+
+
+def add_parser(subparsers, add_input_options: Callable) -> None:
+    p = subparsers.add_parser(
+        "report", help="efficiency decomposition, cost and budget per group; tables, JSON, HTML",
+        description="Efficiency decomposition (C, A|C, A, L, E), bottlenecks, ranking "
+                    "divergence, cost per solved task and budget behaviour per group "
+                    "(docs/report.md).")
+    add_input_options(p)
+    p.add_argument("--by", default="model", metavar="FIELDS",
+                   help="group by these fields, comma-separated (canonical names or dotted "
+                        "paths into the record; default: model)")
+    p.add_argument("--json", dest="json_out", metavar="PATH", help="write the figures as JSON here")
+    p.add_argument("--html", dest="html_out", metavar="PATH", help="write the HTML report here")
+    p.add_argument("--prices", metavar="PATH", help="price file (TOML, USD per million tokens)")
+    p.add_argument("--workload-field", metavar="F",
+                   help="per-trace workload: a canonical field or a dotted path into the record "
+                        "(default: the canonical 'workload' field)")
+    p.add_argument("--tokenizer", metavar="NAME",
+                   help="count tokens of records without output_tokens with a real tokenizer: "
+                        "'tiktoken:ENCODING' or a tokenizer.json path (needs tiktoken / "
+                        "tokenizers installed, with their vocabulary available offline)")
+    p.add_argument("--bootstrap", type=int, default=stats.N_BOOT, metavar="N",
+                   help=f"bootstrap resamples for the CIs (default {stats.N_BOOT}; 0: none)")
+    p.add_argument("--seed", type=int, default=stats.SEED, metavar="N",
+                   help="bootstrap seed (the report is deterministic for a given seed)")
+    p.add_argument("--sc-k", default="2,3,4", metavar="K[,K...]",
+                   help="self-consistency early stop: stop once K samples agree (default 2,3,4)")
+    p.add_argument("--browser-per-group", type=int, default=10, metavar="N",
+                   help="HTML: traces per group in the trace browser (default 10)")
+    p.add_argument("--browser-chars", type=int, default=8000, metavar="N",
+                   help="HTML: characters of a trace kept for the browser (default 8000)")
+    p.add_argument("--title", default="tracelint report", help="HTML: page title")
+    p.add_argument("-q", "--quiet", action="store_true", help="no tables on stdout")
+    p.set_defaults(func=cmd_report)
+
+
+def make_tokenizer(spec: str) -> Callable[[str], int]:
+    """A token counter from ``tiktoken:ENCODING`` or a HuggingFace ``tokenizer.json`` path.
+    Raises ``ValueError`` with the reason when it cannot be built (package missing, vocabulary
+    not available offline)."""
+    if spec.startswith("tiktoken:"):
+        try:
+            import tiktoken  # type: ignore
+        except ImportError:
+            raise ValueError("--tokenizer tiktoken:...: the tiktoken package is not installed") from None
+        try:
+            enc = tiktoken.get_encoding(spec.split(":", 1)[1])
+        except Exception as exc:
+            raise ValueError(f"--tokenizer {spec}: cannot load the encoding ({exc}); tiktoken "
+                             "downloads vocabularies on first use, so offline it needs a cached one") from None
+        return lambda text: len(enc.encode(text, disallowed_special=()))
+    if os.path.isfile(spec):
+        try:
+            from tokenizers import Tokenizer  # type: ignore
+        except ImportError:
+            raise ValueError(f"--tokenizer {spec}: the tokenizers package is not installed") from None
+        try:
+            tok = Tokenizer.from_file(spec)
+        except Exception as exc:
+            raise ValueError(f"--tokenizer {spec}: cannot load it ({exc})") from None
+        return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
+    raise ValueError(f"--tokenizer {spec!r}: expected 'tiktoken:ENCODING' or the path of a "
+                     "tokenizer.json file")
+
+
+def make_analyzer(cfg, tokenizer: Optional[str] = None) -> Callable[[Trace], TraceResult]:
+    """``analyze`` with the config, and token counts from ``tokenizer`` where the record has
+    none (source ``tokenizer:NAME``)."""
+    from ..analysis import analyze
+    count = make_tokenizer(tokenizer) if tokenizer else None
+    name = os.path.basename(tokenizer) if tokenizer else None
+
+    def run(trace: Trace) -> TraceResult:
+        res = analyze(trace, cfg)
+        if count is not None and res.tokens.get("source") == "estimate":
+            res.tokens = {"count": count((trace.reasoning or "") + (trace.answer or "")),
+                          "source": f"tokenizer:{name}"}
+        return res
+    return run
+
+
+def _notes(rep: Dict[str, Any], collected, extra: Sequence[str] = ()) -> List[str]:
+    notes = list(extra)
+    if collected.read_errors:
+        notes.append(f"{len(collected.read_errors)} records could not be read and are not in "
+                     f"the figures (first: {collected.read_errors[0]})")
+    if collected.analysis_errors:
+        notes.append(f"{len(collected.analysis_errors)} records failed in the analysis and are "
+                     f"not in the figures (first: {collected.analysis_errors[0]})")
+    unk = sum(g["unknown_correctness"] for g in rep["groups"])
+    if unk:
+        notes.append(f"correctness unknown for {unk:,} traces (no 'correct' field and no "
+                     "answer-vs-reference result): left out of C, A|C, A, L and E")
+    no_text = [g["group"] for g in rep["groups"] if g["label_shares"] is None]
+    if no_text:
+        notes.append("no reasoning text (trace-quality figures not available): " + ", ".join(no_text))
+    est = [g["group"] for g in rep["groups"] if g["token_sources"].get("estimate")]
+    if est:
+        notes.append("token counts are estimates (ceil(chars/4) + CJK characters) for: " + ", ".join(est))
+    if any(g["n_workload"] for g in rep["groups"]):
+        notes.append("kappa: OLS slope of ln(T/W) on ln W; VO = sum T / sum W")
+    return notes
+
+
+def build_report(collected, *, by: Sequence[str], prices=None, price_note=None, seed: int,
+                 n_boot: int, sc_ks: Sequence[int], meta: Dict[str, Any],
+                 extra_notes: Sequence[str] = ()) -> Dict[str, Any]:
+    """The JSON-able report dict from collected rows (figures + meta + notes)."""
+    from ..aggregate import summarize
+    rep = summarize(collected.rows, by=by, prices=prices, seed=seed, n_boot=n_boot, sc_ks=sc_ks)
+    rep["prices"] = None if prices is None else {
+        "file": meta.get("prices_file"), **(price_note or {})}
+    rep["meta"] = {**meta, "read_errors": len(collected.read_errors),
+                   "analysis_errors": len(collected.analysis_errors)}
+    rep["notes"] = _notes(rep, collected, extra_notes)
+    return rep
+
+
+def workload_points(rows) -> Dict[str, List[Any]]:
+    from ..aggregate.rows import group_name
+    out: Dict[str, List[Any]] = {}
+    for r in rows:
+        if r.workload is not None and r.workload > 0 and r.tokens > 0:
+            out.setdefault(group_name(r.group), []).append((float(r.workload), float(r.tokens), r.id))
+    return out
+
+
+def write_outputs(rep: Dict[str, Any], collected, *, json_out: Optional[str],
+                  html_out: Optional[str], title: str = "tracelint report") -> None:
+    from .html import render_html
+    if json_out:
+        with open(json_out, "w", encoding="utf-8") as fh:
+            json.dump(rep, fh, ensure_ascii=False, indent=1, allow_nan=False)
+            fh.write("\n")
+    if html_out:
+        page = render_html(rep, browser=collected.browser,
+                           workload_points=workload_points(collected.rows),
+                           rule_counts=collected.rule_counts, title=title)
+        with open(html_out, "w", encoding="utf-8") as fh:
+            fh.write(page)
+
+
+def cmd_report(args) -> int:
+    from .. import __version__
+    from ..cli import UsageError, build_config, reader_options
+    from ..io import read_traces
+    from .collect import collect
+    from .prices import fill_from_database, load_prices
+    from .text import render_text
+
+    cfg = build_config(args)
+    by = [f.strip() for f in args.by.split(",") if f.strip()]
+    if not by:
+        raise UsageError("--by needs at least one field")
+    try:
+        sc_ks = sorted({int(k) for k in args.sc_k.split(",") if k.strip()})
+    except ValueError:
+        raise UsageError(f"--sc-k expects integers, got {args.sc_k!r}") from None
+    if any(k < 2 for k in sc_ks):
+        raise UsageError("--sc-k values must be at least 2")
+    if args.bootstrap < 0:
+        raise UsageError("--bootstrap must be >= 0")
+    prices = None
+    try:
+        if args.prices:
+            prices = load_prices(args.prices)
+    except PriceError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        analyzer = make_analyzer(cfg, args.tokenizer)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for path in (args.json_out, args.html_out):
+        if path and os.path.isdir(path):
+            raise UsageError(f"cannot write {path!r}: it is a directory")
+    items = read_traces(args.files, reader_options(cfg))
+    collected = collect(items, analyzer, by=by, workload_field=args.workload_field,
+                        per_group=args.browser_per_group if args.html_out else 0,
+                        max_chars=args.browser_chars)
+    note = None
+    if args.prices:
+        prices, note = fill_from_database(prices, {r.model for r in collected.rows})
+    meta = {"tracelint_version": __version__, "inputs": list(args.files), "by": by,
+            "workload_field": args.workload_field, "prices_file": args.prices,
+            "tokenizer": args.tokenizer, "browser_per_group": args.browser_per_group,
+            "sc_k": sc_ks}
+    rep = build_report(collected, by=by, prices=prices, price_note=note, seed=args.seed,
+                       n_boot=args.bootstrap, sc_ks=sc_ks, meta=meta)
+    write_outputs(rep, collected, json_out=args.json_out, html_out=args.html_out,
+                  title=args.title)
+    if not args.quiet:
+        sys.stdout.write(render_text(rep))
+        for what, path in (("JSON", args.json_out), ("HTML", args.html_out)):
+            if path:
+                sys.stdout.write(f"{what} report: {path}\n")
+    return EXIT_UNREADABLE if collected.read_errors or collected.analysis_errors else EXIT_CLEAN
