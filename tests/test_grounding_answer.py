@@ -1,0 +1,152 @@
+"""Final-answer extraction and answer/reference comparison."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracelint.grounding.answer import (ExtractedAnswer, answers_match, extract_answer,
+                                        normalize_answer, reference_answer)
+
+
+def ex(answer=None, reasoning=None, fallback=True):
+    return extract_answer(answer, reasoning, fallback=fallback)
+
+
+# --------------------------------------------------------------------------------------------
+# extraction
+
+def test_boxed_last_and_nested():
+    a = ex(r"First \boxed{1}. Then \boxed{\frac{\sqrt{3}}{2}} is it.")
+    assert (a.value, a.method, a.field) == (r"\frac{\sqrt{3}}{2}", "boxed", "answer")
+    b = ex(r"x \boxed{12} y")
+    assert r"x \boxed{12} y"[b.start:b.end] == "12"
+
+
+def test_unclosed_boxed_is_skipped():
+    assert ex(r"\boxed{12} and then \boxed{1", fallback=False).value == "12"
+
+
+def test_hash_forms():
+    assert ex("He sprints 3*3=9 times\n#### 540").value == "540"
+    assert ex("He sprints 3*3=9 times\n#### 540").method == "hash"
+    assert ex("# 18").value == "18"
+    assert ex("# Step 1\nwork", fallback=False) is None   # a markdown header is not an answer
+
+
+@pytest.mark.parametrize("text, value", [
+    ("So the answer is 42.", "42"),
+    ("The final answer is $7\\pi$", "7\\pi"),
+    ("Final answer: 3/4", "3/4"),
+    ("**Answer:** 540 meters", "540 meters"),
+    ("ANSWER: 12", "12"),
+])
+def test_answer_is_forms(text, value):
+    a = ex(text)
+    assert (a.value, a.method) == (value, "answer-is")
+    assert text[a.start:a.end] == value
+
+
+def test_json_answer_field():
+    raw = '```json\n{"reasoning": "16 - 7 = 9 ...", "answer": "18"}\n```'
+    a = ex(raw)
+    assert (a.value, a.method) == ("18", "json")
+    assert raw[a.start:a.end] == "18"
+    assert ex('{"reasoning": "x", "answer": 18}').value == "18"
+
+
+@pytest.mark.parametrize("text, letter", [
+    ("The answer is (B).", "(B)"),
+    ("The answer is C", "C"),
+    ("Let me check each option...\n(D)", "D"),
+    ("Thus option E is correct.", "E"),
+])
+def test_option_letters(text, letter):
+    a = ex(text)
+    assert a.method == "option"
+    assert a.value.strip("()") == letter.strip("()")
+
+
+def test_last_number_fallback_and_its_switch():
+    a = ex("James runs 180 × 3 = 540 meters in total each week.")
+    assert (a.value, a.method) == ("540", "last-number")
+    assert ex("James runs 180 × 3 = 540 meters in total each week.", fallback=False) is None
+    assert ex("no numbers at all") is None
+
+
+def test_answer_text_first_then_the_end_of_the_reasoning():
+    a = ex("The answer is 5.", r"... \boxed{4}")
+    assert (a.value, a.field) == ("5", "answer")
+    b = ex(None, r"long thinking ... so \boxed{4}")
+    assert (b.value, b.field, b.method) == ("4", "reasoning", "boxed")
+    early = r"\boxed{1} " + "x " * 5000 + "the end"
+    assert ex(None, early, fallback=False) is None   # only the end of the reasoning counts
+
+
+def test_extracted_answer_fields():
+    a = ex(r"\boxed{3}")
+    assert isinstance(a, ExtractedAnswer)
+    assert {"value", "method", "field", "start", "end"} <= set(vars(a))
+
+
+# --------------------------------------------------------------------------------------------
+# comparison
+
+@pytest.mark.parametrize("answer, reference, expected, method", [
+    ("1,000", "1000.0", True, "numeric"),
+    ("1/2", "0.5", True, "numeric"),
+    ("0.5", "50%", True, "numeric"),         # the reference is a percentage
+    ("50%", "0.5", False, "numeric"),        # ... and only then
+    ("25%", "25", True, "numeric"),
+    ("540", "He sprints 3*3=<<3*3=9>>9 times\n#### 540", True, "numeric"),
+    ("18", "# 18", True, "numeric"),
+    ("$9,918.68", "# 9860.78", False, "numeric"),
+    (r"\frac{\sqrt{3}}{2}", r"\frac{\sqrt3}{2}", True, "symbolic"),
+    (r"\frac{1}{2}\sqrt{3}", r"\frac{\sqrt{3}}{2}", True, "symbolic"),
+    ("90", r"90^\circ", True, "numeric"),
+    (r"90^{\circ}", "90", True, "numeric"),
+    ("0.866", r"\frac{\sqrt{3}}{2}", True, "numeric"),
+    (r"2\sqrt{59}", r"2\sqrt{113}", False, "symbolic"),
+    ("x^2+2x+1", "(x+1)^2", True, "symbolic"),
+    ("(3, -1)", "(3,-1)", True, "numeric"),
+    (r"\{-2, 1-\sqrt{5}, 1+\sqrt{5}\}", r"\{1\pm\sqrt{5},-2\}", True, "symbolic"),
+    ("B", "(B)", True, "letter"),
+    (r"\text{(C)}", "C", True, "letter"),
+    ("A", "(B)", False, "letter"),
+    (r"\text{Tuesday}", "Tuesday", True, "string"),
+    ("James runs a total of 540 meters a week", "#### 540", True, "numeric"),
+    ("Bentley paid $11,050 to fill 170 balloons", "#### 11050", True, "numeric"),
+    ("2:00 pm", "# 2", True, "numeric"),
+])
+def test_answers_match(answer, reference, expected, method):
+    assert answers_match(answer, reference) == (expected, method)
+
+
+def test_prompt_helps_to_pick_the_new_number():
+    q = "John speaks 10 pages at 150 words a minute. How long does it take?"
+    assert answers_match("It takes John 12 minutes to speak 10 pages", "#### 12", q) == \
+        (True, "numeric")
+
+
+def test_nothing_to_compare():
+    assert answers_match("5", "") == (None, None)
+    assert answers_match("", "5") == (None, None)
+
+
+def test_reference_answer_and_normalization():
+    assert reference_answer("blah\n#### 1,250") == "1,250"
+    assert reference_answer(r"90^\circ") == r"90^\circ"
+    assert normalize_answer(r"\$12.50") == "12.50"
+    assert normalize_answer(r"\text{ 540 meters}.") == "540"
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(-10 ** 9, 10 ** 9), st.integers(1, 10 ** 4))
+def test_property_numbers_match_their_own_forms(n, d):
+    from fractions import Fraction
+    v = Fraction(n, d)
+    assert answers_match(f"{n:,}", f"#### {n}") == (True, "numeric")
+    assert answers_match(f"{n}/{d}", f"\\frac{{{n}}}{{{d}}}")[0] is True
+    assert answers_match(str(n + 1), f"#### {n}") == (False, "numeric")
+    if v.denominator in (1, 2, 4, 5, 8, 10, 20, 25, 50, 100):
+        assert answers_match(str(float(v)), f"{n}/{d}")[0] is True

@@ -1,0 +1,149 @@
+"""The grounding detector: rules, metrics, flags, options and the rule documentation.
+
+Only tracelint.detectors.grounding is loaded into the rule registry here (the fixture below),
+so these tests do not depend on the other detector modules."""
+from __future__ import annotations
+
+import pytest
+
+import tracelint.rules as rules
+from tracelint.config import Config, from_mapping
+from tracelint.detectors import grounding as G
+from tracelint.detectors.base import TraceContext
+from tracelint.model import Trace
+
+
+@pytest.fixture(autouse=True)
+def grounding_only_registry(monkeypatch):
+    monkeypatch.setattr(rules, "DETECTOR_MODULES", ("grounding",))
+    monkeypatch.setattr(rules, "_REGISTRY", {})
+    yield
+
+
+def run(trace, cfg=None):
+    return G.detect(TraceContext(trace), cfg or Config())
+
+
+METRICS = ("claims_found", "claims_checked", "claims_wrong", "claims_unchecked",
+           "ungrounded_numbers", "answer", "answer_method", "answer_correct",
+           "answer_match_method")
+
+
+def test_metrics_flags_and_findings():
+    t = Trace(prompt="She has 16 eggs, eats 3 and bakes with 4; sells the rest at $2.",
+              reasoning="16 - 3 - 4 = 8 eggs left. 8 * $2 = $16.", answer="The answer is 18.",
+              reference="#### 18")
+    out = run(t)
+    for k in METRICS:
+        assert k in out.metrics
+    m = out.metrics
+    assert (m["claims_found"], m["claims_checked"], m["claims_wrong"]) == (2, 2, 1)
+    assert (m["answer"], m["answer_method"], m["answer_correct"], m["answer_match_method"]) == \
+        ("18", "answer-is", True, "numeric")
+    assert out.flags == ["arithmetic-errors"]
+    (f,) = [f for f in out.findings if f.code == "NUM001"]
+    assert f.name == "wrong-arithmetic" and f.field == "reasoning"
+    assert t.reasoning[f.start:f.end] == "16 - 3 - 4 = 8"
+    assert f.data["expected"] == "9" and f.data["claimed"] == "8"
+    assert "9" in f.message
+
+
+def test_claims_in_the_answer_field_have_answer_spans():
+    t = Trace(answer='{"reasoning": "3 * 4 = 13", "answer": "12"}')
+    out = run(t)
+    (f,) = [f for f in out.findings if f.code == "NUM001"]
+    assert f.field == "answer" and t.answer[f.start:f.end] == "3 * 4 = 13"
+
+
+def test_wrong_answer_and_flag():
+    out = run(Trace(reasoning=r"... so \boxed{20}", reference="#### 18"))
+    assert out.metrics["answer_correct"] is False
+    assert "wrong-answer" in out.flags
+    (f,) = [f for f in out.findings if f.code == "ANS001"]
+    assert f.field == "reasoning" and f.data["answer"] == "20"
+
+
+def test_correct_field_wins():
+    out = run(Trace(reasoning=r"\boxed{20}", reference="#### 18", correct=True))
+    assert (out.metrics["answer_correct"], out.metrics["answer_match_method"]) == \
+        (True, "correct-field")
+    out = run(Trace(reasoning=r"\boxed{18}", reference="#### 18", correct=False))
+    assert out.metrics["answer_correct"] is False and "wrong-answer" in out.flags
+
+
+def test_no_reference_no_verdict():
+    out = run(Trace(reasoning=r"\boxed{20}"))
+    assert out.metrics["answer_correct"] is None
+    assert out.metrics["answer_match_method"] is None
+    assert "wrong-answer" not in out.flags
+
+
+def test_no_final_answer():
+    out = run(Trace(reasoning="Let me think about the second case again"))
+    assert out.metrics["answer"] is None and out.metrics["answer_method"] is None
+    (f,) = [f for f in out.findings if f.code == "ANS002"]
+    assert f.name == "no-final-answer"
+    out = run(Trace(reasoning="it is 5 I think"))
+    assert not [f for f in out.findings if f.code == "ANS002"]
+    cfg = from_mapping({"rules": {"ANS002": {"explicit_only": True}}})
+    out = run(Trace(reasoning="it is 5 I think"), cfg)
+    assert [f for f in out.findings if f.code == "ANS002"]
+    out = run(Trace(reasoning="", answer=None))
+    assert not out.findings
+
+
+def test_missing_answer_with_reference_is_not_correct():
+    out = run(Trace(reasoning="no idea", reference="#### 3"))
+    assert out.metrics["answer_correct"] is False
+
+
+def test_num002_is_off_by_default_and_can_be_selected():
+    t = Trace(prompt="She bought 3 packs of 12 eggs.", reasoning="3 * 12 + 77 = 113")
+    out = run(t)
+    assert not [f for f in out.findings if f.code == "NUM002"]
+    assert out.metrics["ungrounded_numbers"] == 1
+    out = run(t, Config(extend_select=["NUM002"]))
+    (f,) = [f for f in out.findings if f.code == "NUM002"]
+    assert t.reasoning[f.start:f.end] == "77"
+    t2 = Trace(prompt="three packs of a dozen", reasoning="3 * 12 = 36, then 36 / 4 = 9")
+    assert run(t2, Config(extend_select=["NUM002"])).metrics["ungrounded_numbers"] == 0
+
+
+def test_num002_text_numbers_option():
+    t = Trace(prompt="5 apples", reasoning="that is 125 in total. Then 125 * 2 = 250")
+    strict = run(t, Config(extend_select=["NUM002"]))
+    assert strict.metrics["ungrounded_numbers"] == 1
+    lenient = run(t, from_mapping({"extend-select": ["NUM002"],
+                                   "rules": {"NUM002": {"text_numbers": True}}}))
+    assert lenient.metrics["ungrounded_numbers"] == 0
+
+
+def test_disabling_rules():
+    t = Trace(reasoning="2 + 2 = 5", answer="The answer is 5", reference="#### 4")
+    out = run(t, Config(ignore=["NUM", "ANS"]))
+    assert not out.findings
+    assert "claims_found" not in out.metrics        # no claim scan when both NUM rules are off
+    assert out.metrics["answer_correct"] is False   # the verdict is still reported
+    out = run(t, Config(select=["NUM001"]))
+    assert [f.code for f in out.findings] == ["NUM001"]
+
+
+def test_options_bound_the_work():
+    cfg = from_mapping({"rules": {"NUM001": {"max_digits": 5}}})
+    out = run(Trace(reasoning="123456 + 1 = 123457"), cfg)
+    assert out.metrics["claims_unchecked"] == 1 and out.metrics["claims_wrong"] == 0
+
+
+def test_rule_classes_and_docs():
+    got = {r.code: r for r in rules.all_rules()}
+    assert {c: r.name for c, r in got.items()} == {
+        "NUM001": "wrong-arithmetic", "NUM002": "ungrounded-number",
+        "ANS001": "wrong-answer", "ANS002": "no-final-answer"}
+    assert got["NUM002"].default_enabled is False
+    for r in got.values():
+        doc = r.doc()
+        assert r.summary() and doc.splitlines()[0] == r.summary()
+        for section in ("What:", "Why:", "Flagged example:", "OK example:", "Options:"):
+            assert section in doc, (r.code, section)
+        for name in r.options:
+            assert name in doc, (r.code, name)
