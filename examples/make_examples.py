@@ -56,6 +56,30 @@ CHECKS = [
 ]
 
 
+WHAT_IFS = [
+    "What if {n} had given away {e2} instead? Then {bp} - {e2} = {r2} would be left, {d} {dir} than {tot}.",
+    "Suppose each box held {p2} {i}; the boxes would then hold {b} × {p2} = {bp2} in all.",
+    "With {b2} boxes of {p} the total would be {b2p}, and after the gifts {b2pe} would remain.",
+    "If a friend added {x} more {i}, the count would rise from {tot} to {totx}.",
+    "Sharing the {tot} {i} equally among {k} friends gives {q} each with {rem} left over.",
+]
+
+
+def what_ifs(t: dict, rng: random.Random, count: int) -> str:
+    """Exploration that keeps computing new things (each paragraph has new numbers)."""
+    b, p, e, tot = t["boxes"], t["per"], t["eaten"], t["total"]
+    out = []
+    for _ in range(count):
+        e2, p2, b2, x, k = (rng.randint(1, 40), rng.randint(2, 60), rng.randint(2, 50),
+                            rng.randint(2, 90), rng.randint(2, 9))
+        vals = dict(n=t["name"], i=t["item"], b=b, p=p, e=e, tot=tot, bp=b * p, e2=e2,
+                    r2=b * p - e2, d=abs(e2 - e), dir="less" if e2 > e else "more",
+                    p2=p2, bp2=b * p2, b2=b2, b2p=b2 * p, b2pe=b2 * p - e, x=x, totx=tot + x,
+                    k=k, q=tot // k, rem=tot % k)
+        out.append(rng.choice(WHAT_IFS).format(**vals))
+    return "\n\n".join(out)
+
+
 def engaged(t: dict, rng: random.Random) -> str:
     b, p, e, tot = t["boxes"], t["per"], t["eaten"], t["total"]
     bp = b * p
@@ -187,7 +211,9 @@ def build() -> list:
     for k, t in enumerate(tasks):
         ans = f"The answer is {t['total']}."
         add("beta-chat", t, concise(t), ans, "concise")
-        add("gamma-think", t, engaged(t, rng), ans, "engaged")
+        add("gamma-think", t, engaged(t, rng) + "\n\nLet me explore a few variations to be sure "
+            "I understand the structure.\n\n" + what_ifs(t, rng, 90)
+            + f"\n\nBack to the question as asked: {t['total']}.", ans, "engaged")
         if k % 4 == 0:
             add("alpha-r1", t, loop_verbatim(t, 60), None, "loop-verbatim", finish="length", closed=False)
         elif k % 4 == 1:
