@@ -625,7 +625,12 @@ JS = r"""
   }
   gsel.addEventListener('change', fillTraces);
   tsel.addEventListener('change', function(){ show(+tsel.value); });
-  if (groups.length) { gsel.value = groups[0]; fillTraces(); }
+  function init(){  // open on the first looping trace, else the first trace
+    var first = 0;
+    for (var i = 0; i < traces.length; i++) { if (traces[i].label === 'degenerate-looping') { first = i; break; } }
+    gsel.value = traces[first].group; fillTraces();
+  }
+  if (traces.length) init();
 })();
 """
 
