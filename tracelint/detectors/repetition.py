@@ -35,7 +35,12 @@ class REP001(Rule):
     it holds at least ``min_repeats`` repeated segments and ``min_repeat_units`` repeated
     units, or — for a trace that was cut off (any truncation reason) and whose stretch runs
     to its end — at least ``tail_min_repeats`` segments and ``tail_min_repeat_units`` units.
-    Segments inside fenced code blocks and markdown table rows never count as repeats.
+    A paraphrased loop interleaves its repeats with other lines, so no stretch is dense; it
+    is reported when at least ``diffuse_share`` of the whole reasoning (in units) is made of
+    repeated segments, in a trace of at least ``diffuse_min_chars`` characters.
+    Segments inside fenced code blocks and markdown table rows never count as repeats, nor
+    does a segment that states two or more numbers its match lacks (a new case of an
+    enumeration; a single changed number, such as a step counter, still repeats).
 
     Why: a model stuck in a loop spends its budget re-stating the same doubt, option or
     computation, verbatim or with small changes, usually until the token cap.  Such traces
@@ -45,7 +50,7 @@ class REP001(Rule):
 
     Options: ``similarity`` (0.7), ``min_share`` (0.5), ``lookback`` (256 segments),
     ``min_repeats`` (8), ``min_repeat_units`` (900), ``tail_min_repeats`` (5),
-    ``tail_min_repeat_units`` (150).
+    ``tail_min_repeat_units`` (150), ``diffuse_share`` (0.25), ``diffuse_min_chars`` (6000).
 
     Flagged example: "Wait, maybe Omega is 10, so 1.26 × 10 × 8.46 ≈ 106.6. Alternatively,
     maybe it is 100. But without the context it's impossible to say." repeated, with small
@@ -58,7 +63,8 @@ class REP001(Rule):
     code = "REP001"
     name = "loop"
     options = {"similarity": 0.7, "min_share": 0.5, "lookback": 256, "min_repeats": 8,
-               "min_repeat_units": 900, "tail_min_repeats": 5, "tail_min_repeat_units": 150}
+               "min_repeat_units": 900, "tail_min_repeats": 5, "tail_min_repeat_units": 150,
+               "diffuse_share": 0.25, "diffuse_min_chars": 6000}
 
 
 class REP002(Rule):
@@ -465,27 +471,42 @@ def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     vu = int((lens * valid).sum())
     m["repeat_segment_frac"] = round(float((lens * rep).sum()) / vu, 6) if vu else 0.0
     score, a, b = _best_stretch(lens.astype(np.float64), rep, valid, cfg.option("REP001", "min_share"))
-    if a < 0:
-        return
-    n_rep = int(rep[a:b].sum())
-    rep_units = int((lens * rep)[a:b].sum())
-    m.update(loop_repeats=n_rep, loop_repeat_units=rep_units)
-    end_gap = n - int(bounds[b])
-    runs_to_end = end_gap <= max(50, n // 50)
-    truncated = bool(getattr(ctx, "truncation_reasons", None))
-    long_loop = (n_rep >= cfg.option("REP001", "min_repeats")
-                 and rep_units >= cfg.option("REP001", "min_repeat_units"))
-    cut_loop = (truncated and runs_to_end
-                and n_rep >= cfg.option("REP001", "tail_min_repeats")
-                and rep_units >= cfg.option("REP001", "tail_min_repeat_units"))
-    ca, cb = units.char_span(int(bounds[a]), int(bounds[b]))
-    if long_loop or cut_loop:
+    if a >= 0:
+        n_rep = int(rep[a:b].sum())
+        rep_units = int((lens * rep)[a:b].sum())
+        m.update(loop_repeats=n_rep, loop_repeat_units=rep_units)
+        end_gap = n - int(bounds[b])
+        runs_to_end = end_gap <= max(50, n // 50)
+        truncated = bool(ctx.truncation_reasons)
+        long_loop = (n_rep >= cfg.option("REP001", "min_repeats")
+                     and rep_units >= cfg.option("REP001", "min_repeat_units"))
+        cut_loop = (truncated and runs_to_end
+                    and n_rep >= cfg.option("REP001", "tail_min_repeats")
+                    and rep_units >= cfg.option("REP001", "tail_min_repeat_units"))
+        if long_loop or cut_loop:
+            ca, cb = units.char_span(int(bounds[a]), int(bounds[b]))
+            m.update(loop_start=ca, loop_end=cb)
+            if cfg.enabled("REP001"):
+                share = rep_units / max(int((lens * valid)[a:b].sum()), 1)
+                how = "until the output was cut off" if cut_loop else (
+                    "to the end" if runs_to_end else "and then escapes")
+                out.findings.append(REP001.finding(
+                    ca, cb, f"loop: {n_rep} sentences repeat earlier ones ({share:.0%} of this "
+                            f"stretch, {rep_units} units) from char {ca} {how}",
+                    repeats=n_rep, repeat_units=rep_units, share=round(share, 4)))
+            return
+    # a diffuse (paraphrased) loop: repeats spread over the whole trace
+    if m["repeat_segment_frac"] >= cfg.option("REP001", "diffuse_share") and \
+            len(text) >= cfg.option("REP001", "diffuse_min_chars"):
+        weights = np.cumsum(lens * rep)
+        total = int(weights[-1])
+        lo = int(np.searchsorted(weights, 0.1 * total, side="left"))
+        hi = int(np.searchsorted(weights, 0.9 * total, side="left"))
+        ca, cb = units.char_span(int(bounds[lo]), int(bounds[min(hi + 1, len(bounds) - 1)]))
         m.update(loop_start=ca, loop_end=cb)
         if cfg.enabled("REP001"):
-            share = rep_units / max(int((lens * valid)[a:b].sum()), 1)
-            how = "until the output was cut off" if cut_loop and runs_to_end else (
-                "to the end" if runs_to_end else "and then escapes")
+            n_rep = int(rep.sum())
             out.findings.append(REP001.finding(
-                ca, cb, f"loop: {n_rep} sentences repeat earlier ones ({share:.0%} of this "
-                        f"stretch, {rep_units} units) from char {ca} {how}",
-                repeats=n_rep, repeat_units=rep_units, share=round(share, 4)))
+                ca, cb, f"loop: {m['repeat_segment_frac']:.0%} of the reasoning repeats earlier "
+                        f"sentences ({n_rep} sentences, interleaved with other lines)",
+                repeats=n_rep, repeat_units=total, share=m["repeat_segment_frac"]))
