@@ -213,3 +213,35 @@ def test_group_by_two_fields(tmp_path):
     rep = json.loads(j.read_text(encoding="utf-8"))
     assert rep["by"] == ["model", "task"]
     assert {"model": "think-xl", "task": "q1"} in [g["key"] for g in rep["groups"]]
+
+
+def test_price_database_fills_unpriced_models(monkeypatch):
+    """With a price database package importable, models the file lacks are priced from it
+    (a stand-in module here: genai-prices is optional and not installed by the project)."""
+    import sys
+    import types
+
+    from tracelint.aggregate.cost import parse_prices
+    from tracelint.report.prices import fill_from_database
+
+    fake = types.ModuleType("genai_prices")
+
+    class Usage:
+        def __init__(self, input_tokens=0, output_tokens=0):
+            self.input_tokens, self.output_tokens = input_tokens, output_tokens
+
+    def calc_price(usage, model_ref, provider_id=None):
+        if model_ref != "db-model":
+            raise LookupError(model_ref)
+        return types.SimpleNamespace(total_price=(usage.input_tokens * 1.5 + usage.output_tokens * 6) / 1e6)
+
+    fake.Usage, fake.calc_price = Usage, calc_price
+    monkeypatch.setitem(sys.modules, "genai_prices", fake)
+    table = parse_prices({"models": {"file-model": {"input": 1, "output": 2}}})
+    table, note = fill_from_database(table, ["file-model", "vendor/db-model", "nowhere", None])
+    assert note["database"] == "genai-prices" and note["database_version"]
+    assert note["priced_from_database"] == ["vendor/db-model"]
+    p = table.lookup("vendor/db-model")
+    assert (p.input, p.output) == (1.5, 6.0) and p.source.startswith("genai-prices")
+    assert table.lookup("file-model").source == "prices file"
+    assert table.lookup("nowhere") is None

@@ -499,9 +499,49 @@ def _cost_table(rep: Dict[str, Any]) -> str:
 
 
 def _budget_section(rep: Dict[str, Any]) -> str:
-    from .text import budget_tables
-    t = budget_tables(rep)
-    return f"<pre>{esc(t)}</pre>" if t else "<p>No budget set on any trace.</p>"
+    parts = []
+    gs = rep["groups"]
+    if any(g["budget"]["n_with_budget"] for g in gs):
+        rows = []
+        for g in gs:
+            b = g["budget"]
+            if not b["n_with_budget"]:
+                rows.append([g["group"], "0", "-", "-", "-", "-", "-", "-"])
+                continue
+            q = b["overrun_ratio_quantiles"]
+            rows.append([g["group"], fmt_num(b["n_with_budget"]), fmt_pct(b["at_or_over_budget_share"]),
+                         fmt_pct(b["overrun"]["gt_1x"]), fmt_pct(b["overrun"]["gt_1_5x"]),
+                         fmt_pct(b["overrun"]["gt_2x"]), fmt_num(q["p50"]), fmt_num(q["max"])])
+        parts.append("<p class=\"note\">Adherence: share of traces at or over their budget, and "
+                     "of traces whose tokens exceed 1x, 1.5x and 2x the budget.</p>")
+        parts.append(_table(["group", "traces with a budget", "at/over budget", "over 1x",
+                             "over 1.5x", "over 2x", "tokens/budget p50", "max"], rows, "num"))
+    else:
+        parts.append("<p>No budget set on any trace.</p>")
+    sweeps = [(g["group"], g["budget_sweep"]) for g in gs if g["budget_sweep"]]
+    if sweeps:
+        rows = [[name, fmt_num(lv["budget"]), fmt_num(lv["n"]), fmt_num(lv["mean_tokens"]),
+                 fmt_num(lv["accuracy"]), fmt_num(sw["min_solving_budget_counts"].get(str(lv["budget"]), 0))]
+                for name, sw in sweeps for lv in sw["levels"]]
+        parts.append("<h2>Tasks run under several budgets</h2>")
+        parts.append(_table(["group", "budget", "traces", "mean tokens", "accuracy",
+                             "tasks whose minimal solving budget this is"], rows, "num"))
+        parts.append("<ul>" + "".join(
+            f"<li>{esc(name)}: " + esc(f"tokens rise again below a budget of {sw['rises_below']:,}"
+                                       if sw["elastic"] else "tokens fall as the budget shrinks")
+            + "</li>" for name, sw in sweeps) + "</ul>")
+    scs = [(g["group"], sc) for g in gs for sc in (g["self_consistency"] or [])]
+    if scs:
+        rows = [[name, str(sc["k"]), fmt_num(sc["tasks"]), fmt_num(sc["tasks_stopped_early"]),
+                 fmt_num(sc["tokens_all_samples"]), fmt_num(sc["tokens_early_stop"]),
+                 fmt_pct(sc["saved_share"]), fmt_num(sc["accuracy_all_samples"]),
+                 fmt_num(sc["accuracy_early_stop"])] for name, sc in scs]
+        parts.append("<h2>Self-consistency early stop</h2><p class=\"note\">Stop sampling a task "
+                     "once k of its samples agree; tokens saved and the accuracy of the vote.</p>")
+        parts.append(_table(["group", "k", "tasks", "stopped early", "tokens (all samples)",
+                             "tokens (early stop)", "saved", "accuracy (all)", "accuracy (early)"],
+                            rows, "num"))
+    return "".join(parts)
 
 
 def _findings_table(rule_counts: Dict[str, Dict[str, int]]) -> str:
@@ -535,9 +575,9 @@ svg .fit{stroke-width:2.2} svg .warn{fill:#a33} svg [data-tip]:hover{opacity:.8}
 .empty{padding:18px;color:#666;background:#f6f6f6;border:1px dashed #ccc;border-radius:4px}
 #tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:4px 8px;border-radius:4px;font-size:12px;max-width:420px;display:none;z-index:10}
 .browser{display:flex;gap:14px;align-items:flex-start}
-.browser .pick{flex:0 0 300px} .browser select{width:100%;font-size:12.5px}
+.browser .pick{flex:0 0 380px} .browser select{width:100%;font-size:12.5px}
 .browser .view{flex:1;min-width:0}
-#trace-text{white-space:pre-wrap;word-break:break-word;font:12.5px/1.5 ui-monospace,Menlo,Consolas,monospace;background:#fcfcfc;border:1px solid #e5e5e5;padding:8px;max-height:520px;overflow:auto}
+#trace-text{position:relative;white-space:pre-wrap;word-break:break-word;font:12.5px/1.5 ui-monospace,Menlo,Consolas,monospace;background:#fcfcfc;border:1px solid #e5e5e5;padding:8px;max-height:520px;overflow:auto}
 .hl-loop{background:#fde0dd} .hl-copy{background:#ddeeff;border-bottom:2px solid #5b8cc0}
 .hl-claim{background:#ffe9a8;border-bottom:2px solid #c8423b}
 .omitted{display:block;color:#888;font-style:italic;margin:6px 0;background:#f0f0f0}
@@ -610,6 +650,8 @@ JS = r"""
       textBox.appendChild(render(p, t.spans)); last = p.offset + p.text.length;
     });
     if (t.reasoning_chars > last) textBox.appendChild(el('span', 'omitted', '… ' + (t.reasoning_chars - last).toLocaleString() + ' characters omitted …'));
+    var loopStart = textBox.querySelector('.hl-loop');
+    textBox.scrollTop = loopStart ? Math.max(0, loopStart.offsetTop - 40) : 0;
     prompt.textContent = t.prompt + (t.prompt_chars > t.prompt.length ? '\n… (' + t.prompt_chars.toLocaleString() + ' characters in all)' : '');
     answer.textContent = t.answer + (t.answer_chars > t.answer.length ? '\n… (' + t.answer_chars.toLocaleString() + ' characters in all)' : '');
     while (flist.firstChild) flist.removeChild(flist.firstChild);
