@@ -80,6 +80,12 @@ def _log_ticks(lo: float, hi: float) -> List[float]:
         e += 1
     if len(ticks) > 8:
         ticks = [t for t in ticks if math.log10(t) == int(math.log10(t))] or ticks
+    if len(ticks) < 3:  # less than a decade: every integer multiple
+        ticks = []
+        e = math.floor(math.log10(lo))
+        while 10 ** e <= hi * 1.0001:
+            ticks += [float(m * 10 ** e) for m in range(1, 10) if lo * 0.9999 <= m * 10 ** e <= hi * 1.0001]
+            e += 1
     return ticks
 
 

@@ -1,6 +1,7 @@
 """Terminal tables of the report: one aligned table per section."""
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, List, Optional, Sequence
 
 NA = "not available"
@@ -27,9 +28,10 @@ def fmt_pct(x: Optional[float]) -> str:
 def fmt_usd(x: Optional[float]) -> str:
     if x is None:
         return "-"
-    if x >= 1:
+    if x >= 1 or x == 0:
         return f"${x:,.2f}"
-    return f"${x:.4g}"
+    decimals = max(2, 2 - math.floor(math.log10(x)))  # three significant digits
+    return f"${x:.{decimals}f}"
 
 
 def fmt_ci(ci: Optional[Sequence[float]], digits: int = 3) -> str:
