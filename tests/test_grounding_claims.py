@@ -283,7 +283,8 @@ def test_property_true_and_perturbed_results(t, style, delta, wrap):
     if t[0] == "n":
         lhs = f"{lhs} + 0"
     good = f"{lhs} = {render_value(v, style)}"
-    bad = f"{lhs} = {render_value(v + 1000 + delta, style)}"
+    # far outside any rounding a reader could mean (decimals such as 0.33 may stand for 1/3)
+    bad = f"{lhs} = {render_value(v + max(1000 + delta, abs(v) / 10), style)}"
     if style == "latex" and wrap:
         good, bad = f"\\[ {good} \\]", f"$ {bad} $"
     g = check_claim_text(f"We compute {good}.")

@@ -1204,7 +1204,16 @@ class ClaimScanner:
         self.max_claims = max_claims
         self.span_cache: Dict[tuple, List[Claim]] = {}
         self.val_cache: dict = {}
-        self.lost_sup = False
+        self._lost_sup: Optional[bool] = None
+        self._text = ""
+
+    @property
+    def lost_sup(self) -> bool:
+        """Whether the text shows superscripts flattened into digits ("x2 + y2"); computed
+        only when a claim would otherwise be called wrong."""
+        if self._lost_sup is None:
+            self._lost_sup = len(_LOST_SUP.findall(self._text, 0, 200000)) >= 2
+        return self._lost_sup
 
     # -- public -------------------------------------------------------------------------------
 
@@ -1216,7 +1225,8 @@ class ClaimScanner:
         rev = None
         n = len(text)
         covered = -1
-        self.lost_sup = len(_LOST_SUP.findall(text, 0, 200000)) >= 2
+        self._text = text
+        self._lost_sup = None
         for m in _ANCHORS.finditer(text):
             a = m.start()
             if a < covered:
@@ -1337,10 +1347,12 @@ class ClaimScanner:
         span = text[lo:hi]
         if not (cut_left or cut_right) and not _plausible(span):
             return []
-        key = (span, self.lost_sup, cut_left, cut_right)
+        key = (span, cut_left, cut_right)
         cached = self.span_cache.get(key)
         if cached is None and self.limits == P.DEFAULT_LIMITS:
             cached = _GLOBAL_CACHE.get(key)
+        if cached is not None and any(c.status == "wrong" for c in cached) and self.lost_sup:
+            cached = None  # this text flattens superscripts: other readings may apply
         if cached is None:
             try:
                 cached = self._check_span(span, cut_left, cut_right)
@@ -1350,6 +1362,8 @@ class ClaimScanner:
                 if STRICT:
                     raise
                 cached = []
+            if self._lost_sup is not None and self._lost_sup:
+                return [_shift(c, lo + base) for c in cached]  # depends on this text: no cache
             if len(self.span_cache) < 50000:
                 self.span_cache[key] = cached
             if self.limits == P.DEFAULT_LIMITS:
@@ -1575,8 +1589,8 @@ class ClaimScanner:
         if not (ma or mb):
             return False
         try:
-            ia = P.eval_interval(ra, self.limits, Fraction(1))
-            ib = P.eval_interval(rb, self.limits, Fraction(1))
+            ia = P.eval_interval(ra, self.limits, Fraction(1, 2))
+            ib = P.eval_interval(rb, self.limits, Fraction(1, 2))
         except (P.Refused, P.Unsupported, P.NotNumeric, P.ParseError, IndexError,
                 ZeroDivisionError, OverflowError, ValueError):
             return False
@@ -1711,9 +1725,9 @@ class ClaimScanner:
 
 
 def _looks_rounded(v: Fraction, nd: int) -> bool:
-    """A decimal shown with nd places that is the rounding of a repeating decimal: its last
-    digits repeat (0.6667, 3.5833) or it is within half a unit of p/q for q in 3, 6, 7, 9, 11,
-    12 without being equal to it."""
+    """A decimal shown with nd places that is the rounding of a repeating decimal: four or
+    more decimals, last digits that repeat (0.6667, 3.5833), or within half a unit of p/q
+    without being equal to it (q = 3 for two decimals; 3, 6, 7, 9, 11, 12 for three)."""
     if nd >= 4:
         return True  # 30,769.23077: exact quantities rarely carry four or more decimals
     digits = str(abs(v.numerator * 10 ** nd // v.denominator))
@@ -1721,7 +1735,7 @@ def _looks_rounded(v: Fraction, nd: int) -> bool:
                              (digits[-3] == digits[-2] and abs(int(digits[-1]) - int(digits[-2])) == 1)):
         return True
     half = Fraction(1, 2 * 10 ** nd)
-    for q in ((3, 6) if nd == 2 else (3, 6, 7, 9, 11, 12)):
+    for q in ((3,) if nd == 2 else (3, 6, 7, 9, 11, 12)):
         p = round(v * q)
         f = Fraction(p, q)
         if f != v and abs(f - v) <= half and (f * 10 ** nd).denominator != 1:
@@ -2037,6 +2051,7 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
                     toks[i:i + 4] = [m]
                     continue
         i += 1
+
 
 
 # --------------------------------------------------------------------------------------------
