@@ -197,7 +197,7 @@ _REV_LHS = re.compile(
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
-    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u00bc-\u00be\u2150-\u215e_']"
+    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019]"
     r")*")
 
 # Everything that can be part of a right-hand side (and of further '=' of a chain).
@@ -215,7 +215,7 @@ _FWD_RHS = re.compile(
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
-    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u00bc-\u00be\u2150-\u215e_'=~\u2248]"
+    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]"
     r")*")
 
 
@@ -375,7 +375,7 @@ def _bare_group(toks: Sequence[Tok], i: int) -> bool:
         j += 1
         if j + 2 < len(toks) and toks[j + 1].k == WORD and len(toks[j + 1].v) > 1:
             j += 1
-    return j + 1 < len(toks) and toks[j].k in (NUM, PCT) and toks[j + 1].k == RP
+    return j + 1 < len(toks) and toks[j].k in (NUM, PCT, WORD) and toks[j + 1].k == RP
 
 
 def _starts_operand(t: Optional[Tok]) -> bool:
@@ -425,7 +425,7 @@ class _SegState:
         self._new_chunk(after_word)
 
     def nonnum(self):
-        if self.seg.status in ("ok", "var"):
+        if self.seg.status in ("ok", "var", "compound"):
             self.seg.status = "nonnum"
 
     def var(self):
@@ -555,8 +555,10 @@ class _SegState:
             return self.word(i, n, t, nxt)
         if k == BND and t.v == "tilde":
             return i + 1
-        if k == ELLIP and not self.need and seg.toks and nxt is not None and nxt.k == PCT:
-            seg.ellipsis = True  # 36.666...%
+        if k == ELLIP and not self.need and seg.toks and nxt is not None and \
+                (nxt.k == PCT or (nxt.k == OP and not nxt.sp)):
+            seg.ellipsis = True  # 36.666...%, 16.333...*49: a repeating decimal
+            seg.approx = True
             return i + 1
         if k in (BND, BLOCK, ELLIP):
             if k == ELLIP and not self.need and seg.toks:
@@ -631,7 +633,10 @@ class _SegState:
             return i + 1
         if k in (PCT, FACT, SUP, DEG, MULT):
             if self.need:
+                attached = not seg.toks and k == SUP
                 self.close()
+                if attached:
+                    self.seg.status = "nonnum"  # "f⁻¹(6)": a superscript on a name
                 return i + 1
             if k == FACT:
                 # factorial unless prose follows ("= 7! So ...": an exclamation)
@@ -681,6 +686,9 @@ class _SegState:
                     if attached:
                         self.seg.status = "nonnum"  # "y2 + 3", "D7 - 1": a piece of a term
                     return i  # re-process t in a new chunk
+            if k == LP and not seg.toks and not chunk.segs and t.v == "{" and i > 0 and \
+                    toks[i - 1].k == RP and toks[i - 1].e == t.s:
+                self.nonnum()  # "}{...": the second argument of a \frac we did not read
             if k == LP:
                 if self.pend and self.pend[-1][0] == self.depth and self.pend[-1][2] == "sqrt" \
                         and t.v == "[" and self.pend[-1][1] == 1:
@@ -753,9 +761,10 @@ class _SegState:
             return i + 1
         call = nxt is not None and nxt.k == LP and nxt.v == "(" and not nxt.sp and t.f != "text"
         if call and v not in FUNC_WORDS:
-            # f(2), p(0), arctan(23), max(3, 16): a function we do not evaluate
-            if len(v) == 1 or t.t[:1].isupper() or (not self.need and not t.sp):
-                if self.need and (seg.toks or chunk.rels or len(v) == 1):
+            # f(2), p(0), f’(4), arctan(23), max(3, 16): a function we do not evaluate
+            if len(v.rstrip("'\u2019\u2032")) == 1 or t.t[:1].isupper() or \
+                    (not self.need and not t.sp):
+                if self.need and (seg.toks or chunk.rels or len(v.rstrip("'\u2019\u2032")) == 1):
                     self.nonnum()
                     self.push_operand(P.Tok(VAR, t.s, t.e, t.t, v, t.sp))
                     return i + 1
@@ -861,6 +870,15 @@ class _SegState:
             seg.unit_run += 1
             i += 1
             fam = UNIT_FAMILY.get(v.split()[0]) if v.split() else None
+            if fam and i + 1 < n and toks[i].k == NUM and toks[i].sp and i + 1 < n and \
+                    toks[i + 1].k == WORD and UNIT_FAMILY.get(toks[i + 1].v, ("", ""))[0] == fam[0] \
+                    and UNIT_FAMILY.get(toks[i + 1].v) != fam:
+                # "29 feet 2 inches": one quantity in two units
+                seg.toks.append(P.Tok(OP, toks[i].s, toks[i].s, "", "+", False, 0, "compound"))
+                seg.status = "compound" if seg.status == "ok" else seg.status
+                self.need = True
+                seg.unit_run = 0
+                return i
             if fam and i + 2 < n and toks[i].k == WORD and toks[i].v == "and" and \
                     toks[i + 1].k == NUM and toks[i + 2].k == WORD and \
                     UNIT_FAMILY.get(toks[i + 2].v, ("", ""))[0] == fam[0]:
@@ -937,10 +955,10 @@ def _finish_last(seg: Seg, open_end: bool) -> None:
         nxt = seg.toks[cut + 1] if cut + 1 < len(seg.toks) else None
         if after.k == OP and after.f == "implicit" and nxt is not None and \
                 nxt.k in (FUNC, SQRT, FRAC, VAR, CONST):
-            seg.status = "nonnum" if seg.status in ("ok", "var") else seg.status
+            seg.status = "nonnum" if seg.status in ("ok", "var", "compound") else seg.status
         if after.k == OP and after.f != "implicit":
             # the expression continues with something we could not read
-            seg.status = "nonnum" if seg.status in ("ok", "var") else seg.status
+            seg.status = "nonnum" if seg.status in ("ok", "var", "compound") else seg.status
         seg.toks = seg.toks[:cut]
         seg.jux = [j for j in seg.jux if j < cut]
 
@@ -1444,7 +1462,7 @@ class ClaimScanner:
             return None
         if not (va.has_op or vb.has_op):
             return None
-        if after_word and not va.has_op and not va.pct and va.status != "poly":
+        if after_word and not va.has_op and va.status != "poly":
             # "between her 6 nephews = 96/6": a number in prose, then an expression
             return None
         lhs = span[a.start:a.end]
@@ -1496,12 +1514,25 @@ class ClaimScanner:
                 return mk("unchecked", reason="mixed units")
             if conv:
                 return mk("ok", reason="units converted")
+            if a.status == "compound" or b.status == "compound":
+                return mk("unchecked", reason="mixed units")
             converted = True
         if conv_chain and not converted and (not va.has_op or not vb.has_op):
             # "840 minutes = 840/60 = 14 hours": a unit conversion written as a chain
             return mk("unchecked", reason="unit conversion")
         if self._rounded_operands(va, vb, rel, approx):
             return mk("ok", reason="rounded operands")
+        if vb.has_op and va.status in ("exact", "symbolic") and \
+                any(it[0] == "n" and len(it) > 2 and it[2] >= 2 for it in (vb.rpn or ())):
+            # "42.75² + 21.75² = 1827.56 + 473.06": terms rounded to their shown decimals
+            ia = _numeric(va)
+            try:
+                ib = P.eval_interval(vb.rpn, self.limits, Fraction(1, 2))
+            except (P.Refused, P.Unsupported, P.NotNumeric, P.ParseError, IndexError,
+                    ZeroDivisionError, OverflowError, ValueError):
+                ib = None
+            if ia is not None and ib is not None and ia[0] <= ib[1] and ib[0] <= ia[1]:
+                return mk("ok", reason="rounded terms")
         if (_all_percent(a.toks) and not vb.has_op and not vb.pct) or \
                 (_all_percent(b.toks) and not va.has_op and not va.pct):
             # "48 = 100% + 20% = 120%": a correspondence, not arithmetic
@@ -1677,11 +1708,16 @@ class ClaimScanner:
         if va.status == "exact" and vb.status == "exact" and vb.value * 100 == va.value and \
                 ("money", "dollar") in b.units and ("money", "dollar") not in a.units:
             return "cents"
-        # a restart or a sub-result: "19 + 18 + 6 + 15 = 19+18 = 37", "93 + (97-40) = 57"
+        # a restart or a sub-result: "19 + 18 + 6 + 15 = 19+18 = 37", "93 + (97-40) = 57",
+        # "8 hours plus 5*8 = 40": prose joined to a calculation by a word
         parts = _prefixes(a.toks) if vb.has_op else []
         grp = _last_group(a.toks)
         if grp:
             parts.append(grp)
+        for j, t in enumerate(a.toks):
+            if t.k == OP and t.t.isalpha() and t.t.lower() in ("plus", "minus", "and") and \
+                    j + 1 < len(a.toks):
+                parts.append(list(a.toks[j + 1:]))
         for alt in parts:
             xa = evaluate(alt, self.limits, "percent", self.val_cache)
             if xa.status in ("exact", "symbolic"):
@@ -1702,6 +1738,8 @@ class ClaimScanner:
         # show the loss elsewhere: "x2 + y2", "(a+b)2")
         if not self.lost_sup:
             return ""
+        if any(t.k == OP and t.t == "x" and not t.sp for t in a.toks + b.toks):
+            return "lost-superscript"  # "36x2 = 4": x² with its superscript lost
         la, lb = _unsuperscript(a.toks), _unsuperscript(b.toks)
         combos = [(la, None), (None, lb), (la, lb)]
         for x in _unsuperscript_each(a.toks):
@@ -1877,7 +1915,9 @@ _REFUTED = re.compile(
     r"(?:false|impossible|not\b|a\s+contradiction|absurd|wrong|incorrect|invalid|off)"
     r"|(?:false|impossible|contradiction|not\s+true|incorrect|wrong)\b|\u2260|\\neq\b|"
     r"(?:is\s+)?not\s+(?:equal|true|correct)|doesn'?t\s+(?:work|hold|match)|"
-    r"does\s+not\s+(?:work|hold|match)|\?|\(?\s*(?:no|nope)\b)", re.I)
+    r"does\s+not\s+(?:work|hold|match)|\?|\(?\s*(?:no|nope)\b|"
+    r"(?:but\s+|so\s+)?(?:that|this|it)(?:'s|\u2019s|\s+is)\s+(?:not|false|impossible|wrong|"
+    r"incorrect)\b)", re.I)
 _APPROX_AFTER = re.compile(r"[\s)\]$\\]{0,6}(?:approximately|approx\.?|roughly|or\s+so|ish\b|"
                            r"\(approx|\(rounded|rounded\b|\.\.\.|\u2026)", re.I)
 
@@ -2043,7 +2083,7 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
             sl, w = toks[i + 2], toks[i + 3]
             if sl.k == OP and sl.v == "/" and not sl.sp and w.k == NUM and not w.sp and \
                     u.nd == 0 and w.nd == 0 and u.v is not None and w.v is not None and \
-                    0 < u.v < w.v and w.v <= 100:
+                    0 < u.v < w.v and w.v <= 1000:
                 after = toks[i + 4] if i + 4 < len(toks) else None
                 if after is None or not (after.k in (OP,) and after.v in "^/" and not after.sp):
                     m = P.Tok(NUM, t.s, w.e, text[t.s:w.e], t.v + u.v / w.v, t.sp, 3, "mixed",
