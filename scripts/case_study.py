@@ -269,8 +269,12 @@ def part1_facts(rep: Dict[str, Any], col: Collected, n_boot: int) -> Dict[str, A
     }
 
 
-def part2(rep: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
+def part2(rep: Dict[str, Any], rows) -> Tuple[str, Dict[str, Any]]:
     by = {tuple(g["key"].values()): g for g in rep["groups"]}
+    cut: Dict[Tuple[str, ...], List[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:  # truncation over every trace (correctness plays no part)
+        cut[r.group][0] += 0 if r.completed else 1
+        cut[r.group][1] += 1
     models = sorted({k[0] for k in by})
     datasets = ("gsm8k", "math", "svamp", "formula")
     rows_t = []
@@ -289,7 +293,8 @@ def part2(rep: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
                 ratios[cls].append((m, d, ratio))
             ls_n = n_["label_shares"] if n_ else None
             ls_p = p_["label_shares"]
-            trunc = 1 - (p_["completion"] if p_["completion"] is not None else float("nan"))
+            c = cut[(m, d, "MiP")]
+            trunc = c[0] / c[1] if c[1] else float("nan")
             rows_t.append([m, cls, d, fmt_num(ln), fmt_num(lp), "-" if ratio is None else f"{ratio:.1f}x",
                            p_["token_source"],
                            "not available" if ls_p is None else fmt_pct(ls_p["degenerate-looping"]),
@@ -348,7 +353,7 @@ def main(argv=None) -> int:
     if args.html_mip:
         write_outputs(rep2, col2, json_out=None, html_out=args.html_mip,
                       title="tracelint case study: MiP-Overthinking, normal vs missing premise")
-    t2, mip = part2(rep2)
+    t2, mip = part2(rep2, col2.rows)
     elapsed = time.monotonic() - t0
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
@@ -422,7 +427,9 @@ on questions with a missing premise than on the well-posed ones — instead of s
 cannot be answered — while non-reasoning models do not. Here: mean output tokens per trace per
 model and dataset, normal against missing-premise (MiP), where the data has the MiP run
 (gsm8k-MiP is only in the data for the o-series; SVAMP and formula have no normal run, so their
-ratio is blank).
+ratio is blank). Correctness plays no part in this table (a missing-premise question has no
+right answer to compare with); "truncated" counts every trace that hit the cap, never closed
+its thinking, or stopped without a final answer.
 
 {t2}
 

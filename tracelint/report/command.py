@@ -96,6 +96,11 @@ def make_analyzer(cfg, tokenizer: Optional[str] = None) -> Callable[[Trace], Tra
     return run
 
 
+def _names(names: Sequence[str], most: int = 8) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def _notes(rep: Dict[str, Any], collected, extra: Sequence[str] = ()) -> List[str]:
     notes = list(extra)
     if collected.read_errors:
@@ -110,10 +115,10 @@ def _notes(rep: Dict[str, Any], collected, extra: Sequence[str] = ()) -> List[st
                      "answer-vs-reference result): left out of C, A|C, A, L and E")
     no_text = [g["group"] for g in rep["groups"] if g["label_shares"] is None]
     if no_text:
-        notes.append("no reasoning text (trace-quality figures not available): " + ", ".join(no_text))
+        notes.append("no reasoning text (trace-quality figures not available): " + _names(no_text))
     est = [g["group"] for g in rep["groups"] if g["token_sources"].get("estimate")]
     if est:
-        notes.append("token counts are estimates (ceil(chars/4) + CJK characters) for: " + ", ".join(est))
+        notes.append("token counts are estimates (ceil(chars/4) + CJK characters) for: " + _names(est))
     if any(g["n_workload"] for g in rep["groups"]):
         notes.append("kappa: OLS slope of ln(T/W) on ln W; VO = sum T / sum W")
     return notes

@@ -208,7 +208,7 @@ def plot_pareto(rep: Dict[str, Any], colors: Dict[str, str]) -> str:
                + (" — on the Pareto front" if on else ""))
         svg.shape("circle", {"cx": _n(x), "cy": _n(y), "r": 6 if on else 4.5,
                              "fill": colors[name], "class": "pt front-pt" if on else "pt"}, tip)
-        label = _short(name.split("/", 1)[-1], 28)
+        label = _short(re.sub(r"^[^\s/]+/(?=\S)", "", name), 28)  # drop a provider/ prefix
         w = 5.6 * len(label)
         for dx, dy, anchor in ((8, -6, "start"), (8, 12, "start"), (-8, -6, "end"),
                                (-8, 12, "end"), (-w / 2, -11, "start"), (-w / 2, 19, "start")):
@@ -725,8 +725,8 @@ def render_html(rep: Dict[str, Any], *, browser: Sequence[Dict[str, Any]] = (),
     sources = sorted({g["token_source"] for g in rep["groups"]})
     rho = rep["spearman_accuracy_efficiency"]
     rho_txt = ("not defined (needs 3 groups with accuracy and efficiency)" if rho is None else
-               f"{rho:.3f} {fmt_ci(rep['spearman_ci'])} over {rep['spearman_groups']} groups "
-               f"(bootstrap: {rep['spearman_bootstrap']})")
+               f"{rho:.3f} {fmt_ci(rep['spearman_ci'])} over {rep['spearman_groups']} groups"
+               + (f" (bootstrap: {rep['spearman_bootstrap']})" if rep["spearman_bootstrap"] else ""))
     notes = "".join(f"<li>{esc(n)}</li>" for n in rep.get("notes") or [])
     n_groups_browser = len({e["group"] for e in entries})
     parts = [

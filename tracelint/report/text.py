@@ -105,7 +105,8 @@ def ranking_text(rep: Dict[str, Any]) -> str:
     else:
         ci = fmt_ci(rep["spearman_ci"])
         lines.append(f"Spearman rho (accuracy vs efficiency ranking): {rho:.3f} {ci} "
-                     f"over {rep['spearman_groups']} groups; bootstrap {rep['spearman_bootstrap']}")
+                     f"over {rep['spearman_groups']} groups"
+                     + (f"; bootstrap {rep['spearman_bootstrap']}" if rep["spearman_bootstrap"] else ""))
     lines.append("Pareto front (accuracy vs mean tokens): " + (", ".join(rep["pareto_front"]) or "-"))
     if rep["best_groups"]:
         lines.append("Most efficient: " + ", ".join(rep["best_groups"]))
