@@ -16,6 +16,7 @@ the question text).  Deterministic: same data, same document.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import math
@@ -107,7 +108,7 @@ class Hooks:
 
 
 def run_sources(sources, keys_files: List[Tuple[str, Path, str, str, str]], index, cfg,
-                per_group: int, by) -> Tuple[Collected, Counter, int, Counter, Dict[str, str]]:
+                per_group: int, by, compare: bool = False) -> Tuple[Collected, Counter, int, Counter, Dict[str, str]]:
     """Analyse the given files (source key, path, run, dataset, condition) into one
     collection."""
     merged = Collected(browser_limit=per_group)
@@ -118,8 +119,11 @@ def run_sources(sources, keys_files: List[Tuple[str, Path, str, str, str]], inde
 
     def analyzer(t: Trace):
         res = analyze(t, cfg)
-        if "_eval_correct" in t.extra:
-            agree[(t.extra["_eval_correct"], res.metrics.get("answer_correct"))] += 1
+        if compare and "_eval_correct" in t.extra:
+            # tracelint's own verdict: the same trace without the source's correctness (a
+            # `correct` field overrides the answer-vs-reference comparison)
+            own = analyze(dataclasses.replace(t, correct=None), cfg).metrics.get("answer_correct")
+            agree[(t.extra["_eval_correct"], own)] += 1
         return res
     for key, path, run, dataset, cond in keys_files:
         src = sources[key]
@@ -215,8 +219,9 @@ def part1(rep: Dict[str, Any], run_of: Dict[str, str], cfrom: Counter, agree: Co
         "",
         f"Correctness source: `eval_result` for {cfrom['eval_result']} traces (MiP's Gemma-2-27B "
         f"GSM8K run is the only one of the 23 with it), tracelint's `answer_correct` for "
-        f"{cfrom['answer_correct']}. Where both exist they agree on {agree_same} of "
-        f"{agree_known} traces ({fmt_pct(agree_same / agree_known) if agree_known else '-'}). "
+        f"{cfrom['answer_correct']}. On the {agree_n} traces with `eval_result`, tracelint's own "
+        f"verdict (the same trace analysed without it) agrees on {agree_same} of the {agree_known} it "
+        f"could judge ({fmt_pct(agree_same / agree_known) if agree_known else '-'}). "
         f"Unknown correctness: {sum(g['unknown_correctness'] for g in rep['groups'])} traces. "
         f"Questions not joined to inputs/gsm8k.jsonl (no task id or workload): {unjoined}.",
         "",
@@ -333,7 +338,8 @@ def main(argv=None) -> int:
 
     from tracelint.report.command import build_report, write_outputs
     files1 = gsm8k_files(sources, realdata)
-    col1, cfrom1, unjoined1, agree1, run1 = run_sources(sources, files1, index, cfg, 8, ("model",))
+    col1, cfrom1, unjoined1, agree1, run1 = run_sources(sources, files1, index, cfg, 8, ("model",),
+                                                        compare=True)
     meta = {"tracelint_version": __version__, "inputs": [str(p.relative_to(realdata)) for _, p, *_ in files1],
             "by": ["model"], "workload_field": "reference calculator steps", "browser_per_group": 8}
     rep1 = build_report(col1, by=("model",), seed=stats.SEED, n_boot=args.bootstrap,
