@@ -368,6 +368,9 @@ def _bare_group(toks: Sequence[Tok], i: int) -> bool:
     j = i + 1
     if j < len(toks) and toks[j].k == OP and toks[j].v in "+-":
         j += 1
+    if j + 2 < len(toks) and toks[j].k == NUM and toks[j + 1].k == RP and \
+            toks[j + 2].k in (OP, SUP) and (toks[j + 2].k == SUP or toks[j + 2].v == "^"):
+        return False  # "27 (1)^3": a factor raised to a power
     if j + 1 < len(toks) and toks[j].k == NUM and toks[j + 1].k == PCT:
         j += 1
     elif j + 2 < len(toks) and toks[j].k == NUM and toks[j + 1].k == WORD and \
@@ -577,6 +580,8 @@ class _SegState:
             self.nonnum()
             return i + 1
         if k == OP and not self.need and t.v == "/" and nxt is not None and nxt.k == WORD and \
+                seg.toks and seg.toks[-1].k == NUM and not (
+                    len(seg.toks) >= 2 and seg.toks[-2].k == OP and seg.toks[-2].v == "^") and \
                 (len(nxt.v) >= 2 or nxt.f == "text") and nxt.v not in STOPWORDS and \
                 nxt.v not in FUNC_WORDS and not (i + 2 < n and toks[i + 2].k in (LP, OP)
                                                  and toks[i + 2].v in ("(", "^")):
@@ -884,6 +889,7 @@ class _SegState:
                     UNIT_FAMILY.get(toks[i + 2].v, ("", ""))[0] == fam[0]:
                 # "126 dollars and 59 cents": one quantity in two units
                 seg.toks.append(P.Tok(OP, toks[i].s, toks[i].e, "and", "+", True))
+                seg.status = "compound" if seg.status == "ok" else seg.status
                 self.need = True
                 seg.unit_run = 0
                 return i + 1
@@ -1181,6 +1187,17 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
         if t.f in ("mixed", "mixedv"):
             if idx == 0 and seg.first:
                 alts.append(list(parts[1:]) + toks[1:])
+        elif t.f and "comma" in t.f and isinstance(parts[0], str):
+            # "= 420,420*(6/5) = 504": a list written without a space, not 420420
+            ps = [P.Tok(NUM, t.s, t.e, g, Fraction(int(g))) for g in parts if g.isdigit()]
+            if len(ps) != len(parts):
+                continue
+            if idx == 0:
+                for q in range(1, len(ps)):
+                    alts.append([_join_parts(ps[q:])] + toks[1:])
+            if last:
+                for q in range(1, len(ps)):
+                    alts.append(toks[:idx] + [_join_parts(ps[:q])])
         elif t.f == "spgroup":
             if idx == 0 and seg.first:
                 for q in range(1, len(parts)):
@@ -1340,6 +1357,9 @@ class ClaimScanner:
                     j = q - 1  # "5 * rate": the operator shows the side goes on
             else:
                 j = max(0, j - 2) if text[j - 2:j] == "<<" else j - 1
+                if text[j:j + 1] in ":/-" and j > 0 and text[j - 1].isdigit():
+                    while j > 0 and text[j - 1].isdigit() and lo - j < 12:
+                        j -= 1
         lo = j
         k = hi
         n = len(text)
@@ -1428,7 +1448,8 @@ class ClaimScanner:
             if a.status in ("nonnum", "bad") or b.status in ("nonnum", "bad"):
                 continue
             rel = ch.rels[i - 1]
-            conv = conv_chain
+            conv = conv_chain or bool(labels[i - 1] and labels[i] and
+                                      not (labels[i - 1] & labels[i]))
             for x, y in ((i - 1, i), (i, i - 1)):
                 lx = labels[x]
                 if lx and not (lx & labels[y]) and any(lab and not (lab & lx) for lab in labels):
@@ -1517,7 +1538,9 @@ class ClaimScanner:
             if a.status == "compound" or b.status == "compound":
                 return mk("unchecked", reason="mixed units")
             converted = True
-        if conv_chain and not converted and (not va.has_op or not vb.has_op):
+        if conv_chain and not converted and (not va.has_op or not vb.has_op or
+                                             (_labels(a) and _labels(b) and
+                                              not (_labels(a) & _labels(b)))):
             # "840 minutes = 840/60 = 14 hours": a unit conversion written as a chain
             return mk("unchecked", reason="unit conversion")
         if self._rounded_operands(va, vb, rel, approx):
@@ -1656,7 +1679,7 @@ class ClaimScanner:
             if ia is None or ib is None:
                 return ok, how
             fa, fb = (ia[0] + ia[1]) / 2, (ib[0] + ib[1]) / 2
-            if abs(fa - fb) <= Fraction(5, 100) * max(abs(fa), abs(fb)):
+            if abs(fa - fb) <= Fraction(10, 100) * max(abs(fa), abs(fb)):
                 return True, "approx"
         return ok, how
 
@@ -2078,6 +2101,16 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
             m = P.Tok(NUM, t.s, parts[-1].e, text[t.s:parts[-1].e], v, t.sp, nd, flag, parts)
             toks[i:j + 1] = [m]
             continue
+        # 5 and 1/15
+        if u.k == WORD and u.v == "and" and i + 4 < len(toks) and toks[i + 2].k == NUM and \
+                toks[i + 3].k == OP and toks[i + 3].v == "/" and not toks[i + 3].sp and \
+                toks[i + 4].k == NUM and not toks[i + 4].sp:
+            a_, w_ = toks[i + 2], toks[i + 4]
+            if a_.nd == 0 and w_.nd == 0 and a_.v is not None and w_.v and 0 < a_.v < w_.v:
+                m = P.Tok(NUM, t.s, w_.e, text[t.s:w_.e], t.v + a_.v / w_.v, t.sp, 3, "mixed",
+                          [t, a_, toks[i + 3], w_])
+                toks[i:i + 5] = [m]
+                continue
         # 2 1/2 (proper fraction, unspaced)
         if u.k == NUM and gap == " " and i + 3 < len(toks) + 0 and i + 3 <= len(toks) - 1:
             sl, w = toks[i + 2], toks[i + 3]

@@ -113,12 +113,14 @@ _TOKEN = re.compile(
     r"|(?P<sub>_(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]+))"
     r"|(?P<word>[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]+"
     r"(?:['\u2019][^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]+)*"
-    r"(?:['\u2019\u2032]+(?=\())?)"
+    r"(?:['\u2019\u2032]+(?=\())?[\u2080-\u2089]*)"
     r"|(?P<two><<|>>|\*\*|==|!=|<=|>=|=>|:=|\+=|-=|\*=|/=|=<|->|<-|\.\.\.|~=)"
     r"|(?P<ch>[\s\S])"
 )
 
 _SIMPLE_NUM = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_REPEATING = re.compile(r"\((\d{1,6})\)(?![\d(])")
+_REPEATING_DOT = re.compile(r"\.\((\d{1,6})\)(?![\d(])")
 _LATEX_GROUP = re.compile(r"(?:\{,\}|,\\!|\\,|,\\,|\\!|,\\ |\\ )(\d{3})(?![\d])")
 _COMMA_NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _NUM_PIECES = re.compile(r"\d+(?:\.\d+)?|[.,]")
@@ -267,6 +269,21 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             continue
         if g == "num":
             t = m.group()
+            rm = None
+            if "," not in t and t.count(".") <= 1:
+                # 3.(3) / 0.1(6): the period is written, or the number already has decimals
+                rm = (_REPEATING_DOT if "." not in t else _REPEATING).match(text, e, hi)
+            if rm is not None:
+                # 3.(3), 0.1(6): a repeating decimal, exact
+                ip, _, fp = t.partition(".")
+                rep = rm.group(1)
+                base = Fraction(int(ip + fp) if (ip + fp) else 0, 10 ** len(fp))
+                v = base + Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fp))
+                append(Tok(NUM, s, rm.end(), text[s:rm.end()], v, sp, 6, "repeating"))
+                pos = rm.end()
+                sp = False
+                cur_pending = None
+                continue
             if t[0] == "." and s > 0 and (text[s - 1].isalnum() or text[s - 1] in ")]}"):
                 append(Tok(BND, s, s + 1, ".", sp=sp))
                 pos = s + 1
@@ -312,6 +329,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             elif "," in t and _COMMA_NUM.fullmatch(t):
                 v, nd, fl = _num_value(t.replace(",", ""), limits)
                 tok = Tok(NUM, s, e, t, v, sp, nd, (fl + " comma").strip())
+                if len(t) <= 40:
+                    tok.x = t.split(",")  # "420,420" may also be a list: 420, 420
                 if cur_pending:
                     tok.f += " cur:" + cur_pending
                 append(tok)
@@ -644,6 +663,8 @@ def _cmd_token(text: str, s: int, e: int, name: str, sp: bool, hi: int):
         if a < 0:
             return None
         inner = text[a:b]
+        if name == "operatorname" and inner.strip().isalpha():
+            return Tok(FUNC, s, b + 1, text[s:b + 1], inner.strip(), sp)
         if not inner.strip():
             return Tok("space", s, b + 1, "")
         if not any(ch.isdigit() for ch in inner):
