@@ -55,7 +55,7 @@ def test_jsonl_lines_blank_malformed_ids(tmp_path):
                                                  "Trace"]
     assert items[0].id == "a.jsonl:1" and items[0].line == 1 and items[0].source == p
     assert items[1].line == 4 and "invalid JSON" in items[1].message
-    assert items[1].id == f"{p}:4"
+    assert items[1].id == "a.jsonl:4"  # the same form as a readable record's id
     assert items[2].id == "q7" and items[2].line == 5
     assert items[3].line == 6 and "expected a JSON object" in items[3].message
     assert items[4].id == "12"
