@@ -61,8 +61,12 @@ def analyze(obj: Union[Trace, Dict[str, Any], str], config: Optional[Config] = N
     reasons = metrics.pop("truncation_reasons", [])
     tokens = token_count(trace)
     metrics["reasoning_chars"] = len(ctx.reasoning)
-    if any(f.code in LOOP_CODES for f in findings):
+    loop_findings = [f for f in findings if f.code in LOOP_CODES and f.field == "reasoning"]
+    if loop_findings:
         label = "degenerate-looping"
+        if metrics.get("loop_start") is None:  # onset of the earliest loop finding
+            first = min(loop_findings, key=lambda f: (f.start, f.end))
+            metrics["loop_start"], metrics["loop_end"] = first.start, first.end
     elif tokens["count"] >= cfg.verbose_tokens:
         label = "verbose-but-engaged"
     else:
