@@ -32,7 +32,10 @@ def make_task(rng: random.Random, k: int) -> dict:
     prompt = (f"{name} buys {boxes} boxes of {item}. Each box holds {per} {item}. "
               f"{name} gives away {eaten} {item}. How many {item} does {name} have left?")
     return {"task": f"t{k:02d}", "prompt": prompt, "boxes": boxes, "per": per, "eaten": eaten,
-            "total": total, "item": item, "name": name, "workload": 2.0}
+            "total": total, "item": item, "name": name,
+            # work units: the operations a solution needs (a multiplication, a subtraction,
+            # and for some tasks a unit conversion or a check)
+            "workload": float(2 + k % 3)}
 
 
 def concise(t: dict) -> str:

@@ -13,4 +13,8 @@ if [ "$code" -gt 1 ]; then
     exit "$code"
 fi
 echo
-echo "per-trace results: out/scores.jsonl; one rule's documentation: tracelint rule REP001"
+echo "== tracelint report examples/traces.jsonl --prices examples/prices.toml --html out/report.html --json out/report.json"
+tracelint report examples/traces.jsonl --prices examples/prices.toml --html out/report.html --json out/report.json
+echo
+echo "per-trace results: out/scores.jsonl; report: out/report.html (open it in a browser), out/report.json"
+echo "one rule's documentation: tracelint rule REP001"

@@ -1,4 +1,5 @@
-"""Command line: ``tracelint score | rule`` (the CLI only wires readers, analysis and writers).
+"""Command line: ``tracelint score | rule``; ``report``, ``filter`` and ``check`` register
+from their own layers (the CLI only wires readers, analysis and writers).
 
 Exit codes (ruff's convention): 0 clean, 1 something at or above ``--fail-on`` (or a record
 that could not be read), 2 usage, configuration or I/O error.
