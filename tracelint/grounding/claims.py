@@ -303,7 +303,7 @@ class Seg:
     """One side of a relation: expression tokens plus what the text says about them."""
 
     __slots__ = ("toks", "status", "approx", "ellipsis", "jux", "units", "lps", "last_ok",
-                 "unit_run", "first", "numunit", "numword")
+                 "unit_run", "first", "numunit", "numword", "bullet")
 
     def __init__(self, first: bool):
         self.toks: List[Tok] = []
@@ -318,6 +318,7 @@ class Seg:
         self.first = first
         self.numunit: Dict[int, Tuple[str, str]] = {}  # token index -> unit of that number
         self.numword: Dict[int, str] = {}  # token index -> unit word after that number
+        self.bullet = False  # the chunk starts right after a "- " list bullet
 
     @property
     def start(self) -> int:
@@ -572,6 +573,8 @@ class _SegState:
             self.close()
             if math_bnd:
                 self.seg.status = "nonnum"
+            if k == BND and t.v == "bullet" and t.t in "-\u2212":
+                self.seg.bullet = True
             return i + 1
         if k == PM:
             if not self.need:
@@ -580,6 +583,7 @@ class _SegState:
             self.nonnum()
             return i + 1
         if k == OP and not self.need and t.v == "/" and nxt is not None and nxt.k == WORD and \
+                nxt.t.isascii() and nxt.t.isalpha() and \
                 seg.toks and seg.toks[-1].k == NUM and not (
                     len(seg.toks) >= 2 and seg.toks[-2].k == OP and seg.toks[-2].v == "^") and \
                 (len(nxt.v) >= 2 or nxt.f == "text") and nxt.v not in STOPWORDS and \
@@ -1360,6 +1364,8 @@ class ClaimScanner:
                 if text[j:j + 1] in ":/-" and j > 0 and text[j - 1].isdigit():
                     while j > 0 and text[j - 1].isdigit() and lo - j < 12:
                         j -= 1
+                    while j > 0 and text[j - 1].isalpha() and lo - j < 30:
+                        j -= 1  # "Day23:18": a label, not a time
         lo = j
         k = hi
         n = len(text)
@@ -1673,6 +1679,17 @@ class ClaimScanner:
             scale = Fraction(1) if (rel == "~" or approx or ellipsis) else Fraction(1, 2)
             if _intervals_meet(va, vb, scale, self.limits, btext if rel == "~" or approx else ""):
                 return True, "approx" if scale == 1 else "rounded"
+        if vb.has_op and vb.rpn and va.status in ("exact", "symbolic") and \
+                any(it[0] == "n" and len(it) > 2 and it[2] >= 2 for it in vb.rpn):
+            # "42.75² + 21.75² = 1827.56 + 473.06": terms rounded to their shown decimals
+            ia = _numeric(va)
+            try:
+                ib = P.eval_interval(vb.rpn, self.limits, Fraction(1, 2))
+            except (P.Refused, P.Unsupported, P.NotNumeric, P.ParseError, IndexError,
+                    ZeroDivisionError, OverflowError, ValueError):
+                ib = None
+            if ia is not None and ib is not None and ia[0] <= ib[1] and ib[0] <= ia[1]:
+                return True, "rounded terms"
         if (rel == "~" or approx) and va.has_op and vb.has_op:
             # "0.007658 * 49.3488 ≈ 0.007658 * 50": an operand rounded on purpose
             ia, ib = _numeric(va), _numeric(vb)
@@ -1738,7 +1755,8 @@ class ClaimScanner:
         if grp:
             parts.append(grp)
         for j, t in enumerate(a.toks):
-            if t.k == OP and t.t.isalpha() and t.t.lower() in ("plus", "minus", "and") and \
+            if t.k == OP and t.t[:1].isalpha() and t.t.split()[0].lower() in (
+                    "plus", "minus", "and", "times", "multiplied", "divided", "over") and \
                     j + 1 < len(a.toks):
                 parts.append(list(a.toks[j + 1:]))
         for alt in parts:
@@ -1747,6 +1765,22 @@ class ClaimScanner:
                 ok, _ = self._compare(xa, vb, rel, approx, b.ellipsis, span, a, b)
                 if ok:
                     return "partial-result"
+        # "$300 + 30% = $390": a percent added to or taken from an amount
+        if len(a.toks) >= 4 and a.toks[-1].k == PCT and a.toks[-2].k == NUM and \
+                a.toks[-3].k == OP and a.toks[-3].v in "+-" and vb.status == "exact":
+            base = evaluate(a.toks[:-3], self.limits, "percent", self.val_cache)
+            if base.status == "exact":
+                p = a.toks[-2].v / 100
+                v = base.value * (1 + p if a.toks[-3].v == "+" else 1 - p)
+                ok, _ = self._compare(Val("exact", v, True), vb, rel, approx, b.ellipsis, span, a, b)
+                if ok:
+                    return "percent change"
+        # "- (0.001208)/3 ≈ -0.0004027": a minus sign taken for a list bullet
+        if a.bullet and va.status == "exact" and vb.status == "exact":
+            ok, _ = self._compare(Val("exact", -va.value, True, rpn=None), vb, rel, approx,
+                                  b.ellipsis, span, a, b)
+            if ok:
+                return "bullet minus"
         # "2.5 dozen × 2 cups/dozen = 5 cups": dozen as a unit, not a multiplier
         for seg, other, left in ((a, vb, True), (b, va, False)):
             if any(t.f == "mult" for t in seg.toks):
@@ -1761,7 +1795,10 @@ class ClaimScanner:
         # show the loss elsewhere: "x2 + y2", "(a+b)2")
         if not self.lost_sup:
             return ""
-        if any(t.k == OP and t.t == "x" and not t.sp for t in a.toks + b.toks):
+        toks_ab = a.toks + b.toks
+        if any(t.k == OP and t.t == "x" and (not t.sp or (j + 1 < len(toks_ab) and
+                                                          toks_ab[j + 1].s == t.e))
+               for j, t in enumerate(toks_ab)):
             return "lost-superscript"  # "36x2 = 4": x² with its superscript lost
         la, lb = _unsuperscript(a.toks), _unsuperscript(b.toks)
         combos = [(la, None), (None, lb), (la, lb)]
@@ -1927,7 +1964,7 @@ def _intervals_meet(va: Val, vb: Val, scale: Fraction, limits: Limits, btext: st
     return ia[0] <= ib[1] and ib[0] <= ia[1]
 
 
-_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\))*[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
                         r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
                         r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
 
@@ -2103,6 +2140,7 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
             continue
         # 5 and 1/15
         if u.k == WORD and u.v == "and" and i + 4 < len(toks) and toks[i + 2].k == NUM and \
+                not (i > 0 and toks[i - 1].k == OP) and \
                 toks[i + 3].k == OP and toks[i + 3].v == "/" and not toks[i + 3].sp and \
                 toks[i + 4].k == NUM and not toks[i + 4].sp:
             a_, w_ = toks[i + 2], toks[i + 4]

@@ -532,8 +532,11 @@ def _mark_patterns(text: str, toks: List[Tok]) -> None:
             i += 2
             continue
         # times and ratios 3:45, 12:30:15, 3:4
+        glued = i > 0 and toks[i - 1].k == WORD and toks[i - 1].e == t.s
         if nxt.k == BND and nxt.t == ":" and i + 2 < n and toks[i + 2].k in (NUM, BLOCK) \
-                and _unspaced(t, nxt) and _unspaced(nxt, toks[i + 2]):
+                and _unspaced(t, nxt) and _unspaced(nxt, toks[i + 2]) and not glued and (
+                    len(toks[i + 2].t) != 2 or int(toks[i + 2].t) <= 59 if toks[i + 2].t.isdigit()
+                    else True):
             j = i
             while j + 2 < n and toks[j + 1].t == ":" and toks[j + 2].k in (NUM, BLOCK) and \
                     _unspaced(toks[j], toks[j + 1]) and _unspaced(toks[j + 1], toks[j + 2]):
