@@ -311,3 +311,31 @@ def test_property_rounded_quotients(p, q, nd):
     assert [c.status for c in check_claim_text(f"{p}/{q} = {shown}")] == ["ok"]
     off = Fraction(shown) + Fraction(3, 10 ** nd)
     assert [c.status for c in check_claim_text(f"{p}/{q} = {float(off):.{nd}f}")] == ["wrong"]
+
+
+@pytest.mark.parametrize("text, status", [
+    ("30/9 = 3.(3)", "ok"),
+    ("1/6 = 0.1(6)", "ok"),
+    ("3e5 + 1 = 300001", "ok"),
+    ("25/4 = 6 rem 1", "ok"),
+    ("49 ÷ 3 = 16 with remainder 1", "ok"),
+    ("$300 + 30% = $390", "ok"),
+    ("232+58=290/5=58", "ok"),
+    ("19 + 18 + 6 + 15 = 19+18 = 37", "ok"),
+    ("76/15 = 5 and 1/15", "ok"),
+    ("24 feet / 2/3 = 36 feet", "ok"),
+    ("3 1/2 + 1 = 4.5", "ok"),
+    ("0.667 feet * 12 = 8 inches", "ok"),
+    ("0.667 * 12 = 8", "ok"),
+    ("0.61 * 12 = 8", "wrong"),
+    ("64*89 = 5,700 approximately", "ok"),
+])
+def test_readings_that_are_not_errors(text, status):
+    assert {c.status for c in check_claim_text(text)} == {status}, statuses(text)
+
+
+@pytest.mark.parametrize("text", [
+    "f’(4) = 2", "f⁻¹(6) = 2", "p(0) = 6", "Day23:18 = 5", "\\operatorname{cis} 3 = 1",
+])
+def test_function_values_and_labels_are_not_claims(text):
+    assert [c for c in check_claim_text(text) if c.status == "wrong"] == []

@@ -346,7 +346,7 @@ def _implicit_ok(prev: Tok, t: Tok) -> bool:
     """Whether juxtaposition ``prev t`` is an implicit multiplication."""
     pk, k = prev.k, t.k
     if k == LP:
-        return t.v == "(" and pk in (NUM, RP, CONST, VAR, SUP)
+        return t.v in "([" and pk in (NUM, RP, CONST, VAR, SUP)
     if k in (CONST, FRAC, SQRT):
         return pk in (NUM, RP, CONST, SUP, VAR)
     if k == FUNC:
@@ -1101,7 +1101,7 @@ def _compare_exact(a: Val, b: Val, relation: str, approx: bool, ellipsis: bool,
                 return True, "truncated"
         elif relation == "~" or approx:
             unit = _integer_unit(y.value, t)
-            if _within(x.value, y.value, unit, unit > 1):
+            if _within(x.value, y.value, unit, False):
                 return True, "approx"
     return False, ""
 
@@ -1607,6 +1607,9 @@ class ClaimScanner:
         """Compare again with every number converted to one unit per family (the right
         side's unit when it has one).  None when a conversion factor is unknown."""
         target: Dict[str, str] = {}
+        for seg in (a, b):
+            if set(seg.units) - set(seg.numunit.values()):
+                return None  # a unit after a group ("\frac{20}{1000} Mb"): factor unknown
         for seg in (b, a):
             for fam, canon in seg.numunit.values():
                 target.setdefault(fam, canon)

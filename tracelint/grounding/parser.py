@@ -119,6 +119,7 @@ _TOKEN = re.compile(
 )
 
 _SIMPLE_NUM = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_ENOTATION = re.compile(r"[eE]([+-]?\d{1,3})(?![\w.])")
 _REPEATING = re.compile(r"\((\d{1,6})\)(?![\d(])")
 _REPEATING_DOT = re.compile(r"\.\((\d{1,6})\)(?![\d(])")
 _LATEX_GROUP = re.compile(r"(?:\{,\}|,\\!|\\,|,\\,|\\!|,\\ |\\ )(\d{3})(?![\d])")
@@ -284,6 +285,18 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 sp = False
                 cur_pending = None
                 continue
+            em = _ENOTATION.match(text, e, hi) if "," not in t and t.count(".") <= 1 else None
+            if em is not None and not (e + 1 < hi and text[e].isalpha() and text[e + 1:e + 2].isalpha()):
+                v, nd, fl = _num_value(t, limits)
+                ex = int(em.group(1))
+                if v is not None and abs(ex) <= 300:
+                    val = v * Fraction(10) ** ex
+                    append(Tok(NUM, s, em.end(), text[s:em.end()], val, sp, max(0, nd - ex),
+                               "enotation"))
+                    pos = em.end()
+                    sp = False
+                    cur_pending = None
+                    continue
             if t[0] == "." and s > 0 and (text[s - 1].isalnum() or text[s - 1] in ")]}"):
                 append(Tok(BND, s, s + 1, ".", sp=sp))
                 pos = s + 1
