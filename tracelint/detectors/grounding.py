@@ -75,8 +75,11 @@ class NUM002(Rule):
 
     Why off by default (measured on the real traces of ../shared/realdata, see
     docs/grounding.md): models compute intermediate values in prose ("that's 125") and then
-    use them, and they rename units; so even traces whose final answer is right carry
-    operands that are not results of an earlier ``=``.  Turn it on with
+    use them, so even traces whose final answer is right carry operands that are not results
+    of an earlier ``=``.  On 11,972 traces with a correct final answer (MiP GSM8K normal
+    runs, ZeroEval) it fires on 15.9% of them (3.4% with ``text_numbers``), and on the 9
+    MR-GSM8K steps whose human reason says a number comes from nowhere it fires on none (the
+    invented numbers are small, stated in prose, or equal to a constant).  Turn it on with
     ``extend-select = ["NUM002"]``, preferably with ``text_numbers = true``.
 
     Flagged example: prompt "She bought 3 packs of 12 eggs", trace ``3 * 12 + 7 = 43``
