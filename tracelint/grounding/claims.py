@@ -25,11 +25,10 @@ Results are :class:`Claim` objects with spans into the scanned text.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import parser as P
 from .parser import (ACLOSE, ANCHOR, AOPEN, BLOCK, BND, CONST, DEG, ELLIP, FACT, FRAC, FUNC,
@@ -2028,13 +2027,6 @@ def _labels(seg: Seg) -> set:
         if fam == "money":
             out.add(canon)
     return out
-
-
-def _adds_unlike(seg: Seg) -> bool:
-    """Whether a segment adds or subtracts numbers followed by different unit words."""
-    if len(set(seg.numword.values())) < 2:
-        return False
-    return any(t.k == OP and t.v in "+-" and t.f != "implicit" for t in seg.toks)
 
 
 def _all_percent(toks: Sequence[Tok]) -> bool:
