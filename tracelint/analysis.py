@@ -33,14 +33,18 @@ def _to_trace(obj: Union[Trace, Dict[str, Any], str], cfg: Config) -> Trace:
     if isinstance(obj, Trace):
         return obj
     from .io import ReaderOptions
-    from .io.schema import record_to_trace
+    from .io.schema import build_trace, compile_options
+    from .model import ReadError
     opts = ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
                          think_open=cfg.think_open, think_close=cfg.think_close)
     if isinstance(obj, str):
         obj = {"output": obj}
     if not isinstance(obj, dict):
         raise TypeError(f"analyze() takes a Trace, a dict or a str, not {type(obj).__name__}")
-    return record_to_trace(obj, source="<analyze>", line=1, options=opts)
+    trace = build_trace(obj, compile_options(opts), "<analyze>", 1)
+    if isinstance(trace, ReadError):
+        raise ValueError(trace.describe())
+    return trace
 
 
 def analyze(obj: Union[Trace, Dict[str, Any], str], config: Optional[Config] = None

@@ -297,7 +297,8 @@ def cmd_score(args) -> int:
     stdout = sys.stdout
     ok = False
     try:
-        for d in iter_results(args.files, cfg, progress):
+        from .pipeline.parallel import iter_results_parallel
+        for d in iter_results_parallel(args.files, cfg, args.jobs, progress=progress):
             where = d.pop("_where", None) or (d.get("source"), d.get("line"))
             summary.add(d)
             failed = failed or fails(d, fail_on)
@@ -377,6 +378,8 @@ def make_parser() -> argparse.ArgumentParser:
                     help="stdout format (default: text)")
     sc.add_argument("--fail-on", action="append", metavar="ITEMS",
                     help="labels, flags or codes that make the exit code 1 (default degenerate-looping)")
+    sc.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                    help="worker processes; the output is the same for any N")
     sc.add_argument("-q", "--quiet", action="store_true", help="no summary, no progress")
     sc.add_argument("-v", "--verbose", action="store_true", help="text format: list concise traces too")
     sc.set_defaults(func=cmd_score)

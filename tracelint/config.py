@@ -7,6 +7,7 @@ CLI flags override.  Keys:
   ``select`` replaces the default set; ``extend-select`` adds to it.
 * ``[tool.tracelint.rules.CODE]``: option overrides for one rule (names as in ``tracelint rule CODE``).
 * ``fail-on``: labels, flags or codes that make ``score`` exit 1.
+* ``reject-on``: labels, flags or codes that ``filter`` and ``check`` reject.
 * ``field``: canonical field -> dotted path map for the readers; ``set``: constants.
 * ``think-open`` / ``think-close``: thinking delimiters.
 * ``verbose-tokens``: the absolute verbosity threshold of the label (default 2000 tokens).
@@ -34,6 +35,8 @@ class Config:
     ignore: List[str] = field(default_factory=list)
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     fail_on: List[str] = field(default_factory=list)
+    #: What ``filter``/``check`` reject (None: their default).
+    reject_on: Optional[List[str]] = None
     field_map: Dict[str, str] = field(default_factory=dict)
     constants: Dict[str, Any] = field(default_factory=dict)
     think_open: str = "<think>"
@@ -86,6 +89,8 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
             cfg.ignore = _as_list(value, key, where)
         elif k == "fail-on":
             cfg.fail_on = _as_list(value, key, where)
+        elif k == "reject-on":
+            cfg.reject_on = _as_list(value, key, where)
         elif k == "think-open":
             cfg.think_open = str(value)
         elif k == "think-close":
