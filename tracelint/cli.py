@@ -142,26 +142,14 @@ class Progress:
 
 
 def iter_results(paths: Sequence[str], cfg: Config, progress: Optional[Progress] = None):
-    """(output dict, trace byte size) for every input record, in input order; unreadable
-    records become error dicts — nothing is dropped."""
+    """(output dict, in input order) for every input record, sequentially in this process;
+    unreadable records become error dicts — nothing is dropped.  ``score --jobs N`` uses
+    :func:`tracelint.pipeline.parallel.iter_results_parallel`, which yields the same dicts."""
     from .analysis import analyze
     from .io import read_traces
-    from .model import ReadError, SCHEMA_VERSION
+    from .pipeline.parallel import result_dict
     for item in read_traces(paths, reader_options(cfg)):
-        if isinstance(item, ReadError):
-            d = {"schema_version": SCHEMA_VERSION, "id": item.id, "error": item.describe(),
-                 "source": item.source, "line": item.line}
-            size = 0
-        else:
-            try:
-                d = analyze(item, cfg).to_dict()
-            except Exception as exc:  # a detector bug must not lose the record
-                d = {"schema_version": SCHEMA_VERSION, "id": item.id,
-                     "error": f"{item.source}:{item.line}: internal error while analysing: "
-                              f"{type(exc).__name__}: {exc}",
-                     "source": item.source, "line": item.line}
-            size = len(item.reasoning or "") + len(item.answer or "")
-            d["_where"] = (item.source, item.line)
+        d, size = result_dict(item, cfg, analyze)
         if progress:
             progress.update(size)
         yield d

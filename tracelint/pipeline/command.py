@@ -23,90 +23,21 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # configuration: [tool.tracelint] plus the command line
 
 
-def _find_config(path: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
-    """(file, the [tool.tracelint] table) as ``tracelint.config.load`` finds it."""
-    from ..config import ConfigError, _toml
-    cands: List[Tuple[str, bool]] = []
-    if path is not None:
-        cands = [(path, False)]
-    else:
-        d = os.path.abspath(os.getcwd())
-        while True:
-            for name in ("tracelint.toml", "pyproject.toml"):
-                p = os.path.join(d, name)
-                if os.path.isfile(p):
-                    cands.append((p, name == "pyproject.toml"))
-            parent = os.path.dirname(d)
-            if parent == d:
-                break
-            d = parent
-    for p, optional in cands:
-        try:
-            with open(p, "rb") as fh:
-                data = _toml.load(fh)
-        except OSError as exc:
-            raise ConfigError(f"{p}: cannot read config: {exc.strerror or exc}") from None
-        except _toml.TOMLDecodeError as exc:
-            raise ConfigError(f"{p}: invalid TOML: {exc}") from None
-        if p.endswith("pyproject.toml"):
-            table = data.get("tool", {}).get("tracelint")
-            if table is None:
-                if optional:
-                    continue
-                table = {}
-        else:
-            table = data.get("tool", {}).get("tracelint", data)
-        return p, dict(table)
-    return None
-
-
 def load_config(config_path: Optional[str] = None):
-    """``(Config, reject_on or None)`` from the nearest config file (or ``config_path``).
-
-    ``reject-on`` is read here, from the raw table, because :class:`tracelint.config.Config`
-    does not know the key (yet); the rest of the table goes through
-    :func:`tracelint.config.from_mapping` unchanged."""
-    from ..config import Config, ConfigError, _as_list, from_mapping
-    found = _find_config(config_path)
-    if found is None:
-        return Config(), None
-    where, table = found
-    reject_on = None
-    for key in ("reject-on", "reject_on"):
-        if key in table:
-            reject_on = _as_list(table.pop(key), key, where)
-    cfg = from_mapping(table, where=where)
-    if reject_on is None and getattr(cfg, "reject_on", None):
-        reject_on = list(cfg.reject_on)  # once Config learns the key
-    return cfg, reject_on
+    """``(Config, reject_on or None)`` from the nearest config file (or ``config_path``)."""
+    from ..config import load
+    cfg = load(config_path)
+    return cfg, (list(cfg.reject_on) if cfg.reject_on is not None else None)
 
 
 def build_config(args):
     """Config and reject-on list for ``args``: config file, then the command-line flags
     (the same flags and precedence as ``tracelint score``)."""
-    from ..cli import UsageError, _kv, _split_codes, _unescape
-    cfg, reject_on = load_config(getattr(args, "config", None))
-    if getattr(args, "select", None) is not None:
-        cfg.select = _split_codes(args.select)
-    if getattr(args, "ignore", None):
-        cfg.ignore = cfg.ignore + _split_codes(args.ignore)
-    for spec in getattr(args, "field", None) or []:
-        k, v = _kv(spec, "--field")
-        cfg.field_map[k] = v
-    for spec in getattr(args, "set", None) or []:
-        k, v = _kv(spec, "--set")
-        cfg.constants[k] = v
-    if getattr(args, "think_open", None) is not None:
-        cfg.think_open = _unescape(args.think_open)
-    if getattr(args, "think_close", None) is not None:
-        cfg.think_close = _unescape(args.think_close)
-    if getattr(args, "verbose_tokens", None) is not None:
-        cfg.verbose_tokens = args.verbose_tokens
+    from ..cli import UsageError, build_config as score_config
     from ..rules import all_rules
+    cfg = score_config(args)
     codes = [r.code for r in all_rules()]
-    for p in (cfg.select or []) + cfg.ignore:
-        if not any(c.startswith(p) for c in codes):
-            raise UsageError(f"{p!r} matches no rule code (see 'tracelint rule --all')")
+    reject_on = list(cfg.reject_on) if cfg.reject_on is not None else None
     if getattr(args, "reject_on", None) is not None:
         reject_on = split_items(args.reject_on)
     if reject_on is None:
