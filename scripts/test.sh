@@ -6,5 +6,5 @@
 set -euo pipefail
 . "$(dirname "$0")/setup_env.sh"
 python -c "import tracelint.ngram as n; assert n.IMPLEMENTATION == 'cython', 'compiled core not built'; print('compiled core: ok')"
-python -m pytest -q -p no:cacheprovider tests
-TRACELINT_IMPLEMENTATION=python python -m pytest -q -p no:cacheprovider -m "not realdata_quality" tests
+python -m pytest -p no:cacheprovider tests
+TRACELINT_IMPLEMENTATION=python python -m pytest -p no:cacheprovider -m "not realdata_quality" tests
