@@ -44,9 +44,17 @@ class Config:
     #: Reasoning longer than this many tokens (reported, or estimated) is "verbose".
     verbose_tokens: int = 2000
     source: Optional[str] = None
+    _cache: Dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def enabled(self, code: str) -> bool:
         """Whether rule ``code`` runs under this config."""
+        key = ("enabled", code)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._enabled(code)
+        return hit
+
+    def _enabled(self, code: str) -> bool:
         from .rules import get_rule
         rule = get_rule(code)
         if any(code.startswith(p) for p in self.ignore):
@@ -59,6 +67,14 @@ class Config:
 
     def option(self, code: str, name: str) -> Any:
         """Option ``name`` of rule ``code``: the configured value, else the rule default."""
+        key = (code, name)
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = self._option(code, name)
+            return value
+
+    def _option(self, code: str, name: str) -> Any:
         from .rules import get_rule
         rule = get_rule(code)
         if name not in rule.options:

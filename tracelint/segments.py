@@ -13,7 +13,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .units import KIND_NUMBER, KIND_OTHER, Units
+from .units import Units, member
 
 _SENTENCE_END = frozenset(".!?。！？")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
@@ -43,7 +43,7 @@ def segment(text: str, units: Units, vocab: Dict[str, int], cap: int = 48
         cut[1:n] |= before > 0
     end_ids = [vocab[c] for c in _SENTENCE_END if c in vocab]
     if end_ids:
-        is_end = np.isin(units.ids[:-1], end_ids) & (starts[1:] > ends[:-1])
+        is_end = member(units.ids[:-1], end_ids) & (starts[1:] > ends[:-1])
         cut[1:n] |= is_end
     bounds = np.flatnonzero(cut).astype(np.int64)
     lengths = np.diff(bounds)

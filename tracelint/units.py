@@ -39,7 +39,8 @@ class Units:
     def char_span(self, i: int, j: int) -> Tuple[int, int]:
         """Character span covering units ``i .. j-1`` (``j > i``)."""
         if j <= i:
-            p = int(self.starts[i]) if i < len(self) else (int(self.ends[-1]) if len(self) else 0)
+            n = self.ids.shape[0]
+            p = int(self.starts[i]) if i < n else (int(self.ends[-1]) if n else 0)
             return p, p
         return int(self.starts[i]), int(self.ends[j - 1])
 
@@ -50,6 +51,18 @@ class Units:
         out = self.ids.copy()
         out[self.kinds == KIND_NUMBER] = num_id
         return out
+
+
+def member(ids: np.ndarray, wanted) -> np.ndarray:
+    """Boolean mask of ``ids`` that are in ``wanted`` (a few ids): a lookup table, since
+    ``np.isin`` sorts and costs tens of microseconds per call on short traces."""
+    wanted = [w for w in wanted if w is not None]
+    if not wanted or ids.shape[0] == 0:
+        return np.zeros(ids.shape[0], dtype=bool)
+    size = max(int(ids.max()), max(wanted)) + 1
+    lut = np.zeros(size, dtype=bool)
+    lut[wanted] = True
+    return lut[ids]
 
 
 def encode(text: str, vocab: Optional[Dict[str, int]] = None) -> Units:

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from .. import ngram
 from ..config import Config
+from ..segments import segment
 from .base import DetectorOutput, Rule, TraceContext
 
 
@@ -90,30 +91,33 @@ def _near_copies(ctx: TraceContext, min_span: int, exact: np.ndarray,
     seeds = ngram.matching_spans(r.ids, p.ids, 4)
     if seeds.shape[0] == 0:
         return []
-    # prompt sentences as unit ranges: split after . ! ? and newlines
+    # prompt sentences as unit ranges: the same sentence-like segments as the loop detector
     ptext = ctx.prompt
-    bounds = [0]
-    for i in range(len(p)):
-        ch = ptext[p.starts[i]:p.ends[i]]
-        if ch in (".", "!", "?") or (i + 1 < len(p) and "\n" in ptext[p.ends[i]:p.starts[i + 1]]):
-            bounds.append(i + 1)
-    bounds.append(len(p))
-    sentences = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a >= min_span]
+    bounds, _ = segment(ptext, p, ctx._vocab, cap=1 << 30)
+    sentences = [(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())
+                 if b - a >= min_span]
+    if not sentences:
+        return []
+    sent_starts = np.array([a for a, _ in sentences], dtype=np.int64)
     out: List[Tuple[int, int]] = []
     done = set()
+    nr = len(r)
     for s_start, s_end, t_start in seeds.tolist():
-        for a, b in sentences:
-            if a <= t_start < b:
-                lo = max(0, s_start - (t_start - a))
-                hi = min(len(r), lo + (b - a))
-                if (lo, hi) in done or exact[lo:hi].all():
-                    break
-                done.add((lo, hi))
-                ra, rb = r.char_span(lo, hi)
-                pa, pb = p.char_span(a, b)
-                if fuzz.ratio(ctx.reasoning[ra:rb], ptext[pa:pb]) >= threshold:
-                    out.append((lo, hi))
-                break
+        k = int(np.searchsorted(sent_starts, t_start, side="right")) - 1
+        if k < 0:
+            continue
+        a, b = sentences[k]
+        if not a <= t_start < b:
+            continue
+        lo = max(0, s_start - (t_start - a))
+        hi = min(nr, lo + (b - a))
+        if (lo, hi) in done or exact[lo:hi].all():
+            continue
+        done.add((lo, hi))
+        ra, rb = r.char_span(lo, hi)
+        pa, pb = p.char_span(a, b)
+        if fuzz.ratio(ctx.reasoning[ra:rb], ptext[pa:pb]) >= threshold:
+            out.append((lo, hi))
     return out
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .. import ngram
 from ..config import Config
 from ..segments import segment
-from ..units import KIND_OTHER, Units
+from ..units import KIND_OTHER, Units, member
 from .base import DetectorOutput, Rule, TraceContext
 
 #: Gopher (Rae et al. 2021, Table A1) thresholds, applied here to units.
@@ -178,19 +178,18 @@ class REP005(Rule):
 
 def _repeat_cover(n: int, sa: np.ndarray, lcp: np.ndarray, ks) -> Dict[int, float]:
     """Fraction of positions inside a repeated substring of length >= k, for each k, from
-    one suffix array: R[i] = longest repeated substring starting at i."""
+    one suffix array: R[i] = longest repeated substring starting at i; position p is
+    covered for k iff some i <= p with R[i] >= k reaches past p (all k in one 2-D pass)."""
     if n == 0:
         return {k: 0.0 for k in ks}
     rank_lcp = np.maximum(lcp, np.append(lcp[1:], 0))
     longest = np.empty(n, dtype=np.int64)
     longest[sa] = rank_lcp
     pos = np.arange(n, dtype=np.int64)
-    out = {}
-    for k in ks:
-        reach = np.where(longest >= k, pos + longest, 0)
-        covered = np.maximum.accumulate(reach) > pos
-        out[k] = float(covered.mean())
-    return out
+    kk = np.asarray(list(ks), dtype=np.int64)[:, None]
+    reach = np.where(longest[None, :] >= kk, (pos + longest)[None, :], 0)
+    covered = (np.maximum.accumulate(reach, axis=1) > pos[None, :]).mean(axis=1)
+    return {k: float(c) for k, c in zip(ks, covered.tolist())}
 
 
 def _best_stretch(weights: np.ndarray, rep: np.ndarray, valid: np.ndarray, share: float
@@ -248,14 +247,14 @@ def _claim_recurrence(text: str, units: Units, vocab: Dict[str, int]) -> Tuple[i
     n = len(units)
     # units that may belong to a claim: numbers, operators, one-character units
     op_ids = [vocab[k] for k in _CLAIM_OPS if k in vocab]
-    ok = ((kinds == 1) | ((ends - starts) == 1) | np.isin(ids, op_ids)).tolist()
+    ok = ((kinds == 1) | ((ends - starts) == 1) | member(ids, op_ids)).tolist()
     drop_ids = {vocab[k] for k in _CLAIM_DROP if k in vocab}
     id_list = ids.tolist()
     kind_list = kinds.tolist()
     seen: Dict[tuple, int] = {}
     claims = recur = 0
     first = -1
-    for i in np.flatnonzero(np.isin(ids, eq)).tolist():
+    for i in np.flatnonzero(member(ids, eq)).tolist():
         a = i
         while a > 0 and i - a < 8 and ok[a - 1]:
             a -= 1
@@ -361,12 +360,14 @@ def _answer_returns(text: str) -> Tuple[int, int]:
 def _novelty_curve(ids: np.ndarray, n: int = 4, bins: int = 10) -> List[float]:
     """Share of new n-grams (never seen earlier in the trace) in each tenth of the trace."""
     prev = ngram.prev_occurrence(ids, n)
-    if prev.shape[0] == 0:
+    m = prev.shape[0]
+    if m == 0:
         return []
-    new = prev < 0
-    edges = np.linspace(0, new.shape[0], bins + 1).astype(np.int64)
-    return [round(float(new[a:b].mean()), 4) if b > a else 1.0
-            for a, b in zip(edges[:-1], edges[1:])]
+    edges = np.linspace(0, m, bins + 1).astype(np.int64)
+    counts = np.diff(edges)
+    new = np.add.reduceat((prev < 0).astype(np.int64), np.minimum(edges[:-1], m - 1))
+    shares = np.where(counts > 0, new / np.maximum(counts, 1), 1.0)
+    return [round(float(v), 4) for v in shares.tolist()]
 
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
