@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Iterable, Set
+from typing import Dict, FrozenSet, Iterable, Set, Tuple
 
 __all__ = ["number_values", "is_grounded", "DEFAULT_CONSTANTS"]
 
@@ -102,7 +102,19 @@ def is_grounded(value: Fraction, known: Set[Fraction], small_max: int,
         return True
     if a * 100 in known or a / 100 in known:
         return True
-    for c in constants:
-        if a == Fraction(c).limit_denominator(10 ** 6):
-            return True
-    return False
+    return a in _constant_values(constants)
+
+
+_CONST_CACHE: Dict[Tuple[float, ...], FrozenSet[Fraction]] = {}
+
+
+def _constant_values(constants: Iterable[float]) -> FrozenSet[Fraction]:
+    """The constants as exact values (``limit_denominator(10**6)`` of each), computed once
+    per distinct list of constants instead of once per operand."""
+    key = tuple(constants)
+    hit = _CONST_CACHE.get(key)
+    if hit is None:
+        hit = frozenset(Fraction(c).limit_denominator(10 ** 6) for c in key)
+        if len(_CONST_CACHE) < 64:
+            _CONST_CACHE[key] = hit
+    return hit
