@@ -1392,3 +1392,4 @@ def matching_spans(s, t, min_len):
 # =======================================================================================
 
 include "_near.pxi"
+include "_claims.pxi"

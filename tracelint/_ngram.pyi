@@ -2,7 +2,7 @@
 
 The pure-Python twin tracelint._ngram_py has the same API; import from tracelint.ngram.
 """
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -43,3 +43,5 @@ def new_numbers(
 ) -> npt.NDArray[np.int32]: ...
 def _class_table() -> npt.NDArray[np.uint8]: ...
 def _as_units(s: Any, name: str = ...) -> npt.NDArray[np.int32]: ...
+CLAIM_LEX_GROUPS: Tuple[str, ...]
+def claim_lex(text: str, pos: int, hi: int) -> List[int]: ...

@@ -688,3 +688,56 @@ def new_numbers(ids, is_number, bounds, prev) -> np.ndarray:
                 mine[int(a[k])] -= 1
         out[j] = sum(mine.values())
     return out
+
+
+# =======================================================================================
+# Grounding: the claim tokenizer's lexer (src/_claims.pxi)
+# =======================================================================================
+
+import re as _re
+
+#: Group numbers of :func:`claim_lex`, in the order the alternatives are tried.
+CLAIM_LEX_GROUPS = ("ws", "nl", "num", "cmd", "sup", "vf", "supvar", "sub", "word", "two",
+                    "ch")
+
+_CLAIM_LEXEME = _re.compile(
+    r"(?P<ws>[ \t\u00a0\u2002-\u200b\u202f\u205f\u3000]+)"
+    r"|(?P<nl>\r?\n|\r)"
+    r"|(?P<num>\d(?:[\d,.]*\d)?|\.\d+)"
+    r"|(?P<cmd>\\(?:[A-Za-z]+|.))"
+    r"|(?P<sup>\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"
+    r"|(?P<vf>[\u00bc-\u00be\u2150-\u215e])"
+    r"|(?P<supvar>[\u2071\u207f\u02e3\u1d43-\u1d5b\u1d62-\u1d6a]+)"
+    r"|(?P<sub>_(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]+))"
+    r"|(?P<word>[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]+"
+    r"(?:['\u2019][^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]+)*"
+    r"(?:['\u2019\u2032]+(?=\())?[\u2080-\u2089]*)"
+    r"|(?P<two><<|>>|\*\*|==|!=|<=|>=|=>|:=|\+=|-=|\*=|/=|=<|->|<-|\.\.\.|~=)"
+    r"|(?P<ch>[\s\S])"
+)
+_CLAIM_GROUP_ID = {name: i for i, name in enumerate(CLAIM_LEX_GROUPS)}
+
+
+def claim_lex(text: str, pos: int, hi: int) -> List[int]:
+    """Lexemes of the grounding tokenizer in ``text[pos:hi]`` (``hi`` acts as the end of the
+    text, as ``endpos`` of ``re.match`` does), as a flat list of int quadruples
+    ``[group, start_ws, start, end, ...]``.  ``group`` indexes :data:`CLAIM_LEX_GROUPS`;
+    whitespace runs are not reported: ``start_ws < start`` says that whitespace starting at
+    ``start_ws`` precedes the lexeme (``start_ws == start`` otherwise).  Trailing whitespace
+    yields nothing.  Lexing from any position gives the same lexemes as the alternatives of
+    ``tracelint.grounding.parser._TOKEN`` matched one after the other from there."""
+    out: List[int] = []
+    hi = min(hi, len(text))
+    match = _CLAIM_LEXEME.match
+    ws = -1
+    while pos < hi:
+        m = match(text, pos, hi)
+        g = _CLAIM_GROUP_ID[m.lastgroup]
+        s, e = m.start(), m.end()
+        if g == 0:
+            ws = s
+        else:
+            out.extend((g, ws if ws >= 0 else s, s, e))
+            ws = -1
+        pos = e
+    return out

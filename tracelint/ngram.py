@@ -20,6 +20,7 @@ __all__ = [
     "repeat_mask", "top_ngram", "prev_occurrence", "periodic_runs", "periodic_tail",
     "matching_spans", "near_repeats",
     "new_numbers",
+    "claim_lex", "CLAIM_LEX_GROUPS",
 ]
 
 _BUILD_HINT = (
@@ -73,3 +74,5 @@ periodic_tail = _impl.periodic_tail
 matching_spans = _impl.matching_spans
 near_repeats = _impl.near_repeats
 new_numbers = _impl.new_numbers
+claim_lex = _impl.claim_lex
+CLAIM_LEX_GROUPS = _impl.CLAIM_LEX_GROUPS

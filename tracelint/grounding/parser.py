@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from ..ngram import claim_lex as _claim_lex
+
 __all__ = [
     "Limits", "Tok", "tokenize", "Refused", "NotNumeric", "Unsupported", "NeedsSymbolic",
     "ParseError", "compile_rpn", "eval_rpn", "to_sympy", "parse_number_text",
@@ -253,23 +255,33 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
     append = toks.append
     sp = False
     pos = lo
-    match = _TOKEN.match
     cur_pending = None  # currency sign waiting for its number
+    # lexemes of _TOKEN (compiled lexer, whitespace folded into a flag); lexed again from
+    # `pos` whenever a branch below consumes more or less than one lexeme
+    lex = _claim_lex(text, pos, hi)
+    nlex = len(lex)
+    li = 0
     while pos < hi:
-        m = match(text, pos, hi)
-        g = m.lastgroup
-        s, e = m.start(), m.end()
-        pos = e
-        if g == "ws":
+        if li >= nlex or lex[li + 1] != pos:
+            lex = _claim_lex(text, pos, hi)
+            nlex = len(lex)
+            li = 0
+            if not nlex:
+                break  # only whitespace is left
+        g = lex[li]
+        s = lex[li + 2]
+        e = lex[li + 3]
+        if lex[li + 1] != s:
             sp = True
-            continue
-        if g == "nl":
+        li += 4
+        pos = e
+        if g == 1:  # nl
             append(Tok(NL, s, e, "\n", sp=sp))
             sp = False
             cur_pending = None
             continue
-        if g == "num":
-            t = m.group()
+        if g == 2:  # num
+            t = text[s:e]
             rm = None
             if "," not in t and t.count(".") <= 1:
                 # 3.(3) / 0.1(6): the period is written, or the number already has decimals
@@ -368,8 +380,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             sp = False
             cur_pending = None
             continue
-        if g == "cmd":
-            name = m.group()[1:]
+        if g == 3:  # cmd
+            name = text[s:e][1:]
             tok = _cmd_token(text, s, e, name, sp, hi)
             if tok is None:
                 continue  # transparent / spacing: keep sp as it is
@@ -394,8 +406,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             if tok.k != BND:
                 cur_pending = None
             continue
-        if g == "sup":
-            g0 = m.group()
+        if g == 4:  # sup
+            g0 = text[s:e]
             neg = g0.startswith("\u207b")
             digits = "".join(_SUPERSCRIPT[c] for c in g0.lstrip("\u207b"))
             val = Fraction(int(digits)) if len(digits) < 6 else None
@@ -404,25 +416,25 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             append(Tok(SUP, s, e, g0, val, sp))
             sp = False
             continue
-        if g == "supvar":
-            append(Tok(VAR, s, e, m.group(), m.group(), sp, 0, "supvar"))
+        if g == 6:  # supvar
+            append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "supvar"))
             sp = False
             continue
-        if g == "vf":
-            append(Tok(NUM, s, e, m.group(), _VULGAR[m.group()], sp, 3, "vulgar"))
+        if g == 5:  # vf
+            append(Tok(NUM, s, e, text[s:e], _VULGAR[text[s:e]], sp, 3, "vulgar"))
             sp = False
             continue
-        if g == "sub":
-            append(Tok(VAR, s, e, m.group(), m.group(), sp, 0, "sub"))
+        if g == 7:  # sub
+            append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "sub"))
             sp = False
             continue
-        if g == "word":
-            append(Tok(WORD, s, e, m.group(), m.group().lower(), sp))
+        if g == 8:  # word
+            append(Tok(WORD, s, e, text[s:e], text[s:e].lower(), sp))
             sp = False
             cur_pending = None
             continue
-        if g == "two":
-            t = m.group()
+        if g == 9:  # two
+            t = text[s:e]
             if t == "<<":
                 append(Tok(AOPEN, s, e, t, sp=sp))
             elif t == ">>":
@@ -449,7 +461,7 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             sp = False
             continue
         # single character
-        c = m.group()
+        c = text[s:e]
         if c in _CHAR_OPS:
             op = _CHAR_OPS[c]
             if c in "-*+\u2022" and _line_start(text, s, lo) and (e >= hi or text[e] in " \t"):

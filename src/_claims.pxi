@@ -1,0 +1,217 @@
+# Grounding: the claim tokenizer's lexer (included by _ngram.pyx).
+#
+# claim_lex is a hand-written matcher for the alternatives of
+# tracelint.grounding.parser._TOKEN (the pure-Python twin in tracelint/_ngram_py.py runs that
+# very expression).  Character classes follow Python's `re` for str patterns: \d is
+# Py_UNICODE_ISDECIMAL, \w is Py_UNICODE_ISALNUM or '_', \s is Py_UNICODE_ISSPACE.
+
+cdef extern from "Python.h":
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+
+#: Group numbers of :func:`claim_lex`, in the order the alternatives are tried.
+CLAIM_LEX_GROUPS = ("ws", "nl", "num", "cmd", "sup", "vf", "supvar", "sub", "word", "two",
+                    "ch")
+
+
+cdef inline bint _cl_ws(Py_UCS4 c) noexcept nogil:
+    return (c == 0x20 or c == 0x09 or c == 0xa0 or (0x2002 <= c <= 0x200b) or c == 0x202f
+            or c == 0x205f or c == 0x3000)
+
+
+cdef inline bint _cl_sup(Py_UCS4 c) noexcept nogil:
+    return c == 0x2070 or c == 0xb9 or c == 0xb2 or c == 0xb3 or (0x2074 <= c <= 0x2079)
+
+
+cdef inline bint _cl_supvar(Py_UCS4 c) noexcept nogil:
+    return (c == 0x2071 or c == 0x207f or c == 0x2e3 or (0x1d43 <= c <= 0x1d5b)
+            or (0x1d62 <= c <= 0x1d6a))
+
+
+cdef inline bint _cl_asciialnum(Py_UCS4 c) noexcept nogil:
+    return (0x30 <= c <= 0x39) or (0x41 <= c <= 0x5a) or (0x61 <= c <= 0x7a)
+
+
+cdef inline bint _cl_asciialpha(Py_UCS4 c) noexcept nogil:
+    return (0x41 <= c <= 0x5a) or (0x61 <= c <= 0x7a)
+
+
+cdef inline bint _cl_word(Py_UCS4 c) noexcept nogil:
+    # [^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]
+    if c == 0x5f or c == 0xb2 or c == 0xb3 or c == 0xb9 or (0x2070 <= c <= 0x209f) \
+            or (0xbc <= c <= 0xbe) or (0x2150 <= c <= 0x215f):
+        return False
+    return Py_UNICODE_ISALNUM(c) and not Py_UNICODE_ISDECIMAL(c)
+
+
+cdef Py_ssize_t _cl_match(int kind, void* d, Py_ssize_t p, Py_ssize_t hi, int* group) noexcept:
+    """End of the lexeme at ``p`` (``p < hi``); its group in ``group``."""
+    cdef Py_UCS4 c = PyUnicode_READ(kind, d, p)
+    cdef Py_UCS4 c2
+    cdef Py_ssize_t q, r, last
+    # ws
+    if _cl_ws(c):
+        q = p + 1
+        while q < hi and _cl_ws(PyUnicode_READ(kind, d, q)):
+            q += 1
+        group[0] = 0
+        return q
+    # nl
+    if c == 0x0d:
+        group[0] = 1
+        if p + 1 < hi and PyUnicode_READ(kind, d, p + 1) == 0x0a:
+            return p + 2
+        return p + 1
+    if c == 0x0a:
+        group[0] = 1
+        return p + 1
+    # num: \d(?:[\d,.]*\d)? | \.\d+
+    if Py_UNICODE_ISDECIMAL(c):
+        last = p + 1
+        q = p + 1
+        while q < hi:
+            c2 = PyUnicode_READ(kind, d, q)
+            if Py_UNICODE_ISDECIMAL(c2):
+                q += 1
+                last = q
+            elif c2 == 0x2c or c2 == 0x2e:
+                q += 1
+            else:
+                break
+        group[0] = 2
+        return last
+    if c == 0x2e and p + 1 < hi and Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, p + 1)):
+        q = p + 2
+        while q < hi and Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, q)):
+            q += 1
+        group[0] = 2
+        return q
+    # cmd: \\(?:[A-Za-z]+|.)
+    if c == 0x5c and p + 1 < hi:
+        c2 = PyUnicode_READ(kind, d, p + 1)
+        if _cl_asciialpha(c2):
+            q = p + 2
+            while q < hi and _cl_asciialpha(PyUnicode_READ(kind, d, q)):
+                q += 1
+            group[0] = 3
+            return q
+        if c2 != 0x0a:
+            group[0] = 3
+            return p + 2
+    # sup: \u207b?[sup]+
+    if c == 0x207b or _cl_sup(c):
+        q = p + 1 if c == 0x207b else p
+        r = q
+        while r < hi and _cl_sup(PyUnicode_READ(kind, d, r)):
+            r += 1
+        if r > q:
+            group[0] = 4
+            return r
+    # vf
+    if (0xbc <= c <= 0xbe) or (0x2150 <= c <= 0x215e):
+        group[0] = 5
+        return p + 1
+    # supvar
+    if _cl_supvar(c):
+        q = p + 1
+        while q < hi and _cl_supvar(PyUnicode_READ(kind, d, q)):
+            q += 1
+        group[0] = 6
+        return q
+    # sub: _(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]+)
+    if c == 0x5f and p + 1 < hi:
+        c2 = PyUnicode_READ(kind, d, p + 1)
+        if c2 == 0x7b:
+            q = p + 2
+            while q < hi and q - (p + 2) <= 40:
+                c2 = PyUnicode_READ(kind, d, q)
+                if c2 == 0x7d:
+                    group[0] = 7
+                    return q + 1
+                if c2 == 0x7b or c2 == 0x0a:
+                    break
+                q += 1
+        elif _cl_asciialnum(c2):
+            q = p + 2
+            while q < hi and _cl_asciialnum(PyUnicode_READ(kind, d, q)):
+                q += 1
+            group[0] = 7
+            return q
+    # word
+    if _cl_word(c):
+        q = p + 1
+        while q < hi and _cl_word(PyUnicode_READ(kind, d, q)):
+            q += 1
+        # (?:['\u2019]W+)*
+        while q + 1 < hi:
+            c2 = PyUnicode_READ(kind, d, q)
+            if (c2 == 0x27 or c2 == 0x2019) and _cl_word(PyUnicode_READ(kind, d, q + 1)):
+                q += 2
+                while q < hi and _cl_word(PyUnicode_READ(kind, d, q)):
+                    q += 1
+            else:
+                break
+        # (?:['\u2019\u2032]+(?=\())?
+        r = q
+        while r < hi:
+            c2 = PyUnicode_READ(kind, d, r)
+            if c2 == 0x27 or c2 == 0x2019 or c2 == 0x2032:
+                r += 1
+            else:
+                break
+        if r > q and r < hi and PyUnicode_READ(kind, d, r) == 0x28:
+            q = r
+        # [\u2080-\u2089]*
+        while q < hi and 0x2080 <= PyUnicode_READ(kind, d, q) <= 0x2089:
+            q += 1
+        group[0] = 8
+        return q
+    # two
+    if p + 1 < hi:
+        c2 = PyUnicode_READ(kind, d, p + 1)
+        if (c == 0x3c and (c2 == 0x3c or c2 == 0x3d or c2 == 0x2d)) or \
+                (c == 0x3e and (c2 == 0x3e or c2 == 0x3d)) or \
+                (c == 0x2a and (c2 == 0x2a or c2 == 0x3d)) or \
+                (c == 0x3d and (c2 == 0x3d or c2 == 0x3e or c2 == 0x3c)) or \
+                ((c == 0x21 or c == 0x3a or c == 0x2b or c == 0x2f or c == 0x7e) and c2 == 0x3d) or \
+                (c == 0x2d and (c2 == 0x3d or c2 == 0x3e)):
+            group[0] = 9
+            return p + 2
+        if c == 0x2e and c2 == 0x2e and p + 2 < hi and PyUnicode_READ(kind, d, p + 2) == 0x2e:
+            group[0] = 9
+            return p + 3
+    group[0] = 10
+    return p + 1
+
+
+def claim_lex(str text, Py_ssize_t pos, Py_ssize_t hi):
+    """Lexemes of the grounding tokenizer in ``text[pos:hi]`` (``hi`` acts as the end of the
+    text, as ``endpos`` of ``re.match`` does), as a flat list of int quadruples
+    ``[group, start_ws, start, end, ...]``.  ``group`` indexes :data:`CLAIM_LEX_GROUPS`;
+    whitespace runs are not reported: ``start_ws < start`` says that whitespace starting at
+    ``start_ws`` precedes the lexeme (``start_ws == start`` otherwise).  Trailing whitespace
+    yields nothing.  Lexing from any position gives the same lexemes as the alternatives of
+    ``tracelint.grounding.parser._TOKEN`` matched one after the other from there."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* d = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text)
+    cdef Py_ssize_t e, ws = -1
+    cdef int g = 0
+    cdef list out = []
+    if hi > n:
+        hi = n
+    if pos < 0:
+        pos = 0
+    while pos < hi:
+        e = _cl_match(kind, d, pos, hi, &g)
+        if g == 0:
+            ws = pos
+        else:
+            out.append(g)
+            out.append(ws if ws >= 0 else pos)
+            out.append(pos)
+            out.append(e)
+            ws = -1
+        pos = e
+    return out
