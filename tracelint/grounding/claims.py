@@ -1007,11 +1007,18 @@ def _bare_decimals(toks: Sequence[Tok], pct_mode: str = "percent") -> Optional[i
     return None
 
 
+_KEY_KINDS = frozenset((OP, FUNC, NUM))
+
+
 def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
              cache: Optional[dict] = None) -> Val:
     key = None
     if cache is not None:
-        key = (pct_mode, tuple((t.k, t.t, t.v if t.k in (OP, FUNC, NUM) else None) for t in toks))
+        # a number's value enters the key as (numerator, denominator): equal exactly when the
+        # Fractions are equal, and far cheaper to hash than a Fraction
+        key = (pct_mode, tuple((t.k, t.t, None if t.k not in _KEY_KINDS else
+                                (t.v.numerator, t.v.denominator) if type(t.v) is Fraction
+                                else t.v) for t in toks))
         hit = cache.get(key)
         if hit is not None:
             return hit

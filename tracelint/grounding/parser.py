@@ -283,7 +283,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
         if g == 2:  # num
             t = text[s:e]
             rm = None
-            if "," not in t and t.count(".") <= 1:
+            nc = text[e] if e < hi else ""  # both expressions below start with one of ".(eE"
+            if nc and nc in ".(" and "," not in t and t.count(".") <= 1:
                 # 3.(3) / 0.1(6): the period is written, or the number already has decimals
                 rm = (_REPEATING_DOT if "." not in t else _REPEATING).match(text, e, hi)
             if rm is not None:
@@ -297,7 +298,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 sp = False
                 cur_pending = None
                 continue
-            em = _ENOTATION.match(text, e, hi) if "," not in t and t.count(".") <= 1 else None
+            em = _ENOTATION.match(text, e, hi) if nc and nc in "eE" and "," not in t and \
+                t.count(".") <= 1 else None
             if em is not None and not (e + 1 < hi and text[e].isalpha() and text[e + 1:e + 2].isalpha()):
                 v, nd, fl = _num_value(t, limits)
                 ex = int(em.group(1))
