@@ -980,7 +980,7 @@ class Val:
     """Evaluation of one segment."""
 
     __slots__ = ("status", "value", "has_op", "bare_nd", "sym", "reason", "operands", "pct",
-                 "rpn")
+                 "rpn", "ivc")
 
     def __init__(self, status, value=None, has_op=False, bare_nd=None, reason="",
                  operands=(), pct=False, rpn=None):
@@ -993,6 +993,7 @@ class Val:
         self.operands = operands
         self.pct = pct
         self.rpn = rpn
+        self.ivc = None             # (limits, interval) memo of _numeric
 
 
 def _bare_decimals(toks: Sequence[Tok], pct_mode: str = "percent") -> Optional[int]:
@@ -1119,11 +1120,16 @@ def _numeric(v: Val, limits: Limits = P.DEFAULT_LIMITS) -> Optional[Tuple[Fracti
         return (v.value, v.value)
     if v.rpn is None:
         return None
+    memo = v.ivc
+    if memo is not None and memo[0] == limits:
+        return memo[1]  # the same Val is compared again (cached segment, other readings)
     try:
-        return P.eval_interval(v.rpn, limits, Fraction(0))
+        iv = P.eval_interval(v.rpn, limits, Fraction(0))
     except (P.Refused, P.Unsupported, P.NotNumeric, P.ParseError, IndexError,
             ZeroDivisionError, OverflowError, ValueError):
-        return None
+        iv = None
+    v.ivc = (limits, iv)
+    return iv
 
 
 def _compare_symbolic(a: Val, b: Val, relation: str, approx: bool) -> Tuple[Optional[bool], str]:
