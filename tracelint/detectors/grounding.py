@@ -9,7 +9,7 @@ The machinery lives in :mod:`tracelint.grounding`; see docs/grounding.md.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ..config import Config
 from ..grounding import parser as P
@@ -165,11 +165,26 @@ def _claims(ctx: TraceContext, cfg: Config) -> List[Tuple[str, Claim]]:
     return out
 
 
+_PROMPT_VALUES: Dict[str, FrozenSet[Fraction]] = {}
+
+
+def _prompt_values(prompt: str) -> FrozenSet[Fraction]:
+    """number_values(prompt), remembered: the traces of one question share their prompt."""
+    hit = _PROMPT_VALUES.get(prompt)
+    if hit is None:
+        hit = frozenset(number_values(prompt))
+        if len(prompt) <= 20000:  # bounded memory: at most 1024 short prompts
+            if len(_PROMPT_VALUES) >= 1024:
+                _PROMPT_VALUES.clear()
+            _PROMPT_VALUES[prompt] = hit
+    return hit
+
+
 def _ungrounded(ctx: TraceContext, cfg: Config, claims: List[Tuple[str, Claim]]):
     small_max = int(cfg.option("NUM002", "small_max"))
     constants = [float(c) for c in cfg.option("NUM002", "constants")]
     text_numbers = bool(cfg.option("NUM002", "text_numbers"))
-    known: Set[Fraction] = set(number_values(ctx.prompt))
+    known: Set[Fraction] = set(_prompt_values(ctx.prompt))
     hits = []
     pos = {"reasoning": 0, "answer": 0}
     texts = {"reasoning": ctx.reasoning, "answer": ctx.trace.answer or ""}
