@@ -16,7 +16,8 @@ Reads ../shared/realdata (override with TRACELINT_REALDATA=/path) and prints:
 5. Speed: claims/s and MB/s of claim extraction+checking (process CPU time) on the math
    traces.
 
-Options: ``--quick`` (fewer files for speed), ``--list N`` (how many items per list).
+Options: ``--quick`` (fewer files for speed), ``--list N`` (how many items per list),
+``--only SECTIONS``, ``--repeat N`` (speed: runs per group; the median is reported).
 """
 from __future__ import annotations
 
@@ -417,7 +418,7 @@ def num002(nlist):
 # --------------------------------------------------------------------------------------------
 # 5. speed
 
-def speed():
+def speed(repeat=1):
     print("\n== 5. Speed (claim extraction and checking, one core, process CPU time) ==")
     groups = {
         "math traces (MiP math + formula, all models)": ["math__*.jsonl", "formula__*.jsonl"],
@@ -435,19 +436,27 @@ def speed():
                     texts.append((t.reasoning or "") + "\n" + (t.answer or ""))
         nbytes = sum(len(t.encode("utf-8")) for t in texts)
         from tracelint.grounding import claims as CL
-        CL._GLOBAL_CACHE.clear()
-        t0 = time.process_time()
-        n = 0
-        for t in texts:
-            n += len(scan_claims(t))
-        dt = time.process_time() - t0
+        times = []
+        for _ in range(max(1, repeat)):
+            CL._GLOBAL_CACHE.clear()  # every run starts cold
+            t0 = time.process_time()
+            n = 0
+            for t in texts:
+                n += len(scan_claims(t))
+            times.append(time.process_time() - t0)
+        times.sort()
+        dt = times[len(times) // 2]
+        spread = (f" (runs {len(times)}: {nbytes / 1e6 / times[-1]:.2f}-"
+                  f"{nbytes / 1e6 / times[0]:.2f} MB/s)" if len(times) > 1 else "")
         print(f"  {title}: {len(texts)} texts, {nbytes / 1e6:.1f} MB, {n} claims, {dt:.2f} s -> "
-              f"{nbytes / 1e6 / dt:.2f} MB/s, {n / dt:.0f} claims/s")
+              f"{nbytes / 1e6 / dt:.2f} MB/s, {n / dt:.0f} claims/s{spread}")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--list", type=int, default=12, help="items shown per list")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="speed: runs per group (median reported, with min and max)")
     ap.add_argument("--only", default="", help="comma list of sections: refs,mr,answers,num002,speed")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
@@ -461,7 +470,7 @@ def main(argv=None):
     if not only or "num002" in only:
         num002(args.list)
     if not only or "speed" in only:
-        speed()
+        speed(args.repeat)
 
 
 if __name__ == "__main__":
