@@ -215,3 +215,93 @@ def claim_lex(str text, Py_ssize_t pos, Py_ssize_t hi):
             ws = -1
         pos = e
     return out
+
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyLong_FromSsize_t(Py_ssize_t v)
+    object PyList_New(Py_ssize_t n)
+    void PyList_SET_ITEM(object lst, Py_ssize_t i, object item)
+    void Py_INCREF(object o)
+
+
+cdef inline Py_UCS4 _cl_json_esc(Py_UCS4 d) noexcept nogil:
+    if d == 0x62:    # b
+        return 0x08
+    if d == 0x66:    # f
+        return 0x0c
+    if d == 0x6e:    # n
+        return 0x0a
+    if d == 0x72:    # r
+        return 0x0d
+    if d == 0x74:    # t
+        return 0x09
+    return d         # '"', '\\', '/' and unknown escapes: the character itself
+
+
+def json_string_decode(str text, Py_ssize_t pos):
+    """Decode the JSON string body that starts at ``pos`` (just after its opening quote) and
+    runs to the next unescaped ``"`` or, when the JSON is truncated, to the end of ``text``.
+    Returns ``(decoded, offsets)``: ``offsets[k]`` is the index in ``text`` where decoded
+    character ``k`` starts, and one last entry is the index where decoding stopped.  Escapes:
+    ``\\uXXXX`` (read with ``int(..., 16)``; an invalid one decodes as ``u``), ``\\n``,
+    ``\\t``, ``\\"`` and the other JSON escapes; an unknown escape ``\\q`` decodes as ``q``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* d = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text)
+    cdef Py_ssize_t i = pos
+    cdef Py_ssize_t k = 0, cap
+    cdef Py_UCS4 c, e
+    cdef Py_UCS4* chars
+    cdef Py_ssize_t* offs
+    cdef long code
+    cdef bint ok
+    cdef Py_ssize_t j
+    if pos < 0:
+        raise ValueError("pos must be >= 0")
+    cap = (n - i if i < n else 0) + 1
+    chars = <Py_UCS4*>malloc(cap * sizeof(Py_UCS4))
+    offs = <Py_ssize_t*>malloc((cap + 1) * sizeof(Py_ssize_t))
+    if chars == NULL or offs == NULL:
+        free(chars)
+        free(offs)
+        raise MemoryError()
+    try:
+        while i < n:
+            c = PyUnicode_READ(kind, d, i)
+            if c == 0x22:
+                break
+            if c == 0x5c and i + 1 < n:
+                e = PyUnicode_READ(kind, d, i + 1)
+                if e == 0x75 and i + 5 < n:
+                    ok = True
+                    try:
+                        code = ord(chr(int(text[i + 2:i + 6], 16)))
+                    except ValueError:
+                        ok = False
+                    if ok:
+                        chars[k] = <Py_UCS4>code
+                        offs[k] = i
+                        k += 1
+                        i += 6
+                        continue
+                chars[k] = _cl_json_esc(e)
+                offs[k] = i
+                k += 1
+                i += 2
+                continue
+            chars[k] = c
+            offs[k] = i
+            k += 1
+            i += 1
+        offs[k] = i
+        decoded = PyUnicode_FromKindAndData(4, chars, k)
+        out = PyList_New(k + 1)
+        for j in range(k + 1):
+            item = PyLong_FromSsize_t(offs[j])
+            Py_INCREF(item)
+            PyList_SET_ITEM(out, j, item)
+        return decoded, out
+    finally:
+        free(chars)
+        free(offs)

@@ -139,3 +139,83 @@ def test_compiled_classes_all_bmp():
         ch = chr(c)
         text = ch + "a" + ch + "1" + ch
         assert CY.claim_lex(text, 0, len(text)) == PY.claim_lex(text, 0, len(text)), hex(c)
+
+
+# --------------------------------------------------------------------------------------------
+# json_string_decode
+
+_JSON_ALPHABET = list('abc "\\/bfnrtu0123456789abcdefABCDEF+-_x \u00e9\u4e00\U0001f600\n{}:,')
+json_texts = st.one_of(
+    st.lists(st.sampled_from(_JSON_ALPHABET), max_size=60).map("".join),
+    st.text(max_size=40),
+    st.lists(st.sampled_from(["\\u0041", "\\u00e9", "\\ud83d", "\\u12", "\\u+fff", "\\u-001",
+                              "\\u 1f ", "\\u0x1f", "\\u1_23", "\\u\u0663\u0663\u0663\u0663",
+                              "\\n", "\\\\", '\\"', '"', "\\", "\\q", "x", "\u00e9"]),
+             max_size=20).map("".join),
+)
+
+
+def _naive_json(text: str, pos: int):
+    """json.loads on the same body where the JSON is valid (no invalid escape)."""
+    import json
+    end = pos
+    while end < len(text) and text[end] != '"':
+        end += 2 if text[end] == "\\" else 1
+    return json.loads('"' + text[pos:end] + '"')
+
+
+def test_json_twin_agrees_with_json_module():
+    for body in ["plain", "a\\nb", "\\u0041\\u00e9\\t", "q\\\\\\\"x", "\\u00e9\\/"]:
+        text = '{"reasoning": "' + body + '", "x": 1}'
+        pos = text.index(': "') + 3
+        decoded, offs = PY.json_string_decode(text, pos)
+        assert decoded == _naive_json(text, pos)
+        assert len(offs) == len(decoded) + 1 and text[offs[-1]] == '"'
+
+
+@SETTINGS
+@given(json_texts, st.integers(0, 70))
+def test_json_twin_offsets(text, pos):
+    decoded, offs = PY.json_string_decode(text, pos)
+    assert len(offs) == len(decoded) + 1
+    assert all(a < b for a, b in zip(offs, offs[1:]))
+    stop = offs[-1]
+    assert stop == max(pos, len(text)) or text[stop] == '"'
+    if decoded:
+        assert offs[0] == pos
+
+
+@needs_cy
+def test_json_same_signature_and_doc():
+    doc = CY.json_string_decode.__doc__
+    if doc.startswith("json_string_decode("):
+        doc = doc.split("\n", 1)[1]
+    assert inspect.cleandoc(doc) == inspect.cleandoc(PY.json_string_decode.__doc__)
+    assert list(inspect.signature(CY.json_string_decode).parameters) == \
+        list(inspect.signature(PY.json_string_decode).parameters) == ["text", "pos"]
+    assert ngram.json_string_decode in (PY.json_string_decode, CY.json_string_decode)
+
+
+@needs_cy
+@SETTINGS
+@given(json_texts, st.integers(0, 70))
+@example("\\u0041", 0)
+@example("\\u004", 0)
+@example("\\u00411", 0)
+@example("ab\\", 0)
+@example("\\ud83d\\ude00\"", 0)
+@example("\\u\u0663\u0663\u0663\u0663", 0)
+@example("\\u-001", 0)
+@example("abc", 10)
+@example("", 1)
+def test_json_compiled_equals_twin(text, pos):
+    a = CY.json_string_decode(text, pos)
+    b = PY.json_string_decode(text, pos)
+    assert a == b
+    assert type(a[0]) is str and type(a[1]) is list and all(type(x) is int for x in a[1])
+
+
+@pytest.mark.parametrize("impl", [PY] + ([CY] if CY is not None else []))
+def test_json_negative_pos(impl):
+    with pytest.raises(ValueError):
+        impl.json_string_decode("abc", -1)

@@ -741,3 +741,45 @@ def claim_lex(text: str, pos: int, hi: int) -> List[int]:
             ws = -1
         pos = e
     return out
+
+
+_JSON_STRING_ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
+                    "t": "\t"}
+
+
+def json_string_decode(text: str, pos: int) -> Tuple[str, List[int]]:
+    """Decode the JSON string body that starts at ``pos`` (just after its opening quote) and
+    runs to the next unescaped ``"`` or, when the JSON is truncated, to the end of ``text``.
+    Returns ``(decoded, offsets)``: ``offsets[k]`` is the index in ``text`` where decoded
+    character ``k`` starts, and one last entry is the index where decoding stopped.  Escapes:
+    ``\\uXXXX`` (read with ``int(..., 16)``; an invalid one decodes as ``u``), ``\\n``,
+    ``\\t``, ``\\"`` and the other JSON escapes; an unknown escape ``\\q`` decodes as ``q``."""
+    if pos < 0:
+        raise ValueError("pos must be >= 0")
+    i = pos
+    n = len(text)
+    chars: List[str] = []
+    offs: List[int] = []
+    while i < n:
+        c = text[i]
+        if c == '"':
+            break
+        if c == "\\" and i + 1 < n:
+            d = text[i + 1]
+            if d == "u" and i + 5 < n:
+                try:
+                    chars.append(chr(int(text[i + 2:i + 6], 16)))
+                    offs.append(i)
+                    i += 6
+                    continue
+                except ValueError:
+                    pass
+            chars.append(_JSON_STRING_ESC.get(d, d))
+            offs.append(i)
+            i += 2
+            continue
+        chars.append(c)
+        offs.append(i)
+        i += 1
+    offs.append(i)
+    return "".join(chars), offs

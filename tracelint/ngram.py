@@ -20,7 +20,7 @@ __all__ = [
     "repeat_mask", "top_ngram", "prev_occurrence", "periodic_runs", "periodic_tail",
     "matching_spans", "near_repeats",
     "new_numbers",
-    "claim_lex", "CLAIM_LEX_GROUPS",
+    "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
 ]
 
 _BUILD_HINT = (
@@ -76,3 +76,4 @@ near_repeats = _impl.near_repeats
 new_numbers = _impl.new_numbers
 claim_lex = _impl.claim_lex
 CLAIM_LEX_GROUPS = _impl.CLAIM_LEX_GROUPS
+json_string_decode = _impl.json_string_decode

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import parser as P
+from ..ngram import json_string_decode as _json_string_decode
 from .parser import (ACLOSE, ANCHOR, AOPEN, BLOCK, BND, CONST, DEG, ELLIP, FACT, FRAC, FUNC,
                      LP, MULT, NL, NUM, OP, PCT, PM, RP, SQRT, SUP, VAR, WORD, Limits, Tok)
 
@@ -2178,8 +2179,6 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
 
 _JSON_KEY = re.compile(r'"(reasoning|answer|thought|thoughts|explanation|solution|steps|'
                        r'final_answer|response|rationale|cot)"\s*:\s*"')
-_JSON_ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
-             "t": "\t"}
 
 
 def json_string_fields(text: str) -> List[Tuple[str, str, List[int]]]:
@@ -2190,34 +2189,8 @@ def json_string_fields(text: str) -> List[Tuple[str, str, List[int]]]:
         return []
     out = []
     for m in _JSON_KEY.finditer(text):
-        key = m.group(1)
-        i = m.end()
-        n = len(text)
-        chars: List[str] = []
-        offs: List[int] = []
-        while i < n:
-            c = text[i]
-            if c == '"':
-                break
-            if c == "\\" and i + 1 < n:
-                d = text[i + 1]
-                if d == "u" and i + 5 < n:
-                    try:
-                        chars.append(chr(int(text[i + 2:i + 6], 16)))
-                        offs.append(i)
-                        i += 6
-                        continue
-                    except ValueError:
-                        pass
-                chars.append(_JSON_ESC.get(d, d))
-                offs.append(i)
-                i += 2
-                continue
-            chars.append(c)
-            offs.append(i)
-            i += 1
-        offs.append(i)
-        out.append((key, "".join(chars), offs))
+        decoded, offs = _json_string_decode(text, m.end())  # compiled: a loop per character
+        out.append((m.group(1), decoded, offs))
     return out
 
 
