@@ -20,7 +20,7 @@ from rapidfuzz.distance import LCSseq
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
-    "new_numbers",
+    "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
 ]
 
 # ---------------------------------------------------------------------------------------
