@@ -150,3 +150,10 @@ def test_property_numbers_match_their_own_forms(n, d):
     assert answers_match(str(n + 1), f"#### {n}") == (False, "numeric")
     if v.denominator in (1, 2, 4, 5, 8, 10, 20, 25, 50, 100):
         assert answers_match(str(float(v)), f"{n}/{d}")[0] is True
+
+
+def test_bare_answer_needs_is_or_colon():
+    """'the answer changes' is not an answer statement (found on the example loop traces)."""
+    from tracelint.grounding.answer import extract_answer
+    assert extract_answer(None, "Wait, then the answer changes.", fallback=False) is None
+    assert extract_answer(None, "Answer: 42", fallback=False).value == "42"

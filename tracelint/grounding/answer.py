@@ -57,7 +57,9 @@ _JSON_ANSWER = re.compile(r'"(?:answer|final_answer|Answer)"\s*:\s*'
                           r'("(?:[^"\\]|\\.)*"|-?\d[\d,]*(?:\.\d+)?)')
 _ANSWER_IS = re.compile(
     r"(?:(?:the\s+)?final\s+answer(?:\s+is)?|the\s+(?:correct\s+)?answer\s+(?:is|would\s+be|will\s+be)"
-    r"|(?<![A-Za-z])answer(?:\s+is)?|ANSWER)"
+    # a bare "answer" must be followed by "is" or a colon: "then the answer changes" is
+    # not an answer statement
+    r"|(?<![A-Za-z])answer(?:\s+is\b|(?=\s*(?:\*\*)?\s*[:=])))"
     r"\s*(?:\*\*)?\s*[:=]?\s*(?:\*\*)?\s*", re.I)
 _OPTION_LINE = re.compile(r"(?m)^[ \t*]*\(?([A-J])\)?[.)]?[ \t*]*$")
 _OPTION_WORD = re.compile(r"(?:option|choice|answer)\s*(?:is\s*)?:?\s*\(?([A-J])\)?(?![A-Za-z0-9])")
