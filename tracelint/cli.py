@@ -400,6 +400,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "format", "x") is None:
         args.format = "text"
     from .io import InputError
+    # Trace text can hold lone surrogates (a JSON ``"\ud800"`` escape decodes to one) and
+    # file names can hold undecodable bytes; neither can be encoded in UTF-8, so a strict
+    # stdout would end the run with UnicodeEncodeError half-way through (text, github, json,
+    # sarif, check lines, summary tables).  Write them as ``\udXXX`` instead — inside a
+    # JSON string that is the same escape the input had, so json/sarif output stays valid.
+    restore = _lenient_stdout()
     try:
         return args.func(args)
     except (UsageError, ConfigError, InputError) as exc:
@@ -417,7 +423,33 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"tracelint: internal error: {type(exc).__name__}: {exc} "
                          "(set TRACELINT_DEBUG=1 for the traceback)\n")
         return EXIT_ERROR
+    finally:
+        restore()
+
+
+def _lenient_stdout():
+    """Set ``errors="backslashreplace"`` on ``sys.stdout``; returns a function that puts
+    the previous setting back (``main`` may run in-process, e.g. under pytest)."""
+    out = sys.stdout
+    old = getattr(out, "errors", None)
+    if old in (None, "backslashreplace") or not hasattr(out, "reconfigure"):
+        return lambda: None
+    try:
+        out.reconfigure(errors="backslashreplace")
+    except (ValueError, OSError, AttributeError):  # a stream that cannot be reconfigured
+        return lambda: None
+
+    def restore() -> None:
+        try:
+            out.reconfigure(errors=old)
+        except (ValueError, OSError, AttributeError):
+            pass
+    return restore
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # ``python -m tracelint.cli``: run the imported module's main, not this __main__ copy —
+    # otherwise the commands registered from other modules raise tracelint.cli.UsageError,
+    # which __main__.main does not know, and a usage error reads as an internal error
+    from tracelint.cli import main as _main
+    sys.exit(_main())

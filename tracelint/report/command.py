@@ -150,15 +150,18 @@ def workload_points(rows) -> Dict[str, List[Any]]:
 def write_outputs(rep: Dict[str, Any], collected, *, json_out: Optional[str],
                   html_out: Optional[str], title: str = "tracelint report") -> None:
     from .html import render_html
+    # errors="backslashreplace": trace text may hold lone surrogates (from JSON "\ud800"
+    # escapes), which UTF-8 cannot encode; they are written as the same \udXXX escape
+    # (valid inside JSON and JavaScript strings, plain text in HTML) instead of crashing.
     if json_out:
-        with open(json_out, "w", encoding="utf-8") as fh:
+        with open(json_out, "w", encoding="utf-8", errors="backslashreplace") as fh:
             json.dump(rep, fh, ensure_ascii=False, indent=1, allow_nan=False)
             fh.write("\n")
     if html_out:
         page = render_html(rep, browser=collected.browser,
                            workload_points=workload_points(collected.rows),
                            rule_counts=collected.rule_counts, title=title)
-        with open(html_out, "w", encoding="utf-8") as fh:
+        with open(html_out, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(page)
 
 
