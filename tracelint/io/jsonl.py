@@ -148,6 +148,15 @@ def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
         yield ReadError(source, line, _reason(e))
 
 
+def _is_regular(path: str) -> bool:
+    import os
+    import stat
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def open_binary(path: str) -> IO[bytes]:
     """Open ``path`` for reading bytes (``.gz`` decompressed), raising InputError."""
     try:
@@ -175,7 +184,9 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
     fh = open_binary(path)
     try:
         name = path[:-3] if path.endswith(".gz") else path
-        if name.lower().endswith(".json"):
+        # only a regular file is sniffed for a JSON array: reading the head of a FIFO (or
+        # /dev/fd/N) consumes it and it cannot seek back, so a ``.json`` pipe is JSON Lines
+        if name.lower().endswith(".json") and _is_regular(path):
             try:
                 head = fh.read(4096)
             except (OSError, EOFError) as e:

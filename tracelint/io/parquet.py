@@ -5,7 +5,7 @@ so field paths such as ``choices.0.message.content`` work as for JSON.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Tuple, Union
 
 from tracelint.io.schema import InputError, _Plan, _base, build_trace
 from tracelint.model import ReadError, Trace
@@ -33,6 +33,29 @@ def _rows(batches: Iterable, plan: _Plan, source: str) -> Iterator[Item]:
             yield build_trace(rec, plan, source, row, base)
 
 
+def parquet_batches(pf, batch_size: int) -> Iterator[Tuple[Any, int, str]]:
+    """``(batch, 0, "")`` for every record batch of the open ``ParquetFile`` ``pf``, and
+    ``(None, n, message)`` for ``n`` rows that could not be decoded.
+
+    Reading goes row group by row group: a corrupt page costs only the rest of its own row
+    group (whose row count the footer gives), and reading resumes at the next one — so
+    every row of the file is either delivered or counted as unreadable, never dropped."""
+    md = pf.metadata
+    for g in range(md.num_row_groups):
+        left = md.row_group(g).num_rows
+        it = pf.iter_batches(batch_size=batch_size, row_groups=[g])
+        while left > 0:
+            try:
+                b = next(it)
+            except StopIteration:
+                break
+            except Exception as e:  # pyarrow raises ArrowInvalid / OSError on corrupt data
+                yield None, left, f"read failed (row group {g}): {e}"
+                break
+            left -= b.num_rows
+            yield b, 0, ""
+
+
 def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Item]:
     import pyarrow.parquet as pq
 
@@ -46,8 +69,18 @@ def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Ite
         raise InputError(f"cannot read {path!r}: permission denied") from None
     except Exception as e:
         raise InputError(f"cannot read {path!r} as Parquet: {e}") from None
+    base = _base(path)
+    row = 0
     try:
-        yield from _rows(pf.iter_batches(batch_size=batch_size), plan, path)
+        for batch, bad, msg in parquet_batches(pf, batch_size):
+            if batch is None:
+                for _ in range(bad):  # one error per row that could not be decoded
+                    row += 1
+                    yield ReadError(path, row, msg)
+                continue
+            for rec in batch.to_pylist():
+                row += 1
+                yield build_trace(rec, plan, path, row, base)
     finally:
         pf.close()
 

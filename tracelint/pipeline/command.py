@@ -131,6 +131,16 @@ def cmd_filter(args) -> int:
     kinds = [input_kind(p) for p in files]
     schema = None
     if columnar:
+        # the schema pass reads JSON inputs once before the real pass: a FIFO (or the
+        # /dev/fd/N of a process substitution) can be read only once, and the second pass
+        # would wait forever for a writer that is gone — refuse it up front
+        from .parallel import is_regular_file
+        for p, kind in zip(files, kinds):
+            if kind in ("jsonl", "array") and p != "-" and not is_regular_file(p):
+                raise UsageError(f"a Parquet/Arrow output of JSON input reads the input "
+                                 f"twice, and {p!r} is not a regular file (it can be read "
+                                 f"only once); write JSON Lines, or save the input to a "
+                                 f"file first")
         try:
             schema = infer_schema(files, kinds, cfg)
         except SchemaError as e:

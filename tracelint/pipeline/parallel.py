@@ -50,7 +50,7 @@ class Chunk:
     ``kind`` is ``"lines"`` (JSON Lines: ``items`` holds ``(lineno, raw bytes or None,
     read-error message or None)``), ``"rows"`` (Parquet / Arrow: ``batch`` holds the record
     batch, ``first_row`` the 1-based row number of its first row, ``tail_error`` a read
-    failure after it) or ``"items"`` (JSON arrays: ``items`` holds ``(line, raw record or
+    failure after it, ``(first row, message)``, covering ``error_rows`` rows) or ``"items"`` (JSON arrays: ``items`` holds ``(line, raw record or
     None, Trace or ReadError)``)."""
 
     kind: str
@@ -60,12 +60,13 @@ class Chunk:
     batch: Any = None
     first_row: int = 1
     tail_error: Optional[Tuple[int, str]] = None
+    error_rows: int = 1
     nbytes: int = 0
 
     def __len__(self) -> int:
         if self.kind == "rows":
             return (self.batch.num_rows if self.batch is not None else 0) + (
-                1 if self.tail_error else 0)
+                self.error_rows if self.tail_error else 0)
         return len(self.items)
 
 
@@ -73,10 +74,24 @@ def _base(source: str) -> str:
     return "<stdin>" if source == "-" else (os.path.basename(source) or source)
 
 
+def is_regular_file(path: str) -> bool:
+    """Whether ``path`` is a regular file (following symlinks) — one that can be read twice.
+    FIFOs, ``/dev/stdin`` and the ``/dev/fd/N`` of a process substitution are not."""
+    import stat
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _is_json_array(path: str) -> bool:
     from ..io.jsonl import open_binary
     name = path[:-3] if path.endswith(".gz") else path
     if not name.lower().endswith(".json"):
+        return False
+    if not is_regular_file(path):
+        # peeking would consume the head of a pipe (and the reader would then wait for a
+        # writer that has gone): a ``.json`` pipe is read as JSON Lines, as the reader does
         return False
     fh = open_binary(path)
     try:
@@ -198,6 +213,23 @@ def _columnar_chunks(path: str, fmt: str, batch_size: int) -> Iterator[Chunk]:
         fsize = 0
     row = 0
     try:
+        if fmt == "parquet":
+            # row group by row group: a corrupt page costs the rest of its row group, each
+            # of whose rows gets an error line, and reading goes on with the next group
+            from ..io.parquet import parquet_batches
+            for b, bad, msg in parquet_batches(reader, batch_size):
+                while b is None and bad > 0:
+                    k = min(bad, batch_size)
+                    yield Chunk("rows", path, base, batch=None, first_row=row + 1,
+                                tail_error=(row + 1, msg), error_rows=k)
+                    row += k
+                    bad -= k
+                if b is not None and b.num_rows:
+                    nbytes = (fsize * b.num_rows // total) if total else b.nbytes
+                    yield Chunk("rows", path, base, batch=b, first_row=row + 1,
+                                nbytes=nbytes)
+                    row += b.num_rows
+            return
         it = _columnar_batches(reader, fmt, batch_size)
         while True:
             try:
@@ -445,7 +477,8 @@ class Processor:
                     yield i, rec, build_trace(rec, plan, src, i, base), None
             if chunk.tail_error is not None:
                 line, msg = chunk.tail_error
-                yield line, None, ReadError(src, line, msg), None
+                for k in range(chunk.error_rows):
+                    yield line + k, None, ReadError(src, line + k, msg), None
         else:
             for line, raw, item in chunk.items:
                 yield line, raw, item, None
