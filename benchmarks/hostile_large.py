@@ -71,15 +71,20 @@ def write_record(path: str, reasoning: str, with_neighbours: bool = False) -> No
 def run_score(path: str, timeout: float):
     out = path + ".out.jsonl"
     t0 = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # a fresh wrapper per run, so the peak RSS is this run's (RUSAGE_CHILDREN of this
+    # process would be the maximum over every earlier run too)
+    wrap = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
+            "sys.stderr.write('\\nPEAK_RSS_KB=%d' % resource.getrusage("
+            "resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r)")
     try:
-        p = subprocess.run([sys.executable, "-m", "tracelint.cli", "score", path, "-q",
-                            "-o", out], cwd=ROOT, capture_output=True, timeout=timeout,
-                           env={**os.environ, "PYTHONPATH": ROOT})
+        p = subprocess.run([sys.executable, "-c", wrap, sys.executable, "-m", "tracelint.cli",
+                            "score", path, "-q", "-o", out], cwd=ROOT, capture_output=True,
+                           timeout=timeout, env={**os.environ, "PYTHONPATH": ROOT})
     except subprocess.TimeoutExpired:
         return {"rc": "timeout", "seconds": timeout}
     dt = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    tail = p.stderr.rsplit(b"PEAK_RSS_KB=", 1)
+    rss = int(tail[1]) if len(tail) == 2 else 0
     lines = open(out, "rb").read().count(b"\n") if os.path.exists(out) else 0
     labels = []
     if os.path.exists(out):
@@ -88,8 +93,8 @@ def run_score(path: str, timeout: float):
             labels.append(d.get("label") or "error")
         os.unlink(out)
     return {"rc": p.returncode, "seconds": dt, "records_out": lines, "labels": labels,
-            "peak_rss_mb": max(rss, before) / 1024, "traceback": b"Traceback" in p.stderr,
-            "stderr": p.stderr.decode("utf-8", "replace")[-300:]}
+            "peak_rss_mb": rss / 1024, "traceback": b"Traceback" in p.stderr,
+            "stderr": tail[0].decode("utf-8", "replace")[-300:]}
 
 
 def main() -> int:

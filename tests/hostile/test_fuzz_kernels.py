@@ -208,12 +208,13 @@ def step(data, name):
 
 
 def _bounds_ok(bounds, ids) -> bool:
+    """Whether ``bounds`` delimit segments of ``ids`` (fewer than two bounds: no segment)."""
     try:
         n = len(np.asarray(ids).ravel())
     except TypeError:
         return True
     b = np.asarray(bounds)
-    return b.size == 0 or (bool(np.all(np.diff(b) >= 0)) and b[0] >= 0 and b[-1] <= n)
+    return b.size <= 1 or (bool(np.all(np.diff(b) >= 0)) and b[0] >= 0 and b[-1] <= n)
 
 
 def fuzz_step(data):
