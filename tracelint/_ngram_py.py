@@ -613,6 +613,8 @@ def near_repeats(ids, bounds, active, lookback: int, keep: int, min_shared: floa
         raise ValueError("active must have one entry per segment (len(bounds) - 1)")
     if lookback < 0 or keep < 1 or max_candidates < 1 or not (0.0 <= min_shared <= 1.0):
         raise ValueError("invalid near_repeats parameters")
+    if nseg > 0 and (b[0] < 0 or b[nseg] > a.shape[0] or np.any(np.diff(b) < 0)):
+        raise ValueError("bounds must be non-decreasing offsets into ids")
     prev = np.full(nseg, -1, dtype=np.int64)
     sim = np.zeros(nseg, dtype=np.float64)
     index: Dict[Tuple[int, int], List[int]] = {}

@@ -232,9 +232,6 @@ def test_fuzz_kernel(name, data):
     step(data, name)
 
 
-@pytest.mark.xfail(strict=True, reason="tracelint/_ngram_py.py near_repeats does not check that "
-                   "bounds lie within ids (the compiled core raises ValueError 'bounds must be "
-                   "non-decreasing offsets into ids'); the twin returns a result instead")
 def test_twin_near_repeats_checks_bounds():
     args = ([], np.array([0, 1]), np.array([1], dtype=np.uint8), 0, 1, 0.0, 1)
     assert call(CY, "near_repeats", args)[0] == "raise"
