@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .._ngram_py import _CLAIM_LEXEME
 from ..ngram import claim_lex as _claim_lex
 
 __all__ = [
@@ -104,21 +105,10 @@ class Tok:
         return f"Tok({self.k},{self.t!r},{self.s}:{self.e}{',sp' if self.sp else ''}{','+self.f if self.f else ''})"
 
 
-_TOKEN = re.compile(
-    r"(?P<ws>[ \t\u00a0\u2002-\u200b\u202f\u205f\u3000]+)"
-    r"|(?P<nl>\r?\n|\r)"
-    r"|(?P<num>\d(?:[\d,.]*\d)?|\.\d+)"
-    r"|(?P<cmd>\\(?:[A-Za-z]+|.))"
-    r"|(?P<sup>\u207b?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)"
-    r"|(?P<vf>[\u00bc-\u00be\u2150-\u215e])"
-    r"|(?P<supvar>[\u2071\u207f\u02e3\u1d43-\u1d5b\u1d62-\u1d6a]+)"
-    r"|(?P<sub>_(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]+))"
-    r"|(?P<word>[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]+"
-    r"(?:['\u2019][^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215f]+)*"
-    r"(?:['\u2019\u2032]+(?=\())?[\u2080-\u2089]*)"
-    r"|(?P<two><<|>>|\*\*|==|!=|<=|>=|=>|:=|\+=|-=|\*=|/=|=<|->|<-|\.\.\.|~=)"
-    r"|(?P<ch>[\s\S])"
-)
+#: The claim tokenizer's lexeme pattern.  Defined once, beside its pure-Python twin
+#: (``claim_lex``); the compiled lexer is proven equal to it by tests/test_claims_kernels.py.
+_TOKEN = _CLAIM_LEXEME
+
 
 _SIMPLE_NUM = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _ENOTATION = re.compile(r"[eE]([+-]?\d{1,3})(?![\w.])")
