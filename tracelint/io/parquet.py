@@ -56,11 +56,11 @@ def parquet_batches(pf, batch_size: int) -> Iterator[Tuple[Any, int, str]]:
             yield b, 0, ""
 
 
-def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Item]:
+def open_parquet(path: str):
+    """A ``pyarrow.parquet.ParquetFile``, or an :class:`InputError` naming the path."""
     import pyarrow.parquet as pq
-
     try:
-        pf = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except FileNotFoundError:
         raise InputError(f"cannot read {path!r}: no such file") from None
     except IsADirectoryError:
@@ -69,6 +69,10 @@ def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Ite
         raise InputError(f"cannot read {path!r}: permission denied") from None
     except Exception as e:
         raise InputError(f"cannot read {path!r} as Parquet: {e}") from None
+
+
+def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Item]:
+    pf = open_parquet(path)
     base = _base(path)
     row = 0
     try:

@@ -159,17 +159,8 @@ def _open_columnar(path: str, fmt: str):
     """(iterator of record batches, total rows or None, closer)."""
     from ..io import InputError
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-        try:
-            pf = pq.ParquetFile(path)
-        except FileNotFoundError:
-            raise InputError(f"cannot read {path!r}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"cannot read {path!r}: it is a directory") from None
-        except PermissionError:
-            raise InputError(f"cannot read {path!r}: permission denied") from None
-        except Exception as e:
-            raise InputError(f"cannot read {path!r} as Parquet: {e}") from None
+        from ..io.parquet import open_parquet
+        pf = open_parquet(path)
         return pf, pf.metadata.num_rows, pf.close
     import pyarrow as pa
     import pyarrow.ipc as ipc
