@@ -1,0 +1,92 @@
+"""Verbosity: is a trace that did not loop long for what it was asked?
+
+This decides between the labels ``verbose-but-engaged`` and ``concise`` (a loop always wins).
+DESIGN.md asks for verbosity "relative to the group when a group exists, else against
+documented absolute thresholds"; there are two bases:
+
+* **group** — traces that share a ``task`` (the benchmark instance key: the same question
+  answered by several models or samples) form a group.  When the run's input holds at least
+  ``verbose-group-min`` traces of the trace's task (default 5), the trace is verbose when its
+  tokens per work unit are at least ``verbose-group-ratio`` (default 2.0) times the group's
+  median.  Tokens per work unit are ``tokens / workload`` when the record has a positive
+  ``workload``, else plain tokens (within one task the workload is the same, so the ratio to
+  the median is the same either way; the division matters when a user maps a coarser key,
+  e.g. a benchmark name, onto ``task``).
+* **absolute** — otherwise (no task, a group too small, ``verbose-basis = "absolute"``, or
+  input read from stdin, which cannot be read twice): tokens >= ``verbose-tokens``
+  (default 2000).
+
+The group figures come from a first, cheap pass over the input files (reading and token
+counting only, no analysis), so they are the same whatever the job count or batch size.
+Every result records which basis decided, in ``metrics["verbosity"]``.
+
+Why a ratio to the median: the median of a group is not moved by the few runaway traces
+that the label is meant to point out, and "twice as long as the typical answer to the same
+question" reads the same for a 200-token chat answer and a 20,000-token reasoning trace.
+"""
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, Optional, Tuple
+
+from .model import Trace
+from .tokens import token_count
+
+BASES = ("group", "absolute")
+
+
+@dataclass(frozen=True)
+class GroupBaseline:
+    """Per task: how many traces the input holds and their median tokens per work unit."""
+
+    groups: Dict[str, Tuple[int, float]] = field(default_factory=dict)
+
+    def get(self, task: Optional[str]) -> Optional[Tuple[int, float]]:
+        if task is None:
+            return None
+        return self.groups.get(task)
+
+
+def work_tokens(tokens: int, workload: Optional[float]) -> float:
+    """Tokens per work unit: ``tokens / workload`` for a positive workload, else ``tokens``."""
+    if workload is not None and workload > 0:
+        return tokens / workload
+    return float(tokens)
+
+
+def _median(values: "array[float]") -> float:
+    s = sorted(values)
+    n = len(s)
+    mid = n // 2
+    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def build_baseline(items: Iterable[Any]) -> GroupBaseline:
+    """The group figures of a stream of traces (items that are not :class:`Trace`, such as
+    read errors, are skipped).  Memory: 8 bytes per trace with a task."""
+    values: Dict[str, "array[float]"] = {}
+    for item in items:
+        if not isinstance(item, Trace) or item.task is None:
+            continue
+        v = work_tokens(token_count(item)["count"], item.workload)
+        bucket = values.get(item.task)
+        if bucket is None:
+            bucket = values[item.task] = array("d")
+        bucket.append(v)
+    return GroupBaseline({k: (len(v), _median(v)) for k, v in values.items()})
+
+
+def judge(trace: Trace, tokens: int, basis: str, verbose_tokens: int, ratio: float,
+          min_group: int, baseline: Optional[GroupBaseline]) -> Tuple[bool, Dict[str, Any]]:
+    """``(verbose, how)``: the verbosity decision for one trace and the figures behind it
+    (what goes into ``metrics["verbosity"]``)."""
+    group = baseline.get(trace.task) if (basis == "group" and baseline is not None) else None
+    if group is not None and group[0] >= min_group and group[1] > 0:
+        n, median = group
+        value = work_tokens(tokens, trace.workload)
+        rel = value / median
+        return rel >= ratio, {"basis": "group", "group_size": n,
+                              "group_median": round(median, 6), "ratio": round(rel, 6),
+                              "threshold": ratio}
+    return tokens >= verbose_tokens, {"basis": "absolute", "threshold": verbose_tokens}
