@@ -414,9 +414,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as exc:
         sys.stderr.write(f"tracelint: error: {exc}\n")
         return EXIT_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C: 130; SIGTERM (io.writers.Terminated): 143
         sys.stderr.write("tracelint: interrupted\n")
-        return 130
+        return getattr(exc, "exit_code", 130)
     except Exception as exc:  # a bug: say so in one line, exit with the error code
         if os.environ.get("TRACELINT_DEBUG"):
             raise

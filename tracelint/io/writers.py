@@ -6,8 +6,10 @@ import io
 import json
 import math
 import os
+import signal
 import sys
-from typing import IO, Any, Iterable, Iterator, Union
+import threading
+from typing import IO, Any, Iterable, Iterator, Optional, Union
 
 from tracelint.io.schema import OutputError
 
@@ -87,15 +89,98 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when SIGTERM arrives while an atomic output is open, so that
+    the ``with`` blocks unwind (temporary files removed, earlier outputs left as they were)
+    exactly as for Ctrl-C.  ``exit_code`` is ``128 + signal number`` (143), the shell's
+    convention for a process ended by that signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+# [depth of defer_signals() blocks, signal number that arrived meanwhile or None]
+_DEFER: list = [0, None]
+
+
 @contextlib.contextmanager
-def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = False
-                ) -> Iterator[IO]:
+def defer_signals() -> Iterator[None]:
+    """Hold a SIGTERM that arrives inside the block (while several finished outputs are
+    renamed into place) until the block ends, then raise :class:`Terminated`: a set of
+    outputs is either all replaced or none.  Ctrl-C (SIGINT) is held the same way while a
+    :func:`_terminate_raises` handler is installed for it."""
+    _DEFER[0] += 1
+    try:
+        yield
+    finally:
+        _DEFER[0] -= 1
+    if _DEFER[0] == 0 and _DEFER[1] is not None:
+        signum, _DEFER[1] = _DEFER[1], None
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` in the main thread instead of
+    ending the process on the spot (which would leave the temporary file behind), and SIGINT
+    raises ``KeyboardInterrupt`` as usual; inside :func:`defer_signals` both wait for the end
+    of that block.  Only for a signal whose disposition is the default one (a host
+    application's own handler is kept) and only in the main thread (the only one that can
+    install handlers).  A worker process forked meanwhile inherits the handlers: there a
+    signal restores the default disposition and acts as by default."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    defaults = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+    pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != pid:  # a forked worker
+            signal.signal(signum, defaults[signum] if signum == signal.SIGINT
+                          else signal.SIG_DFL)
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signum)
+            return
+        if _DEFER[0]:
+            _DEFER[1] = _DEFER[1] or signum
+            return
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(signum)
+
+    installed = {}
+    for signum, default in defaults.items():
+        try:
+            if signal.getsignal(signum) is default:
+                installed[signum] = signal.signal(signum, handler)
+        except (ValueError, OSError):  # pragma: no cover - not available here
+            pass
+    try:
+        yield
+    finally:
+        for signum, prev in installed.items():
+            if signal.getsignal(signum) is handler:
+                signal.signal(signum, prev)
+
+
+@contextlib.contextmanager
+def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = False,
+                errors: str = "strict") -> Iterator[IO]:
     """Open ``path`` for writing, atomically.
 
     Writes go to a temporary file in the same directory, which replaces ``path`` only when the
     ``with`` block ends without an exception (otherwise it is removed and ``path`` is left as
-    it was).  ``"-"`` yields ``sys.stdout`` (not atomic).  The text stream is UTF-8 with
-    ``"\\n"`` newlines; ``binary=True`` yields a binary stream.
+    it was).  While it is open, SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``)
+    instead of killing the process, so an interrupted run removes its temporary file too; the
+    data is flushed to disk (``fsync``) before the rename, so a crash of the machine leaves
+    the old file or the complete new one.  ``"-"`` yields ``sys.stdout`` (not atomic).  The
+    text stream is UTF-8 with ``"\\n"`` newlines (``errors`` as for :func:`open`);
+    ``binary=True`` yields a binary stream.
 
     Raises :class:`tracelint.io.OutputError` (a subclass of ``InputError``) when ``path``
     resolves to one of ``inputs`` (symlinks and hard links included), is a directory, or its
@@ -105,6 +190,17 @@ def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = 
     if p == "-":
         yield sys.stdout.buffer if binary else sys.stdout
         return
+    d = check_output(p, inputs)
+    with _terminate_raises():
+        yield from _atomic(p, d, binary, errors)
+
+
+def check_output(path: PathLike, inputs: Iterable[PathLike] = ()) -> str:
+    """The checks :func:`open_output` makes before it writes anything (``path`` is not one of
+    ``inputs``, not a directory, its directory exists), for a command that wants to fail
+    before a long run rather than after it.  Returns the directory; raises
+    :class:`tracelint.io.OutputError`."""
+    p = os.fspath(path)
     for inp in inputs:
         ip = os.fspath(inp)
         if ip != "-" and _same_file(p, ip):
@@ -114,6 +210,10 @@ def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = 
     d = os.path.dirname(os.path.abspath(p))
     if not os.path.isdir(d):
         raise OutputError(f"cannot write {p!r}: directory {d!r} does not exist")
+    return d
+
+
+def _atomic(p: str, d: str, binary: bool, errors: str) -> Iterator[IO]:
     base = os.path.basename(p)
     tmp = None
     fd = -1
@@ -131,13 +231,16 @@ def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = 
         break
     if tmp is None:
         raise OutputError(f"cannot write {p!r}: could not create a temporary file in {d!r}")
-    if binary:
-        fh: IO = os.fdopen(fd, "wb")
-    else:
-        fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    fh: Optional[IO] = None
     try:
+        if binary:
+            fh = os.fdopen(fd, "wb")
+        else:
+            fh = os.fdopen(fd, "w", encoding="utf-8", newline="", errors=errors)
         yield fh
         fh.flush()
+        with contextlib.suppress(OSError):
+            os.fsync(fh.fileno())
         fh.close()
         # keep the mode of a file being replaced
         try:
@@ -148,11 +251,13 @@ def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = 
         os.replace(tmp, p)
         tmp = None
     finally:
-        if not fh.closed:
+        if fh is None:
+            os.close(fd)
+        elif not fh.closed:
             fh.close()
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
 
-__all__ = ["write_jsonl_line", "dumps_line", "open_output"]
+__all__ = ["write_jsonl_line", "dumps_line", "open_output", "check_output", "defer_signals", "Terminated"]

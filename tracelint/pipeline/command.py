@@ -98,6 +98,9 @@ class _Output:
                 self.sink = JsonlSink(fh, self.path)
             else:
                 self.sink = ArrowSink(fh, self.fmt, self.schema)
+            # runs before the temporary file is closed and removed (the stack unwinds in
+            # reverse): a writer left open would write its footer to a closed file later
+            self.stack.callback(self.sink.abort)
         return self.sink
 
     def close(self) -> None:
@@ -169,6 +172,11 @@ def cmd_filter(args) -> int:
                              KEEP, REJECT, ERROR)
             for o in (keep, rej, err):
                 o.close()
+            # every output complete: rename them all into place; a signal arriving now
+            # waits until all are renamed (kept, rejected and errors always belong together)
+            from ..io.writers import defer_signals
+            with defer_signals():
+                stack.close()
         except SchemaError as e:
             # raised through the ExitStack: the temporary files are removed, no output appears
             raise OutputError(f"cannot write a columnar output: {e}") from None

@@ -168,6 +168,15 @@ class JsonlSink:
         if self._gz is not None:
             self._gz.close()
 
+    def abort(self) -> None:
+        """Release the compressor of an output that is being thrown away (its temporary
+        file is removed next); nothing is raised."""
+        if self._gz is not None and not self._gz.closed:
+            try:
+                self._gz.close()
+            except Exception:  # the file under it may be closed already
+                pass
+
 
 class ArrowSink:
     """Rows to a Parquet or Arrow IPC file, in row groups of ``ROW_GROUP_ROWS`` rows."""
@@ -182,6 +191,7 @@ class ArrowSink:
         self.pending: List[Any] = []
         self.npending = 0
         self.count = 0
+        self.closed = False
         if fmt == "parquet":
             self.writer = pq.ParquetWriter(fh, schema)
         else:
@@ -226,6 +236,20 @@ class ArrowSink:
         if self.npending:
             self._flush(self.npending)
         self.writer.close()
+        self.closed = True
+
+    def abort(self) -> None:
+        """Close the writer of an output that is being thrown away (an interrupted or failed
+        run; its temporary file is removed next) without writing the pending rows, so that
+        it does not try to write to a closed file when it is garbage-collected."""
+        if not self.closed:
+            self.closed = True
+            self.pending = []
+            self.npending = 0
+            try:
+                self.writer.close()
+            except Exception:
+                pass
 
 
 __all__ = ["output_format", "infer_schema", "reject_schema", "error_schema", "align",

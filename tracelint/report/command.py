@@ -148,21 +148,32 @@ def workload_points(rows) -> Dict[str, List[Any]]:
 
 
 def write_outputs(rep: Dict[str, Any], collected, *, json_out: Optional[str],
-                  html_out: Optional[str], title: str = "tracelint report") -> None:
+                  html_out: Optional[str], title: str = "tracelint report",
+                  inputs: Sequence[str] = ()) -> None:
+    """Write the JSON and / or HTML report, each atomically (a temporary file renamed into
+    place when both are complete; an interrupted run leaves the previous files as they
+    were).  An output path that is one of ``inputs`` is refused (``OutputError``)."""
+    from contextlib import ExitStack
+
+    from ..io.writers import defer_signals, open_output
     from .html import render_html
     # errors="backslashreplace": trace text may hold lone surrogates (from JSON "\ud800"
     # escapes), which UTF-8 cannot encode; they are written as the same \udXXX escape
     # (valid inside JSON and JavaScript strings, plain text in HTML) instead of crashing.
-    if json_out:
-        with open(json_out, "w", encoding="utf-8", errors="backslashreplace") as fh:
+    with ExitStack() as stack:
+        if json_out:
+            fh = stack.enter_context(open_output(json_out, inputs=inputs,
+                                                 errors="backslashreplace"))
             json.dump(rep, fh, ensure_ascii=False, indent=1, allow_nan=False)
             fh.write("\n")
-    if html_out:
-        page = render_html(rep, browser=collected.browser,
-                           workload_points=workload_points(collected.rows),
-                           rule_counts=collected.rule_counts, title=title)
-        with open(html_out, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(page)
+        if html_out:
+            fh = stack.enter_context(open_output(html_out, inputs=inputs,
+                                                 errors="backslashreplace"))
+            fh.write(render_html(rep, browser=collected.browser,
+                                 workload_points=workload_points(collected.rows),
+                                 rule_counts=collected.rule_counts, title=title))
+        with defer_signals():
+            stack.close()
 
 
 def cmd_report(args) -> int:
@@ -195,9 +206,10 @@ def cmd_report(args) -> int:
         analyzer = make_analyzer(cfg, args.tokenizer)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    from ..io.writers import check_output
     for path in (args.json_out, args.html_out):
-        if path and os.path.isdir(path):
-            raise UsageError(f"cannot write {path!r}: it is a directory")
+        if path and path != "-":
+            check_output(path, args.files)  # before the analysis, not after it
     items = read_traces(args.files, reader_options(cfg))
     collected = collect(items, analyzer, by=by, workload_field=args.workload_field,
                         per_group=args.browser_per_group if args.html_out else 0,
@@ -212,7 +224,7 @@ def cmd_report(args) -> int:
     rep = build_report(collected, by=by, prices=prices, price_note=note, seed=args.seed,
                        n_boot=args.bootstrap, sc_ks=sc_ks, meta=meta)
     write_outputs(rep, collected, json_out=args.json_out, html_out=args.html_out,
-                  title=args.title)
+                  title=args.title, inputs=args.files)
     if not args.quiet:
         sys.stdout.write(render_text(rep))
         for what, path in (("JSON", args.json_out), ("HTML", args.html_out)):
