@@ -75,6 +75,7 @@ def evaluate(config: Optional[Config] = None) -> Dict[str, object]:
                      "hard": lab.get("hard", False), "pred": res.label,
                      "loop_repeats": res.metrics.get("loop_repeats"),
                      "loop_repeat_units": res.metrics.get("loop_repeat_units"),
+                     "topic_recurrence": res.metrics.get("topic_recurrence"),
                      "why": lab.get("why", "")})
     loops = [r for r in rows if r["gold"] == LOOP]
     others = [r for r in rows if r["gold"] != LOOP]
@@ -96,7 +97,8 @@ def main() -> int:
         print(f"\n{title} ({len(res[key])}):")
         for r in res[key]:
             print(f"  {r['key']}{' (hard)' if r['hard'] else ''}: predicted {r['pred']}, "
-                  f"densest stretch {r['loop_repeats']} repeats / {r['loop_repeat_units']} units"
+                  f"densest stretch {r['loop_repeats']} repeats / {r['loop_repeat_units']} units, "
+                  f"topic recurrence {r['topic_recurrence']}"
                   f"\n      label: {r['why'][:160]}")
     return 0
 

@@ -26,7 +26,7 @@ import importlib
 _DETECTORS = [importlib.import_module(f"tracelint.detectors.{m}") for m in DETECTOR_MODULES]
 
 #: Findings whose presence makes a trace degenerate-looping.
-LOOP_CODES = ("REP001", "REP002", "REP004", "REP005")
+LOOP_CODES = ("REP001", "REP002", "REP004", "REP005", "REP006")
 
 
 def _to_trace(obj: Union[Trace, Dict[str, Any], str], cfg: Config) -> Trace:

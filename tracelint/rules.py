@@ -11,7 +11,7 @@ from typing import Dict, List, Type
 from .detectors.base import Rule
 
 #: Detector modules in the order they run.
-DETECTOR_MODULES = ("completion", "repetition", "prompt_copy", "grounding")
+DETECTOR_MODULES = ("completion", "repetition", "paraphrase", "prompt_copy", "grounding")
 
 _REGISTRY: Dict[str, Type[Rule]] = {}
 
