@@ -5,6 +5,7 @@ reading the trace; the texts are read from ../shared/realdata with the reader op
 tests/test_realdata_load.py (the same as docs/realdata.md).
 
     python tests/label_quality.py          # prints recall, false alarms and every miss
+    python tests/label_quality.py --ignore REP006   # the same without a rule (before/after)
 """
 from __future__ import annotations
 
@@ -30,10 +31,15 @@ LOOP = "degenerate-looping"
 
 
 def load_labels() -> List[dict]:
+    """Every label, with ``set`` = the label file it comes from (reasoning, chat, pool)."""
     out = []
     for f in LABEL_FILES:
         with open(f, encoding="utf-8") as fh:
-            out.extend(json.loads(line) for line in fh if line.strip())
+            for line in fh:
+                if line.strip():
+                    lab = json.loads(line)
+                    lab["set"] = f.stem[len("labels_"):]
+                    out.append(lab)
     return out
 
 
@@ -71,7 +77,8 @@ def evaluate(config: Optional[Config] = None) -> Dict[str, object]:
     for lab in load_labels():
         trace = load_trace(lab)
         res = analyze(trace, cfg)
-        rows.append({"key": f"{lab['source']}:{lab['line']}", "gold": lab["label"],
+        rows.append({"key": f"{lab['source']}:{lab['line']}", "set": lab["set"],
+                     "gold": lab["label"],
                      "hard": lab.get("hard", False), "pred": res.label,
                      "loop_repeats": res.metrics.get("loop_repeats"),
                      "loop_repeat_units": res.metrics.get("loop_repeat_units"),
@@ -88,11 +95,25 @@ def evaluate(config: Optional[Config] = None) -> Dict[str, object]:
             "false_alarms": false_alarms, "rows": rows}
 
 
-def main() -> int:
-    res = evaluate()
-    print(f"{res['n']} labelled traces: {res['loops']} loops, {res['others']} not loops")
+def main(argv: List[str]) -> int:
+    ignore = []
+    if argv[:1] == ["--ignore"] and len(argv) == 2:
+        ignore = argv[1].split(",")
+    elif argv:
+        print("usage: python tests/label_quality.py [--ignore CODE[,CODE...]]", file=sys.stderr)
+        return 2
+    res = evaluate(Config(ignore=ignore))
+    print(f"{res['n']} labelled traces: {res['loops']} loops, {res['others']} not loops"
+          + (f" (rules ignored: {', '.join(ignore)})" if ignore else ""))
     print(f"loops labelled degenerate-looping: {res['recall']:.1%}")
     print(f"non-loops labelled degenerate-looping: {res['false_alarm_rate']:.1%}")
+    for name in ("reasoning", "chat", "pool"):
+        rs = [r for r in res["rows"] if r["set"] == name]
+        lp = [r for r in rs if r["gold"] == LOOP]
+        ot = [r for r in rs if r["gold"] != LOOP]
+        hit = sum(r["pred"] == LOOP for r in lp)
+        fa = sum(r["pred"] == LOOP for r in ot)
+        print(f"  labels_{name}: loops found {hit}/{len(lp)}, false alarms {fa}/{len(ot)}")
     for title, key in (("misses", "misses"), ("false alarms", "false_alarms")):
         print(f"\n{title} ({len(res[key])}):")
         for r in res[key]:
@@ -104,4 +125,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
