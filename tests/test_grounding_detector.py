@@ -138,7 +138,7 @@ def test_rule_classes_and_docs():
     got = {r.code: r for r in rules.all_rules()}
     assert {c: r.name for c, r in got.items()} == {
         "NUM001": "wrong-arithmetic", "NUM002": "ungrounded-number",
-        "ANS001": "wrong-answer", "ANS002": "no-final-answer"}
+        "NUM003": "inconsistent-equation", "ANS001": "wrong-answer", "ANS002": "no-final-answer"}
     assert got["NUM002"].default_enabled is False
     for r in got.values():
         doc = r.doc()

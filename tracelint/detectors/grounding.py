@@ -1,9 +1,10 @@
 """Grounding detector: arithmetic claims checked exactly, numbers from nowhere, final answer.
 
-Rules: NUM001 wrong-arithmetic, NUM002 ungrounded-number (off by default), ANS001
-wrong-answer, ANS002 no-final-answer.  Metrics: ``claims_found``, ``claims_checked``,
-``claims_wrong``, ``claims_unchecked``, ``ungrounded_numbers``, ``answer``, ``answer_method``,
-``answer_correct``, ``answer_match_method``.  Flags: ``arithmetic-errors``, ``wrong-answer``.
+Rules: NUM001 wrong-arithmetic, NUM002 ungrounded-number (off by default), NUM003
+inconsistent-equation, ANS001 wrong-answer, ANS002 no-final-answer.  Metrics:
+``claims_found``, ``claims_checked``, ``claims_wrong``, ``claims_unchecked``,
+``ungrounded_numbers``, ``answer``, ``answer_method``, ``answer_correct``,
+``answer_match_method``.  Flags: ``arithmetic-errors`` (NUM001 or NUM003), ``wrong-answer``.
 The machinery lives in :mod:`tracelint.grounding`; see docs/grounding.md.
 """
 from __future__ import annotations
@@ -15,10 +16,11 @@ from ..config import Config
 from ..grounding import parser as P
 from ..grounding.answer import answers_match, extract_answer
 from ..grounding.claims import Claim, ClaimScanner, format_value, scan_claims
+from ..grounding.equations import DEFAULT_LETTERS, DEFAULT_MAX_GAP, check_equations
 from ..grounding.numbers import DEFAULT_CONSTANTS, is_grounded, number_values
 from .base import DetectorOutput, Rule, TraceContext
 
-__all__ = ["NUM001", "NUM002", "ANS001", "ANS002", "detect"]
+__all__ = ["NUM001", "NUM002", "NUM003", "ANS001", "ANS002", "detect"]
 
 
 class NUM001(Rule):
@@ -96,6 +98,42 @@ class NUM002(Rule):
     name = "ungrounded-number"
     default_enabled = False
     options = {"small_max": 10, "text_numbers": False, "constants": list(DEFAULT_CONSTANTS)}
+
+
+class NUM003(Rule):
+    """Two consecutive equations in the same unknown give it different values.
+
+    What: equations that are linear in one unknown (``x``, ``y``, ``z``, or a letter the
+    trace or prompt declares: "let t be ...") are solved exactly; each is compared with the
+    previous equation in that unknown, and a later one whose solution differs is reported
+    with both values.  ``x = value`` conclusions count.  Decimals are compared at their shown
+    precision (``x = 76.67`` agrees with ``230 = 3x``).  Not used: equations with two
+    unknowns, nonlinear terms or function calls, an unknown on both sides, any unknown that
+    also appears in a nonlinear equation of the text, trial values ("if x = 3", "try x = 4",
+    "x = 5?"), the prompt's own equations.  The comparison restarts at a declaration of the
+    unknown, at a word that starts a new attempt or part (wait, actually, alternatively,
+    mistake, instead, case, ...), after ``max_gap`` characters, and a bare assignment is never
+    compared with assignments only.  A return to a value the chain already had (a
+    correction) is not reported.  The reasoning and the answer are checked separately.
+
+    Why: solving for an unknown is where arithmetic goes wrong without any ``expression =
+    value`` claim to check (MR-GSM8K: "230 = 3x" after "1210 - 640 - 540 = 3x"; "x = 10"
+    after "36 + 3x = 84").
+
+    Flagged example: ``36 + 3x = 84.  Solving for x, we get: x = 10.`` (x = 10 here, but
+    36 + 3x = 84 gives x = 16)
+
+    OK example: ``36 + 3x = 84, so 3x = 48 and x = 16.``; ``If x = 3, then 3x + 5 = 14``
+    (a trial value).
+
+    Options: ``letters`` (unknowns accepted without a declaration, "xyz"), ``max_gap``
+    (characters after which a chain ends, 600).
+    """
+
+    code = "NUM003"
+    name = "inconsistent-equation"
+    default_enabled = True
+    options = {"letters": DEFAULT_LETTERS, "max_gap": DEFAULT_MAX_GAP}
 
 
 class ANS001(Rule):
@@ -202,6 +240,22 @@ def _ungrounded(ctx: TraceContext, cfg: Config, claims: List[Tuple[str, Claim]])
     return hits
 
 
+def _inconsistent_equations(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> int:
+    letters = str(cfg.option("NUM003", "letters"))
+    gap = int(cfg.option("NUM003", "max_gap"))
+    lim = _limits(cfg)[0]
+    n = 0
+    for field, text in (("reasoning", ctx.reasoning), ("answer", ctx.trace.answer or "")):
+        for inc in check_equations(text, ctx.prompt, letters, gap, lim):
+            e, p = inc.equation, inc.previous
+            out.findings.append(NUM003.finding(
+                e.start, e.end, inc.message(), field=field, var=e.var,
+                solution=str(e.solution), previous_solution=str(p.solution),
+                previous_start=p.start, previous_end=p.end))
+            n += 1
+    return n
+
+
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     out = DetectorOutput()
     m = out.metrics
@@ -230,6 +284,11 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
                     s, e, f"{format_value(v)} is in neither the prompt nor an earlier step",
                     field=field, value=format_value(v)))
         if wrong:
+            out.flags.append("arithmetic-errors")
+    # --- equation chains -------------------------------------------------------------------
+    if cfg.enabled("NUM003"):
+        n3 = _inconsistent_equations(ctx, cfg, out)
+        if n3 and "arithmetic-errors" not in out.flags:
             out.flags.append("arithmetic-errors")
     # --- final answer ----------------------------------------------------------------------
     ans = extract_answer(t.answer, ctx.reasoning, fallback=True)

@@ -1,0 +1,232 @@
+"""Equation chains (NUM003): linear equations in one unknown solved exactly and compared."""
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracelint.config import Config
+from tracelint.detectors import grounding as G
+from tracelint.detectors.base import TraceContext
+from tracelint.grounding.equations import (check_equations, consistent, declared_letters,
+                                           find_equations)
+from tracelint.model import Trace
+
+
+def flags(text, prompt="", **kw):
+    return [(text[i.start:i.end], i.equation.solution, i.previous.solution)
+            for i in check_equations(text, prompt, **kw)]
+
+
+# --------------------------------------------------------------------------------------------
+# flagged (the MR-GSM8K shapes)
+
+def test_wrong_simplification_after_a_set_up():
+    text = "Step 6: 1210 - 640 - 540 = 3x\nStep 7: 230 = 3x\nStep 8: Dividing both sides by 3"
+    got = check_equations(text)
+    assert len(got) == 1
+    i = got[0]
+    assert text[i.start:i.end] == "230 = 3x"
+    assert (i.equation.solution, i.previous.solution) == (Fraction(230, 3), Fraction(10))
+    assert i.message() == ("x = 230/3 (\u2248 76.666667) here, but the previous equation "
+                           "1210 - 640 - 540 = 3x gives x = 10")
+
+
+def test_wrong_conclusion_and_wrong_steps():
+    assert flags("we can write: 36 + 3x = 84.\nSolving for x, we get: x = 10.") == [
+        ("x = 10", 10, 16)]
+    assert flags("so we can write: 8x / 12 = 4.\nSimplifying the left side, we get: "
+                 "x / 3 = 4.") == [("x / 3 = 4", 12, 6)]
+    assert flags("Step 10: 31 + 8 + x + 14 = 62\nStep 11: Let's simplify and solve for x:\n"
+                 "Step 12: 43 + x + 14 = 62") == [("43 + x + 14 = 62", 5, 9)]
+    assert flags(r"\[ \frac{x}{4} + 3 = 8 \] so \[ x = 24 \]") == [("x = 24", 24, 20)]
+
+
+def test_latex_unicode_and_money():
+    assert flags("$4x + $12 = $40, so $4x = $28 and x = 8.") == [("x = 8", 8, 7)]
+    assert flags("3\u00d7x \u2212 6 = 9, so x = 4") == [("x = 4", 4, 5)]
+
+
+def test_every_later_inconsistency_and_the_other_letters():
+    text = "2y + 1 = 9\ny = 5\n"
+    assert flags(text) == [("y = 5", 5, 4)]
+    # after a flagged step, the chain follows the new value
+    got = flags("3x = 30\nx = 12\n2x = 24\nx = 11")
+    assert got == [("x = 12", 12, 10), ("x = 11", 11, 12)]
+
+
+# --------------------------------------------------------------------------------------------
+# not flagged
+
+def test_consistent_chain_and_rounded_values():
+    assert flags("640 + 540 + 3x = 1210 legs. 1210 - 640 - 540 = 3x, 30 = 3x, x = 10.") == []
+    assert flags("230 = 3x\nx = 76.67") == []
+    assert flags("230 = 3x\nx \u2248 76.7") == []
+    assert flags("230 = 3x\nx = 76.66") == []     # truncated at the shown digit
+    assert flags("x / 3 = 33.33\nx = 100") == []  # the rounded literal is on the other side
+    assert flags("3 + 0.1x = 9\nx = 70") == [("x = 70", 70, 60)]  # 0.1 is not a rounding
+
+
+def test_a_correction_back_to_an_earlier_value_is_not_reported_again():
+    got = flags("36 + 3x = 84, so 3x = 48, x = 14. No: 48 / 3 = 16, so x = 16.")
+    assert got == [("x = 14", 14, 16)]
+
+
+def test_two_unknowns_nonlinear_and_functions():
+    assert flags("x + y = 10\nx - y = 2\n2x = 12\nx = 6") == []
+    assert flags("x^2 - 5x + 6 = 0, so x = 2 or x = 3.") == []
+    assert flags("x^2 = 9 gives x = 3. Also 2x = 4 means x = 2") == []  # x is not linear here
+    assert flags("f(2) = 7 and f(3) = 9") == []
+    assert flags("3(x + 2) = 2x + 10\nx = 5") == []      # the unknown on both sides
+    assert flags("x_1 = 2, x_2 = 3") == []
+    assert flags("5 x 2 = 10 and 5 x 3 = 15") == []      # x as a times sign
+
+
+def test_trial_values_are_not_conclusions():
+    assert flags("3x + 5 = 20. If x = 4, then 3x + 5 = 17, too small. x = 5.") == []
+    assert flags("3x + 5 = 20. Try x = 4: 17. Try x = 5: 20.") == []
+    assert flags("3x + 5 = 20. Is x = 6? No.") == []
+    assert flags("3x + 5 = 20. Plugging in x = 6 gives 23.") == []
+    assert flags("2n + 1 = 7 so n = 3. For n = 4, 2n + 1 = 9.", letters="n") == []
+
+
+def test_new_attempt_declaration_and_gap_end_a_chain():
+    assert flags("2x = 10, so x = 5. Wait, the total is 12: 2x = 12, x = 6.") == []
+    assert flags("2x = 10, so x = 5.\nLet x be the number of pears. x + 3 = 10.") == []
+    assert flags("2x = 10, so x = 5." + " The rest is prose." * 40 + " x + 3 = 10.") == []
+    assert flags("2x = 10." + " More prose." * 10 + " x = 7.", max_gap=50) == []
+    assert flags("2x = 10." + " More prose." * 10 + " x = 7.", max_gap=600) == [
+        ("x = 7", 7, 5)]
+
+
+def test_two_bare_assignments_are_never_compared():
+    assert flags("x = 5 + 3 = 8 apples.\nx = 12 pears.") == []
+
+
+def test_operator_words_and_unit_words_touching_a_side():
+    assert flags("2x = 10 so x = 5, and 2 times x + 5 = 11") == []
+    assert flags("12 meals / 18 people = x meals / 12 people\n144 = 18x\nx = 8") == []
+
+
+def test_the_prompts_own_equation_restarts_the_chain():
+    prompt = "Solve 4x + 2 = 18."
+    assert flags("x + 1 = 3\n4x + 2 = 18\nx = 4", prompt) == []
+    assert flags("x + 1 = 3\n4x + 2 = 18\nx = 4") == [("4x + 2 = 18", 4, 2)]
+
+
+def test_declared_letters():
+    text = "Let t be the time in hours. 5t = 20, so t = 5."
+    assert flags(text) == [("t = 5", 5, 4)]
+    assert flags("5t = 20, so t = 5.") == []               # t was not declared
+    assert declared_letters("Let N = Noah's age; where A represents Anne's", "NAB") == {"N", "A"}
+    assert flags("5t = 20, so t = 5.", prompt="t denotes the time") == [("t = 5", 5, 4)]
+
+
+def test_json_wrapped_chain_of_thought_maps_spans_back():
+    raw = '{"reasoning": "36 + 3x = 84,\\nso x = 10.", "answer": "10"}'
+    got = check_equations(raw)
+    assert len(got) == 1 and raw[got[0].start:got[0].end] == "x = 10"
+
+
+def test_find_equations_reports_the_forms():
+    eqs, nonlinear = find_equations("36 + 3x = 84 and x = 16; y^2 = 4")
+    assert [(e.lhs, e.rhs, e.solution, e.bare) for e in eqs] == [
+        ("36 + 3x", "84", 16, False), ("x", "16", 16, True)]
+    assert nonlinear == {"y"}
+
+
+# --------------------------------------------------------------------------------------------
+# the detector
+
+def run(trace, cfg=None):
+    return G.detect(TraceContext(trace), cfg or Config())
+
+
+def test_detector_finding_flag_and_options():
+    t = Trace(prompt="Three mutants with x legs each; 1210 legs in all.",
+              reasoning="1210 - 640 - 540 = 3x\n230 = 3x\nx = 76.67",
+              answer="36 + 3x = 84, so x = 10")
+    out = run(t)
+    f3 = [f for f in out.findings if f.code == "NUM003"]
+    assert [(f.field, t.reasoning[f.start:f.end] if f.field == "reasoning"
+             else t.answer[f.start:f.end]) for f in f3] == [("reasoning", "230 = 3x"),
+                                                          ("answer", "x = 10")]
+    assert f3[0].data["solution"] == "230/3" and f3[0].data["previous_solution"] == "10"
+    assert "arithmetic-errors" in out.flags
+    off = run(t, Config(ignore=["NUM003"]))
+    assert not [f for f in off.findings if f.code == "NUM003"]
+    assert "arithmetic-errors" not in off.flags
+    wide = run(Trace(reasoning="5t = 20, so t = 5."),
+               Config(rule_options={"NUM003": {"letters": "t"}}))
+    assert [f.code for f in wide.findings if f.code == "NUM003"] == ["NUM003"]
+
+
+# --------------------------------------------------------------------------------------------
+# property: a chain of equivalent linear equations never flags; a changed value does
+
+_ints = st.integers(min_value=-60, max_value=60)
+
+
+def _term(c, var="x"):
+    if c == 1:
+        return var
+    if c == -1:
+        return "-" + var
+    return f"{c}{var}"
+
+
+def _plus(c):
+    return f"+ {c}" if c >= 0 else f"- {-c}"
+
+
+def _value(v: Fraction) -> str:
+    return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+
+
+@st.composite
+def _chain(draw):
+    a = draw(_ints.filter(lambda v: v != 0))
+    b = draw(_ints)
+    s = Fraction(draw(_ints), draw(st.integers(min_value=1, max_value=4)))
+    c = a * s + b                        # a x + b = c holds at x = s
+    k = draw(st.integers(min_value=2, max_value=5))
+    forms = [f"{_term(a)} {_plus(b)} = {_value(c)}",
+             f"{_value(c)} = {_term(a)} {_plus(b)}",
+             f"{_term(a)} = {_value(c - b)}",
+             f"{_term(k * a)} {_plus(k * b)} = {_value(k * c)}",
+             f"x = {_value(s)}"]
+    order = draw(st.permutations(forms))
+    seps = draw(st.lists(st.sampled_from(["\n", ", so ", ". Then ", "; hence "]),
+                         min_size=len(order), max_size=len(order)))
+    # a line that opens with "x = s" and goes on to evaluate at it is a trial (a list of
+    # cases); the conclusion ends its line here
+    seps = ["\n" if f.startswith("x =") else sep for f, sep in zip(order, seps)]
+    text = "".join(f + sep for f, sep in zip(order, seps))
+    return text, s, a, b, c
+
+
+@settings(max_examples=300, deadline=None)
+@given(_chain())
+def test_equivalent_linear_equations_never_flag(ch):
+    text, s, a, b, c = ch
+    assert check_equations(text) == [], text
+    eqs, _ = find_equations(text)
+    assert all(e.solution == s for e in eqs), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(_chain(), st.integers(min_value=1, max_value=50), st.booleans())
+def test_a_different_conclusion_is_flagged(ch, d, up):
+    text, s, a, b, c = ch
+    wrong = s + d if up else s - d
+    text = text + f"\nSolving for x, we get: x = {_value(wrong)}."
+    got = check_equations(text)
+    assert len(got) == 1 and got[0].equation.solution == wrong, text
+    assert got[0].previous.solution == s
+
+
+def test_consistent_is_symmetric_at_shown_precision():
+    eqs, _ = find_equations("230 = 3x\nx = 76.67\nx = 76.7\nx = 76.9")
+    a, b, c, d = eqs
+    assert consistent(a, b) and consistent(b, a)
+    assert consistent(b, c) and consistent(a, c)  # 76.7 and 76.67 both round 230/3
+    assert not consistent(b, d) and not consistent(d, a)

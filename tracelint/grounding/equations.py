@@ -1,0 +1,579 @@
+"""Equation chains: consecutive linear equations in one unknown must agree on its value.
+
+A solution that sets up ``36 + 3x = 84`` and then writes ``x = 10`` has made an arithmetic
+error that no ``expression = value`` claim shows: each line is an equation, not a claim.
+This module finds the equations of a text that are **linear in one unknown** with exact
+rational coefficients (``640 + 540 + 3x = 1210``, ``230 = 3x``, ``x / 3 = 4``,
+``\\frac{x}{3} = 4``, ``x = 10``), solves each exactly (``fractions.Fraction``) and compares
+every equation with the previous one in the same unknown.  When the solutions differ, the
+later equation is reported (:class:`Inconsistency`) - unless the chain was broken in between
+(see below) or the new value returns to one the chain already had.
+
+The parsing is the claim parser's (:func:`tracelint.grounding.parser.tokenize`, the claim
+segmenter and :func:`tracelint.grounding.parser.eval_poly`); nothing here evaluates text any
+other way.  Conservative by construction - no equation is used when
+
+* it has two unknowns, a nonlinear term (``x^2``, ``x*x``, ``x/x``), a function call
+  (``f(2)``), a subscript (``x_1``), a constant such as pi, or the unknown cancels;
+* its unknown is not a plausible unknown: ``x``, ``y``, ``z``, or a letter the text (or the
+  prompt) declares ("let t be ...", "t represents ...", "the unknown variable t");
+* the unknown occurs anywhere in the same text in a nonlinear equation (``x^2 - 5x + 6 = 0``
+  has two roots; ``x = 2`` and ``x = 3`` then both hold);
+* a word that is an operator reaches into a side (``2 times x + 5 = 11``, ``x = 5 times 3``,
+  ``20% of x``);
+* ``x = value`` is a trial, not a conclusion: "if x = 3", "try x = 4", "for x = 2", "x = 5?",
+  "x = 5 gives ...", any sentence with if/suppose/assume/when/check/plug/substitute;
+* the equation is copied from the prompt (the problem's own statement starts a new chain).
+
+A chain (the equations in one unknown that are compared with each other) ends at a
+declaration of the unknown ("let x be ...", a change of variable), at a trial value, at a
+word that starts a new attempt or sub-problem (wait, actually, alternatively, hmm, mistake,
+instead, another, "let me re...", "part", "case", ...), and after ``max_gap`` characters
+without an equation in that unknown.  Two bare assignments in a row (``x = 760/3`` then
+``x = 256``) are never compared: both may be definitions.  Equations whose literals are
+decimals are compared at the precision shown: an equation is consistent with a value when
+it holds at that value with every decimal literal allowed one unit of its last digit
+(``x = 76.67`` agrees with ``230 = 3x``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from . import parser as P
+from .claims import _merge_numbers, evaluate, format_value, json_string_fields, segment
+from .parser import LP, NUM, OP, VAR, Limits
+
+__all__ = ["Equation", "Inconsistency", "find_equations", "check_equations",
+           "declared_letters", "consistent", "DEFAULT_LETTERS", "DEFAULT_MAX_GAP"]
+
+#: Letters that are unknowns without a declaration.
+DEFAULT_LETTERS = "xyz"
+#: Characters without an equation in an unknown after which its chain ends.
+DEFAULT_MAX_GAP = 600
+
+_WINDOW = 160         # characters read on each side of an '=' (within its line)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One linear equation in one unknown, solved.  ``start``/``end`` span both sides."""
+
+    start: int
+    end: int
+    var: str
+    solution: Fraction
+    lhs: str
+    rhs: str
+    bare: bool                  # one side is the unknown alone ("x = 10", "(125 + 60) * 30 = x")
+    approx: bool                # written with ≈
+    decimals: bool              # a literal shows decimals: compared at the shown precision
+    rpn: Tuple[tuple, tuple] = ((), ())  # both sides, for the comparison at shown precision
+    trial: bool = False         # a value tried, not concluded ("if x = 3")
+    sentence: int = 0           # start of its sentence (a trial there voids the sentence)
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """``equation`` gives a different value of the unknown than ``previous`` did."""
+
+    equation: Equation
+    previous: Equation
+
+    @property
+    def start(self) -> int:
+        return self.equation.start
+
+    @property
+    def end(self) -> int:
+        return self.equation.end
+
+    def message(self) -> str:
+        e, p = self.equation, self.previous
+        return (f"{e.var} = {format_value(e.solution)} here, but the previous equation "
+                f"{_short(p.lhs)} = {_short(p.rhs)} gives {p.var} = "
+                f"{format_value(p.solution)}")
+
+
+def _short(s: str, n: int = 60) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[:n - 1] + "\u2026"
+
+
+# --------------------------------------------------------------------------------------------
+# context patterns (all ASCII-letter based; applied to short pieces of one line)
+
+#: Words that operate on a side when they touch it: the side is then not the whole operand.
+_OP_WORDS = frozenset(
+    "times plus minus over by divided multiplied less more than half twice double triple "
+    "per percent squared cubed sum product difference quotient of into".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[\s$\\(]*$")
+_WORD_AFTER = re.compile(r"[\s$)]*([A-Za-z]+)")
+#: A word then an operator: the expression runs on through a unit word ("x meals / 12").
+_WORD_OP_AFTER = re.compile(r"[\s$)]*([A-Za-z]+)\s*([-+*/\u00d7\u00f7^=(\d])")
+_WORD_OP_BEFORE = re.compile(r"[-+*/\u00d7\u00f7^(]\s*[A-Za-z]+[\s$\\(]*$")
+#: Words that join two statements (a number may follow them).
+_CONNECTIVES = frozenset(
+    "and or so then thus hence therefore giving gives give get gets got we is are was were "
+    "means meaning implies yields leaving making since because while whereas but".split())
+#: An assignment of a value to some letter (a change of another unknown ends a chain).
+_ASSIGN = re.compile(r"(?<![A-Za-z_\\])([A-Za-z])\s*=\s*[-+]?\$?\d")
+#: What may stand between the start of a line and an assignment that opens a list item.
+_ITEM_HEAD = re.compile(r"[\s\-*\u2022\d.)(\\\[$:]*$")
+_LETTER_AND = re.compile(r"(?<![A-Za-z])[A-Za-z]\s+and[\s$\\(]*$")
+_VALUE_OF = re.compile(r"\bvalue\s+of[\s$\\(]*$", re.I)
+#: A value tried, when these words stand right before the unknown.
+_TRIAL_BEFORE = re.compile(
+    r"\b(?:if|suppose|supposing|assume|assuming|try|trying|tried|test|testing|when|whenever|"
+    r"for|plug|plugging|plugged|substitute|substituting|say|guess|let|setting|set|put|"
+    r"putting|take|taking|using|use|with|at|choose|choosing|pick|picking|like|whether|case|"
+    r"maybe|perhaps|or)(?:\s+(?:in|into|back|that|we|it|to))?[\s$\\(]*$", re.I)
+#: ... or anywhere earlier in the sentence.
+_TRIAL_SENTENCE = re.compile(
+    r"\b(?:if|suppose|supposing|assume|assuming|try|trying|test|testing|when|whenever|"
+    r"plug|plugging|substitut\w*|guess\w*|check\w*|verify\w*|verif\w*|whether|what if|"
+    r"let's say|let us say|for example|e\.g\.)\b", re.I)
+#: ... or these right after the value.
+_TRIAL_AFTER = re.compile(
+    r"[\s$)]*(?:\?|(?:gives|give|yields|would|works|work|doesn't|does not|is not|isn't|"
+    r"is too|is wrong|is incorrect|fails|then)\b|:)", re.I)
+_SENTENCE_END = re.compile(r"(?:[.!?;](?=\s)|\n)")
+#: Words that start a new attempt, a correction or a new sub-problem between two equations.
+_BREAK = re.compile(
+    r"\b(?:wait|alternatively|actually|hmm+|hold on|oops|mistake|redo|instead|otherwise|"
+    r"re-?(?:check\w*|examin\w*|read\w*|calculat\w*|evaluat\w*|do|consider\w*|think\w*|"
+    r"visit\w*|start\w*|try\w*|compute\w*)|another|different|suppose|assume|"
+    r"let me (?:try|start|think|see|check|verify|re\w*)|part|case|problem|question|try|next|"
+    r"however|but)\b", re.I)
+_LETTER_CLASS = "A-Za-z"
+
+
+def _declaration(letter: str) -> "re.Pattern[str]":
+    L = re.escape(letter)
+    d = r"(?:\$|\\\(|\\\[)?\s*"
+    e = r"\s*(?:\$|\\\)|\\\])?"
+    return re.compile(
+        rf"\b[Ll]et(?:'s|\s+us)?\s+{d}{L}{e}\s*(?:be|represent|denote|stand|equal|=|:)"
+        rf"|(?<![A-Za-z_\\]){L}{e}\s+(?:represents?|denotes?|stands?\s+for|is\s+the\s+"
+        rf"(?:number|amount|cost|price|age|value|total|original|initial|weight|length|time|"
+        rf"distance|speed|width|height|rate|unknown))\b"
+        rf"|\b(?:[Dd]enote|[Cc]all|[Dd]efine|[Nn]ame)\b[^.\n]{{0,80}}?\b(?:as|by|it)\s+{d}{L}(?![A-Za-z])"
+        rf"|\b(?:[Vv]ariable|[Uu]nknown)\s+{d}{L}(?![A-Za-z])")
+
+
+_DECL_CACHE: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _decl(letter: str) -> "re.Pattern[str]":
+    p = _DECL_CACHE.get(letter)
+    if p is None:
+        p = _DECL_CACHE[letter] = _declaration(letter)
+    return p
+
+
+def declared_letters(text: str, candidates: Iterable[str]) -> Set[str]:
+    """The letters among ``candidates`` that ``text`` declares as unknowns."""
+    return {c for c in candidates if _decl(c).search(text)}
+
+
+def _var_pattern(letters: str) -> "re.Pattern[str]":
+    """A letter of ``letters`` standing alone, not as the times sign of ``5 x 2``."""
+    cls = "".join(sorted(set(letters)))
+    return re.compile(rf"(?<![A-Za-z_\\'\u2019])(?<!\d[ \t])[{re.escape(cls)}]"
+                      rf"(?![A-Za-z_'\u2019])(?![ \t]\d)")
+
+
+#: Candidates for a declaration, each led by a word so that the scan is cheap (each
+#: candidate is confirmed by that letter's own pattern).
+_DLM = r"(?:\$|\\\(|\\\[)?\s*"
+_DECL_LET = re.compile(
+    rf"(?:[Ll]et(?:'s|\s+us)?|variable|unknown)\s+{_DLM}([A-Za-z])(?![A-Za-z])"
+    rf"|(?:enote|all|efine|ame)\b[^.\n]{{0,80}}?\b(?:as|by|it)\s+{_DLM}([A-Za-z])(?![A-Za-z])")
+_DECL_VERB = re.compile(r"(?:represents?|denotes?|stands?\s+for|is\s+the\s+(?:number|amount|"
+                        r"cost|price|age|value|total|original|initial|weight|length|time|"
+                        r"distance|speed|width|height|rate|unknown))\b")
+_DECL_BEFORE = re.compile(r"(?<![A-Za-z_\\])([A-Za-z])(?:\$|\\\))?\s+$")
+
+
+# --------------------------------------------------------------------------------------------
+# extraction
+
+
+def _side_ok(line: str, a0: int, b1: int) -> bool:
+    """Whether the text around a relation lets its sides stand alone: no operator word
+    touching the left side from before or the right side from after."""
+    m = _WORD_BEFORE.search(line, max(0, a0 - 40), a0)
+    if m is not None:
+        w = m.group(1).lower()
+        if w in _OP_WORDS and not (w == "of" and _VALUE_OF.search(line, max(0, a0 - 40), a0)):
+            return False
+        if w == "and" and _LETTER_AND.search(line, max(0, a0 - 40), a0):
+            return False
+    m = _WORD_AFTER.match(line, b1, min(len(line), b1 + 40))
+    if m is not None and m.group(1).lower() in _OP_WORDS - {"than"}:
+        return False
+    m = _WORD_OP_AFTER.match(line, b1, min(len(line), b1 + 40))
+    if m is not None and not (m.group(2).isdigit() and m.group(1).lower() in _CONNECTIVES):
+        return False
+    if _WORD_OP_BEFORE.search(line, max(0, a0 - 40), a0):
+        return False
+    return True
+
+
+def _linear(d: Dict[tuple, Fraction], letters: str
+            ) -> Tuple[Optional[str], Optional[Fraction], Set[str]]:
+    """(unknown, solution, letters seen in nonlinear terms) of ``d = 0``."""
+    var = None
+    coef = Fraction(0)
+    const = Fraction(0)
+    nonlinear: Set[str] = set()
+    bad = False
+    for mono, c in d.items():
+        if mono == ():
+            const = c
+            continue
+        if len(mono) == 1 and mono[0][1] == 1:
+            v = mono[0][0]
+            if var is not None and v != var:
+                bad = True
+            var = v
+            coef = c
+        else:
+            bad = True
+            if len(mono) == 1:
+                nonlinear.add(mono[0][0])
+            else:
+                nonlinear.update(v for v, _ in mono)
+    if bad or var is None or coef == 0 or len(var) != 1 or var not in letters.lower():
+        return None, None, nonlinear
+    return var, -const / coef, nonlinear
+
+
+def _decimals(toks: Sequence[P.Tok]) -> bool:
+    return any(t.k == NUM and t.nd > 0 for t in toks)
+
+
+def _function_call(toks: Sequence[P.Tok]) -> bool:
+    for i in range(len(toks) - 1):
+        t, u = toks[i], toks[i + 1]
+        if t.k == VAR and u.k == LP and not u.sp and u.t == "(":
+            return True
+    return False
+
+
+def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
+                     limits: Limits, cache: dict) -> Tuple[List[Equation], Set[str]]:
+    """Equations of one piece of a line (offsets into the piece), and the letters seen in
+    nonlinear equations there.  Depends on the piece alone, so it is cached by its text."""
+    out: List[Equation] = []
+    nonlinear: Set[str] = set()
+    lo, hi, line_start = 0, len(text), 0
+    toks = P.tokenize(text, lo, hi, limits)
+    _merge_numbers(text, toks)
+    if cut_left:
+        toks.insert(0, P.Tok("trunc", lo, lo, ""))
+    if cut_right:
+        toks.append(P.Tok("trunc", hi, hi, ""))
+    for ch in segment(toks):
+        segs = ch.segs
+        vals = [None] * len(segs)
+        for i in range(1, len(segs)):
+            a, b = segs[i - 1], segs[i]
+            if not a.toks or not b.toks or ch.rels[i - 1] not in ("=", "~"):
+                continue
+            if a.status in ("nonnum", "bad", "cut") or b.status in ("nonnum", "bad", "cut"):
+                continue
+            for j in (i - 1, i):
+                if vals[j] is None:
+                    vals[j] = evaluate(segs[j].toks, limits, "percent", cache)
+            va, vb = vals[i - 1], vals[i]
+            if "poly" not in (va.status, vb.status):
+                continue
+            if va.status not in ("poly", "exact") or vb.status not in ("poly", "exact"):
+                continue
+            pa = va.value if va.status == "poly" else ({(): va.value} if va.value else {})
+            pb = vb.value if vb.status == "poly" else ({(): vb.value} if vb.value else {})
+            try:
+                d = P._padd(pa, pb, -1)
+            except P.Refused:
+                continue
+            var, sol, nl = _linear(d, letters)
+            nonlinear |= nl
+            if var is None:
+                # the unknown in a nonlinear term on one side only ("x^2 = 9" is caught by
+                # d; "x*x = x^2" cancels): look at each side too
+                for p in (pa, pb):
+                    for mono in p:
+                        if len(mono) > 1 or (len(mono) == 1 and mono[0][1] != 1):
+                            nonlinear.update(v for v, _ in mono)
+                continue
+            if _function_call(a.toks) or _function_call(b.toks):
+                continue
+            if va.status == "poly" and vb.status == "poly":
+                # the unknown on both sides: an equation ("3(x + 2) = 2x + 10") or a
+                # simplification meant as an identity ("(25x + 150) / 10 = 25x + 15")
+                continue
+            a0, b1 = a.start, b.end
+            if not _side_ok(text, a0, b1):
+                continue
+            bare_a = len(a.toks) == 1 and a.toks[0].k == VAR
+            bare_b = len(b.toks) == 1 and b.toks[0].k == VAR
+            bare = (bare_a and vb.status == "exact") or (bare_b and va.status == "exact")
+            sent = _sentence_start_abs(text, line_start, a0)
+            trial = False
+            if bare:
+                vs = a if bare_a else b
+                before = text[max(line_start, vs.start - 40):vs.start]
+                after_at = b1 if bare_a else a.end
+                if bare_a and _TRIAL_BEFORE.search(before):
+                    trial = True
+                elif _TRIAL_AFTER.match(text, after_at, min(len(text), after_at + 40)):
+                    trial = True
+                elif _TRIAL_SENTENCE.search(text, sent, a0):
+                    trial = True
+            try:
+                ra = P.compile_rpn(a.toks, limits)[0]
+                rb = P.compile_rpn(b.toks, limits)[0]
+            except (P.ParseError, P.Refused, P.Unsupported, KeyError, IndexError):
+                continue
+            written = {t.t for t in a.toks + b.toks if t.k == VAR and t.v == var}
+            if len(written) != 1:
+                continue  # "2T + 3t": two unknowns that differ only in case
+            shown = written.pop()
+            out.append(Equation(a0, b1, shown, sol, text[a0:a.end], text[b.start:b1], bare,
+                                ch.rels[i - 1] == "~", _decimals(a.toks) or _decimals(b.toks),
+                                (ra, rb), trial, sent))
+    return out, nonlinear
+
+
+def _scan_piece(text: str, lo: int, hi: int, cut_left: bool, cut_right: bool,
+                letters: str, limits: Limits, cache: dict,
+                out: List[Equation], nonlinear: Set[str]) -> None:
+    piece = text[lo:hi]
+    key = (piece, cut_left, cut_right, letters)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _piece_equations(piece, cut_left, cut_right, letters, limits, cache)
+    eqs, nl = hit
+    nonlinear |= nl
+    for e in eqs:
+        out.append(replace(e, start=e.start + lo, end=e.end + lo, sentence=e.sentence + lo))
+
+
+def _sentence_start_abs(text: str, line_start: int, pos: int) -> int:
+    s = line_start
+    for m in _SENTENCE_END.finditer(text, line_start, pos):
+        s = m.end()
+    return s
+
+
+def _letters_for(text: str, prompt: str, letters: str) -> str:
+    """``letters`` plus every other letter that ``text`` or ``prompt`` declares."""
+    seen: Set[str] = set()
+    for src in (text, prompt):
+        if not src:
+            continue
+        cands = [(m.group(1) or m.group(2), m.start()) for m in _DECL_LET.finditer(src)]
+        for m in _DECL_VERB.finditer(src):
+            b = _DECL_BEFORE.search(src, max(0, m.start() - 6), m.start())
+            if b is not None:
+                cands.append((b.group(1), b.start()))
+        for c, at in cands:
+            if c not in letters and c not in seen and \
+                    _decl(c).search(src, max(0, at - 90), at + 200):
+                seen.add(c)
+    return letters + "".join(sorted(seen))
+
+
+def find_equations(text: str, letters: str = DEFAULT_LETTERS,
+                   limits: Limits = P.DEFAULT_LIMITS, prompt: str = "",
+                   cache: Optional[dict] = None) -> Tuple[List[Equation], Set[str]]:
+    """Linear one-unknown equations of ``text`` in order, and the letters that occur in a
+    nonlinear equation somewhere in it.  ``letters`` are the unknowns accepted without a
+    declaration; others are accepted when ``text`` or ``prompt`` declares them.
+    JSON-wrapped chains of thought are decoded first (spans map back to ``text``)."""
+    if "=" not in text:
+        return [], set()
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "`"):
+        fields = json_string_fields(text)
+        if fields:
+            eqs: List[Equation] = []
+            nl: Set[str] = set()
+            for _key, decoded, offs in fields:
+                e2, n2 = find_equations(decoded, letters, limits, prompt, cache)
+                nl |= n2
+                for e in e2:
+                    eqs.append(_remap(e, offs))
+            return eqs, nl
+    cache = {} if cache is None else cache
+    allowed = _letters_for(text, prompt, letters)
+    var_re = _var_pattern(allowed)
+    out: List[Equation] = []
+    nonlinear: Set[str] = set()
+    n = len(text)
+    pos = text.find("=")
+    while pos >= 0:
+        ls = text.rfind("\n", 0, pos) + 1
+        le = text.find("\n", pos)
+        if le < 0:
+            le = n
+        _scan_line(text, ls, le, pos, allowed, limits, cache, out, nonlinear, var_re)
+        pos = text.find("=", le)
+    return out, nonlinear
+
+
+def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
+    """The windows of one line around each '=' (from ``p``) that has an unknown near it,
+    merged when they overlap; a window that does not reach the line's start or end is
+    marked cut there (a side that reaches the cut is not used)."""
+    wins: List[List[int]] = []
+    while p >= 0:
+        lo, hi = max(ls, p - _WINDOW), min(le, p + _WINDOW)
+        if var_re.search(text, lo, hi):
+            if wins and lo <= wins[-1][1]:
+                wins[-1][1] = hi
+            else:
+                wins.append([lo, hi])
+        p = text.find("=", p + 1, le)
+    for lo, hi in wins:
+        # start and end on whitespace so no token is split
+        if lo > ls:
+            sp = text.find(" ", lo, hi)
+            lo = sp + 1 if sp >= 0 else lo
+        if hi < le:
+            sp = text.rfind(" ", lo, hi)
+            hi = sp if sp > lo else hi
+        _scan_piece(text, lo, hi, lo > ls, hi < le, allowed, limits, cache, out, nonlinear)
+
+
+def _remap(e: Equation, offs: List[int]) -> Equation:
+    def m(x: int) -> int:
+        return offs[x] if x < len(offs) else offs[-1]
+    return replace(e, start=m(e.start), end=m(e.end - 1) + 1 if e.end > 0 else m(e.end),
+                   sentence=m(e.sentence))
+
+
+# --------------------------------------------------------------------------------------------
+# comparison
+
+
+def _rounded(v: Fraction, nd: int) -> bool:
+    """Whether a decimal shown with ``nd`` places looks like the rounding (or truncation) of
+    a repeating decimal: three or more places, or near p/3 without being equal to it -
+    within half a unit of the last digit for one place, within one unit for two."""
+    if nd >= 3:
+        return True  # 5.066: exact quantities rarely carry three or more decimals
+    if nd <= 0:
+        return False
+    # within half a unit (one decimal) or one unit (more: truncations such as 76.66)
+    unit = Fraction(1, 2 * 10 ** nd) if nd == 1 else Fraction(1, 10 ** nd)
+    for q in (3,):
+        f = Fraction(round(v * q), q)
+        if f != v and abs(f - v) < unit:
+            return True
+    return False
+
+
+def _holds_at(e: Equation, x: Fraction, limits: Limits) -> bool:
+    """Whether ``e`` holds at ``x`` when every decimal literal that looks rounded (every
+    decimal, for ≈) may be off by one unit of its last shown digit; for ≈, a gap of 1% is
+    also accepted."""
+    sub = []
+    for r in e.rpn:
+        items = []
+        for it in r:
+            if it[0] == "v":
+                items.append(("n", x, 0))
+            elif it[0] == "n":
+                nd = it[2] if len(it) > 2 else 0
+                keep = nd > 0 and (e.approx or _rounded(it[1], nd))
+                items.append(("n", it[1], nd if keep else 0))
+            else:
+                items.append(it)
+        sub.append(tuple(items))
+    try:
+        ia = P.eval_interval(sub[0], limits, Fraction(1))
+        ib = P.eval_interval(sub[1], limits, Fraction(1))
+    except (P.Refused, P.Unsupported, P.NotNumeric, P.ParseError, P.NeedsSymbolic,
+            IndexError, ZeroDivisionError, OverflowError, ValueError):
+        return True  # cannot tell: never a finding
+    if ia[0] <= ib[1] and ib[0] <= ia[1]:
+        return True
+    if e.approx:
+        gap = min(abs(ia[0] - ib[1]), abs(ib[0] - ia[1]))
+        size = max(abs(ia[0]), abs(ia[1]), abs(ib[0]), abs(ib[1]))
+        return gap * 100 <= size
+    return False
+
+
+def consistent(e: Equation, f: Equation, limits: Limits = P.DEFAULT_LIMITS) -> bool:
+    """Whether two equations in the same unknown agree: equal exact solutions, or (when a
+    literal shows decimals or the relation is ≈) one holds at the other's solution at the
+    precision shown."""
+    if e.solution == f.solution:
+        return True
+    if not (e.decimals or f.decimals or e.approx or f.approx):
+        return False
+    return _holds_at(e, f.solution, limits) or _holds_at(f, e.solution, limits)
+
+
+def _flat(s: str) -> str:
+    return "".join(s.split())
+
+
+def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
+                    max_gap: int = DEFAULT_MAX_GAP, limits: Limits = P.DEFAULT_LIMITS,
+                    cache: Optional[dict] = None) -> List[Inconsistency]:
+    """Equations of ``text`` whose solution differs from the previous equation's in the
+    same unknown (module doc: what counts, what breaks a chain)."""
+    eqs, nonlinear = find_equations(text, letters, limits, prompt, cache)
+    if len(eqs) < 2:
+        return []
+    pflat = _flat(prompt) if prompt else ""
+    out: List[Inconsistency] = []
+    chains: Dict[str, List[Equation]] = {}
+    # lines where a trial value of an unknown is tried: its equations there are evaluations
+    trial_sentences = {e.sentence for e in eqs if e.trial}
+    # "- n = 31, n + 2 = 33": a list item sets a value, then evaluates at it
+    opened: Set[Tuple[str, int]] = set()
+    for e in eqs:
+        k = (e.var.lower(), e.sentence)
+        if e.bare and _ITEM_HEAD.match(text, text.rfind("\n", 0, e.start) + 1, e.start):
+            opened.add(k)
+        elif not e.bare and k in opened:
+            trial_sentences.add(e.sentence)
+    for e in eqs:
+        v = e.var.lower()
+        if e.sentence in trial_sentences:
+            chains.clear()  # a value tried (of any unknown): the equations there evaluate it
+            continue
+        if v in nonlinear:
+            continue
+        chain = chains.get(v)
+        if pflat and _flat(e.lhs + "=" + e.rhs) in pflat:
+            chains[v] = []  # the problem's own equation: the chain starts again
+            continue
+        if not chain:
+            chains[v] = [e]
+            continue
+        prev = chain[-1]
+        gap = text[prev.end:e.start]
+        if e.start - prev.end > max_gap or _BREAK.search(gap) or _decl(e.var).search(gap) \
+                or any(m.group(1).lower() != v for m in _ASSIGN.finditer(gap)):
+            chains[v] = [e]
+            continue
+        if consistent(e, prev, limits):
+            chain.append(e)
+            continue
+        if any(consistent(e, c, limits) for c in chain[:-1]):
+            chain.append(e)  # back to a value the chain had (a correction)
+            continue
+        if e.bare and all(c.bare for c in chain):
+            chains[v] = [e]  # only assignments so far: maybe definitions of different things
+            continue
+        out.append(Inconsistency(e, prev))
+        chain.append(e)
+    return out
