@@ -6,6 +6,30 @@
 # segment fits one 64-bit word, dynamic programming otherwise).
 
 
+cdef bint _bad_bounds(object b, Py_ssize_t n):
+    """Whether the int64 segment bounds ``b`` are not non-decreasing offsets into n units."""
+    cdef const int64_t[::1] B = b
+    cdef Py_ssize_t k, m = B.shape[0]
+    if m == 0:
+        return False
+    if B[0] < 0 or B[m - 1] > n:
+        return True
+    for k in range(1, m):
+        if B[k] < B[k - 1]:
+            return True
+    return False
+
+
+cdef bint _bad_prev(object p):
+    """Whether some ``p[j] >= 0`` is not an earlier segment (``p[j] >= j``)."""
+    cdef const int64_t[::1] P = p
+    cdef Py_ssize_t j
+    for j in range(P.shape[0]):
+        if P[j] >= 0 and P[j] >= j:
+            return True
+    return False
+
+
 cdef inline uint64_t _bg_key(int32_t a, int32_t b) noexcept nogil:
     return ((<uint64_t>(<uint32_t>a)) << 32) | (<uint64_t>(<uint32_t>b))
 
@@ -114,7 +138,7 @@ def near_repeats(ids, bounds, active, lookback, keep, min_shared, max_candidates
         raise ValueError("active must have one entry per segment (len(bounds) - 1)")
     if lookback < 0 or keep < 1 or max_candidates < 1 or not (0.0 <= min_shared <= 1.0):
         raise ValueError("invalid near_repeats parameters")
-    if nseg > 0 and (b[0] < 0 or b[nseg] > a.shape[0] or np.any(np.diff(b) < 0)):
+    if nseg > 0 and _bad_bounds(b, a.shape[0]):
         raise ValueError("bounds must be non-decreasing offsets into ids")
     prev = np.full(nseg, -1, dtype=np.int64)
     sim = np.zeros(nseg, dtype=np.float64)
@@ -296,9 +320,9 @@ def new_numbers(ids, is_number, bounds, prev):
     cdef Py_ssize_t nseg = b.shape[0] - 1 if b.shape[0] else 0
     if num.shape[0] != a.shape[0] or p.shape[0] != nseg:
         raise ValueError("is_number must match ids, prev must match the segments")
-    if nseg > 0 and (b[0] < 0 or b[nseg] > a.shape[0] or np.any(np.diff(b) < 0)):
+    if nseg > 0 and _bad_bounds(b, a.shape[0]):
         raise ValueError("bounds must be non-decreasing offsets into ids")
-    if nseg > 0 and np.any((p >= 0) & (p >= np.arange(nseg))):
+    if nseg > 0 and _bad_prev(p):
         raise ValueError("prev[j] must be an earlier segment")
     out = np.zeros(nseg, dtype=np.int32)
     if nseg == 0:

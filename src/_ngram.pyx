@@ -27,6 +27,7 @@ __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
+    "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
 ]
 
 cdef int32_t I32_MAX = 2147483647
@@ -324,8 +325,30 @@ def encode_units(text, vocab):
 # Unit arrays
 # =======================================================================================
 
+cdef inline bint _units_ready(object s):
+    """Whether ``s`` is already what _as_units returns: a 1-D contiguous int32 ndarray with
+    no negative id (checked in one C pass; the common case, which costs microseconds per
+    call through numpy)."""
+    if type(s) is not np.ndarray:
+        return False
+    cdef cnp.ndarray arr = <cnp.ndarray> s
+    if (cnp.PyArray_TYPE(arr) != cnp.NPY_INT32 or cnp.PyArray_NDIM(arr) != 1
+            or not cnp.PyArray_IS_C_CONTIGUOUS(arr)):
+        return False
+    cdef const int32_t* p = <const int32_t*> cnp.PyArray_DATA(arr)
+    cdef Py_ssize_t i, n = cnp.PyArray_DIM(arr, 0)
+    cdef int32_t lo = 0
+    with nogil:
+        for i in range(n):
+            if p[i] < lo:
+                lo = p[i]
+    return lo >= 0
+
+
 def _as_units(s, name="s"):
     """Forgiving conversion of an array-like of unit ids to a contiguous int32 array."""
+    if _units_ready(s):
+        return s
     a = np.asarray(s)
     if a.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got an array with ndim={a.ndim}")
@@ -344,7 +367,14 @@ cdef object _dense(object a):
     cdef Py_ssize_t n = a.shape[0]
     if n == 0:
         return a, 0
-    mx = int(a.max())
+    cdef const int32_t* p = _ptr(a)
+    cdef Py_ssize_t i
+    cdef int32_t mxv = 0
+    with nogil:
+        for i in range(n):
+            if p[i] > mxv:
+                mxv = p[i]
+    mx = int(mxv)
     if mx < 2 * n + 1024:
         return a, mx + 1
     r = np.unique(a, return_inverse=True)[1].reshape(-1).astype(np.int32)
@@ -1325,7 +1355,7 @@ def matching_spans(s, t, min_len):
     while hcap < 2 * nedges:
         hcap *= 2
     ints = np.empty(5 * nstates + 3 * nedges + hcap + (m + 2), dtype=np.int32)
-    keys = np.full(hcap, np.iinfo(np.uint64).max, dtype=np.uint64)
+    keys = np.full(hcap, 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)  # empty slot: all ones
     ms_arr = np.empty(n, dtype=np.int64)
     ts_arr = np.empty(n, dtype=np.int64)
     cdef int32_t* w = <int32_t*> cnp.PyArray_DATA(ints)
@@ -1392,4 +1422,5 @@ def matching_spans(s, t, min_len):
 # =======================================================================================
 
 include "_near.pxi"
+include "_rep.pxi"
 include "_claims.pxi"

@@ -260,3 +260,121 @@ def naive_matching_spans(s, t, min_len):
             rows.append((i, i + m, _find(t, s[i:i + m])))
             prev_end = i + m
     return rows
+
+
+# ---------------------------------------------------------------------------------------
+# per-trace kernels of the repetition detector
+
+
+def naive_repeat_cover(s, ks):
+    """For each k: the share of positions covered by a substring of length >= k that occurs
+    at least twice (the positions naive_repeat_mask marks)."""
+    s = _units(s)
+    out = []
+    for k in ks:
+        if k < 1:
+            raise ValueError("every k must be >= 1")
+        out.append(sum(naive_repeat_mask(s, k)) / len(s) if s else 0.0)
+    return out
+
+
+def naive_novelty_shares(s, n, bins):
+    """Per stretch of n-gram starts (cut at int(j * (m / bins)), float64), the share of
+    starts whose n-gram occurs at no earlier start; 1.0 for an empty stretch."""
+    s = _units(s)
+    m = len(s) - n + 1
+    if m <= 0:
+        return []
+    grams = [tuple(s[i:i + n]) for i in range(m)]
+    new = [grams[i] not in grams[:i] for i in range(m)]
+    cuts = [int(j * (m / bins)) for j in range(bins)] + [m]
+    out = []
+    for j in range(bins):
+        lo, hi = cuts[j], cuts[j + 1]
+        out.append(sum(new[lo:hi]) / (hi - lo) if hi > lo else 1.0)
+    return out
+
+
+def naive_segment_bounds(text, ids, starts, ends, end_ids, cap):
+    """Cuts before unit i at a line break in the gap or after an end mark followed by a
+    gap; then, inside each piece longer than cap, walk its units in order, cutting after an
+    anchor unit once at least max(1, cap // 4) units have passed since the last cut, and
+    wherever 4 * cap units pass without a cut."""
+    n = len(ids)
+    if n == 0:
+        return [0]
+    ends_set = set(end_ids)
+    cuts = [0]
+    for i in range(1, n):
+        gap = text[ends[i - 1]:starts[i]]
+        if "\n" in gap or (gap and ids[i - 1] in ends_set):
+            cuts.append(i)
+    cuts.append(n)
+    out = [0]
+    for lo, hi in zip(cuts, cuts[1:]):
+        if hi - lo > cap:
+            last = lo
+            for c in range(lo + 1, hi + 1):
+                # cuts forced by a stretch of 4 * cap units without one, before c
+                while c - last > 4 * cap:
+                    last += 4 * cap
+                    out.append(last)
+                anchor = ((ids[c - 1] * 0x9E3779B97F4A7C15) % 2**64) >> 61 == 0
+                if anchor and c - last >= max(1, cap // 4) and c < hi:
+                    out.append(c)
+                    last = c
+            while hi - last > 4 * cap:
+                last += 4 * cap
+                out.append(last)
+        out.append(hi)
+    return out
+
+
+def naive_best_sum(weights, rep, valid, share):
+    """The largest sum of gains weights[j] * (rep[j] - share) over the valid segments of
+    any stretch (0.0 if none is positive), all stretches tried."""
+    idx = [j for j in range(len(weights)) if valid[j]]
+    g = [weights[j] * ((1.0 if rep[j] else 0.0) - share) for j in idx]
+    best = 0.0
+    for a in range(len(g)):
+        for b in range(a + 1, len(g) + 1):
+            best = max(best, sum(g[a:b]))
+    return best
+
+
+def naive_claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
+    """Straight from the docstring of the kernel."""
+    n = len(ids)
+    claim_unit = [kinds[k] == 1 or ends[k] - starts[k] == 1 or ids[k] in op_ids
+                  for k in range(n)]
+    counts = {}
+    claims = recur = 0
+    first = -1
+    for i in range(n):
+        if ids[i] not in eq_ids:
+            continue
+        lo = i
+        while lo - 1 >= 0 and i - (lo - 1) <= 8 and claim_unit[lo - 1]:
+            lo -= 1
+        hi = i
+        while hi + 1 < n and hi + 1 - i <= 5 and claim_unit[hi + 1]:
+            hi += 1
+        key = []
+        for k in range(lo, hi + 1):
+            if ids[k] in drop_ids:
+                continue
+            word = text[starts[k]:ends[k]]
+            if kinds[k] == 1 and "." in word:
+                key.append(format(float(word), ".3g"))
+            else:
+                key.append(ids[k])
+        if sum(1 for k in range(lo, hi + 1) if kinds[k] == 1 and ids[k] not in drop_ids) < 2:
+            continue
+        claims += 1
+        before = counts.get(tuple(key), 0)
+        if before >= 2:
+            recur += 1
+            if first < 0:
+                first = starts[lo]
+        counts[tuple(key)] = before + 1
+    return claims, recur, first

@@ -41,6 +41,10 @@ KERNELS = [
     "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans",
 ]
+#: per-trace kernels of the repetition detector (src/_rep.pxi); doctest examples, no
+#: Complexity / Example headings
+REP_KERNELS = ["repeat_cover", "novelty_shares", "segment_bounds", "best_stretch",
+               "claim_recurrence"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 FAST = settings(deadline=None, max_examples=500,
@@ -161,7 +165,7 @@ def test_forced_cython():
 
 
 @needs_cy
-@pytest.mark.parametrize("name", KERNELS)
+@pytest.mark.parametrize("name", KERNELS + REP_KERNELS)
 def test_same_signature_and_docstring(name):
     c, p = getattr(CY, name), getattr(PY, name)
     assert list(inspect.signature(c).parameters) == list(inspect.signature(p).parameters)
@@ -169,7 +173,7 @@ def test_same_signature_and_docstring(name):
     if doc.startswith(name + "("):  # Cython's embedsignature line
         doc = doc.split("\n", 1)[1]
     assert inspect.cleandoc(doc) == inspect.cleandoc(p.__doc__)
-    for word in ("Complexity", "Example"):
+    for word in ("Complexity", "Example") if name in KERNELS else (">>>",):
         assert word in p.__doc__
 
 
@@ -614,3 +618,134 @@ def test_matching_spans_long(alphabet):
         spans = run_all("matching_spans", s2, t2, k)
         assert [tuple(r) for r in as_list(spans)] == NV.naive_matching_spans(
             s2.tolist(), t2.tolist(), k)
+
+
+# ---------------------------------------------------------------------------------------
+# per-trace kernels of the repetition detector (src/_rep.pxi)
+
+@pytest.mark.parametrize("impl", IMPL_PARAMS)
+@pytest.mark.parametrize("name", REP_KERNELS)
+def test_rep_kernels_docstring_examples(impl, name):
+    import doctest
+    fn = getattr(impl, name)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for t in doctest.DocTestFinder().find(fn, name, globs={name: fn}):
+        runner.run(t)
+    assert runner.failures == 0 and runner.tries >= 1
+
+
+@FAST
+@given(unit_arrays(max_size=30), st.lists(st.integers(1, 8), max_size=5))
+def test_repeat_cover(s, ks):
+    got = run_all("repeat_cover", s, ks)
+    assert got.dtype == np.float64 and got.tolist() == NV.naive_repeat_cover(s, ks)
+
+
+@FAST
+@given(unit_arrays(max_size=60), st.integers(1, 5), st.integers(1, 12))
+def test_novelty_shares(s, n, bins):
+    got = run_all("novelty_shares", s, n, bins)
+    assert got.dtype == np.float64 and got.tolist() == NV.naive_novelty_shares(s, n, bins)
+
+
+def test_rep_kernels_reject_bad_parameters():
+    for impl in IMPLS:
+        with pytest.raises(ValueError):
+            impl.repeat_cover([1, 2], [0])
+        with pytest.raises(ValueError):
+            impl.novelty_shares([1, 2], 1, 0)
+        with pytest.raises(ValueError):
+            impl.segment_bounds("a b", [0, 1], [0, 2], [1, 3], [], 0)
+        with pytest.raises(ValueError):
+            impl.segment_bounds("a b", [0, 1], [2, 0], [3, 1], [], 4)  # out of order
+        with pytest.raises(ValueError):
+            impl.best_stretch([1.0], [1, 0], [1], 0.5)
+        assert impl.segment_bounds("", [], [], [], [1], 4).tolist() == [0]
+        assert impl.repeat_cover([], [3]).tolist() == [0.0]
+        assert impl.novelty_shares([1, 2], 3, 10).tolist() == []
+        assert impl.claim_recurrence("", [], [], [], [], [1], [], []) == (0, 0, -1)
+
+
+_SEG_PIECES = ["a", "b", "cd", "7", ".", "!", "?", "。", "\n", " ", "  ", " \n ", "x.y", "é"]
+
+
+@st.composite
+def unit_texts(draw, pieces=_SEG_PIECES, max_pieces=80):
+    from tracelint.ngram import encode_units
+    text = "".join(draw(st.lists(st.sampled_from(pieces), max_size=max_pieces)))
+    vocab = {}
+    ids, starts, ends, kinds = encode_units(text, vocab)
+    return text, ids, starts, ends, kinds, vocab
+
+
+@SLOW
+@given(unit_texts(), st.integers(1, 12), st.data())
+def test_segment_bounds(tx, cap, data):
+    text, ids, starts, ends, _, vocab = tx
+    end_ids = data.draw(st.lists(st.sampled_from(sorted(vocab.values()) or [0]), max_size=4))
+    got = run_all("segment_bounds", text, ids, starts, ends, end_ids, cap)
+    assert got.dtype == np.int64
+    assert got.tolist() == NV.naive_segment_bounds(text, ids.tolist(), starts.tolist(),
+                                                   ends.tolist(), end_ids, cap)
+
+
+def test_segment_bounds_long_segments():
+    rng = np.random.default_rng(5)
+    for alphabet in (1, 3, 50, 5000):
+        ids = rng.integers(0, alphabet, 3000).astype(np.int32)
+        starts = np.arange(3000, dtype=np.int64) * 2
+        text = " ".join("w" for _ in range(3000))
+        for cap in (1, 4, 48, 1 << 30):
+            got = run_all("segment_bounds", text, ids, starts, starts + 1, [], cap)
+            assert got.tolist() == NV.naive_segment_bounds(text, ids.tolist(), starts.tolist(),
+                                                           (starts + 1).tolist(), [], cap)
+
+
+@FAST
+@given(st.lists(st.tuples(st.integers(0, 6), st.booleans(), st.booleans()), max_size=40),
+       st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]))
+def test_best_stretch(rows, share):
+    w = [float(r[0]) for r in rows]
+    rep = [r[1] for r in rows]
+    valid = [r[2] for r in rows]
+    best, a, b = run_all("best_stretch", w, rep, valid, share)
+    assert best == NV.naive_best_sum(w, rep, valid, share)  # exact: quarters of integers
+    if a < 0:
+        assert best == 0.0 and b == -1
+    else:
+        assert 0 <= a < b <= len(rows) and valid[b - 1]
+        assert best == sum(w[j] * ((1.0 if rep[j] else 0.0) - share)
+                           for j in range(a, b) if valid[j])
+
+
+_CLAIM_PIECES = ["1", "2", "2.5", "2.50", "0.1", "=", "≈", "+", "×", "x", "so", "times",
+                 ",", "\\", "{", " ", " ", "12", "3.14159"]
+
+
+@SLOW
+@given(unit_texts(pieces=_CLAIM_PIECES, max_pieces=60), st.data())
+def test_claim_recurrence(tx, data):
+    text, ids, starts, ends, kinds, vocab = tx
+    have = sorted(vocab.values()) or [0]
+    eq = [vocab[k] for k in ("=", "≈") if k in vocab]
+    if data.draw(st.booleans()):
+        eq = data.draw(st.lists(st.sampled_from(have), max_size=3))
+    ops = data.draw(st.lists(st.sampled_from(have), max_size=4))
+    drops = data.draw(st.lists(st.sampled_from(have), max_size=3))
+    got = run_all("claim_recurrence", text, ids, kinds, starts, ends, eq, ops, drops)
+    assert got == NV.naive_claim_recurrence(text, ids.tolist(), kinds.tolist(), starts.tolist(),
+                                            ends.tolist(), set(eq), set(ops), set(drops))
+
+
+def test_claim_recurrence_repeated_calculation():
+    from tracelint.ngram import encode_units
+    text = " so ".join(["V = 10 × 3 = 30"] * 5 + ["2.50 + 1 = 3.5"] * 4 + ["2.5 + 1 = 3.50"])
+    vocab = {}
+    ids, starts, ends, kinds = encode_units(text, vocab)
+    eq = [vocab["="]]
+    got = run_all("claim_recurrence", text, ids, kinds, starts, ends, eq, [vocab["×"]], [])
+    assert got == NV.naive_claim_recurrence(text, ids.tolist(), kinds.tolist(), starts.tolist(),
+                                            ends.tolist(), set(eq), {vocab["×"]}, set())
+    # both '=' of a 'V = 10 × 3 = 30' line see the same window (one key), so the third
+    # statement is the second line (char 19); decimals compare at 3 significant digits
+    assert got == (15, 8 + 3, 19)

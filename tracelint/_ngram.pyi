@@ -2,7 +2,7 @@
 
 The pure-Python twin tracelint._ngram_py has the same API; import from tracelint.ngram.
 """
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -11,7 +11,8 @@ import regex
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
-    "new_numbers",
+    "new_numbers", "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch",
+    "claim_recurrence",
 ]
 
 #: Array-like of non-negative unit ids (converted to a contiguous int32 array).
@@ -41,6 +42,19 @@ def near_repeats(
 def new_numbers(
     ids: _Units, is_number: npt.ArrayLike, bounds: npt.ArrayLike, prev: npt.ArrayLike
 ) -> npt.NDArray[np.int32]: ...
+def repeat_cover(s: _Units, ks: Sequence[int]) -> npt.NDArray[np.float64]: ...
+def novelty_shares(s: _Units, n: int, bins: int) -> npt.NDArray[np.float64]: ...
+def segment_bounds(
+    text: str, ids: _Units, starts: npt.ArrayLike, ends: npt.ArrayLike, end_ids: Sequence[int],
+    cap: int
+) -> npt.NDArray[np.int64]: ...
+def best_stretch(
+    weights: npt.ArrayLike, rep: npt.ArrayLike, valid: npt.ArrayLike, share: float
+) -> Tuple[float, int, int]: ...
+def claim_recurrence(
+    text: str, ids: _Units, kinds: npt.ArrayLike, starts: npt.ArrayLike, ends: npt.ArrayLike,
+    eq_ids: Sequence[int], op_ids: Sequence[int], drop_ids: Sequence[int]
+) -> Tuple[int, int, int]: ...
 def _class_table() -> npt.NDArray[np.uint8]: ...
 def _as_units(s: Any, name: str = ...) -> npt.NDArray[np.int32]: ...
 CLAIM_LEX_GROUPS: Tuple[str, ...]

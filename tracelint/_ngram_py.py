@@ -21,6 +21,7 @@ __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
+    "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -690,6 +691,239 @@ def new_numbers(ids, is_number, bounds, prev) -> np.ndarray:
                 mine[int(a[k])] -= 1
         out[j] = sum(mine.values())
     return out
+
+
+# =======================================================================================
+# Per-trace kernels of the repetition detector (src/_rep.pxi)
+# =======================================================================================
+
+
+def repeat_cover(s, ks) -> np.ndarray:
+    """Fraction of the positions of ``s`` inside a repeated substring of length >= k, for
+    every k of ``ks``.
+
+    Position p is covered for k when some substring ``s[i:i+L]`` with ``L >= k`` and
+    ``i <= p < i + L`` occurs at least twice in ``s`` (overlaps allowed): the same as
+    ``repeat_mask(s, k).mean()``.  Returns float64, one value per k (0.0 for an empty
+    ``s``); a k below 1 raises ValueError.  Complexity: one suffix array and LCP array,
+    then O(len(s)) per k.
+
+    >>> repeat_cover([1, 2, 3, 1, 2, 4], [1, 2, 3]).tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.0]
+    """
+    a = _as_units(s)
+    kl = [int(k) for k in ks]
+    if any(k < 1 for k in kl):
+        raise ValueError("every k must be >= 1")
+    n = a.shape[0]
+    if n == 0 or not kl:
+        return np.zeros(len(kl), dtype=np.float64)
+    sa = suffix_array(a)
+    lcp = lcp_array(a, sa).astype(np.int64)
+    # R[i] = longest repeated substring starting at i; p is covered for k iff some i <= p
+    # with R[i] >= k reaches past p (all k in one 2-D pass)
+    rank_lcp = np.maximum(lcp, np.append(lcp[1:], 0))
+    longest = np.empty(n, dtype=np.int64)
+    longest[sa] = rank_lcp
+    pos = np.arange(n, dtype=np.int64)
+    kk = np.asarray(kl, dtype=np.int64)[:, None]
+    reach = np.where(longest[None, :] >= kk, (pos + longest)[None, :], 0)
+    return (np.maximum.accumulate(reach, axis=1) > pos[None, :]).mean(axis=1)
+
+
+def novelty_shares(s, n: int, bins: int) -> np.ndarray:
+    """Share of new n-grams in each of ``bins`` consecutive stretches of the n-gram starts.
+
+    An n-gram start i is *new* when ``s[i:i+n]`` does not occur at any earlier start.  The
+    ``m = len(s) - n + 1`` starts are cut at ``int(j * (m / bins))`` for j = 0..bins-1 (the
+    float arithmetic of ``numpy.linspace(0, m, bins + 1)``) and at m; each stretch gets
+    (new starts) / (starts), or 1.0 when it holds no start.  Returns float64 of length
+    ``bins``, or empty when ``m <= 0``; ``n < 1`` or ``bins < 1`` raises ValueError.
+
+    >>> novelty_shares([1, 2, 1, 2, 1, 2], 2, 2).tolist()
+    [1.0, 0.0]
+    """
+    a = _as_units(s)
+    n = _check_n(n)
+    bins = _check_n(bins, "bins")
+    prev = prev_occurrence(a, n)
+    m = prev.shape[0]
+    if m == 0:
+        return np.zeros(0, dtype=np.float64)
+    edges = np.linspace(0, m, bins + 1).astype(np.int64)
+    counts = np.diff(edges)
+    new = np.add.reduceat((prev < 0).astype(np.int64), np.minimum(edges[:-1], m - 1))
+    return np.where(counts > 0, new / np.maximum(counts, 1), 1.0)
+
+
+def segment_bounds(text: str, ids, starts, ends, end_ids, cap: int) -> np.ndarray:
+    """Boundaries of the sentence-like segments of a unit sequence (int64, starting with 0
+    and ending with ``len(ids)``; segment k = units ``bounds[k] .. bounds[k+1]``).
+
+    ``ids``/``starts``/``ends`` are the units of ``text`` (character offsets, in order,
+    not overlapping).  A segment ends before unit i (1 <= i < n) when a line break lies
+    between units i-1 and i, or when unit i-1 has an id in ``end_ids`` (sentence-ending
+    marks) and whitespace follows it.  A segment longer than ``cap`` units is then cut
+    after *anchor* units (``(id * 0x9E3779B97F4A7C15 mod 2**64) >> 61 == 0``) that are at
+    least ``max(1, cap // 4)`` units after the previous cut, and after every ``4 * cap``
+    units without one.  An empty ``ids`` gives ``[0]``; ``cap < 1`` raises ValueError.
+
+    >>> segment_bounds("a b. c\\nd e", [0, 1, 2, 3, 4, 5], [0, 2, 3, 5, 7, 9],
+    ...                [1, 3, 4, 6, 8, 10], [2], 48).tolist()
+    [0, 3, 4, 6]
+    """
+    a = _as_units(ids, "ids")
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    ends = np.ascontiguousarray(ends, dtype=np.int64)
+    n = a.shape[0]
+    if starts.shape[0] != n or ends.shape[0] != n:
+        raise ValueError("starts and ends must have one entry per unit")
+    if int(cap) < 1:
+        raise ValueError("cap must be >= 1")
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    if (starts[0] < 0 or np.any(ends < starts) or ends[-1] > len(text)
+            or np.any(starts[1:] < ends[:-1])):
+        raise ValueError("units must be ordered, non-overlapping spans of text")
+    cap = int(cap)
+    cut = np.zeros(n + 1, dtype=bool)
+    cut[0] = cut[n] = True
+    if "\n" in text:
+        arr = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        nl = np.flatnonzero(arr == 10).astype(np.int64)
+        # a line break in the gap before unit i (i >= 1)
+        before = np.searchsorted(nl, starts[1:]) - np.searchsorted(nl, ends[:-1])
+        cut[1:n] |= before > 0
+    wanted = [int(w) for w in end_ids]
+    if wanted:
+        is_end = np.isin(a[:-1], np.asarray(wanted, dtype=np.int64))
+        cut[1:n] |= is_end & (starts[1:] > ends[:-1])
+    bounds = np.flatnonzero(cut).astype(np.int64)
+    lengths = np.diff(bounds)
+    if not (lengths.size and lengths.max() > cap):
+        return bounds
+    # content-defined cuts: anchors are about one unit id in eight, chosen by a fixed
+    # integer hash of the id, so repeated text is cut at the same places wherever it occurs
+    anchors = ((a.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(61)) == 0
+    min_len = max(1, cap // 4)
+    extra = []
+    for lo, hi in zip(bounds[:-1][lengths > cap].tolist(), bounds[1:][lengths > cap].tolist()):
+        last = lo
+        for c in (np.flatnonzero(anchors[lo:hi]) + lo + 1).tolist():
+            while c - last > 4 * cap:
+                last += 4 * cap
+                extra.append(last)
+            if c - last >= min_len and c < hi:
+                extra.append(c)
+                last = c
+        while hi - last > 4 * cap:
+            last += 4 * cap
+            extra.append(last)
+    if not extra:
+        return bounds
+    return np.unique(np.concatenate([bounds, np.array(extra, dtype=np.int64)]))
+
+
+def best_stretch(weights, rep, valid, share: float) -> Tuple[float, int, int]:
+    """The stretch of segments where repeats most exceed the share ``share``.
+
+    Over the segments with ``valid`` true, the gain of segment j is
+    ``weights[j] * (rep[j] - share)`` (``rep`` as 0.0/1.0); invalid segments are skipped
+    (they neither add nor break a stretch).  Returns ``(best, start, end)``: the largest
+    sum of gains of a stretch ``start .. end-1`` found by Kadane's scan (the running sum
+    restarts after the segment where it drops to <= 0; a stretch is replaced only by a
+    strictly larger sum), or ``(0.0, -1, -1)`` when no sum is positive.
+
+    >>> best_stretch([1.0, 2.0, 1.0, 4.0], [0, 1, 0, 1], [1, 1, 1, 1], 0.5)
+    (2.5, 1, 4)
+    """
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    r = np.ascontiguousarray(rep, dtype=np.uint8)
+    v = np.ascontiguousarray(valid, dtype=np.uint8)
+    if r.shape[0] != w.shape[0] or v.shape[0] != w.shape[0]:
+        raise ValueError("weights, rep and valid must have the same length")
+    gain = np.where(v != 0, w * ((r != 0).astype(np.float64) - float(share)), 0.0)
+    best, cur, start, bs, be = 0.0, 0.0, 0, -1, -1
+    for j, g in enumerate(gain.tolist()):
+        if not v[j]:
+            continue
+        cur += g
+        if cur <= 0.0:
+            cur, start = 0.0, j + 1
+        elif cur > best:
+            best, bs, be = cur, start, j + 1
+    return float(best), int(bs), int(be)
+
+
+def claim_recurrence(text: str, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids
+                     ) -> Tuple[int, int, int]:
+    """(claims, recurrences, char offset of the first recurrence or -1) of the units of
+    ``text``.
+
+    Around every unit whose id is in ``eq_ids`` (``=``, ``≈``) a claim window extends up to
+    8 units to the left and 5 to the right over *claim units*: numbers (kind 1), units of
+    one character, and ids in ``op_ids``.  Its key is the sequence of its units without
+    the ids in ``drop_ids``, a number written with a ``.`` given as its value formatted
+    ``.3g`` (a str), every other unit as its id (an int).  A window with fewer than two
+    numbers is no claim.  A recurrence is a claim whose key occurred at least twice
+    before; its offset is the start of its window.
+
+    >>> claim_recurrence("1=1 so 1=1 so 1=1", [0, 1, 0, 2] * 2 + [0, 1, 0],
+    ...                  [1, 3, 1, 0] * 2 + [1, 3, 1], [0, 1, 2, 4, 7, 8, 9, 11, 14, 15, 16],
+    ...                  [1, 2, 3, 6, 8, 9, 10, 13, 15, 16, 17], [1], [], [])
+    (3, 1, 14)
+    """
+    a = _as_units(ids, "ids")
+    kinds = np.ascontiguousarray(kinds, dtype=np.uint8)
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    ends = np.ascontiguousarray(ends, dtype=np.int64)
+    n = a.shape[0]
+    if kinds.shape[0] != n or starts.shape[0] != n or ends.shape[0] != n:
+        raise ValueError("kinds, starts and ends must have one entry per unit")
+    eqs = {int(x) for x in eq_ids}
+    if not eqs or n == 0:
+        return 0, 0, -1
+    ops = {int(x) for x in op_ids}
+    drops = {int(x) for x in drop_ids}
+    id_list = a.tolist()
+    kind_list = kinds.tolist()
+    ok = [k == 1 or e - s == 1 or u in ops
+          for u, k, s, e in zip(id_list, kind_list, starts.tolist(), ends.tolist())]
+    seen: Dict[tuple, int] = {}
+    claims = recur = 0
+    first = -1
+    for i in [i for i, u in enumerate(id_list) if u in eqs]:
+        lo = i
+        while lo > 0 and i - lo < 8 and ok[lo - 1]:
+            lo -= 1
+        hi = i + 1
+        while hi < n and hi - i < 6 and ok[hi]:
+            hi += 1
+        key: list = []
+        nums = 0
+        for k in range(lo, hi):
+            u = id_list[k]
+            if u in drops:
+                continue
+            if kind_list[k] == 1:
+                nums += 1
+                word = text[starts[k]:ends[k]]
+                key.append(f"{float(word):.3g}" if "." in word else u)
+            else:
+                key.append(u)
+        if nums < 2:
+            continue
+        claims += 1
+        t = tuple(key)
+        c = seen.get(t, 0)
+        if c >= 2:
+            recur += 1
+            if first < 0:
+                first = int(starts[lo])
+        seen[t] = c + 1
+    return claims, recur, first
 
 
 # =======================================================================================

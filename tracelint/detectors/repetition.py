@@ -17,7 +17,7 @@ import numpy as np
 from .. import ngram
 from ..config import Config
 from ..segments import segment
-from ..units import KIND_OTHER, Units, member
+from ..units import KIND_OTHER, Units
 from .base import DetectorOutput, Rule, TraceContext
 
 #: Gopher (Rae et al. 2021, Table A1) thresholds, applied here to units.
@@ -192,22 +192,6 @@ def _repeat_cover(n: int, sa: np.ndarray, lcp: np.ndarray, ks) -> Dict[int, floa
     return {k: float(c) for k, c in zip(ks, covered.tolist())}
 
 
-def _best_stretch(weights: np.ndarray, rep: np.ndarray, valid: np.ndarray, share: float
-                  ) -> Tuple[float, int, int]:
-    """Maximum-sum interval of ``weights * (rep - share)`` over valid segments (Kadane)."""
-    gain = np.where(valid, weights * (rep.astype(np.float64) - share), 0.0)
-    best, cur, start, bs, be = 0.0, 0.0, 0, -1, -1
-    for j, g in enumerate(gain.tolist()):
-        if not valid[j]:
-            continue
-        cur += g
-        if cur <= 0.0:
-            cur, start = 0.0, j + 1
-        elif cur > best:
-            best, bs, be = cur, start, j + 1
-    return best, bs, be
-
-
 def _char_periodic(text: str, units: Units, min_chars: int, min_repeats: int):
     """(unit index, char start, char end, period) of long units with a periodic stretch."""
     lengths = units.ends - units.starts
@@ -239,51 +223,14 @@ _CLAIM_DROP = frozenset(["\\", "{", "}", ",", "."])
 
 def _claim_recurrence(text: str, units: Units, vocab: Dict[str, int]) -> Tuple[int, int, int]:
     """(claims, recurrences, first char offset of a recurrence) for REP004: a recurrence is
-    the third or later statement of the same claim."""
+    the third or later statement of the same claim (:func:`tracelint.ngram.claim_recurrence`)."""
     eq = [vocab[k] for k in ("=", "≈") if k in vocab]
     if not eq:
         return 0, 0, -1
-    ids, kinds, starts, ends = units.ids, units.kinds, units.starts, units.ends
-    n = len(units)
-    # units that may belong to a claim: numbers, operators, one-character units
     op_ids = [vocab[k] for k in _CLAIM_OPS if k in vocab]
-    ok = ((kinds == 1) | ((ends - starts) == 1) | member(ids, op_ids)).tolist()
-    drop_ids = {vocab[k] for k in _CLAIM_DROP if k in vocab}
-    id_list = ids.tolist()
-    kind_list = kinds.tolist()
-    seen: Dict[tuple, int] = {}
-    claims = recur = 0
-    first = -1
-    for i in np.flatnonzero(member(ids, eq)).tolist():
-        a = i
-        while a > 0 and i - a < 8 and ok[a - 1]:
-            a -= 1
-        b = i + 1
-        while b < n and b - i < 6 and ok[b]:
-            b += 1
-        key = []
-        nums = 0
-        for k in range(a, b):
-            u = id_list[k]
-            if u in drop_ids:
-                continue
-            if kind_list[k] == 1:
-                nums += 1
-                word = text[starts[k]:ends[k]]
-                key.append(f"{float(word):.3g}" if "." in word else u)
-            else:
-                key.append(u)
-        if nums < 2:
-            continue
-        claims += 1
-        t = tuple(key)
-        c = seen.get(t, 0)
-        if c >= 2:
-            recur += 1
-            if first < 0:
-                first = int(starts[a])
-        seen[t] = c + 1
-    return claims, recur, first
+    drop_ids = [vocab[k] for k in _CLAIM_DROP if k in vocab]
+    return ngram.claim_recurrence(text, units.ids, units.kinds, units.starts, units.ends,
+                                  eq, op_ids, drop_ids)
 
 
 _NUMBER = r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)"
@@ -359,15 +306,7 @@ def _answer_returns(text: str) -> Tuple[int, int]:
 
 def _novelty_curve(ids: np.ndarray, n: int = 4, bins: int = 10) -> List[float]:
     """Share of new n-grams (never seen earlier in the trace) in each tenth of the trace."""
-    prev = ngram.prev_occurrence(ids, n)
-    m = prev.shape[0]
-    if m == 0:
-        return []
-    edges = np.linspace(0, m, bins + 1).astype(np.int64)
-    counts = np.diff(edges)
-    new = np.add.reduceat((prev < 0).astype(np.int64), np.minimum(edges[:-1], m - 1))
-    shares = np.where(counts > 0, new / np.maximum(counts, 1), 1.0)
-    return [round(float(v), 4) for v in shares.tolist()]
+    return [round(v, 4) for v in ngram.novelty_shares(ids, n, bins).tolist()]
 
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
@@ -378,12 +317,8 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     m = out.metrics
     ids = units.ids
     # --- Gopher quantities and exact repeat coverage (one suffix array) ---------------
-    if n:
-        sa = ngram.suffix_array(ids)
-        lcp = ngram.lcp_array(ids, sa)
-        cover = _repeat_cover(n, sa, lcp, list(GOPHER_DUP) + [20])
-    else:
-        cover = {k: 0.0 for k in list(GOPHER_DUP) + [20]}
+    ks = list(GOPHER_DUP) + [20]
+    cover = dict(zip(ks, ngram.repeat_cover(ids, ks).tolist()))
     m["dup_ngram_frac"] = {str(k): round(cover[k], 6) for k in GOPHER_DUP}
     top = {}
     for k in GOPHER_TOP:
@@ -405,8 +340,9 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     if cfg.enabled("REP002"):
         _exact_runs(ctx, cfg, out)
     # --- near-repeat segments and the loop ---------------------------------------------
-    m["novelty_curve"] = _novelty_curve(units.numbers_collapsed(ctx._vocab))
-    _loop(ctx, cfg, out)
+    keys = units.numbers_collapsed(ctx._vocab)
+    m["novelty_curve"] = _novelty_curve(keys)
+    _loop(ctx, cfg, out, keys)
     _cycling(ctx, cfg, out)
     return out
 
@@ -450,7 +386,7 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
             period_chars=p, repeats=round((b - a) / p, 2)))
 
 
-def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
+def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput, keys: np.ndarray) -> None:
     units, text = ctx.units, ctx.reasoning
     m = out.metrics
     n = len(units)
@@ -461,7 +397,6 @@ def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     bounds, neutral = segment(text, units, ctx._vocab)
     lens = np.diff(bounds)
     valid = (~neutral) & (lens >= 4)
-    keys = units.numbers_collapsed(ctx._vocab)
     prev, sim = ngram.near_repeats(keys, bounds, valid.astype(np.uint8),
                                    cfg.option("REP001", "lookback"), 8, 0.3, 4)
     # A repeat that states two or more numbers its match lacks is a new case of an
@@ -471,7 +406,8 @@ def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     rep = (sim >= cfg.option("REP001", "similarity")) & valid & (fresh < 2)
     vu = int((lens * valid).sum())
     m["repeat_segment_frac"] = round(float((lens * rep).sum()) / vu, 6) if vu else 0.0
-    score, a, b = _best_stretch(lens.astype(np.float64), rep, valid, cfg.option("REP001", "min_share"))
+    score, a, b = ngram.best_stretch(lens.astype(np.float64), rep, valid,
+                                     cfg.option("REP001", "min_share"))
     if a >= 0:
         n_rep = int(rep[a:b].sum())
         rep_units = int((lens * rep)[a:b].sum())

@@ -1,0 +1,348 @@
+# Per-trace kernels of the repetition detector (included by _ngram.pyx): repeat coverage,
+# the novelty curve, segment boundaries, the densest stretch of repeats and the claim
+# recurrence count.  Each replaces numpy / Python glue that cost more per short trace than
+# the work itself; the pure-Python twins in tracelint/_ngram_py.py are the specification.
+
+
+cdef inline Py_UCS4 _uread(int kind, void* data, Py_ssize_t i) noexcept nogil:
+    if kind == 1:
+        return (<uint8_t*> data)[i]
+    if kind == 2:
+        return (<uint16_t*> data)[i]
+    return (<uint32_t*> data)[i]
+
+
+def repeat_cover(s, ks):
+    """Fraction of the positions of ``s`` inside a repeated substring of length >= k, for
+    every k of ``ks``.
+
+    Position p is covered for k when some substring ``s[i:i+L]`` with ``L >= k`` and
+    ``i <= p < i + L`` occurs at least twice in ``s`` (overlaps allowed): the same as
+    ``repeat_mask(s, k).mean()``.  Returns float64, one value per k (0.0 for an empty
+    ``s``); a k below 1 raises ValueError.  Complexity: one suffix array and LCP array,
+    then O(len(s)) per k.
+
+    >>> repeat_cover([1, 2, 3, 1, 2, 4], [1, 2, 3]).tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.0]
+    """
+    a = _as_units(s)
+    kl = [int(k) for k in ks]
+    if any(k < 1 for k in kl):
+        raise ValueError("every k must be >= 1")
+    cdef Py_ssize_t n = a.shape[0]
+    out = np.zeros(len(kl), dtype=np.float64)
+    if n == 0 or not kl:
+        return out
+    sa = suffix_array(a)
+    lcp = lcp_array(a, sa)
+    longest = np.empty(n, dtype=np.int64)
+    cdef const int32_t* SA = _ptr(sa)
+    cdef const int32_t* L = _ptr(lcp)
+    cdef int64_t* R = <int64_t*> cnp.PyArray_DATA(longest)
+    cdef double[::1] O = out
+    cdef Py_ssize_t r, p, j
+    cdef int64_t k, reach, cnt, v
+    with nogil:
+        for r in range(n):
+            v = L[r]
+            if r + 1 < n and L[r + 1] > v:
+                v = L[r + 1]
+            R[SA[r]] = v
+    for j in range(len(kl)):
+        k = kl[j]
+        with nogil:
+            reach = 0
+            cnt = 0
+            for p in range(n):
+                if R[p] >= k and p + R[p] > reach:
+                    reach = p + R[p]
+                if reach > p:
+                    cnt += 1
+            O[j] = (<double> cnt) / (<double> n)
+    return out
+
+
+def novelty_shares(s, n, bins):
+    """Share of new n-grams in each of ``bins`` consecutive stretches of the n-gram starts.
+
+    An n-gram start i is *new* when ``s[i:i+n]`` does not occur at any earlier start.  The
+    ``m = len(s) - n + 1`` starts are cut at ``int(j * (m / bins))`` for j = 0..bins-1 (the
+    float arithmetic of ``numpy.linspace(0, m, bins + 1)``) and at m; each stretch gets
+    (new starts) / (starts), or 1.0 when it holds no start.  Returns float64 of length
+    ``bins``, or empty when ``m <= 0``; ``n < 1`` or ``bins < 1`` raises ValueError.
+
+    >>> novelty_shares([1, 2, 1, 2, 1, 2], 2, 2).tolist()
+    [1.0, 0.0]
+    """
+    a = _as_units(s)
+    n = _check_n(n)
+    nb = _check_n(bins, "bins")
+    prev = prev_occurrence(a, n)
+    cdef Py_ssize_t m = prev.shape[0]
+    if m == 0:
+        return np.zeros(0, dtype=np.float64)
+    out = np.empty(nb, dtype=np.float64)
+    cdef double[::1] O = out
+    cdef const int64_t[::1] P = prev
+    cdef Py_ssize_t j, i, lo, hi, B = nb
+    cdef double step = (<double> m) / (<double> B)
+    cdef int64_t new
+    with nogil:
+        for j in range(B):
+            lo = <Py_ssize_t> ((<double> j) * step + 0.0)
+            hi = m if j + 1 == B else <Py_ssize_t> ((<double> (j + 1)) * step + 0.0)
+            if hi <= lo:
+                O[j] = 1.0
+                continue
+            new = 0
+            for i in range(lo, hi):
+                if P[i] < 0:
+                    new += 1
+            O[j] = (<double> new) / (<double> (hi - lo))
+    return out
+
+
+def segment_bounds(text, ids, starts, ends, end_ids, cap):
+    """Boundaries of the sentence-like segments of a unit sequence (int64, starting with 0
+    and ending with ``len(ids)``; segment k = units ``bounds[k] .. bounds[k+1]``).
+
+    ``ids``/``starts``/``ends`` are the units of ``text`` (character offsets, in order,
+    not overlapping).  A segment ends before unit i (1 <= i < n) when a line break lies
+    between units i-1 and i, or when unit i-1 has an id in ``end_ids`` (sentence-ending
+    marks) and whitespace follows it.  A segment longer than ``cap`` units is then cut
+    after *anchor* units (``(id * 0x9E3779B97F4A7C15 mod 2**64) >> 61 == 0``) that are at
+    least ``max(1, cap // 4)`` units after the previous cut, and after every ``4 * cap``
+    units without one.  An empty ``ids`` gives ``[0]``; ``cap < 1`` raises ValueError.
+
+    >>> segment_bounds("a b. c\\nd e", [0, 1, 2, 3, 4, 5], [0, 2, 3, 5, 7, 9],
+    ...                [1, 3, 4, 6, 8, 10], [2], 48).tolist()
+    [0, 3, 4, 6]
+    """
+    a = _as_units(ids, "ids")
+    st = np.ascontiguousarray(starts, dtype=np.int64)
+    en = np.ascontiguousarray(ends, dtype=np.int64)
+    cdef Py_ssize_t n = a.shape[0]
+    if st.shape[0] != n or en.shape[0] != n:
+        raise ValueError("starts and ends must have one entry per unit")
+    if int(cap) < 1:
+        raise ValueError("cap must be >= 1")
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    cdef Py_ssize_t tlen = len(text)
+    cdef const int64_t[::1] S = st
+    cdef const int64_t[::1] E = en
+    cdef Py_ssize_t i, q, c, last, lo, hi, k
+    for i in range(n):
+        if S[i] < 0 or E[i] < S[i] or E[i] > tlen or (i and S[i] < E[i - 1]):
+            raise ValueError("units must be ordered, non-overlapping spans of text")
+    cdef int64_t capv = int(cap)
+    cdef int64_t min_len = capv // 4 if capv // 4 > 1 else 1
+    cdef int64_t big = 4 * capv
+    endset = sorted({int(x) for x in end_ids if 0 <= int(x) <= I32_MAX})
+    cdef Py_ssize_t ne = len(endset)
+    cdef int32_t* EID = <int32_t*> malloc((ne + 1) * sizeof(int32_t))
+    cdef int64_t* out = <int64_t*> malloc((n + 1) * sizeof(int64_t))
+    cdef int64_t* cuts = <int64_t*> malloc((n + 1) * sizeof(int64_t))
+    if EID == NULL or out == NULL or cuts == NULL:
+        free(EID); free(out); free(cuts)
+        raise MemoryError()
+    for i in range(ne):
+        EID[i] = endset[i]
+    cdef const int32_t* T = _ptr(a)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t nc = 0, no = 0
+    cdef bint cut
+    cdef int32_t u
+    with nogil:
+        # sentence and line boundaries
+        cuts[nc] = 0
+        nc += 1
+        for i in range(1, n):
+            cut = False
+            if S[i] > E[i - 1]:
+                u = T[i - 1]
+                for k in range(ne):
+                    if EID[k] == u:
+                        cut = True
+                        break
+                if not cut:
+                    for q in range(E[i - 1], S[i]):
+                        if _uread(kind, data, q) == 10:
+                            cut = True
+                            break
+            if cut:
+                cuts[nc] = i
+                nc += 1
+        cuts[nc] = n
+        nc += 1
+        # content-defined cuts inside long segments
+        out[no] = 0
+        no += 1
+        for k in range(nc - 1):
+            lo = cuts[k]
+            hi = cuts[k + 1]
+            if hi - lo > capv:
+                last = lo
+                for i in range(lo, hi):
+                    if ((<uint64_t> (<uint32_t> T[i])) * 0x9E3779B97F4A7C15ULL) >> 61 != 0:
+                        continue
+                    c = i + 1
+                    while c - last > big:
+                        last += big
+                        out[no] = last
+                        no += 1
+                    if c - last >= min_len and c < hi:
+                        out[no] = c
+                        no += 1
+                        last = c
+                while hi - last > big:
+                    last += big
+                    out[no] = last
+                    no += 1
+            out[no] = hi
+            no += 1
+    res = np.empty(no, dtype=np.int64)
+    cdef int64_t[::1] R = res
+    for i in range(no):
+        R[i] = out[i]
+    free(EID); free(out); free(cuts)
+    return res
+
+
+def best_stretch(weights, rep, valid, share):
+    """The stretch of segments where repeats most exceed the share ``share``.
+
+    Over the segments with ``valid`` true, the gain of segment j is
+    ``weights[j] * (rep[j] - share)`` (``rep`` as 0.0/1.0); invalid segments are skipped
+    (they neither add nor break a stretch).  Returns ``(best, start, end)``: the largest
+    sum of gains of a stretch ``start .. end-1`` found by Kadane's scan (the running sum
+    restarts after the segment where it drops to <= 0; a stretch is replaced only by a
+    strictly larger sum), or ``(0.0, -1, -1)`` when no sum is positive.
+
+    >>> best_stretch([1.0, 2.0, 1.0, 4.0], [0, 1, 0, 1], [1, 1, 1, 1], 0.5)
+    (2.5, 1, 4)
+    """
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    r = np.ascontiguousarray(rep, dtype=np.uint8)
+    v = np.ascontiguousarray(valid, dtype=np.uint8)
+    cdef Py_ssize_t n = w.shape[0]
+    if r.shape[0] != n or v.shape[0] != n:
+        raise ValueError("weights, rep and valid must have the same length")
+    cdef const double[::1] W = w
+    cdef const uint8_t[::1] RP = r
+    cdef const uint8_t[::1] V = v
+    cdef double sh = float(share)
+    cdef double best = 0.0, cur = 0.0, g
+    cdef Py_ssize_t j, start = 0, bs = -1, be = -1
+    with nogil:
+        for j in range(n):
+            if not V[j]:
+                continue
+            g = W[j] * ((1.0 if RP[j] else 0.0) - sh)
+            cur += g
+            if cur <= 0.0:
+                cur = 0.0
+                start = j + 1
+            elif cur > best:
+                best = cur
+                bs = start
+                be = j + 1
+    return (float(best), int(bs), int(be))
+
+
+def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
+    """(claims, recurrences, char offset of the first recurrence or -1) of the units of
+    ``text``.
+
+    Around every unit whose id is in ``eq_ids`` (``=``, ``≈``) a claim window extends up to
+    8 units to the left and 5 to the right over *claim units*: numbers (kind 1), units of
+    one character, and ids in ``op_ids``.  Its key is the sequence of its units without
+    the ids in ``drop_ids``, a number written with a ``.`` given as its value formatted
+    ``.3g`` (a str), every other unit as its id (an int).  A window with fewer than two
+    numbers is no claim.  A recurrence is a claim whose key occurred at least twice
+    before; its offset is the start of its window.
+
+    >>> claim_recurrence("1=1 so 1=1 so 1=1", [0, 1, 0, 2] * 2 + [0, 1, 0],
+    ...                  [1, 3, 1, 0] * 2 + [1, 3, 1], [0, 1, 2, 4, 7, 8, 9, 11, 14, 15, 16],
+    ...                  [1, 2, 3, 6, 8, 9, 10, 13, 15, 16, 17], [1], [], [])
+    (3, 1, 14)
+    """
+    a = _as_units(ids, "ids")
+    kd = np.ascontiguousarray(kinds, dtype=np.uint8)
+    st = np.ascontiguousarray(starts, dtype=np.int64)
+    en = np.ascontiguousarray(ends, dtype=np.int64)
+    cdef Py_ssize_t n = a.shape[0]
+    if kd.shape[0] != n or st.shape[0] != n or en.shape[0] != n:
+        raise ValueError("kinds, starts and ends must have one entry per unit")
+    eqs = {int(x) for x in eq_ids}
+    if not eqs or n == 0:
+        return (0, 0, -1)
+    ops = {int(x) for x in op_ids}
+    drops = {int(x) for x in drop_ids}
+    cdef const int32_t* T = _ptr(a)
+    cdef const uint8_t[::1] K = kd
+    cdef const int64_t[::1] S = st
+    cdef const int64_t[::1] E = en
+    # one flag byte per unit: 1 eq, 2 claim unit, 4 dropped
+    flags = np.zeros(n, dtype=np.uint8)
+    cdef uint8_t[::1] F = flags
+    cdef Py_ssize_t i, lo, hi, k
+    cdef int32_t u
+    cdef int32_t mx = -1
+    for x in eqs | ops | drops:
+        if x > mx and x <= I32_MAX:
+            mx = x
+    lut = np.zeros(mx + 2 if mx >= 0 else 1, dtype=np.uint8)
+    cdef uint8_t[::1] LU = lut
+    for x in eqs:
+        if 0 <= x <= mx:
+            LU[x] |= 1
+    for x in ops:
+        if 0 <= x <= mx:
+            LU[x] |= 2
+    for x in drops:
+        if 0 <= x <= mx:
+            LU[x] |= 4
+    with nogil:
+        for i in range(n):
+            u = T[i]
+            if u <= mx:
+                F[i] = LU[u]
+            if K[i] == 1 or E[i] - S[i] == 1:
+                F[i] |= 2
+    seen = {}
+    cdef Py_ssize_t claims = 0, recur = 0, first = -1, nums
+    for i in range(n):
+        if not (F[i] & 1):
+            continue
+        lo = i
+        while lo > 0 and i - lo < 8 and (F[lo - 1] & 2):
+            lo -= 1
+        hi = i + 1
+        while hi < n and hi - i < 6 and (F[hi] & 2):
+            hi += 1
+        key = []
+        nums = 0
+        for k in range(lo, hi):
+            if F[k] & 4:
+                continue
+            if K[k] == 1:
+                nums += 1
+                word = text[S[k]:E[k]]
+                key.append(format(float(word), ".3g") if "." in word else int(T[k]))
+            else:
+                key.append(int(T[k]))
+        if nums < 2:
+            continue
+        claims += 1
+        t = tuple(key)
+        c = seen.get(t, 0)
+        if c >= 2:
+            recur += 1
+            if first < 0:
+                first = S[lo]
+        seen[t] = c + 1
+    return (int(claims), int(recur), int(first))
