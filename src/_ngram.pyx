@@ -28,6 +28,7 @@ __all__ = [
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
     "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
+    "near_copy_windows",
 ]
 
 cdef int32_t I32_MAX = 2147483647

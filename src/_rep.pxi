@@ -346,3 +346,81 @@ def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
                 first = S[lo]
         seen[t] = c + 1
     return (int(claims), int(recur), int(first))
+
+
+def near_copy_windows(seeds, sent_starts, sent_ends, covered):
+    """Windows of ``s`` aligned with whole sentences of ``t`` at exact seeds (near copies).
+
+    ``seeds`` are ``matching_spans(s, t, k)`` rows ``(s_start, s_end, t_start)``;
+    sentence j of ``t`` is ``sent_starts[j] .. sent_ends[j]`` (sorted, disjoint, non-empty)
+    and ``covered`` (one flag per unit of ``s``) marks units already known to be copied.
+    For each seed in order whose ``t_start`` lies in sentence j, the window is
+    ``lo = max(0, s_start - (t_start - sent_starts[j]))``,
+    ``hi = min(len(covered), lo + sent_ends[j] - sent_starts[j])``; it is returned unless
+    an earlier seed gave the same ``(lo, hi)`` or every unit of it is covered.  Returns
+    int64 rows ``(lo, hi, j)``, shape ``(k, 3)``.
+
+    >>> near_copy_windows([[3, 8, 2], [9, 14, 20], [10, 15, 3]], [0, 12], [10, 25],
+    ...                   [0] * 30).tolist()
+    [[1, 11, 0], [1, 14, 1], [7, 17, 0]]
+    """
+    sd = np.ascontiguousarray(seeds, dtype=np.int64).reshape(-1, 3)
+    lo_a = np.ascontiguousarray(sent_starts, dtype=np.int64)
+    hi_a = np.ascontiguousarray(sent_ends, dtype=np.int64)
+    cov = np.ascontiguousarray(covered, dtype=np.uint8)
+    if lo_a.shape[0] != hi_a.shape[0]:
+        raise ValueError("sent_starts and sent_ends must have the same length")
+    cdef Py_ssize_t ns = sd.shape[0], nj = lo_a.shape[0], n = cov.shape[0]
+    cdef const int64_t[:, ::1] SD = sd
+    cdef const int64_t[::1] A = lo_a
+    cdef const int64_t[::1] B = hi_a
+    cdef const uint8_t[::1] C = cov
+    cdef Py_ssize_t i, j, lo_j, hi_j, mid
+    for j in range(nj):
+        if B[j] <= A[j] or (j and A[j] < B[j - 1]):
+            raise ValueError("sentences must be sorted, disjoint and non-empty")
+    out = np.empty((ns, 3), dtype=np.int64)
+    if ns == 0 or nj == 0:
+        return out[:0]
+    cdef int64_t[:, ::1] O = out
+    pre = np.zeros(n + 1, dtype=np.int64)
+    cdef int64_t[::1] PRE = pre
+    for i in range(n):
+        PRE[i + 1] = PRE[i] + (1 if C[i] else 0)
+    done = set()
+    cdef Py_ssize_t k = 0
+    cdef int64_t s0, t0, lo, hi
+    for i in range(ns):
+        s0 = SD[i, 0]
+        t0 = SD[i, 2]
+        # the last sentence starting at or before t0
+        lo_j = 0
+        hi_j = nj
+        while lo_j < hi_j:
+            mid = (lo_j + hi_j) >> 1
+            if A[mid] <= t0:
+                lo_j = mid + 1
+            else:
+                hi_j = mid
+        j = lo_j - 1
+        if j < 0 or t0 >= B[j]:
+            continue
+        lo = s0 - (t0 - A[j])
+        if lo < 0:
+            lo = 0
+        hi = lo + (B[j] - A[j])
+        if hi > n:
+            hi = n
+        if lo > n:
+            lo = n
+        if PRE[hi] - PRE[lo] == hi - lo:
+            continue
+        key = (lo, hi)
+        if key in done:
+            continue
+        done.add(key)
+        O[k, 0] = lo
+        O[k, 1] = hi
+        O[k, 2] = j
+        k += 1
+    return out[:k].copy()

@@ -44,7 +44,7 @@ KERNELS = [
 #: per-trace kernels of the repetition detector (src/_rep.pxi); doctest examples, no
 #: Complexity / Example headings
 REP_KERNELS = ["repeat_cover", "novelty_shares", "segment_bounds", "best_stretch",
-               "claim_recurrence"]
+               "claim_recurrence", "near_copy_windows"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 FAST = settings(deadline=None, max_examples=500,
@@ -749,3 +749,39 @@ def test_claim_recurrence_repeated_calculation():
     # both '=' of a 'V = 10 × 3 = 30' line see the same window (one key), so the third
     # statement is the second line (char 19); decimals compare at 3 significant digits
     assert got == (15, 8 + 3, 19)
+
+
+@FAST
+@given(unit_arrays(max_size=40), unit_arrays(max_size=30), st.integers(1, 5), st.integers(0, 6))
+def test_matching_spans_of_a_longer_threshold_are_a_filter(s, t, k1, extra):
+    """prompt_copy runs matching_spans once at the smallest threshold and keeps the rows
+    of length >= k for the larger ones: the docstring's characterization makes that exact."""
+    k2 = k1 + extra
+    low = run_all("matching_spans", s, t, k1)
+    assert same(low[(low[:, 1] - low[:, 0]) >= k2], run_all("matching_spans", s, t, k2))
+
+
+@FAST
+@given(unit_arrays(max_size=40), unit_arrays(max_size=40), st.data())
+def test_near_copy_windows(s, t, data):
+    seeds = run_all("matching_spans", s, t, data.draw(st.integers(1, 4)))
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(t)), max_size=8))) | {0, len(t)})
+    pairs = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a and data.draw(st.booleans())]
+    starts = [a for a, _ in pairs]
+    ends = [b for _, b in pairs]
+    covered = data.draw(st.lists(st.booleans(), min_size=len(s), max_size=len(s)))
+    got = run_all("near_copy_windows", seeds, starts, ends, covered)
+    # from the docstring, with a linear search for the sentence
+    want, done = [], set()
+    for s0, _, t0 in seeds.tolist():
+        js = [j for j in range(len(pairs)) if starts[j] <= t0 < ends[j]]
+        if not js:
+            continue
+        j = js[0]
+        lo = max(0, s0 - (t0 - starts[j]))
+        hi = min(len(s), lo + ends[j] - starts[j])
+        if (lo, hi) in done or all(covered[lo:hi]):
+            continue
+        done.add((lo, hi))
+        want.append([lo, hi, j])
+    assert got.dtype == np.int64 and got.shape == (len(want), 3) and got.tolist() == want

@@ -12,7 +12,7 @@ __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch",
-    "claim_recurrence",
+    "claim_recurrence", "near_copy_windows",
 ]
 
 #: Array-like of non-negative unit ids (converted to a contiguous int32 array).
@@ -55,6 +55,10 @@ def claim_recurrence(
     text: str, ids: _Units, kinds: npt.ArrayLike, starts: npt.ArrayLike, ends: npt.ArrayLike,
     eq_ids: Sequence[int], op_ids: Sequence[int], drop_ids: Sequence[int]
 ) -> Tuple[int, int, int]: ...
+def near_copy_windows(
+    seeds: npt.ArrayLike, sent_starts: npt.ArrayLike, sent_ends: npt.ArrayLike,
+    covered: npt.ArrayLike
+) -> npt.NDArray[np.int64]: ...
 def _class_table() -> npt.NDArray[np.uint8]: ...
 def _as_units(s: Any, name: str = ...) -> npt.NDArray[np.int32]: ...
 CLAIM_LEX_GROUPS: Tuple[str, ...]

@@ -22,6 +22,7 @@ __all__ = [
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
     "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
+    "near_copy_windows",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -924,6 +925,48 @@ def claim_recurrence(text: str, ids, kinds, starts, ends, eq_ids, op_ids, drop_i
                 first = int(starts[lo])
         seen[t] = c + 1
     return claims, recur, first
+
+
+def near_copy_windows(seeds, sent_starts, sent_ends, covered) -> np.ndarray:
+    """Windows of ``s`` aligned with whole sentences of ``t`` at exact seeds (near copies).
+
+    ``seeds`` are ``matching_spans(s, t, k)`` rows ``(s_start, s_end, t_start)``;
+    sentence j of ``t`` is ``sent_starts[j] .. sent_ends[j]`` (sorted, disjoint, non-empty)
+    and ``covered`` (one flag per unit of ``s``) marks units already known to be copied.
+    For each seed in order whose ``t_start`` lies in sentence j, the window is
+    ``lo = max(0, s_start - (t_start - sent_starts[j]))``,
+    ``hi = min(len(covered), lo + sent_ends[j] - sent_starts[j])``; it is returned unless
+    an earlier seed gave the same ``(lo, hi)`` or every unit of it is covered.  Returns
+    int64 rows ``(lo, hi, j)``, shape ``(k, 3)``.
+
+    >>> near_copy_windows([[3, 8, 2], [9, 14, 20], [10, 15, 3]], [0, 12], [10, 25],
+    ...                   [0] * 30).tolist()
+    [[1, 11, 0], [1, 14, 1], [7, 17, 0]]
+    """
+    sd = np.ascontiguousarray(seeds, dtype=np.int64).reshape(-1, 3)
+    starts = np.ascontiguousarray(sent_starts, dtype=np.int64)
+    ends = np.ascontiguousarray(sent_ends, dtype=np.int64)
+    cov = np.ascontiguousarray(covered, dtype=np.uint8).astype(bool)
+    if starts.shape[0] != ends.shape[0]:
+        raise ValueError("sent_starts and sent_ends must have the same length")
+    if np.any(ends <= starts) or np.any(starts[1:] < ends[:-1]):
+        raise ValueError("sentences must be sorted, disjoint and non-empty")
+    n = cov.shape[0]
+    rows = []
+    done = set()
+    if starts.shape[0]:
+        for s_start, _, t_start in sd.tolist():
+            j = int(np.searchsorted(starts, t_start, side="right")) - 1
+            if j < 0 or not starts[j] <= t_start < ends[j]:
+                continue
+            a, b = int(starts[j]), int(ends[j])
+            lo = max(0, s_start - (t_start - a))
+            hi = min(n, lo + (b - a))
+            if (lo, hi) in done or cov[lo:hi].all():
+                continue
+            done.add((lo, hi))
+            rows.append((lo, hi, j))
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 # =======================================================================================

@@ -22,6 +22,7 @@ __all__ = [
     "new_numbers",
     "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
     "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
+    "near_copy_windows",
 ]
 
 _BUILD_HINT = (
@@ -83,3 +84,4 @@ novelty_shares = _impl.novelty_shares
 segment_bounds = _impl.segment_bounds
 best_stretch = _impl.best_stretch
 claim_recurrence = _impl.claim_recurrence
+near_copy_windows = _impl.near_copy_windows

@@ -17,6 +17,10 @@ from ..segments import segment
 from .base import DetectorOutput, Rule, TraceContext
 
 
+#: Length of the exact seeds of near copies, in units.
+_SEED = 4
+
+
 class CPY001(Rule):
     """Most of the reasoning is text pasted from the prompt.
 
@@ -78,47 +82,39 @@ def _coverage_mask(n: int, spans: List[Tuple[int, int]]) -> np.ndarray:
     return mask
 
 
-def _near_copies(ctx: TraceContext, min_span: int, exact: np.ndarray,
+def _near_copies(ctx: TraceContext, min_span: int, exact: np.ndarray, seeds: np.ndarray,
                  threshold: float = 88.0) -> List[Tuple[int, int]]:
     """Reasoning unit spans that reproduce a prompt sentence with small edits.
 
-    Seeds are exact matches of >= 4 units; each prompt sentence long enough is aligned at
-    its seeds and scored with rapidfuzz; only spans not already exact copies are returned.
+    ``seeds`` are the exact matches of >= 4 units; each prompt sentence long enough is
+    aligned at its seeds and scored with rapidfuzz; only spans not already exact copies
+    are returned.
     """
     r, p = ctx.units, ctx.prompt_units
-    if len(p) < min_span or len(r) < min_span:
-        return []
-    seeds = ngram.matching_spans(r.ids, p.ids, 4)
-    if seeds.shape[0] == 0:
+    if len(p) < min_span or len(r) < min_span or seeds.shape[0] == 0:
         return []
     # prompt sentences as unit ranges: the same sentence-like segments as the loop detector
     ptext = ctx.prompt
     bounds, _ = segment(ptext, p, ctx._vocab, cap=1 << 30)
-    sentences = [(a, b) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())
-                 if b - a >= min_span]
-    if not sentences:
+    keep = np.diff(bounds) >= min_span
+    if not keep.any():
         return []
-    sent_starts = np.array([a for a, _ in sentences], dtype=np.int64)
+    sent_starts, sent_ends = bounds[:-1][keep], bounds[1:][keep]
     out: List[Tuple[int, int]] = []
-    done = set()
-    nr = len(r)
-    for s_start, s_end, t_start in seeds.tolist():
-        k = int(np.searchsorted(sent_starts, t_start, side="right")) - 1
-        if k < 0:
-            continue
-        a, b = sentences[k]
-        if not a <= t_start < b:
-            continue
-        lo = max(0, s_start - (t_start - a))
-        hi = min(nr, lo + (b - a))
-        if (lo, hi) in done or exact[lo:hi].all():
-            continue
-        done.add((lo, hi))
+    text = ctx.reasoning
+    for lo, hi, k in ngram.near_copy_windows(seeds, sent_starts, sent_ends, exact).tolist():
         ra, rb = r.char_span(lo, hi)
-        pa, pb = p.char_span(a, b)
-        if fuzz.ratio(ctx.reasoning[ra:rb], ptext[pa:pb]) >= threshold:
+        pa, pb = p.char_span(int(sent_starts[k]), int(sent_ends[k]))
+        if fuzz.ratio(text[ra:rb], ptext[pa:pb]) >= threshold:
             out.append((lo, hi))
     return out
+
+
+def _longer(spans: np.ndarray, k: int) -> np.ndarray:
+    """The rows of ``matching_spans(s, t, j)`` (j <= k) that ``matching_spans(s, t, k)``
+    returns: a row is reported iff its span is long enough and not contained in the span
+    starting one unit earlier, which does not depend on the threshold (see its docstring)."""
+    return spans[(spans[:, 1] - spans[:, 0]) >= k]
 
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
@@ -131,11 +127,15 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
                            near_copy_units=0)
         return out
     min_span = cfg.option("CPY001", "min_span")
+    k2 = cfg.option("CPY002", "min_span")
     p = ctx.prompt_units
-    spans = ngram.matching_spans(r.ids, p.ids, min_span)
+    # one matching-statistics pass at the smallest length any use needs
+    base = min(_SEED, min_span, k2) if on2 else min(_SEED, min_span)
+    all_spans = ngram.matching_spans(r.ids, p.ids, base)
+    spans = _longer(all_spans, min_span)
     exact_spans = [(int(a), int(b)) for a, b, _ in spans.tolist()]
     exact = _coverage_mask(n, exact_spans)
-    near = _near_copies(ctx, min_span, exact.astype(bool))
+    near = _near_copies(ctx, min_span, exact, _longer(all_spans, _SEED))
     mask = _coverage_mask(n, exact_spans + near)
     copied = int(mask.sum())
     coverage = copied / n
@@ -144,18 +144,17 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
                        copied_units=copied, near_copy_units=int(mask.sum() - exact.sum()))
     if on1 and coverage >= cfg.option("CPY001", "min_coverage") and \
             copied >= cfg.option("CPY001", "min_units"):
-        all_spans = sorted(exact_spans + near, key=lambda s: (-(s[1] - s[0]), s[0]))
+        ranked = sorted(exact_spans + near, key=lambda s: (-(s[1] - s[0]), s[0]))
         limit = cfg.option("CPY001", "max_findings")
-        for a, b in sorted(all_spans[:limit]):
+        for a, b in sorted(ranked[:limit]):
             ca, cb = r.char_span(a, b)
             out.findings.append(CPY001.finding(
                 ca, cb, f"{b - a} units copied from the prompt "
                         f"(copy coverage {coverage:.0%} of the reasoning)", units=b - a))
         out.flags.append("prompt-copying")
     if on2:
-        k2 = cfg.option("CPY002", "min_span")
         reps = cfg.option("CPY002", "min_repeats")
-        long_spans = ngram.matching_spans(r.ids, p.ids, k2)
+        long_spans = _longer(all_spans, k2)
         if long_spans.shape[0] >= reps:
             # count how often each prompt start region is copied
             starts = long_spans[:, 2]
