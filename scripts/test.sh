@@ -14,3 +14,6 @@ TRACELINT_IMPLEMENTATION=python python -m pytest -p no:cacheprovider -m "not rea
     tests/hostile/test_fuzz_kernels.py tests/hostile/test_determinism.py \
     tests/test_repetition.py tests/test_detectors_misc.py tests/test_cli.py \
     tests/test_grounding_claims.py tests/test_grounding_answer.py tests/test_grounding_detector.py
+# Memory-safe core (issue 7): the kernels and the bounded kernel fuzz again, against a build
+# with bounds checks and AddressSanitizer, in build/checked (about 90 s; docs/reliability.md).
+bash scripts/checked_build.sh
