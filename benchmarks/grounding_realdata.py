@@ -5,14 +5,16 @@ Reads ../shared/realdata (override with TRACELINT_REALDATA=/path) and prints:
 1. GSM8K reference solutions: every ``<<a*b=c>>`` annotation (and inline ``expr = value``)
    checked; every claim that is not ``ok`` is listed with its context.
 2. MR-GSM8K: which first-error reasons are calculation errors (rule below), recall of NUM001
-   on those steps, NUM001 false alarms on the steps before the labelled first error, and the
-   misses grouped by what the step actually contains.
+   or NUM003 (each also alone) on those steps, their false alarms on the steps before the
+   labelled first error, and the misses grouped by what the step actually contains.
 3. Final answers: agreement of ``answer_correct`` with MiP's ``eval_result`` (normal runs) and
    with a ZeroEval-style judge re-implemented here (first JSON object's ``answer``, ``$`` and
    ``,`` removed, first number compared as a float - the rule of ZeroEval's gsm_eval.py);
    disagreements are listed by category.
 4. NUM002 (ungrounded numbers): how often it fires on traces whose answer is right, and its
    hit rate on MR-GSM8K steps whose error reason says the number came from nowhere.
+   NUM003 (inconsistent equations): how often it fires on the MiP and ZeroEval traces whose
+   answer is right, and on those whose answer is wrong (section ``num003``), findings listed.
 5. Speed: claims/s and MB/s of claim extraction+checking (process CPU time) on the math
    traces.
 
@@ -38,6 +40,7 @@ from tracelint.detectors import grounding as G  # noqa: E402
 from tracelint.detectors.base import TraceContext  # noqa: E402
 from tracelint.grounding.answer import answers_match, extract_answer  # noqa: E402
 from tracelint.grounding.claims import ClaimScanner, scan_claims  # noqa: E402
+from tracelint.grounding.equations import check_equations  # noqa: E402
 from tracelint.model import Trace  # noqa: E402
 
 ROOT = os.environ.get("TRACELINT_REALDATA",
@@ -121,13 +124,19 @@ ALGEBRA = re.compile(r"\bx\b|\bX\b|\by\b|equation|both sides|solv|simplif|variab
                      r"方程|未知数|两边|化简", re.I)
 #: NUM002 evaluation: the reason says the number has no source.
 #: Hand check of the misses (benchmark author, reading each step): steps whose written
-#: arithmetic is wrong but that NUM001 does not flag.  Everything else among the misses is a
-#: step whose written arithmetic is right (the annotators' "calculation" is a wrong set-up or
-#: a misread quantity) or an equation-solving / prose step with no arithmetic statement.
+#: arithmetic is wrong but that neither NUM001 nor NUM003 flags.  Everything else among the
+#: misses is a step whose written arithmetic is right (the annotators' "calculation" is a
+#: wrong set-up, a misread quantity or an error carried from an earlier step) or a prose step
+#: with no arithmetic statement.
 HAND_MISSED_ARITHMETIC = {
     "0d0633d0": "20 minutes to make the batter + 30 minutes to bake + 2 hours to cool + 10 "
                 "minutes to frost = 80 minutes (prose between the terms; not read as one sum)",
     "895c4799": "2 dozen cups + 10 measuring spoons = 24 utensils (reported unchecked: units)",
+    "179ede83": "(25x + 150) / 10 = 25x + 15, a wrong simplification (NUM003 does not use an "
+                "equation with the unknown on both sides: it may be an identity or an equation)",
+    "8df67abd": "$10.00 * 52 weeks/year * x years = $520.00, then 'the value of the unknown "
+                "variable x is 5' (units inside the product: not read as an equation; the "
+                "conclusion is prose)",
 }
 NOWHERE = re.compile(r"nowhere|not (?:mentioned|given|stated|provided)|no (?:basis|evidence|"
                      r"reason)|out of nothing|无中生有|没有依据|凭空|未给出|并未给出|没有提到", re.I)
@@ -141,6 +150,8 @@ def mr_gsm8k(nlist):
     by_cat = collections.Counter()
     misses = collections.defaultdict(list)
     pre_steps = pre_fa = 0
+    pre_fa1 = pre_fa3 = 0
+    hit1 = hit3 = 0
     fa_list = []
     alg_n = alg_hit = 0
     nowhere_n = nowhere_hit = 0
@@ -155,19 +166,25 @@ def mr_gsm8k(nlist):
         sc = ClaimScanner()
         per_step = [sc.scan(s) for s in steps]
         wrong = [[c for c in cl if c.status == "wrong"] for cl in per_step]
-        for j in range(min(k - 1, len(steps))):
-            pre_steps += 1
-            if wrong[j]:
-                pre_fa += 1
-                fa_list.append((r["uuid"], steps[j], wrong[j]))
-        # NUM002 on the whole solution, prompt = question
-        trace = Trace(prompt=r["question"], reasoning="\n".join(steps))
-        out = G.detect(TraceContext(trace), cfg)
         starts = []
         pos = 0
         for s in steps:
             starts.append(pos)
             pos += len(s) + 1
+        # NUM003 on the whole solution (equation chains run across steps), prompt = question
+        eq_bad = collections.defaultdict(list)
+        for inc in check_equations("\n".join(steps), r["question"]):
+            eq_bad[max(i for i, st in enumerate(starts) if st <= inc.start)].append(inc)
+        for j in range(min(k - 1, len(steps))):
+            pre_steps += 1
+            pre_fa1 += bool(wrong[j])
+            pre_fa3 += bool(eq_bad[j])
+            if wrong[j] or eq_bad[j]:
+                pre_fa += 1
+                fa_list.append((r["uuid"], steps[j], wrong[j], eq_bad[j]))
+        # NUM002 on the whole solution, prompt = question
+        trace = Trace(prompt=r["question"], reasoning="\n".join(steps))
+        out = G.detect(TraceContext(trace), cfg)
         n002_steps = set()
         for f in out.findings:
             if f.code == "NUM002":
@@ -183,8 +200,12 @@ def mr_gsm8k(nlist):
             continue
         n_calc += 1
         alg = bool(ALGEBRA.search(reason))
-        ok = 0 < k <= len(steps) and bool(wrong[k - 1])
+        ok1 = 0 < k <= len(steps) and bool(wrong[k - 1])
+        ok3 = 0 < k <= len(steps) and bool(eq_bad[k - 1])
+        ok = ok1 or ok3
         hit += ok
+        hit1 += ok1
+        hit3 += ok3
         if not alg:
             alg_n += 1
             alg_hit += ok
@@ -202,15 +223,21 @@ def mr_gsm8k(nlist):
           "benchmarks/grounding_realdata.py - phrases such as 'calculation error', 'the "
           "calculation is incorrect', 'miscalculated', '计算错误', '算错'.")
     print(f"  records: {len(recs)}; reasons classified as calculation errors: {n_calc}")
-    print(f"  NUM001 flags the labelled step: {hit}/{n_calc} = {100.0 * hit / max(n_calc, 1):.1f}%")
+    print(f"  NUM001 or NUM003 flags the labelled step: {hit}/{n_calc} = "
+          f"{100.0 * hit / max(n_calc, 1):.1f}%  (NUM001 {hit1} = "
+          f"{100.0 * hit1 / max(n_calc, 1):.1f}%, NUM003 {hit3} = "
+          f"{100.0 * hit3 / max(n_calc, 1):.1f}%, both {hit1 + hit3 - hit})")
     print(f"    of which reasons not about solving for an unknown: {alg_hit}/{alg_n} = "
           f"{100.0 * alg_hit / max(alg_n, 1):.1f}%")
-    print(f"  steps before the labelled first error: {pre_steps}; with a NUM001 finding: {pre_fa}"
-          f" = {100.0 * pre_fa / max(pre_steps, 1):.2f}%")
-    for uuid, step, ws in fa_list:
+    print(f"  steps before the labelled first error: {pre_steps}; with a NUM001 or NUM003 "
+          f"finding: {pre_fa} = {100.0 * pre_fa / max(pre_steps, 1):.2f}%  (NUM001 {pre_fa1} = "
+          f"{100.0 * pre_fa1 / max(pre_steps, 1):.2f}%, NUM003 {pre_fa3} = "
+          f"{100.0 * pre_fa3 / max(pre_steps, 1):.2f}%)")
+    for uuid, step, ws, es in fa_list:
         print(f"    - {uuid[:8]} {short(step, 100)}  -> " +
-              "; ".join(f"{c.lhs} = {c.rhs} (exact {c.expected})" for c in ws))
-    print("  misses, by what the labelled step contains:")
+              "; ".join([f"NUM001 {c.lhs} = {c.rhs} (exact {c.expected})" for c in ws] +
+                        [f"NUM003 {e.message()}" for e in es]))
+    print("  misses (neither rule), by what the labelled step contains:")
     for cat, n in by_cat.most_common():
         print(f"    {n:4d}  {cat}")
         for uuid, qt, reason, step, cl in misses[cat][:nlist]:
@@ -387,6 +414,14 @@ def answers(nlist):
 # --------------------------------------------------------------------------------------------
 # 4. NUM002 noise
 
+def judged_traces(sources, cfg):
+    """(source, trace, detector output) of every trace from ``sources`` (name -> items)."""
+    for src, items in sources:
+        for item in items:
+            t = item["trace"]
+            yield src, t, G.detect(TraceContext(t), cfg)
+
+
 def num002(nlist):
     print("\n== 4. NUM002 (ungrounded numbers) on traces whose final answer is right ==")
     for text_numbers in (False, True):
@@ -394,25 +429,45 @@ def num002(nlist):
                      rule_options={"NUM002": {"text_numbers": text_numbers}})
         n = fired = 0
         nums = 0
-        operands = 0
         by_src = collections.Counter()
-        for src, items in (("mip-gsm8k-normal", mip_traces("gsm8k__normal__*.jsonl")),
-                           ("zeroeval", zeroeval_traces())):
-            for item in items:
-                t = item["trace"]
-                out = G.detect(TraceContext(t), cfg)
-                if out.metrics.get("answer_correct") is not True:
-                    continue
-                n += 1
-                k = sum(1 for f in out.findings if f.code == "NUM002")
-                nums += k
-                operands += out.metrics.get("claims_checked", 0)
-                if k:
-                    fired += 1
-                    by_src[src] += 1
+        for src, t, out in judged_traces((("mip-gsm8k-normal", mip_traces("gsm8k__normal__*.jsonl")),
+                                          ("zeroeval", zeroeval_traces())), cfg):
+            if out.metrics.get("answer_correct") is not True:
+                continue
+            n += 1
+            k = sum(1 for f in out.findings if f.code == "NUM002")
+            nums += k
+            if k:
+                fired += 1
+                by_src[src] += 1
         print(f"  text_numbers={text_numbers}: correct traces {n}; with >=1 NUM002 finding "
               f"{fired} = {100.0 * fired / max(n, 1):.1f}%  ({nums} findings; by source "
               f"{dict(by_src)})")
+
+
+def num003(nlist):
+    print("\n== 4b. NUM003 (inconsistent equations) on all MiP and ZeroEval traces, by whether "
+          "the final answer is right ==")
+    n = collections.Counter()
+    fired = collections.Counter()
+    findings = collections.Counter()
+    listed = collections.defaultdict(list)
+    for src, t, out in judged_traces((("mip", mip_traces("*.jsonl")),
+                                      ("zeroeval", zeroeval_traces())), Config()):
+        group = {True: "right", False: "wrong"}.get(out.metrics.get("answer_correct"), "unjudged")
+        n[group] += 1
+        fs = [f for f in out.findings if f.code == "NUM003"]
+        if fs:
+            fired[group] += 1
+            findings[group] += len(fs)
+            listed[group].extend((t, f) for f in fs)
+    for group in ("right", "wrong", "unjudged"):
+        print(f"  answer {group}: {n[group]} traces; with >=1 NUM003 finding {fired[group]} = "
+              f"{100.0 * fired[group] / max(n[group], 1):.2f}%  ({findings[group]} findings)")
+        for t, f in listed[group][:max(nlist, 0)]:
+            text = t.reasoning if f.field == "reasoning" else t.answer
+            print(f"    - {t.id} [{f.field}] {f.message}")
+            print(f"        …{short(text[max(0, f.start - 160):f.end + 40], 240)}…")
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,7 +512,7 @@ def main(argv=None):
     ap.add_argument("--list", type=int, default=12, help="items shown per list")
     ap.add_argument("--repeat", type=int, default=1,
                     help="speed: runs per group (median reported, with min and max)")
-    ap.add_argument("--only", default="", help="comma list of sections: refs,mr,answers,num002,speed")
+    ap.add_argument("--only", default="", help="comma list of sections: refs,mr,answers,num002,num003,speed")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(",")))
     print(f"real data: {ROOT}")
@@ -469,6 +524,8 @@ def main(argv=None):
         answers(args.list)
     if not only or "num002" in only:
         num002(args.list)
+    if not only or "num003" in only:
+        num003(args.list)
     if not only or "speed" in only:
         speed(args.repeat)
 

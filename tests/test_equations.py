@@ -98,6 +98,30 @@ def test_new_attempt_declaration_and_gap_end_a_chain():
         ("x = 7", 7, 5)]
 
 
+def test_alternatives_and_tails_of_longer_expressions():
+    assert flags("So either -2 + c = 10, c = 12, or -2 - c = 10, c = -12.", letters="c") == []
+    assert flags("2x = 10\nSo, -165 +3P -x =180") == []   # not "-x = 180"
+    assert flags("2x = 10\nAttempt a 3% rate: x = 8") == []
+    assert flags("B + 4 = 6, B = 2.\nB + 4 = (3/5)(A + 4)", letters="B") == []
+    assert flags("x + 2 = 5, so x = 3. That would be negative 2 + x = 23") == []
+
+
+def test_two_valued_unknowns_function_arguments_and_rounding():
+    assert flags("|26 - 2x| = 24 gives 26 - 2x = 24 and 26 - 2x = -24, so x = 1 and x = 25.") == []
+    assert flags("Solve f(x) = 0: 6 - x = 0 gives x = 6.\nSolve f(x) = 6: 6 - x = 6 gives x = 0.") == []
+    assert flags("17x = 70, x = 70/17. A count is a whole number, so x = 4.") == []
+    assert flags("17x = 70, so x = 4.") == [("x = 4", 4, Fraction(70, 17))]
+
+
+def test_candidates_and_a_new_quantity():
+    assert flags("N + 2 = 7. So, both N = 5 and N = 3 satisfy it.", letters="N") == []
+    assert flags("50 + x = 21, so x = -29.\nSimilarly, for the wrappers: 46 + x = 52, x = 6.") \
+        == []
+    assert flags("7c = 432, so c = 61.71.", letters="c") == []   # 432/7 at two decimals
+    assert flags("7c = 432, so c = 61.8.", letters="c") == [("c = 61.8", Fraction(309, 5),
+                                                             Fraction(432, 7))]
+
+
 def test_two_bare_assignments_are_never_compared():
     assert flags("x = 5 + 3 = 8 apples.\nx = 12 pears.") == []
 

@@ -108,7 +108,8 @@ def _short(s: str, n: int = 60) -> str:
 #: Words that operate on a side when they touch it: the side is then not the whole operand.
 _OP_WORDS = frozenset(
     "times plus minus over by divided multiplied less more than half twice double triple "
-    "per percent squared cubed sum product difference quotient of into".split())
+    "per percent squared cubed sum product difference quotient of into negative positive "
+    "minus".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)[\s$\\(]*$")
 _WORD_AFTER = re.compile(r"[\s$)]*([A-Za-z]+)")
 #: A word then an operator: the expression runs on through a unit word ("x meals / 12").
@@ -122,6 +123,13 @@ _CONNECTIVES = frozenset(
 _ASSIGN = re.compile(r"(?<![A-Za-z_\\])([A-Za-z])\s*=\s*[-+]?\$?\d")
 #: What may stand between the start of a line and an assignment that opens a list item.
 _ITEM_HEAD = re.compile(r"[\s\-*\u2022\d.)(\\\[$:]*$")
+#: Absolute values and plus-minus: an unknown near them can have two values.
+_MULTI = re.compile(r"[|\u00b1\u2213]|\\(?:pm|mp|lvert|rvert|vert|left\||right\|)")
+#: A letter used as a function's argument ("f(x) = 6 - x", "g^{-1}(x)"): not an unknown.
+_FUNC_ARG = re.compile(r"(?<![A-Za-z\\])[A-Za-z](?:\^\{?-1\}?|\u207b\u00b9|'+)?\(\s*([A-Za-z])\s*\)")
+#: A number (or a number glued to letters: "3P", "5kg") right before a side: the side is the
+#: tail of a longer expression ("-165 + 3P - x = 180" must not be read as "-x = 180").
+_TERM_BEFORE = re.compile(r"\d[A-Za-z]*[ \t$]*$")
 _LETTER_AND = re.compile(r"(?<![A-Za-z])[A-Za-z]\s+and[\s$\\(]*$")
 _VALUE_OF = re.compile(r"\bvalue\s+of[\s$\\(]*$", re.I)
 #: A value tried, when these words stand right before the unknown.
@@ -129,7 +137,8 @@ _TRIAL_BEFORE = re.compile(
     r"\b(?:if|suppose|supposing|assume|assuming|try|trying|tried|test|testing|when|whenever|"
     r"for|plug|plugging|plugged|substitute|substituting|say|guess|let|setting|set|put|"
     r"putting|take|taking|using|use|with|at|choose|choosing|pick|picking|like|whether|case|"
-    r"maybe|perhaps|or)(?:\s+(?:in|into|back|that|we|it|to))?[\s$\\(]*$", re.I)
+    r"maybe|perhaps|or|consider|considering)(?:\s+(?:in|into|back|that|we|it|to))?"
+    r"[\s$\\(]*$", re.I)
 #: ... or anywhere earlier in the sentence.
 _TRIAL_SENTENCE = re.compile(
     r"\b(?:if|suppose|supposing|assume|assuming|try|trying|test|testing|when|whenever|"
@@ -137,7 +146,7 @@ _TRIAL_SENTENCE = re.compile(
     r"let's say|let us say|for example|e\.g\.)\b", re.I)
 #: ... or these right after the value.
 _TRIAL_AFTER = re.compile(
-    r"[\s$)]*(?:\?|(?:gives|give|yields|would|works|work|doesn't|does not|is not|isn't|"
+    r"[\s$)\\]*(?:\?|(?:gives|give|yields|would|works|work|doesn't|does not|is not|isn't|"
     r"is too|is wrong|is incorrect|fails|then)\b|:)", re.I)
 _SENTENCE_END = re.compile(r"(?:[.!?;](?=\s)|\n)")
 #: Words that start a new attempt, a correction or a new sub-problem between two equations.
@@ -146,7 +155,8 @@ _BREAK = re.compile(
     r"re-?(?:check\w*|examin\w*|read\w*|calculat\w*|evaluat\w*|do|consider\w*|think\w*|"
     r"visit\w*|start\w*|try\w*|compute\w*)|another|different|suppose|assume|"
     r"let me (?:try|start|think|see|check|verify|re\w*)|part|case|problem|question|try|next|"
-    r"however|but)\b", re.I)
+    r"however|but|or|either|attempt\w*|round\w*|whole|integer|consider\w*|similarly|"
+    r"likewise)\b", re.I)
 _LETTER_CLASS = "A-Za-z"
 
 
@@ -217,8 +227,11 @@ def _side_ok(line: str, a0: int, b1: int) -> bool:
     m = _WORD_OP_AFTER.match(line, b1, min(len(line), b1 + 40))
     if m is not None and not (m.group(2).isdigit() and m.group(1).lower() in _CONNECTIVES):
         return False
-    if _WORD_OP_BEFORE.search(line, max(0, a0 - 40), a0):
+    if _WORD_OP_BEFORE.search(line, max(0, a0 - 40), a0) or \
+            _TERM_BEFORE.search(line, max(0, a0 - 40), a0):
         return False
+    if line.startswith("(", b1) or (a0 > 0 and line[a0 - 1] == ")"):
+        return False  # "(3/5)(A + 4)": a product the segmenter did not join
     return True
 
 
@@ -270,6 +283,9 @@ def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
     out: List[Equation] = []
     nonlinear: Set[str] = set()
     lo, hi, line_start = 0, len(text), 0
+    if _MULTI.search(text):
+        # |26 - 2x| = 24, x = 3 ± 2: the unknown has two values here
+        nonlinear.update(m.group().lower() for m in _var_pattern(letters).finditer(text))
     toks = P.tokenize(text, lo, hi, limits)
     _merge_numbers(text, toks)
     if cut_left:
@@ -509,12 +525,32 @@ def _holds_at(e: Equation, x: Fraction, limits: Limits) -> bool:
     return False
 
 
+def _shown_decimals(e: Equation) -> int:
+    """Decimals of the value of a bare assignment written as one decimal literal, else 0."""
+    if not e.bare:
+        return 0
+    for side in e.rpn:
+        if len(side) == 1 and side[0][0] == "n":
+            return side[0][2] if len(side[0]) > 2 else 0
+        if len(side) == 2 and side[0][0] == "n" and side[1] == ("u", "-"):
+            return side[0][2] if len(side[0]) > 2 else 0
+    return 0
+
+
 def consistent(e: Equation, f: Equation, limits: Limits = P.DEFAULT_LIMITS) -> bool:
     """Whether two equations in the same unknown agree: equal exact solutions, or (when a
     literal shows decimals or the relation is ≈) one holds at the other's solution at the
     precision shown."""
     if e.solution == f.solution:
         return True
+    for g, h in ((e, f), (f, e)):
+        nd = _shown_decimals(g)
+        if nd:
+            # "x = 61.71" states 432/7 at the precision shown: rounded, or truncated
+            v, x = g.solution, h.solution
+            if abs(v - x) * 2 * 10 ** nd <= 1 or (
+                    (v >= 0) == (x >= 0) and abs(v) <= abs(x) and (abs(x) - abs(v)) * 10 ** nd < 1):
+                return True
     if not (e.decimals or f.decimals or e.approx or f.approx):
         return False
     return _holds_at(e, f.solution, limits) or _holds_at(f, e.solution, limits)
@@ -532,11 +568,20 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
     eqs, nonlinear = find_equations(text, letters, limits, prompt, cache)
     if len(eqs) < 2:
         return []
+    if "(" in text:
+        nonlinear = nonlinear | {m.group(1).lower() for m in _FUNC_ARG.finditer(text)}
     pflat = _flat(prompt) if prompt else ""
     out: List[Inconsistency] = []
     chains: Dict[str, List[Equation]] = {}
     # lines where a trial value of an unknown is tried: its equations there are evaluations
     trial_sentences = {e.sentence for e in eqs if e.trial}
+    # "x = 1 and x = 25", "both N = 5 and N = 3": candidates, not one value
+    seen_bare: Dict[Tuple[str, int], Fraction] = {}
+    for e in eqs:
+        if e.bare:
+            k = (e.var.lower(), e.sentence)
+            if seen_bare.setdefault(k, e.solution) != e.solution:
+                trial_sentences.add(e.sentence)
     # "- n = 31, n + 2 = 33": a list item sets a value, then evaluates at it
     opened: Set[Tuple[str, int]] = set()
     for e in eqs:
