@@ -339,3 +339,137 @@ def test_readings_that_are_not_errors(text, status):
 ])
 def test_function_values_and_labels_are_not_claims(text):
     assert [c for c in check_claim_text(text) if c.status == "wrong"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# the fast path (plain arithmetic that is right) returns exactly what the full path returns
+
+def _full(span):
+    sc = CL.ClaimScanner()
+    sc._fast = False
+    return sc._check_span(span)
+
+
+def _key(claims):
+    return [(c, c.lhs_value, c.rhs_value, [type(v) for v in c.operands],
+             [type(v) for v in c.results]) for c in claims]
+
+
+def _same_as_full(span):
+    fast = CL._fast_span(span)
+    if fast is not None:
+        assert _key(fast) == _key(_full(span)), span
+    return fast
+
+
+@pytest.mark.parametrize("span", [
+    "So 48/2 = 24 eggs.", "is 19 + 18 = 37. John", "<<2*50=100>>", "<< 48 / 2 = 24 >>",
+    "is $6 + $11 + $2 = $19. Dora", "\n12 + 12 = 24\n", "\\(32 \\times 2 = 64\\",
+    "\\[ 16 \\text{ gifts} + 10 \\text{ gifts} = 26 \\text{ gifts} \\",
+    "\\( \\frac{32}{8} = 4 \\", "Then, so 3*105 -315= 315 -315=0,\n",
+    "9 miles + 10 miles = 19 miles.", "have 25 x 5 = 125 cards, so",
+    "Then, 77,600 + 17,460 = 95,060. Yep", "\n\\text{Babies per month} = 30 \\times 4 = 120\n",
+    "total of 50 + 12*120 = 1490. \n", "since $12 - $2 = $10). Since",
+    "So 2*2=4 liters per day. 5 days. 4*5=20. Correct", "**Total:** 3 + 4 = 7**\n",
+    "that's $8.00 + $1.00 = $9.00. Wait", "(8 + 16)/3 = 24/3 = 8. So", "7 - 10 = -3.",
+    "1.5 \u00d7 4 = 6 hours", "is 0.25 \u00f7 5 = 0.05", "then 17\u202f+\u202f1 = 18\u202fUSD",
+])
+def test_fast_path_takes_common_spans(span):
+    assert _same_as_full(span) is not None
+
+
+@pytest.mark.parametrize("span", [
+    "So 48/2 = 25 eggs.",            # wrong: the full path decides (alternatives, post-check)
+    "3 + 4 = 7 dozen", "2 * 3 = 6 pi", "sqrt 9 + 7 = 10", "1/2/2024 = 3",
+    "from 3-5 = -2", "555-1234 = -679", "5 + 2 = 7!", "3 + 4 = 7 x", "3 + 4 = 7 CD",
+    "2 * 3 = 6x", "1 + 1 = 2:30", "12 + 0.(3) = 12.(3)", "x + 1 = 2", "3 + 4 = 7 apples of 5",
+    "4 / 0 = 0", "007 + 1 = 8", "2**3 = 8", "5 = 2 + 3", "a**2 + 3 = 5", "3 + 4 \u2248 7",
+    "2 + 2 = 4 = 1 + 5", "1 250 + 750 = 2 000", "2 1/2 + 1 = 3.5", "3 % 2 = 1",
+])
+def test_fast_path_leaves_the_rest_to_the_full_path(span):
+    assert _same_as_full(span) is None
+
+
+_FP_WORDS = ["apples", "eggs", "dozen", "of", "pi", "x", "a", "CD", "USD", "km", "so", "is",
+             "per", "times", "plus", "sqrt", "hours", "Total", "day", "and", "let's", "m"]
+_FP_PIECES = ([" ", "  ", "\n", ".", ",", ":", ";", "?", "!", "'", "(", ")", "$", "\\$", "**",
+               "\\(", "\\)", "\\[", "\\]", "\\,", "\\quad", "\\times", "\\cdot", "\\div", "=",
+               "<<", ">>", "+", "-", "*", "/", "\u00d7", "\u00f7", "\u2212", "\u2013", "%",
+               "\u00b2", "\u00bd", "\\frac{3}{4}", "\\frac{1}{0}", "\\text{ kg}", "\\text{x}",
+               "\\text{dozen}", "\u202f", "\u200b", "e", "0.", ".5"] + _FP_WORDS +
+              ["0", "7", "12", "007", "1,250", "1,2", "3.75", "12.5.1", "10" * 20])
+
+
+_FP_NUMS = {"2": Fraction(2), "3": Fraction(3), "12": Fraction(12), "0": Fraction(0),
+            "1.5": Fraction(3, 2), "0.25": Fraction(1, 4), "1,000": Fraction(1000),
+            "48": Fraction(48), "\\frac{1}{2}": Fraction(1, 2), "$5": Fraction(5),
+            "\\$3": Fraction(3), "100": Fraction(100)}
+_FP_OPS = {" + ": "+", " - ": "-", "*": "*", " * ": "*", "/": "/", " / ": "/", " \u00d7 ": "*",
+           " x ": "*", " \\times ": "*", "-": "-", " \u2212 ": "-", " \\div ": "/"}
+
+
+@st.composite
+def _fp_expr(draw, depth=0):
+    """(text, exact value or None) of a random flat or parenthesized expression."""
+    terms, ops, texts = [], [], []
+    for j in range(draw(st.integers(1, 4))):
+        if j:
+            o = draw(st.sampled_from(sorted(_FP_OPS)))
+            ops.append(_FP_OPS[o])
+            texts.append(o)
+        if depth < 2 and draw(st.integers(0, 5)) == 0:
+            t, v = draw(_fp_expr(depth + 1))
+            texts.append("(" + t + ")")
+            terms.append(v)
+            continue
+        num = draw(st.sampled_from(sorted(_FP_NUMS)))
+        texts.append(num)
+        terms.append(_FP_NUMS[num])
+        if draw(st.integers(0, 6)) == 0:
+            texts.append(draw(st.sampled_from([" apples", " \\text{ kg}", " miles", " so",
+                                               " dozen", " CD", " km"])))
+    if any(v is None for v in terms):
+        return "".join(texts), None
+    # the usual precedence: products and quotients first, then sums, left to right
+    total, term, sign = Fraction(0), terms[0], 1
+    for op, v in zip(ops, terms[1:]):
+        if op in "*/":
+            if op == "/" and v == 0:
+                return "".join(texts), None
+            term = term * v if op == "*" else term / v
+        else:
+            total += sign * term
+            term, sign = v, (1 if op == "+" else -1)
+    return "".join(texts), total + sign * term
+
+
+_FP_SOFT = [" ", "\n", ". ", ", ", ": ", "So ", "is ", "Then, ", " eggs", " apples.", "\\(",
+            "\\)", "\\[ ", " \\]", "**", "$", " per day", "\n\n", " so", " USD"]
+
+
+def _fp_around(size):
+    return st.lists(st.one_of(st.sampled_from(_FP_SOFT), st.sampled_from(_FP_PIECES)),
+                    max_size=size)
+
+
+@settings(deadline=None, max_examples=400)
+@given(_fp_around(3), _fp_expr(), _fp_expr(), _fp_around(3), st.integers(0, 3))
+def test_property_fast_path_equals_full_path(pre, lhs, rhs, post, how):
+    """Random prose around random arithmetic; the right side is mostly the true value, so
+    the fast path has something to accept."""
+    (lhs, v), (rhs, _) = lhs, rhs
+    if how and v is not None and v.denominator in (1, 2, 4, 5, 8, 10, 20, 25, 100):
+        rhs = CL.format_value(v) if how == 1 else rhs + " = " + CL.format_value(v)
+    _same_as_full("".join(pre) + lhs + " = " + rhs + "".join(post))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.sampled_from(_FP_PIECES), max_size=20))
+def test_property_fast_path_on_noise(pieces):
+    _same_as_full("".join(pieces))
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.text(alphabet=st.sampled_from("0123456789 +-*/=.,$()x\nab\\{}:<>%"), max_size=30))
+def test_property_fast_path_on_characters(text):
+    _same_as_full(text)

@@ -25,6 +25,7 @@ Results are :class:`Claim` objects with spans into the scanned text.
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -1243,6 +1244,494 @@ def _join_parts(parts: Sequence[Tok]) -> Tok:
 
 
 # --------------------------------------------------------------------------------------------
+# fast path: plain arithmetic that is right
+#
+# Most spans are plain arithmetic - ``So 48/2 = 24 eggs.``, ``\(3 \times 4 = 12\)``,
+# ``<<2*50=100>>``, ``$6 + $11 = $17``.  :func:`_fast_span` reads such a span in one pass over
+# its lexemes and, when every relation holds exactly, returns the claims the full path
+# (tokenize, segment, evaluate, compare) would return: one "ok" claim per relation whose sides
+# are not both bare numbers.  It accepts only text it reads the same way:
+#
+# * expressions: ASCII literals (``12``, ``0.25``, ``1,250``; at most 30 digits, no leading
+#   zeros), ``$`` before a literal, ``+ - * /``, ``× ÷ − · ⋅``, ``\times``, ``\cdot``,
+#   ``\div``, `` x `` between spaces, parentheses, a sign right after ``=``, and up to two unit
+#   words after a literal (not stopwords, not words that change a value: ``dozen``, ``of``,
+#   ``pi``, ``times``, function names, all-caps names);
+# * after an expression: unit words, then the end or a closing mark (``.,;:?``, a newline,
+#   ``\)``, ``\]``, ``**``, ``$``);
+# * between expressions (and before the first): words, spaces, closing marks, ``$``, ``**``,
+#   ``\(``, ``\[``, and numbers that a closing mark ends before the next expression.
+#
+# Anything else, a relation that does not hold exactly, ``3-5`` / ``1/2/2024`` (the tokenizer
+# may read a range or a date), or a division by zero returns None: the full path decides.
+# tests/test_grounding_claims.py proves both paths equal on generated spans.
+
+_FPL = re.compile(
+    r"(?P<n>[0-9](?:[0-9,.]*[0-9])?)"
+    r"|(?P<sp>(?:[ \t\u00a0\u2002-\u200b\u202f\u205f\u3000]|\\[,;:! ])+)"
+    r"|(?P<w>[A-Za-z]+(?:['\u2019][A-Za-z]+)*)"
+    r"|(?P<tx>\\(?:text|textrm|mathrm|mbox|textit)\{ *[A-Za-z][A-Za-z' /]*\})"
+    r"|(?P<fr>\\[dt]?frac\{[0-9](?:[0-9,.]*[0-9])?\}\{[0-9](?:[0-9,.]*[0-9])?\})"
+    r"|(?P<op>[-+*/\u00d7\u00f7\u2212\u00b7\u22c5])"
+    r"|(?P<eq>=)"
+    r"|(?P<lp>\()|(?P<rp>\))"
+    r"|(?P<d>\\?\$)"
+    r"|(?P<nl>\n)"
+    r"|(?P<lx>\\(?:times|cdot|div)(?![A-Za-z]))"
+    r"|(?P<b>\\[()\[\]]|\\q?quad(?![A-Za-z])|\\\Z)"
+    r"|(?P<p>[,;?!']|\.(?![0-9.])|:(?![0-9])|(?<![0-9]):)"
+    r"|(?P<ao><<)|(?P<ac>>>)"
+    r"|(?P<bad>[\s\S])")
+# "**" is lexed as two "*" here; it is handled where it may occur
+_FP_LIT = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_FP_OPCHAR = {"+": "+", "-": "-", "*": "*", "/": "/", "\u00d7": "*", "\u00f7": "/",
+              "\u2212": "-", "\u00b7": "*", "\u22c5": "*",
+              "\\times": "*", "\\cdot": "*", "\\div": "/"}
+#: Words that can change a value or a side next to a number (see _SegState.word).
+_FP_DANGER = frozenset({"pi", "of", "x"} | set(OP_WORDS) | set(OP_WORDS_BY) | set(FUNC_WORDS)
+                       | set(MULTIPLIER_WORDS))
+#: Words that change what follows when they start a chunk (see _SegState.word, ``need``).
+_FP_START_DANGER = frozenset({"pi", "x"} | set(FUNC_WORDS))
+#: Words after the last number of an expression that change it (nothing follows them).
+_FP_END_DANGER = frozenset({"pi"} | set(MULTIPLIER_WORDS))
+_FP_MAX_NUMS = 40
+#: A character that no accepted span contains.
+_FP_OTHER = re.compile("[^0-9A-Za-z\u2019 \t\n\u00a0\u2002-\u200b\u202f\u205f\u3000.,;:?!'$+\\-*/=()"
+                       "\\[\\]\\\\{}<>\u00d7\u00f7\u2212\u00b7\u22c5]")
+_FP_CLOSE = ".,;:?"
+
+
+def _fp_literal(lit: str) -> Optional[Fraction]:
+    if len(lit) > 40 or not _FP_LIT.fullmatch(lit):
+        return None
+    t = lit.replace(",", "") if "," in lit else lit
+    ip, _, fp = t.partition(".")
+    if len(ip) + len(fp) > 30:
+        return None
+    return Fraction(int(ip + fp), 10 ** len(fp)) if fp else Fraction(int(ip))
+
+
+class _FPSide:
+    __slots__ = ("start", "end", "nums", "spans", "has_op", "value")
+
+    def __init__(self):
+        self.start = -1
+        self.end = -1
+        self.nums: List[Fraction] = []
+        self.spans: List[Tuple[int, int]] = []
+        self.has_op = False
+        self.value: Optional[Fraction] = None
+
+    def literal(self, v: Fraction, s: int, e: int, at: int) -> None:
+        """A literal of this side (``at``: where its operand starts)."""
+        if self.start < 0:
+            self.start = at
+        self.nums.append(v)
+        self.spans.append((s, e))
+
+
+_FP_FN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def _fp_apply(vals: List[Fraction], ops: List[str], prec: int) -> bool:
+    """Reduce the operator stack while its top binds at least as tightly as ``prec``; False
+    on a division by zero."""
+    while ops and ops[-1] != "(" and (2 if ops[-1] in "*/" else 1) >= prec:
+        op = ops.pop()
+        b = vals.pop()
+        if op == "/" and not b:
+            return False
+        vals.append(_FP_FN[op](vals.pop(), b))
+    return True
+
+
+def _fp_star2(span: str, lx, i: int, n: int) -> bool:
+    """Whether lexemes i, i+1 are "**"."""
+    return i + 1 < n and lx[i][0] == "op" and lx[i + 1][0] == "op" and \
+        span[lx[i][1]] == "*" and span[lx[i + 1][1]] == "*" and lx[i][2] == lx[i + 1][1]
+
+
+def _fp_word(span: str, lx, j: int) -> str:
+    """The value of word lexeme j as the tokenizer gives it (``\\text{...}``: its inner
+    text, stripped, lower case)."""
+    k, s, e = lx[j]
+    if k == "tx":
+        return span[span.index("{", s) + 1:e - 1].strip().lower()
+    return span[s:e].lower()
+
+
+def _fp_mid_word(span: str, lx, j: int, n: int) -> bool:
+    """lx[j] is a unit word inside an expression ("9 miles + 10 miles")."""
+    k, s, e = lx[j]
+    lw = _fp_word(span, lx, j)
+    return len(lw) >= 2 and lw not in _FP_DANGER and lw not in STOPWORDS and \
+        (k == "tx" or not _fp_caps(span[s:e])) and j + 1 < n and lx[j + 1][0] == "sp"
+
+
+def _fp_caps(w: str) -> bool:
+    """An all-caps word that is not a unit: a name (``17 CD``), a variable factor."""
+    return len(w) >= 2 and w.isupper() and w.lower() not in UNIT_FAMILY and w not in _UPPER_UNITS
+
+
+def _fp_word_at(span: str, lx, j: int, n: int) -> int:
+    """Index of the word that follows a number at lexeme j (after one space lexeme; a
+    ``\\text{ ...}`` may also touch it), -1 when none does."""
+    q = j
+    if q < n and lx[q][0] == "sp":
+        q += 1
+    if q >= n:
+        return -1
+    k = lx[q][0]
+    if k == "w" and q > j:
+        return q
+    if k == "tx" and (q > j or span[span.index("{", lx[q][1]) + 1] == " "):
+        return q
+    return -1
+
+
+def _fp_core_ahead(span: str, lx, i: int, n: int) -> bool:
+    """Whether the number lx[i] starts an expression (an operator or '=' follows it)."""
+    j = i + 1
+    words = 0
+    while j < n:
+        w = _fp_word_at(span, lx, j, n)
+        if w >= 0:
+            if lx[w][0] == "w" and span[lx[w][1]:lx[w][2]] == "x":
+                return True
+            if words < 2 and _fp_mid_word(span, lx, w, n):
+                words += 1
+                j = w + 1
+                continue
+            return False
+        if lx[j][0] == "sp":
+            j += 1
+            continue
+        return lx[j][0] in ("op", "lx", "eq")
+    return False
+
+
+def _fp_filler(span: str, lx, i: int, n: int) -> int:
+    """Skip text between expressions that cannot touch them; the index where the next
+    expression starts (of its '=' after a label such as ``Total =``), n at the end, -1 when
+    the text needs the full path."""
+    pending = False  # a number no closing mark has ended yet
+    word = False     # the last lexeme (spaces aside) was a word that ended a chunk
+    while i < n:
+        k, s, e = lx[i]
+        if k == "sp":
+            i += 1
+            continue
+        if k == "eq":
+            return i if word else -1  # "Total = 3 + 4 = 7": the label is not a side
+        word = False
+        if k == "d":
+            i += 1
+            continue
+        if k == "n":
+            if pending:
+                return -1
+            if _fp_core_ahead(span, lx, i, n):
+                return i
+            pending = True
+            i += 1
+            continue
+        if k == "lp" or k == "fr":
+            return -1 if pending else i
+        if k == "rp":
+            i += 1  # ends a fresh chunk; after a number it changes nothing
+            continue
+        if k == "w":
+            nk = lx[i + 1][0] if i + 1 < n else "nl"
+            if nk not in ("sp", "nl", "p"):
+                return -1
+            if not pending:
+                w = span[s:e].lower()
+                if e - s < 2 or w in _FP_START_DANGER:
+                    return -1
+                word = True
+            i += 1
+            continue
+        if k == "tx":
+            if not pending:
+                if not (s == 0 or lx[i - 1][0] in ("sp", "nl", "p", "b") or
+                        span[span.index("{", s) + 1] == " "):
+                    return -1  # 5\text{Tri}: a named quantity
+                w = _fp_word(span, lx, i)
+                if len(w) < 2 or w in _FP_START_DANGER:
+                    return -1
+                word = True
+            i += 1
+            continue
+        if k == "nl" or k == "b" or (k == "p" and span[s] in _FP_CLOSE):
+            if span[s] == "." and i + 1 < n and lx[i + 1][0] == "lp":
+                return -1  # 3.(3): a repeating decimal
+            pending = False
+            i += 1
+            continue
+        if k == "p" and span[s] == "!" and not pending:
+            i += 1
+            continue
+        if _fp_star2(span, lx, i, n):
+            prev = span[s - 1] if s > 0 else " "
+            if pending or prev.isalnum() or prev in ")}":
+                return -1
+            i += 2
+            continue
+        return -1
+    return n
+
+
+def _fp_core(span: str, lx, i: int, n: int, out_sides: List[_FPSide]) -> int:
+    """Read one expression chain from lx[i] into out_sides; the index after it, -1 when it
+    needs the full path."""
+    side = _FPSide()
+    vals: List[Fraction] = []
+    ops: List[str] = []
+    depth = 0
+    need = True
+    neg = False
+    nums = 0
+    while i < n:
+        k, s, e = lx[i]
+        if k == "sp":
+            i += 1
+            continue
+        if need:
+            if k == "d" and i + 1 < n and lx[i + 1][0] in ("n", "fr", "lp"):
+                i += 1
+                continue
+            if k == "n":
+                v = _fp_literal(span[s:e])
+                if v is None:
+                    return -1
+                nums += 1
+                if nums > _FP_MAX_NUMS:
+                    return -1
+                side.literal(v, s, e, s)
+                vals.append(-v if neg else v)
+                neg = False
+                side.end = e
+                need = False
+                i += 1
+                # words after the number: units inside the expression, or its end
+                j = i
+                words = []
+                while True:
+                    w = _fp_word_at(span, lx, j, n)
+                    if w < 0:
+                        break
+                    if lx[w][0] == "w" and span[lx[w][1]:lx[w][2]] == "x" and not words:
+                        break  # "3 x 4"
+                    words.append(w)
+                    j = w + 1
+                if words:
+                    q = j
+                    while q < n and lx[q][0] == "sp":
+                        q += 1
+                    if q < n and lx[q][0] in ("op", "eq", "rp", "lx") and \
+                            not _fp_star2(span, lx, q, n):
+                        if len(words) > 2 or not all(_fp_mid_word(span, lx, w, n) for w in words):
+                            return -1
+                        if lx[q][0] == "op" and span[lx[q][1]] == "/":
+                            return -1  # "miles / hour": maybe a unit
+                        i = j
+                        continue
+                    for w in words:
+                        t = _fp_word(span, lx, w)
+                        nk = lx[w + 1][0] if w + 1 < n else "sp"
+                        if (len(t) < 2 and t != "a") or t in _FP_END_DANGER or (
+                                lx[w][0] == "w" and _fp_caps(span[lx[w][1]:lx[w][2]])) or \
+                                not (nk in ("sp", "nl", "b", "d") or (
+                                    nk == "p" and span[lx[w + 1][1]] in _FP_CLOSE) or
+                                    _fp_star2(span, lx, w + 1, n)):
+                            return -1
+                    i = j
+                    break
+                continue
+            if k == "fr":
+                # \frac{a}{b}: one operand, a / b
+                a_s = span.index("{", s) + 1
+                a_e = span.index("}", a_s)
+                va = _fp_literal(span[a_s:a_e])
+                vb = _fp_literal(span[a_e + 2:e - 1])
+                if va is None or vb is None or not vb or neg:
+                    return -1
+                nums += 2
+                if nums > _FP_MAX_NUMS:
+                    return -1
+                side.literal(va, a_s, a_e, s)
+                side.literal(vb, a_e + 2, e - 1, s)
+                vals.append(va / vb)
+                side.has_op = True
+                side.end = e
+                need = False
+                i += 1
+                continue
+            if k == "lp":
+                if side.start < 0:
+                    side.start = s
+                if neg or depth >= 10:
+                    return -1
+                depth += 1
+                ops.append("(")
+                i += 1
+                continue
+            if k == "op" and span[s] in "-\u2212" and not side.nums and not vals and \
+                    out_sides and i + 1 < n and lx[i + 1][0] == "n" and not neg:
+                neg = True   # "= -5": a sign written against its number
+                if side.start < 0:
+                    side.start = s
+                i += 1
+                continue
+            return -1
+        # after an operand
+        if k == "op" or k == "lx" or (k == "w" and span[s:e] == "x"):
+            if k == "w":
+                if lx[i - 1][0] != "sp" or i + 1 >= n or lx[i + 1][0] != "sp":
+                    return -1
+                op = "*"
+            else:
+                if _fp_star2(span, lx, i, n):
+                    break  # "**": a markdown mark ends the expression
+                op = _FP_OPCHAR[span[s:e]]
+            if not _fp_apply(vals, ops, 2 if op in "*/" else 1):
+                return -1
+            ops.append(op)
+            side.has_op = True
+            need = True
+            i += 1
+            continue
+        if k == "rp":
+            if depth == 0:
+                break  # "($12 - $2 = $10)": closes a parenthesis opened before the chain
+            if not _fp_apply(vals, ops, 0):
+                return -1
+            ops.pop()
+            depth -= 1
+            side.end = e
+            i += 1
+            continue
+        if k == "eq":
+            if depth or not _fp_apply(vals, ops, 0):
+                return -1
+            side.value = vals.pop()
+            out_sides.append(side)
+            side = _FPSide()
+            need = True
+            i += 1
+            continue
+        break
+    if need or depth or not _fp_apply(vals, ops, 0):
+        return -1
+    side.value = vals.pop()
+    out_sides.append(side)
+    return i
+
+
+def _fp_chains_ok(span: str, lx, n: int) -> bool:
+    """False when an unspaced ``a-b`` / ``a/b/c`` may be a date, phone number or range."""
+    for q in range(n - 2):
+        if lx[q][0] != "n" or lx[q + 1][0] != "op" or lx[q + 2][0] != "n":
+            continue
+        sep = span[lx[q + 1][1]]
+        if sep not in "-/" or lx[q][2] != lx[q + 1][1] or lx[q + 1][2] != lx[q + 2][1]:
+            continue
+        r = q + 2
+        if r + 2 < n and lx[r + 1][0] == "op" and span[lx[r + 1][1]] == sep and \
+                lx[r][2] == lx[r + 1][1] and lx[r + 2][0] == "n" and lx[r + 1][2] == lx[r + 2][1]:
+            return False  # three parts or more
+        if sep == "-":
+            if lx[q][2] - lx[q][1] == 3 and lx[q + 2][2] - lx[q + 2][1] == 4:
+                return False  # 555-1234
+            p = q - 1
+            while p >= 0 and lx[p][0] in ("sp", "d"):
+                p -= 1
+            if p >= 0 and lx[p][0] == "w" and span[lx[p][1]:lx[p][2]].lower() in P._RANGE_WORDS:
+                return False  # pages 3-5
+    return True
+
+
+def _fast_span(span: str) -> Optional[List[Claim]]:
+    """The claims of a plain arithmetic span whose relations all hold exactly (see above),
+    equal to what the full path returns; None when the span needs the full path."""
+    if _FP_OTHER.search(span):
+        return None
+    lx = [(m.lastgroup, m.start(), m.end()) for m in _FPL.finditer(span)]
+    n = len(lx)
+    if ("-" in span or "/" in span) and not _fp_chains_ok(span, lx, n):
+        return None
+    out: List[Claim] = []
+    if span[:2] == "<<":
+        if n < 3 or lx[-1][0] != "ac":
+            return None
+        sides: List[_FPSide] = []
+        i = _fp_core(span, lx, 1, n - 1, sides)
+        while 0 <= i < n - 1 and lx[i][0] == "sp":
+            i += 1
+        if i != n - 1 or not _fp_claims(span, sides, "annotation", out):
+            return None
+        return out
+    i = 0
+    while True:
+        i = _fp_filler(span, lx, i, n)
+        if i < 0:
+            return None
+        if i >= n:
+            return out
+        sides = []
+        if lx[i][0] == "eq":
+            i += 1  # after a label: the chain starts after its '='
+        i = _fp_core(span, lx, i, n, sides)
+        if i < 0 or not _fp_claims(span, sides, "inline", out):
+            return None
+        while i < n and lx[i][0] == "sp":
+            i += 1
+        if i >= n:
+            return out
+        k, s, e = lx[i]
+        if _fp_star2(span, lx, i, n):
+            # "**" against the expression, then a space, a closing mark or the end
+            if s == 0 or span[s - 1] in " \t" or not (
+                    i + 2 >= n or lx[i + 2][0] in ("sp", "nl") or
+                    (lx[i + 2][0] == "p" and span[lx[i + 2][1]] in _FP_CLOSE)):
+                return None
+            i += 2
+            continue
+        if k == "d":
+            while i < n and lx[i][0] == "d":
+                i += 1
+            if i < n and not (lx[i][0] in ("nl", "b") or
+                              (lx[i][0] == "p" and span[lx[i][1]] in _FP_CLOSE)):
+                return None
+            continue
+        if k == "nl" or k == "b" or k == "rp" or (k == "p" and span[s] in _FP_CLOSE):
+            if span[s] == "." and i + 1 < n and lx[i + 1][0] == "lp":
+                return None  # 3.(3): a repeating decimal
+            i += 1
+            continue
+        return None
+
+
+def _fp_claims(span: str, sides: List[_FPSide], kind: str, out: List[Claim]) -> bool:
+    """Append the claims of one chain; False when a relation does not hold exactly (or the
+    chain starts with a bare number, which the full path may read otherwise)."""
+    if len(sides) < 2:
+        return True  # an expression without a relation: no claim
+    if not sides[0].has_op:
+        return False
+    for j in range(1, len(sides)):
+        a, b = sides[j - 1], sides[j]
+        if not a.has_op and not b.has_op:
+            continue
+        if a.value != b.value:
+            return False
+        out.append(Claim(a.start, b.end, span[a.start:a.end], span[b.start:b.end], "ok", kind,
+                         "=", None, None, "", tuple(a.nums), () if b.has_op else (b.value,),
+                         tuple(a.spans)))
+    return True
+
+
+# --------------------------------------------------------------------------------------------
 # the scanner
 
 
@@ -1258,6 +1747,9 @@ class ClaimScanner:
         self.val_cache: dict = {}
         self._lost_sup: Optional[bool] = None
         self._text = ""
+        # the fast path assumes bounds far above what its spans can need
+        self._fast = (limits.max_digits >= 64 and limits.max_bits >= 8192 and
+                      limits.max_tokens >= 200)
 
     @property
     def lost_sup(self) -> bool:
@@ -1436,6 +1928,10 @@ class ClaimScanner:
 
     def _check_span(self, span: str, cut_left: bool = False, cut_right: bool = False
                     ) -> List[Claim]:
+        if self._fast and not (cut_left or cut_right):
+            fast = _fast_span(span)
+            if fast is not None:
+                return fast
         toks = P.tokenize(span, 0, len(span), self.limits)
         _merge_numbers(span, toks)
         # a run that reached the scan limit: the side there is too long to trust
