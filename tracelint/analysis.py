@@ -36,7 +36,8 @@ def _to_trace(obj: Union[Trace, Dict[str, Any], str], cfg: Config) -> Trace:
     from .io.schema import build_trace, compile_options
     from .model import ReadError
     opts = ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
-                         think_open=cfg.think_open, think_close=cfg.think_close)
+                         think_open=cfg.think_open, think_close=cfg.think_close,
+                         max_text_chars=cfg.max_text_chars)
     if isinstance(obj, str):
         obj = {"output": obj}
     if not isinstance(obj, dict):

@@ -74,6 +74,10 @@ def build_config(args) -> Config:
         cfg.fail_on = _split_codes(args.fail_on)
     if getattr(args, "verbose_tokens", None) is not None:
         cfg.verbose_tokens = args.verbose_tokens
+    if getattr(args, "max_text_chars", None) is not None:
+        if args.max_text_chars < 1:
+            raise UsageError("--max-text-chars must be at least 1")
+        cfg.max_text_chars = args.max_text_chars
     from .rules import all_rules
     codes = [r.code for r in all_rules()]
     for p in (cfg.select or []) + cfg.ignore:
@@ -85,7 +89,8 @@ def build_config(args) -> Config:
 def reader_options(cfg: Config):
     from .io import ReaderOptions
     return ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
-                         think_open=cfg.think_open, think_close=cfg.think_close)
+                         think_open=cfg.think_open, think_close=cfg.think_close,
+                         max_text_chars=cfg.max_text_chars)
 
 
 def fails(result: Dict[str, Any], fail_on: Sequence[str]) -> bool:
@@ -353,6 +358,9 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", action="append", metavar="CODES", help="only these rules (codes or prefixes)")
     p.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules")
     p.add_argument("--verbose-tokens", type=int, metavar="N", help="verbosity threshold in tokens")
+    p.add_argument("--max-text-chars", type=int, metavar="N",
+                   help="longer prompt/reasoning/answer: an error record, not analysed "
+                        "(default 64000000)")
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,9 @@ CLI flags override.  Keys:
 * ``field``: canonical field -> dotted path map for the readers; ``set``: constants.
 * ``think-open`` / ``think-close``: thinking delimiters.
 * ``verbose-tokens``: the absolute verbosity threshold of the label (default 2000 tokens).
+* ``max-text-chars``: the longest prompt, reasoning or answer text a record may have (default
+  64,000,000 characters); a longer one makes the record an error naming the file, line and
+  field instead of being analysed (docs/reliability.md: memory grows with the text).
 """
 from __future__ import annotations
 
@@ -22,6 +25,10 @@ try:  # Python 3.11+
     import tomllib as _toml
 except ModuleNotFoundError:  # pragma: no cover - 3.9/3.10
     import tomli as _toml  # type: ignore
+
+
+#: Default of ``max-text-chars`` (tracelint.io.schema.DEFAULT_MAX_TEXT_CHARS, kept equal).
+DEFAULT_MAX_TEXT_CHARS = 64_000_000
 
 
 class ConfigError(Exception):
@@ -43,6 +50,8 @@ class Config:
     think_close: str = "</think>"
     #: Reasoning longer than this many tokens (reported, or estimated) is "verbose".
     verbose_tokens: int = 2000
+    #: Longest text field (prompt, reasoning, answer) analysed, in characters.
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
     source: Optional[str] = None
     _cache: Dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -115,6 +124,10 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{where}: 'verbose-tokens' must be a positive integer")
             cfg.verbose_tokens = value
+        elif k == "max-text-chars":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{where}: 'max-text-chars' must be a positive integer")
+            cfg.max_text_chars = value
         elif k in ("field", "set"):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: '{key}' must be a table")

@@ -50,6 +50,10 @@ _STR_FIELDS = frozenset(TEXT_FIELDS + LABEL_FIELDS)
 _INT_SET = frozenset(INT_FIELDS)
 
 
+#: Default of ``ReaderOptions.max_text_chars`` (64 million characters).
+DEFAULT_MAX_TEXT_CHARS = 64_000_000
+
+
 @dataclass
 class ReaderOptions:
     """How to read records.
@@ -61,6 +65,10 @@ class ReaderOptions:
     thinking block; ``think_open=""`` means the opening tag was part of the prompt (text before
     ``think_close`` is reasoning; with no ``think_close`` the whole text is unclosed reasoning).
     ``batch_size``: rows per record batch for Parquet / Arrow inputs.
+    ``max_text_chars``: a record whose prompt, reasoning or answer is longer than this (in
+    characters) is read as a :class:`~tracelint.model.ReadError` naming the field, not as a
+    trace (``None``: no limit); analysis memory grows with the text, about 35 bytes per
+    character at the peak (docs/reliability.md).
 
     Invalid options raise :class:`~tracelint.io.FieldSpecError` (a ``ValueError`` and an
     ``InputError``) on construction.
@@ -71,6 +79,7 @@ class ReaderOptions:
     think_open: str = "<think>"
     think_close: str = "</think>"
     batch_size: int = 1024
+    max_text_chars: Optional[int] = DEFAULT_MAX_TEXT_CHARS
 
     def __post_init__(self) -> None:
         compile_options(self)
@@ -88,6 +97,7 @@ class _Plan:
     canon: Tuple[str, ...] = ()                # canonical keys read from the record
     detect_keys: frozenset = frozenset()       # keys that trigger schema detection
     where: Dict[str, str] = field(default_factory=dict)
+    max_text_chars: Optional[int] = DEFAULT_MAX_TEXT_CHARS
 
 
 def compile_options(opts: Optional[ReaderOptions]) -> _Plan:
@@ -132,6 +142,9 @@ def compile_options(opts: Optional[ReaderOptions]) -> _Plan:
         raise FieldSpecError("the closing thinking delimiter (--think-close) must not be empty")
     if not isinstance(opts.batch_size, int) or opts.batch_size < 1:
         raise FieldSpecError("batch_size must be a positive integer")
+    lim = opts.max_text_chars
+    if lim is not None and (isinstance(lim, bool) or not isinstance(lim, int) or lim < 1):
+        raise FieldSpecError("max_text_chars must be a positive integer or None")
     consumed = frozenset({p[0][0] for _, _, p, _ in maps} | {w for _, _, _, w in maps if w})
     mapped = frozenset(t for t, _, _, _ in maps)
     return _Plan(maps=maps, mapped=mapped, consumed=consumed,
@@ -140,7 +153,8 @@ def compile_options(opts: Optional[ReaderOptions]) -> _Plan:
                  canon=tuple(f for f in CANONICAL_FIELDS
                              if f not in consumed and f not in mapped),
                  detect_keys=_DETECT_KEYS - consumed,
-                 where={t: text for t, text, _, _ in maps})
+                 where={t: text for t, text, _, _ in maps},
+                 max_text_chars=lim)
 
 
 # --------------------------------------------------------------------------------------------
@@ -971,6 +985,12 @@ def _base(source: str) -> str:
     return os.path.basename(source) or source
 
 
+def _too_long(f: str, n: int, lim: int) -> str:
+    # ReadError puts "field 'F': " in front
+    return (f"{n:,} characters, more than max-text-chars ({lim:,}); not analysed (raise the "
+            f"limit with --max-text-chars N or max-text-chars in the config)")
+
+
 def build_trace(rec: Any, plan: _Plan, source: str, line: int,
                 base: Optional[str] = None) -> Union[Trace, ReadError]:
     """One decoded record -> a :class:`Trace`, or a :class:`ReadError` naming the field."""
@@ -1057,6 +1077,12 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
             answer = a2
     out["reasoning"] = reasoning
     out["answer"] = answer
+    lim = plan.max_text_chars
+    if lim is not None:
+        for f in ("prompt", "reasoning", "answer"):
+            v = out.get(f)
+            if v is not None and len(v) > lim:
+                return ReadError(source, line, _too_long(f, len(v), lim), f)
     fr = out.get("finish_reason")
     if fr is not None:
         out["finish_reason"] = normalize_finish_reason(fr)

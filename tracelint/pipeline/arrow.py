@@ -140,7 +140,7 @@ class BatchScorer:
         self.config = cfg
         self.plan = compile_options(ReaderOptions(
             field_map=field_map, constants=dict(cfg.constants), think_open=cfg.think_open,
-            think_close=cfg.think_close))
+            think_close=cfg.think_close, max_text_chars=cfg.max_text_chars))
         self.reject_on = tuple(reject_on) if reject_on is not None else DEFAULT_REJECT_ON
         validate_reject_on(self.reject_on)
         self.result_json = result_json

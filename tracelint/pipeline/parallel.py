@@ -336,7 +336,8 @@ def _chunks(plist, kinds, cfg, batch_size, need_raw, stdin) -> Iterator[Chunk]:
 def reader_options(cfg: Config):
     from ..io import ReaderOptions
     return ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
-                         think_open=cfg.think_open, think_close=cfg.think_close)
+                         think_open=cfg.think_open, think_close=cfg.think_close,
+                         max_text_chars=cfg.max_text_chars)
 
 
 def input_sizes(paths: Sequence[str]) -> Optional[int]:
