@@ -373,6 +373,9 @@ def _same_as_full(span):
     "So 2*2=4 liters per day. 5 days. 4*5=20. Correct", "**Total:** 3 + 4 = 7**\n",
     "that's $8.00 + $1.00 = $9.00. Wait", "(8 + 16)/3 = 24/3 = 8. So", "7 - 10 = -3.",
     "1.5 \u00d7 4 = 6 hours", "is 0.25 \u00f7 5 = 0.05", "then 17\u202f+\u202f1 = 18\u202fUSD",
+    ": 2 adults * $14/adult = $28\n", "1440 pounds/day * 30 days = 43,200 pounds.",
+    "for 30 minutes x 7 days = 210 minutes.\n", "\n- **140 - 60 = 80 beads**\n",
+    "\n   * 2 + 2 = 4\n", "So 100 miles / 4 gallons = 25 miles per gallon. Her",
 ])
 def test_fast_path_takes_common_spans(span):
     assert _same_as_full(span) is not None
@@ -385,6 +388,7 @@ def test_fast_path_takes_common_spans(span):
     "2 * 3 = 6x", "1 + 1 = 2:30", "12 + 0.(3) = 12.(3)", "x + 1 = 2", "3 + 4 = 7 apples of 5",
     "4 / 0 = 0", "007 + 1 = 8", "2**3 = 8", "5 = 2 + 3", "a**2 + 3 = 5", "3 + 4 \u2248 7",
     "2 + 2 = 4 = 1 + 5", "1 250 + 750 = 2 000", "2 1/2 + 1 = 3.5", "3 % 2 = 1",
+    "3/day + 1 = 5", "5 miles / hour * 2 = 10", "6/x = 3", "2 * 3/sin = 6", "a - 3 + 4 = 7",
 ])
 def test_fast_path_leaves_the_rest_to_the_full_path(span):
     assert _same_as_full(span) is None
@@ -396,7 +400,8 @@ _FP_PIECES = ([" ", "  ", "\n", ".", ",", ":", ";", "?", "!", "'", "(", ")", "$"
                "\\(", "\\)", "\\[", "\\]", "\\,", "\\quad", "\\times", "\\cdot", "\\div", "=",
                "<<", ">>", "+", "-", "*", "/", "\u00d7", "\u00f7", "\u2212", "\u2013", "%",
                "\u00b2", "\u00bd", "\\frac{3}{4}", "\\frac{1}{0}", "\\text{ kg}", "\\text{x}",
-               "\\text{dozen}", "\u202f", "\u200b", "e", "0.", ".5"] + _FP_WORDS +
+               "\\text{dozen}", "\u202f", "\u200b", "e", "0.", ".5", "/day", "/so", "/x",
+               "/sin", " / ", "- ", "* ", "\n- ", " x "] + _FP_WORDS +
               ["0", "7", "12", "007", "1,250", "1,2", "3.75", "12.5.1", "10" * 20])
 
 
@@ -427,7 +432,8 @@ def _fp_expr(draw, depth=0):
         terms.append(_FP_NUMS[num])
         if draw(st.integers(0, 6)) == 0:
             texts.append(draw(st.sampled_from([" apples", " \\text{ kg}", " miles", " so",
-                                               " dozen", " CD", " km"])))
+                                               " dozen", " CD", " km", "/day", " hours/day",
+                                               "/per", " km/so", " x"])))
     if any(v is None for v in terms):
         return "".join(texts), None
     # the usual precedence: products and quotients first, then sums, left to right
@@ -444,7 +450,8 @@ def _fp_expr(draw, depth=0):
 
 
 _FP_SOFT = [" ", "\n", ". ", ", ", ": ", "So ", "is ", "Then, ", " eggs", " apples.", "\\(",
-            "\\)", "\\[ ", " \\]", "**", "$", " per day", "\n\n", " so", " USD"]
+            "\\)", "\\[ ", " \\]", "**", "$", " per day", "\n\n", " so", " USD", "\n- ",
+            " pounds/day", "Total = "]
 
 
 def _fp_around(size):

@@ -1360,12 +1360,35 @@ def _fp_word(span: str, lx, j: int) -> str:
     return span[s:e].lower()
 
 
-def _fp_mid_word(span: str, lx, j: int, n: int) -> bool:
-    """lx[j] is a unit word inside an expression ("9 miles + 10 miles")."""
+def _fp_mid_word(span: str, lx, j: int, n: int, spaced: bool = True) -> bool:
+    """lx[j] is a unit word inside an expression ("9 miles + 10 miles"); ``spaced``: and a
+    space follows it."""
     k, s, e = lx[j]
     lw = _fp_word(span, lx, j)
     return len(lw) >= 2 and lw not in _FP_DANGER and lw not in STOPWORDS and \
-        (k == "tx" or not _fp_caps(span[s:e])) and j + 1 < n and lx[j + 1][0] == "sp"
+        (k == "tx" or not _fp_caps(span[s:e])) and (
+            not spaced or (j + 1 < n and lx[j + 1][0] == "sp"))
+
+
+def _fp_slash_word(span: str, lx, j: int, n: int, after_number: bool) -> bool:
+    """lx[j], lx[j+1] are a "/" and a word that the segmenter reads as a unit: ``$3/ear``
+    (after a number: ASCII letters, not a stopword or a function name, no "(" after it),
+    ``pounds/day`` (after a unit word: not a stopword)."""
+    if j + 1 >= n or lx[j][0] != "op" or span[lx[j][1]] != "/" or lx[j + 1][0] != "w" or \
+            lx[j - 1][2] != lx[j][1] or lx[j][2] != lx[j + 1][1]:
+        return False
+    w = span[lx[j + 1][1]:lx[j + 1][2]]
+    lw = w.lower()
+    if len(lw) < 2 or lw in STOPWORDS:
+        return False
+    if not after_number:
+        return True
+    if not w.isalpha() or lw in FUNC_WORDS:
+        return False
+    q = j + 2
+    while q < n and lx[q][0] == "sp":
+        q += 1
+    return not (q < n and lx[q][0] in ("lp", "fr"))
 
 
 def _fp_caps(w: str) -> bool:
@@ -1392,15 +1415,19 @@ def _fp_word_at(span: str, lx, j: int, n: int) -> int:
 def _fp_core_ahead(span: str, lx, i: int, n: int) -> bool:
     """Whether the number lx[i] starts an expression (an operator or '=' follows it)."""
     j = i + 1
+    if _fp_slash_word(span, lx, j, n, True):
+        j += 2
     words = 0
     while j < n:
         w = _fp_word_at(span, lx, j, n)
         if w >= 0:
             if lx[w][0] == "w" and span[lx[w][1]:lx[w][2]] == "x":
                 return True
-            if words < 2 and _fp_mid_word(span, lx, w, n):
+            if words < 3 and _fp_mid_word(span, lx, w, n, False):
                 words += 1
                 j = w + 1
+                if _fp_slash_word(span, lx, j, n, False):
+                    j += 2
                 continue
             return False
         if lx[j][0] == "sp":
@@ -1477,6 +1504,11 @@ def _fp_filler(span: str, lx, i: int, n: int) -> int:
                 return -1
             i += 2
             continue
+        if k == "op" and span[s] in "-*+" and e < len(span) and span[e] in " \t" and \
+                P._line_start(span, s, 0):
+            pending = word = False  # "- 3 + 4 = 7": a list bullet
+            i += 1
+            continue
         return -1
     return n
 
@@ -1515,35 +1547,52 @@ def _fp_core(span: str, lx, i: int, n: int, out_sides: List[_FPSide]) -> int:
                 i += 1
                 # words after the number: units inside the expression, or its end
                 j = i
+                units = 0
+                if _fp_slash_word(span, lx, j, n, True):
+                    j += 2  # "$14/adult": a unit, not a division
+                    units = 1
                 words = []
+                slashed = set()
                 while True:
                     w = _fp_word_at(span, lx, j, n)
                     if w < 0:
                         break
-                    if lx[w][0] == "w" and span[lx[w][1]:lx[w][2]] == "x" and not words:
-                        break  # "3 x 4"
+                    if lx[w][0] == "w" and span[lx[w][1]:lx[w][2]] == "x":
+                        break  # "3 x 4", "30 minutes x 7"
                     words.append(w)
                     j = w + 1
-                if words:
-                    q = j
-                    while q < n and lx[q][0] == "sp":
-                        q += 1
-                    if q < n and lx[q][0] in ("op", "eq", "rp", "lx") and \
-                            not _fp_star2(span, lx, q, n):
-                        if len(words) > 2 or not all(_fp_mid_word(span, lx, w, n) for w in words):
-                            return -1
-                        if lx[q][0] == "op" and span[lx[q][1]] == "/":
-                            return -1  # "miles / hour": maybe a unit
-                        i = j
-                        continue
+                    if units + len(words) <= 3 and _fp_mid_word(span, lx, w, n, False) and \
+                            _fp_slash_word(span, lx, j, n, False):
+                        j += 2  # "pounds/day": one unit
+                        slashed.add(w)
+                q = j
+                while q < n and lx[q][0] == "sp":
+                    q += 1
+                if q < n and (lx[q][0] in ("op", "eq", "rp", "lx") or (
+                        lx[q][0] == "w" and span[lx[q][1]:lx[q][2]] == "x")) and \
+                        not _fp_star2(span, lx, q, n):
+                    # the expression goes on: unit words of one number
+                    if units + len(words) > 3 or not all(
+                            _fp_mid_word(span, lx, w, n, w not in slashed) for w in words):
+                        return -1
+                    if (words or units) and lx[q][0] == "op" and span[lx[q][1]] == "/":
+                        r = q + 1
+                        while r < n and lx[r][0] == "sp":
+                            r += 1
+                        if r < n and lx[r][0] in ("w", "tx"):
+                            return -1  # "miles / hour": a unit
+                    i = j
+                    continue
+                if words or units:
                     for w in words:
                         t = _fp_word(span, lx, w)
-                        nk = lx[w + 1][0] if w + 1 < n else "sp"
+                        f = w + 3 if w in slashed else w + 1
+                        nk = lx[f][0] if f < n else "sp"
                         if (len(t) < 2 and t != "a") or t in _FP_END_DANGER or (
                                 lx[w][0] == "w" and _fp_caps(span[lx[w][1]:lx[w][2]])) or \
                                 not (nk in ("sp", "nl", "b", "d") or (
-                                    nk == "p" and span[lx[w + 1][1]] in _FP_CLOSE) or
-                                    _fp_star2(span, lx, w + 1, n)):
+                                    nk == "p" and span[lx[f][1]] in _FP_CLOSE) or
+                                    _fp_star2(span, lx, f, n)):
                             return -1
                     i = j
                     break
