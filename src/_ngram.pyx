@@ -27,7 +27,7 @@ __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
-    "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
+    "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
     "near_copy_windows",
 ]
 

@@ -12,54 +12,113 @@ cdef inline Py_UCS4 _uread(int kind, void* data, Py_ssize_t i) noexcept nogil:
     return (<uint32_t*> data)[i]
 
 
-def repeat_cover(s, ks):
-    """Fraction of the positions of ``s`` inside a repeated substring of length >= k, for
-    every k of ``ks``.
+def gopher_stats(s, ks, ns):
+    """Gopher's repetition quantities of ``s`` from one suffix array: ``(cover, tops)``.
 
-    Position p is covered for k when some substring ``s[i:i+L]`` with ``L >= k`` and
-    ``i <= p < i + L`` occurs at least twice in ``s`` (overlaps allowed): the same as
-    ``repeat_mask(s, k).mean()``.  Returns float64, one value per k (0.0 for an empty
-    ``s``); a k below 1 raises ValueError.  Complexity: one suffix array and LCP array,
-    then O(len(s)) per k.
+    ``cover`` (float64, one value per k of ``ks``) is the fraction of the positions of
+    ``s`` inside a repeated substring of length >= k: position p is covered when some
+    substring ``s[i:i+L]`` with ``L >= k`` and ``i <= p < i + L`` occurs at least twice in
+    ``s`` (overlaps allowed), the same as ``repeat_mask(s, k).mean()`` (0.0 for an empty
+    ``s``).  ``tops`` (int64, shape ``(len(ns), 3)``) holds ``top_ngram(s, n)`` for every
+    n of ``ns``: ``(count, covered, first_pos)`` of the most frequent n-gram.  A k or n
+    below 1 raises ValueError.  Complexity: one suffix array and LCP array, then
+    O(len(s)) per k and per n (plus sorting the occurrences of each top n-gram).
 
-    >>> repeat_cover([1, 2, 3, 1, 2, 4], [1, 2, 3]).tolist()
-    [0.6666666666666666, 0.6666666666666666, 0.0]
+    >>> cover, tops = gopher_stats([1, 2, 3, 1, 2, 4], [1, 2, 3], [2, 7])
+    >>> cover.tolist(), tops.tolist()
+    ([0.6666666666666666, 0.6666666666666666, 0.0], [[2, 4, 0], [0, 0, -1]])
     """
     a = _as_units(s)
     kl = [int(k) for k in ks]
-    if any(k < 1 for k in kl):
-        raise ValueError("every k must be >= 1")
+    nl = [int(k) for k in ns]
+    if any(k < 1 for k in kl) or any(k < 1 for k in nl):
+        raise ValueError("every k and n must be >= 1")
     cdef Py_ssize_t n = a.shape[0]
-    out = np.zeros(len(kl), dtype=np.float64)
-    if n == 0 or not kl:
-        return out
+    cover = np.zeros(len(kl), dtype=np.float64)
+    tops = np.zeros((len(nl), 3), dtype=np.int64)
+    cdef int64_t[:, ::1] TP = tops
+    cdef Py_ssize_t j
+    for j in range(len(nl)):
+        TP[j, 2] = -1
+    if n == 0 or (not kl and not nl):
+        return cover, tops
     sa = suffix_array(a)
     lcp = lcp_array(a, sa)
-    longest = np.empty(n, dtype=np.int64)
     cdef const int32_t* SA = _ptr(sa)
     cdef const int32_t* L = _ptr(lcp)
-    cdef int64_t* R = <int64_t*> cnp.PyArray_DATA(longest)
-    cdef double[::1] O = out
-    cdef Py_ssize_t r, p, j
-    cdef int64_t k, reach, cnt, v
-    with nogil:
-        for r in range(n):
-            v = L[r]
-            if r + 1 < n and L[r + 1] > v:
-                v = L[r + 1]
-            R[SA[r]] = v
-    for j in range(len(kl)):
-        k = kl[j]
+    cdef double[::1] O = cover
+    cdef Py_ssize_t r, p, g, bg, be, size, best, minpos, bestpos
+    cdef int64_t k, reach, cnt, v, end, covered
+    cdef int64_t* R = NULL
+    cdef int32_t* pos = NULL
+    if kl:
+        R = <int64_t*> malloc(n * sizeof(int64_t))
+        if R == NULL:
+            raise MemoryError()
         with nogil:
-            reach = 0
-            cnt = 0
-            for p in range(n):
-                if R[p] >= k and p + R[p] > reach:
-                    reach = p + R[p]
-                if reach > p:
-                    cnt += 1
-            O[j] = (<double> cnt) / (<double> n)
-    return out
+            for r in range(n):
+                v = L[r]
+                if r + 1 < n and L[r + 1] > v:
+                    v = L[r + 1]
+                R[SA[r]] = v
+        for j in range(len(kl)):
+            k = kl[j]
+            with nogil:
+                reach = 0
+                cnt = 0
+                for p in range(n):
+                    if R[p] >= k and p + R[p] > reach:
+                        reach = p + R[p]
+                    if reach > p:
+                        cnt += 1
+                O[j] = (<double> cnt) / (<double> n)
+        free(R)
+    if nl:
+        pos = <int32_t*> malloc(n * sizeof(int32_t))
+        if pos == NULL:
+            raise MemoryError()
+    for j in range(len(nl)):
+        k = nl[j]
+        if k > n:
+            continue
+        with nogil:
+            # runs of ranks sharing their first k units are the occurrences of one k-gram
+            best = 0
+            bestpos = n
+            bg = be = 0
+            g = 0
+            minpos = SA[0]
+            for r in range(1, n + 1):
+                if r < n and L[r] >= k:
+                    if SA[r] < minpos:
+                        minpos = SA[r]
+                    continue
+                size = r - g
+                if (size > 1 or SA[g] + k <= n) and (
+                        size > best or (size == best and minpos < bestpos)):
+                    best = size
+                    bestpos = minpos
+                    bg = g
+                    be = r
+                g = r
+                if r < n:
+                    minpos = SA[r]
+            for r in range(bg, be):
+                pos[r - bg] = SA[r]
+            qsort(pos, be - bg, sizeof(int32_t), _cmp_i32)
+            covered = 0
+            end = 0
+            for r in range(be - bg):
+                if pos[r] >= end:
+                    covered += k
+                else:
+                    covered += pos[r] + k - end
+                end = pos[r] + k
+            TP[j, 0] = best
+            TP[j, 1] = covered
+            TP[j, 2] = bestpos
+    free(pos)
+    return cover, tops
 
 
 def novelty_shares(s, n, bins):

@@ -43,7 +43,7 @@ KERNELS = [
 ]
 #: per-trace kernels of the repetition detector (src/_rep.pxi); doctest examples, no
 #: Complexity / Example headings
-REP_KERNELS = ["repeat_cover", "novelty_shares", "segment_bounds", "best_stretch",
+REP_KERNELS = ["gopher_stats", "novelty_shares", "segment_bounds", "best_stretch",
                "claim_recurrence", "near_copy_windows"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -635,10 +635,25 @@ def test_rep_kernels_docstring_examples(impl, name):
 
 
 @FAST
-@given(unit_arrays(max_size=30), st.lists(st.integers(1, 8), max_size=5))
-def test_repeat_cover(s, ks):
-    got = run_all("repeat_cover", s, ks)
-    assert got.dtype == np.float64 and got.tolist() == NV.naive_repeat_cover(s, ks)
+@given(unit_arrays(max_size=30), st.lists(st.integers(1, 8), max_size=5),
+       st.lists(st.integers(1, 8), max_size=4))
+def test_gopher_stats(s, ks, ns):
+    cover, tops = run_all("gopher_stats", s, ks, ns)
+    assert cover.dtype == np.float64 and cover.tolist() == NV.naive_repeat_cover(s, ks)
+    assert tops.dtype == np.int64 and tops.shape == (len(ns), 3)
+    assert [tuple(r) for r in tops.tolist()] == [NV.naive_top_ngram(s, n) for n in ns]
+
+
+@pytest.mark.parametrize("alphabet", [1, 2, 5, 3000])
+def test_gopher_stats_long(alphabet):
+    rng = np.random.default_rng(alphabet)
+    s = rng.integers(0, alphabet, 4000).astype(np.int32)
+    s[1000:1600] = np.tile(s[:60], 10)
+    cover, tops = run_all("gopher_stats", s, [1, 5, 20, 100], [1, 2, 3, 4, 50])
+    for k, c in zip([1, 5, 20, 100], cover.tolist()):
+        assert c == run_all("repeat_mask", s, k).mean()
+    for n, row in zip([1, 2, 3, 4, 50], tops.tolist()):
+        assert tuple(row) == run_all("top_ngram", s, n)
 
 
 @FAST
@@ -651,7 +666,9 @@ def test_novelty_shares(s, n, bins):
 def test_rep_kernels_reject_bad_parameters():
     for impl in IMPLS:
         with pytest.raises(ValueError):
-            impl.repeat_cover([1, 2], [0])
+            impl.gopher_stats([1, 2], [0], [])
+        with pytest.raises(ValueError):
+            impl.gopher_stats([1, 2], [], [0])
         with pytest.raises(ValueError):
             impl.novelty_shares([1, 2], 1, 0)
         with pytest.raises(ValueError):
@@ -661,7 +678,8 @@ def test_rep_kernels_reject_bad_parameters():
         with pytest.raises(ValueError):
             impl.best_stretch([1.0], [1, 0], [1], 0.5)
         assert impl.segment_bounds("", [], [], [], [1], 4).tolist() == [0]
-        assert impl.repeat_cover([], [3]).tolist() == [0.0]
+        cover, tops = impl.gopher_stats([], [3], [2])
+        assert cover.tolist() == [0.0] and tops.tolist() == [[0, 0, -1]]
         assert impl.novelty_shares([1, 2], 3, 10).tolist() == []
         assert impl.claim_recurrence("", [], [], [], [], [1], [], []) == (0, 0, -1)
 

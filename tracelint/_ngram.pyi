@@ -11,7 +11,7 @@ import regex
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
-    "new_numbers", "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch",
+    "new_numbers", "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch",
     "claim_recurrence", "near_copy_windows",
 ]
 
@@ -42,7 +42,9 @@ def near_repeats(
 def new_numbers(
     ids: _Units, is_number: npt.ArrayLike, bounds: npt.ArrayLike, prev: npt.ArrayLike
 ) -> npt.NDArray[np.int32]: ...
-def repeat_cover(s: _Units, ks: Sequence[int]) -> npt.NDArray[np.float64]: ...
+def gopher_stats(
+    s: _Units, ks: Sequence[int], ns: Sequence[int]
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
 def novelty_shares(s: _Units, n: int, bins: int) -> npt.NDArray[np.float64]: ...
 def segment_bounds(
     text: str, ids: _Units, starts: npt.ArrayLike, ends: npt.ArrayLike, end_ids: Sequence[int],

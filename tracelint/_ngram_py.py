@@ -21,7 +21,7 @@ __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
     "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
-    "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
+    "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
     "near_copy_windows",
 ]
 
@@ -699,26 +699,31 @@ def new_numbers(ids, is_number, bounds, prev) -> np.ndarray:
 # =======================================================================================
 
 
-def repeat_cover(s, ks) -> np.ndarray:
-    """Fraction of the positions of ``s`` inside a repeated substring of length >= k, for
-    every k of ``ks``.
+def gopher_stats(s, ks, ns) -> Tuple[np.ndarray, np.ndarray]:
+    """Gopher's repetition quantities of ``s`` from one suffix array: ``(cover, tops)``.
 
-    Position p is covered for k when some substring ``s[i:i+L]`` with ``L >= k`` and
-    ``i <= p < i + L`` occurs at least twice in ``s`` (overlaps allowed): the same as
-    ``repeat_mask(s, k).mean()``.  Returns float64, one value per k (0.0 for an empty
-    ``s``); a k below 1 raises ValueError.  Complexity: one suffix array and LCP array,
-    then O(len(s)) per k.
+    ``cover`` (float64, one value per k of ``ks``) is the fraction of the positions of
+    ``s`` inside a repeated substring of length >= k: position p is covered when some
+    substring ``s[i:i+L]`` with ``L >= k`` and ``i <= p < i + L`` occurs at least twice in
+    ``s`` (overlaps allowed), the same as ``repeat_mask(s, k).mean()`` (0.0 for an empty
+    ``s``).  ``tops`` (int64, shape ``(len(ns), 3)``) holds ``top_ngram(s, n)`` for every
+    n of ``ns``: ``(count, covered, first_pos)`` of the most frequent n-gram.  A k or n
+    below 1 raises ValueError.  Complexity: one suffix array and LCP array, then
+    O(len(s)) per k and per n (plus sorting the occurrences of each top n-gram).
 
-    >>> repeat_cover([1, 2, 3, 1, 2, 4], [1, 2, 3]).tolist()
-    [0.6666666666666666, 0.6666666666666666, 0.0]
+    >>> cover, tops = gopher_stats([1, 2, 3, 1, 2, 4], [1, 2, 3], [2, 7])
+    >>> cover.tolist(), tops.tolist()
+    ([0.6666666666666666, 0.6666666666666666, 0.0], [[2, 4, 0], [0, 0, -1]])
     """
     a = _as_units(s)
     kl = [int(k) for k in ks]
-    if any(k < 1 for k in kl):
-        raise ValueError("every k must be >= 1")
+    nl = [int(k) for k in ns]
+    if any(k < 1 for k in kl) or any(k < 1 for k in nl):
+        raise ValueError("every k and n must be >= 1")
+    tops = np.array([top_ngram(a, k) for k in nl], dtype=np.int64).reshape(-1, 3)
     n = a.shape[0]
     if n == 0 or not kl:
-        return np.zeros(len(kl), dtype=np.float64)
+        return np.zeros(len(kl), dtype=np.float64), tops
     sa = suffix_array(a)
     lcp = lcp_array(a, sa).astype(np.int64)
     # R[i] = longest repeated substring starting at i; p is covered for k iff some i <= p
@@ -729,7 +734,7 @@ def repeat_cover(s, ks) -> np.ndarray:
     pos = np.arange(n, dtype=np.int64)
     kk = np.asarray(kl, dtype=np.int64)[:, None]
     reach = np.where(longest[None, :] >= kk, (pos + longest)[None, :], 0)
-    return (np.maximum.accumulate(reach, axis=1) > pos[None, :]).mean(axis=1)
+    return (np.maximum.accumulate(reach, axis=1) > pos[None, :]).mean(axis=1), tops
 
 
 def novelty_shares(s, n: int, bins: int) -> np.ndarray:

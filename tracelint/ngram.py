@@ -21,7 +21,7 @@ __all__ = [
     "matching_spans", "near_repeats",
     "new_numbers",
     "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
-    "repeat_cover", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
+    "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
     "near_copy_windows",
 ]
 
@@ -79,7 +79,7 @@ new_numbers = _impl.new_numbers
 claim_lex = _impl.claim_lex
 CLAIM_LEX_GROUPS = _impl.CLAIM_LEX_GROUPS
 json_string_decode = _impl.json_string_decode
-repeat_cover = _impl.repeat_cover
+gopher_stats = _impl.gopher_stats
 novelty_shares = _impl.novelty_shares
 segment_bounds = _impl.segment_bounds
 best_stretch = _impl.best_stretch

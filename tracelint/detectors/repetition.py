@@ -318,12 +318,10 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     ids = units.ids
     # --- Gopher quantities and exact repeat coverage (one suffix array) ---------------
     ks = list(GOPHER_DUP) + [20]
-    cover = dict(zip(ks, ngram.repeat_cover(ids, ks).tolist()))
+    cover_arr, tops = ngram.gopher_stats(ids, ks, list(GOPHER_TOP))
+    cover = dict(zip(ks, cover_arr.tolist()))
     m["dup_ngram_frac"] = {str(k): round(cover[k], 6) for k in GOPHER_DUP}
-    top = {}
-    for k in GOPHER_TOP:
-        count, covered, _ = ngram.top_ngram(ids, k)
-        top[k] = covered / n if n else 0.0
+    top = {k: (row[1] / n if n else 0.0) for k, row in zip(GOPHER_TOP, tops.tolist())}
     m["top_ngram_frac"] = {str(k): round(v, 6) for k, v in top.items()}
     m["repeat_coverage"] = round(cover[20], 6)
     if cfg.enabled("REP003"):
