@@ -142,6 +142,13 @@ def test_declared_letters():
     assert flags(text) == [("t = 5", 5, 4)]
     assert flags("5t = 20, so t = 5.") == []               # t was not declared
     assert declared_letters("Let N = Noah's age; where A represents Anne's", "NAB") == {"N", "A"}
+    text = ("Let's denote the length of the blue rope as B, the length of the red rope as R, "
+            "and the length of the yellow rope as Y. Then 2Y - 7 = 37, so Y = 21.")
+    assert declared_letters(text, "BRYZ") == {"B", "R", "Y"}
+    assert flags(text) == [("Y = 21", 21, 22)]
+    assert flags("2x = 10, so x = 5. Then 1.5(4)x = 36") == []
+    # "t" and "T" are two unknowns (the parser folds case; the chain does not)
+    assert flags("Let t be the age. 5t + 14 = 44, t = 6. Then T = t + 7, T = 13.") == []
     assert flags("5t = 20, so t = 5.", prompt="t denotes the time") == [("t = 5", 5, 4)]
 
 

@@ -169,7 +169,8 @@ def _declaration(letter: str) -> "re.Pattern[str]":
         rf"|(?<![A-Za-z_\\]){L}{e}\s+(?:represents?|denotes?|stands?\s+for|is\s+the\s+"
         rf"(?:number|amount|cost|price|age|value|total|original|initial|weight|length|time|"
         rf"distance|speed|width|height|rate|unknown))\b"
-        rf"|\b(?:[Dd]enote|[Cc]all|[Dd]efine|[Nn]ame)\b[^.\n]{{0,80}}?\b(?:as|by|it)\s+{d}{L}(?![A-Za-z])"
+        rf"|\b(?:[Dd]enote|[Cc]all|[Dd]efine|[Nn]ame)\b[^.\n]{{0,300}}?\b(?:as|by|it)\s+{d}{L}"
+        rf"(?![A-Za-z])"
         rf"|\b(?:[Vv]ariable|[Uu]nknown)\s+{d}{L}(?![A-Za-z])")
 
 
@@ -195,15 +196,20 @@ def _var_pattern(letters: str) -> "re.Pattern[str]":
                       rf"(?![A-Za-z_'\u2019])(?![ \t]\d)")
 
 
-#: Candidates for a declaration, each led by a word so that the scan is cheap (each
-#: candidate is confirmed by that letter's own pattern).
+#: Candidates for a declaration.  Each pattern starts with a literal word, so that the regex
+#: engine scans for it as fast as str.find; each candidate is confirmed by that letter's own
+#: pattern.
 _DLM = r"(?:\$|\\\(|\\\[)?\s*"
-_DECL_LET = re.compile(
-    rf"(?:[Ll]et(?:'s|\s+us)?|variable|unknown)\s+{_DLM}([A-Za-z])(?![A-Za-z])"
-    rf"|(?:enote|all|efine|ame)\b[^.\n]{{0,80}}?\b(?:as|by|it)\s+{_DLM}([A-Za-z])(?![A-Za-z])")
-_DECL_VERB = re.compile(r"(?:represents?|denotes?|stands?\s+for|is\s+the\s+(?:number|amount|"
-                        r"cost|price|age|value|total|original|initial|weight|length|time|"
-                        r"distance|speed|width|height|rate|unknown))\b")
+_DECL_LEAD = tuple(re.compile(w + rf"(?:'s|\s+us)?\s+{_DLM}([A-Za-z])(?![A-Za-z])")
+                   for w in ("let", "Let", "variable", "unknown", "Unknown"))
+_DECL_NAME = tuple(re.compile(w + r"\b[^.\n]{0,300}")
+                   for w in ("denote", "Denote", "call", "Call", "define", "Define", "name"))
+#: The names a "denote ... as B, ... as R, and ... as Y" sentence gives.
+_AS_NAME = re.compile(rf"\b(?:as|by|it)\s+{_DLM}([A-Za-z])(?![A-Za-z])")
+_DECL_VERB = tuple(re.compile(w) for w in (
+    r"represents?\b", r"denotes?\b", r"stands?\s+for\b", r"is\s+the\s+(?:number|amount|cost|"
+    r"price|age|value|total|original|initial|weight|length|time|distance|speed|width|height|"
+    r"rate|unknown)\b"))
 _DECL_BEFORE = re.compile(r"(?<![A-Za-z_\\])([A-Za-z])(?:\$|\\\))?\s+$")
 
 
@@ -327,6 +333,8 @@ def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
                 continue
             if _function_call(a.toks) or _function_call(b.toks):
                 continue
+            if any(t.f == "repeating" for t in a.toks + b.toks):
+                continue  # "1.5(4)x": a product, or 1.5444...?
             if va.status == "poly" and vb.status == "poly":
                 # the unknown on both sides: an equation ("3(x + 2) = 2x + 10") or a
                 # simplification meant as an identity ("(25x + 150) / 10 = 25x + 15")
@@ -358,6 +366,8 @@ def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
             if len(written) != 1:
                 continue  # "2T + 3t": two unknowns that differ only in case
             shown = written.pop()
+            if shown not in letters:
+                continue  # "T" when only "t" is an unknown
             out.append(Equation(a0, b1, shown, sol, text[a0:a.end], text[b.start:b1], bare,
                                 ch.rels[i - 1] == "~", _decimals(a.toks) or _decimals(b.toks),
                                 (ra, rb), trial, sent))
@@ -391,16 +401,21 @@ def _letters_for(text: str, prompt: str, letters: str) -> str:
     for src in (text, prompt):
         if not src:
             continue
-        cands = [(m.group(1) or m.group(2), m.start()) for m in _DECL_LET.finditer(src)]
-        for m in _DECL_VERB.finditer(src):
-            b = _DECL_BEFORE.search(src, max(0, m.start() - 6), m.start())
-            if b is not None:
-                cands.append((b.group(1), b.start()))
+        cands = [(m.group(1), m.start()) for pat in _DECL_LEAD for m in pat.finditer(src)]
+        for pat in _DECL_NAME:
+            for m in pat.finditer(src):
+                cands.extend((a.group(1), m.start()) for a in _AS_NAME.finditer(src, m.start(),
+                                                                              m.end()))
+        for pat in _DECL_VERB:
+            for m in pat.finditer(src):
+                b = _DECL_BEFORE.search(src, max(0, m.start() - 6), m.start())
+                if b is not None:
+                    cands.append((b.group(1), b.start()))
         for c, at in cands:
             if c not in letters and c not in seen and \
-                    _decl(c).search(src, max(0, at - 90), at + 200):
+                    _decl(c).search(src, max(0, at - 90), at + 400):
                 seen.add(c)
-    return letters + "".join(sorted(seen))
+    return letters + letters.upper() + "".join(sorted(seen))
 
 
 def find_equations(text: str, letters: str = DEFAULT_LETTERS,
@@ -441,28 +456,56 @@ def find_equations(text: str, letters: str = DEFAULT_LETTERS,
     return out, nonlinear
 
 
+_ENDS = (". ", "? ", "! ", "; ")
+#: A single-letter name (not the times sign of "5 x 2", not a LaTeX command).
+_ANY_NAME = re.compile(r"(?<![A-Za-z_\\'\u2019])(?<!\d[ \t])[A-Za-z](?![A-Za-z_'\u2019])"
+                       r"(?![ \t]\d)")
+#: A prose word (two or more letters, not a LaTeX command).
+_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+
+
+def _near(text: str, lo: int, p: int, hi: int, var_re) -> bool:
+    """Whether the run of mathematics around the '=' at ``p`` (between the prose words on
+    its left and right) has exactly one single-letter name in it, and that one an unknown."""
+    left = lo
+    for m in _PROSE.finditer(text, lo, p):
+        left = m.end()
+    m = _PROSE.search(text, p + 1, hi)
+    right = m.start() if m is not None else hi
+    names = {m.group().lower() for m in _ANY_NAME.finditer(text, left, right)}
+    return len(names) == 1 and var_re.search(text, left, right) is not None
+
+
 def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
-    """The windows of one line around each '=' (from ``p``) that has an unknown near it,
-    merged when they overlap; a window that does not reach the line's start or end is
-    marked cut there (a side that reaches the cut is not used)."""
-    wins: List[List[int]] = []
+    """The windows of one line around each '=' (from ``p``) that has an unknown near it:
+    at most ``_WINDOW`` characters on each side, within the sentence; merged when they
+    overlap.  A window that stops inside a sentence is marked cut there (a side that reaches
+    the cut is not used)."""
+    wins: List[list] = []
     while p >= 0:
         lo, hi = max(ls, p - _WINDOW), min(le, p + _WINDOW)
-        if var_re.search(text, lo, hi):
+        cut_l, cut_r = lo > ls, hi < le
+        s0 = max(text.rfind(d, lo, p) for d in _ENDS)
+        if s0 >= 0:
+            lo, cut_l = s0 + 2, False
+        e0 = min((q for q in (text.find(d, p, hi) for d in _ENDS) if q >= 0), default=-1)
+        if e0 >= 0:
+            hi, cut_r = e0 + 1, False
+        if _near(text, lo, p, hi, var_re):
             if wins and lo <= wins[-1][1]:
-                wins[-1][1] = hi
+                wins[-1][1], wins[-1][3] = hi, cut_r
             else:
-                wins.append([lo, hi])
+                wins.append([lo, hi, cut_l, cut_r])
         p = text.find("=", p + 1, le)
-    for lo, hi in wins:
-        # start and end on whitespace so no token is split
-        if lo > ls:
+    for lo, hi, cut_l, cut_r in wins:
+        # a cut starts and ends on whitespace so that no token is split
+        if cut_l:
             sp = text.find(" ", lo, hi)
             lo = sp + 1 if sp >= 0 else lo
-        if hi < le:
+        if cut_r:
             sp = text.rfind(" ", lo, hi)
             hi = sp if sp > lo else hi
-        _scan_piece(text, lo, hi, lo > ls, hi < le, allowed, limits, cache, out, nonlinear)
+        _scan_piece(text, lo, hi, cut_l, cut_r, allowed, limits, cache, out, nonlinear)
 
 
 def _remap(e: Equation, offs: List[int]) -> Equation:
@@ -591,11 +634,11 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
         elif not e.bare and k in opened:
             trial_sentences.add(e.sentence)
     for e in eqs:
-        v = e.var.lower()
+        v = e.var  # as written: "t" and "T" are two unknowns
         if e.sentence in trial_sentences:
             chains.clear()  # a value tried (of any unknown): the equations there evaluate it
             continue
-        if v in nonlinear:
+        if v.lower() in nonlinear:
             continue
         chain = chains.get(v)
         if pflat and _flat(e.lhs + "=" + e.rhs) in pflat:
@@ -607,7 +650,7 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
         prev = chain[-1]
         gap = text[prev.end:e.start]
         if e.start - prev.end > max_gap or _BREAK.search(gap) or _decl(e.var).search(gap) \
-                or any(m.group(1).lower() != v for m in _ASSIGN.finditer(gap)):
+                or any(m.group(1) != v for m in _ASSIGN.finditer(gap)):
             chains[v] = [e]
             continue
         if consistent(e, prev, limits):
