@@ -68,7 +68,7 @@ def write_record(path: str, reasoning: str, with_neighbours: bool = False) -> No
             fh.write(json.dumps({"id": "after", "reasoning": "3*3 = 9.", "answer": "9"}) + "\n")
 
 
-def run_score(path: str, timeout: float):
+def run_score(path: str, timeout: float, extra=()):
     out = path + ".out.jsonl"
     t0 = time.perf_counter()
     # a fresh wrapper per run, so the peak RSS is this run's (RUSAGE_CHILDREN of this
@@ -78,7 +78,7 @@ def run_score(path: str, timeout: float):
             "resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r)")
     try:
         p = subprocess.run([sys.executable, "-c", wrap, sys.executable, "-m", "tracelint.cli",
-                            "score", path, "-q", "-o", out], cwd=ROOT, capture_output=True,
+                            "score", path, "-q", "-o", out, *extra], cwd=ROOT, capture_output=True,
                            timeout=timeout, env={**os.environ, "PYTHONPATH": ROOT})
     except subprocess.TimeoutExpired:
         return {"rc": "timeout", "seconds": timeout}
@@ -103,15 +103,21 @@ def main() -> int:
     ap.add_argument("--trace-mb", type=float, default=50)
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--skip-line", action="store_true")
+    ap.add_argument("--skip-linear", action="store_true")
+    ap.add_argument("--max-text-chars", type=int, metavar="N",
+                    help="passed to tracelint score (default: tracelint's, 64,000,000 "
+                         "characters, which makes the 200 MB line an error record; give "
+                         "300000000 to analyse it)")
     ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = ap.parse_args()
     results = {"line": None, "linear": {}}
+    extra = ["--max-text-chars", str(args.max_text_chars)] if args.max_text_chars else []
     with tempfile.TemporaryDirectory() as d:
         if not args.skip_line:
             n = int(args.line_mb * 1e6)
             path = os.path.join(d, "line.jsonl")
             write_record(path, varied_text(n), with_neighbours=True)
-            r = run_score(path, args.timeout)
+            r = run_score(path, args.timeout, extra)
             r["mb"] = args.line_mb
             results["line"] = r
             print(f"single {args.line_mb:g} MB line: rc={r['rc']} records_out="
@@ -120,14 +126,15 @@ def main() -> int:
                   f"{r.get('peak_rss_mb', 0):.0f} MB labels={r.get('labels')} "
                   f"traceback={r.get('traceback')}", flush=True)
             os.unlink(path)
-        for name, gen in (("no-repetition", varied_text), ("one-character", one_char),
-                          ("two-letter-alphabet", two_letters)):
+        for name, gen in (() if args.skip_linear else (
+                ("no-repetition", varied_text), ("one-character", one_char),
+                ("two-letter-alphabet", two_letters))):
             rows = []
             for frac in (0.25, 0.5, 1.0):
                 mb = args.trace_mb * frac
                 path = os.path.join(d, f"{name}.jsonl")
                 write_record(path, gen(int(mb * 1e6)))
-                r = run_score(path, args.timeout)
+                r = run_score(path, args.timeout, extra)
                 r["mb"] = mb
                 rows.append(r)
                 print(f"{name:20} {mb:6.1f} MB  rc={r['rc']}  {r['seconds']:7.1f}s  "

@@ -17,18 +17,20 @@ Adversarial strings (:func:`families`): ``unit * n + tail`` for every unit in a 
 each literal character of the pattern, a representative of each character class it uses, a
 sample of the body of each of its repeats (``(?:\\d+,)*`` -> ``0,``), each pair of adjacent
 literal characters, and common characters (letters, digits, space, newline, punctuation,
-backslash, braces, non-ASCII); tails: nothing, ``\\x00`` and ``"\\n!"`` (a near-match that
-fails at the end).  The operation is ``finditer`` over the whole string (what a scan of a
-trace does; a search that fails at every start position is included).
+backslash, braces, non-ASCII); tails ``\\x00`` and ``"\\n!"`` (a near-match that fails at
+the end).  The pattern is applied as the code applies it (:attr:`Probe.method`): ``match`` /
+``fullmatch`` when every use in the source is anchored, else a scan with ``finditer`` over the
+whole string (a search that fails at every start position included).
 
-Growth (:func:`growth`): not an absolute time.  The time at ``n`` and ``4 n`` units (the
-minimum of several runs, ``n`` chosen so that the larger run takes a few milliseconds) gives
-the exponent ``log(t(4n) / t(n)) / log 4``: about 1 for a linear pattern, 2 for a quadratic
-one, far more for an exponential one.  A short ladder at tiny sizes (8, 16, 24 units) comes
-first, so an exponential pattern is seen before it can hang the probe.  Strings on which the
-pattern takes less than a millisecond at 4,096 units are not timed further: a super-linear
-pattern cannot be that fast there (a quadratic scan makes ~8 million steps), and machine load
-only makes a run slower, never faster, so this shortcut cannot hide a failure.
+Growth (:func:`growth`): not an absolute time.  Process CPU time at ``n`` and ``4 n``
+characters gives the exponent ``log(t(4n) / t(n)) / log 4``: about 1 for a linear pattern,
+2 for a quadratic one, far more for an exponential one.  A ladder at tiny sizes (8, 14, 20
+units) comes first, so that an exponential pattern is seen before it can hang the probe; then
+a quick look at 512, 2,048 and 8,192 characters; only a family that looks super-linear there
+is timed carefully (minimum of several runs, sizes chosen so that the larger run takes a few
+milliseconds, at most 131,072 characters), twice, and fails only if both exponents exceed
+:data:`MAX_EXPONENT` (1.5).  Load on the machine slows runs down, it does not make a
+super-linear pattern look linear.
 """
 from __future__ import annotations
 
@@ -412,7 +414,11 @@ def growth(pattern, unit: str, tail: str, method: str = "scan") -> Optional[Grow
     while t > 0.05 and n > 256:   # keep the larger run short
         n //= 2
         t = _time(pattern, unit, tail, n, 1, method=method)
-    while t < 8e-3 and n < 1 << 20:   # and long enough to time
+    # and long enough to time, up to 131,072 characters: beyond that, the regex engine's
+    # backtracking stack outgrows the allocator's small blocks and one size step costs a
+    # one-time jump (measured: 4.8 ms at 262,144 characters, 43 ms at 524,288, 78 ms at
+    # 1,048,576 for a linear pattern), which a 4x ratio across it would call quadratic
+    while t < 8e-3 and n < 1 << 17:
         n *= 2
         t = _time(pattern, unit, tail, n, 1, method=method)
     lo = max(n // 4, 1)

@@ -203,7 +203,8 @@ def test_report_outputs_are_atomic(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("cmd", ["score", "filter", "report-json", "report-html"])
 def test_output_is_never_an_input(tmp_path, cmd):
-    """Refused before anything is read or written, also through a symlink; exit 2."""
+    """Refused before any output is written, also through a symlink (filter: the errors
+    output too, which is otherwise opened only at the first unreadable record); exit 2."""
     from tracelint.cli import main
     src = tmp_path / "in.jsonl"
     data = b'{"id": "a", "reasoning": "2 + 2 = 4"}\n'
@@ -212,7 +213,8 @@ def test_output_is_never_an_input(tmp_path, cmd):
     link.symlink_to(src)
     other = str(tmp_path / "other.jsonl")
     argv = {"score": ["score", str(src), "-o", str(link), "-q"],
-            "filter": ["filter", str(src), "--keep", other, "--reject", str(link), "-q"],
+            "filter": ["filter", str(src), "--keep", other, "--reject", str(tmp_path / "r"),
+                       "--errors", str(link), "-q"],
             "report-json": ["report", str(src), "--json", str(link), "-q"],
             "report-html": ["report", str(src), "--html", str(link), "-q"]}[cmd]
     assert main(argv) == 2

@@ -126,6 +126,10 @@ def cmd_filter(args) -> int:
                 raise UsageError(f"{na} and {nb} name the same file {a!r}")
     if sum(1 for _, p in outs if p == "-") > 1:
         raise UsageError("only one output can be '-' (stdout)")
+    from ..io.writers import check_output
+    for _, p in outs:  # all three now (the errors output is opened only when needed)
+        if p != "-":
+            check_output(p, files)
     keep_fmt, rej_fmt = output_format(args.keep), output_format(args.reject)
     columnar = keep_fmt != "jsonl" or rej_fmt != "jsonl"
     # check inputs (raises InputError) and learn their kinds
