@@ -395,27 +395,46 @@ def _sentence_start_abs(text: str, line_start: int, pos: int) -> int:
     return s
 
 
+_PROMPT_DECL: Dict[Tuple[str, str], Set[str]] = {}
+
+
 def _letters_for(text: str, prompt: str, letters: str) -> str:
-    """``letters`` plus every other letter that ``text`` or ``prompt`` declares."""
-    seen: Set[str] = set()
-    for src in (text, prompt):
-        if not src:
-            continue
-        cands = [(m.group(1), m.start()) for pat in _DECL_LEAD for m in pat.finditer(src)]
-        for pat in _DECL_NAME:
-            for m in pat.finditer(src):
-                cands.extend((a.group(1), m.start()) for a in _AS_NAME.finditer(src, m.start(),
-                                                                              m.end()))
-        for pat in _DECL_VERB:
-            for m in pat.finditer(src):
-                b = _DECL_BEFORE.search(src, max(0, m.start() - 6), m.start())
-                if b is not None:
-                    cands.append((b.group(1), b.start()))
-        for c, at in cands:
-            if c not in letters and c not in seen and \
-                    _decl(c).search(src, max(0, at - 90), at + 400):
-                seen.add(c)
+    """``letters`` (either case) plus every other letter that ``text`` or ``prompt``
+    declares.  The prompt's letters are remembered: the traces of one question share it."""
+    seen = set(_declared(text, letters))
+    if prompt:
+        key = (prompt, letters)
+        hit = _PROMPT_DECL.get(key)
+        if hit is None:
+            hit = _declared(prompt, letters)
+            if len(prompt) <= 20000:  # bounded memory: at most 1024 short prompts
+                if len(_PROMPT_DECL) >= 1024:
+                    _PROMPT_DECL.clear()
+                _PROMPT_DECL[key] = hit
+        seen |= hit
     return letters + letters.upper() + "".join(sorted(seen))
+
+
+def _declared(src: str, letters: str) -> Set[str]:
+    """The letters other than ``letters`` that ``src`` declares."""
+    seen: Set[str] = set()
+    if not src:
+        return seen
+    cands = [(m.group(1), m.start()) for pat in _DECL_LEAD for m in pat.finditer(src)]
+    for pat in _DECL_NAME:
+        for m in pat.finditer(src):
+            cands.extend((a.group(1), m.start()) for a in _AS_NAME.finditer(src, m.start(),
+                                                                          m.end()))
+    for pat in _DECL_VERB:
+        for m in pat.finditer(src):
+            b = _DECL_BEFORE.search(src, max(0, m.start() - 6), m.start())
+            if b is not None:
+                cands.append((b.group(1), b.start()))
+    for c, at in cands:
+        if c not in letters and c not in seen and \
+                _decl(c).search(src, max(0, at - 90), at + 400):
+            seen.add(c)
+    return seen
 
 
 def find_equations(text: str, letters: str = DEFAULT_LETTERS,
@@ -484,6 +503,9 @@ def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
     wins: List[list] = []
     while p >= 0:
         lo, hi = max(ls, p - _WINDOW), min(le, p + _WINDOW)
+        if var_re.search(text, lo, hi) is None:  # the common case: a numeric claim
+            p = text.find("=", p + 1, le)
+            continue
         cut_l, cut_r = lo > ls, hi < le
         s0 = max(text.rfind(d, lo, p) for d in _ENDS)
         if s0 >= 0:
