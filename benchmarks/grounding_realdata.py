@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from tracelint.config import Config  # noqa: E402
+from tracelint.detectors import completion as C  # noqa: E402
 from tracelint.detectors import grounding as G  # noqa: E402
 from tracelint.detectors.base import TraceContext  # noqa: E402
 from tracelint.grounding.answer import answers_match, extract_answer  # noqa: E402
@@ -350,7 +351,12 @@ def zeroeval_judge(output, reference):
 
 
 def run_detector(trace):
-    return G.detect(TraceContext(trace), Config())
+    """The grounding detector after the completion detector, as in ``tracelint score`` (the
+    truncation reasons it records turn off the last-number answer)."""
+    ctx = TraceContext(trace)
+    cfg = Config()
+    C.detect(ctx, cfg)
+    return G.detect(ctx, cfg)
 
 
 def answers(nlist):

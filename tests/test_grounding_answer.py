@@ -157,3 +157,39 @@ def test_bare_answer_needs_is_or_colon():
     from tracelint.grounding.answer import extract_answer
     assert extract_answer(None, "Wait, then the answer changes.", fallback=False) is None
     assert extract_answer(None, "Answer: 42", fallback=False).value == "42"
+
+
+# --------------------------------------------------------------------------------------------
+# truncated traces: no last-number answer
+
+def test_truncated_trace_gets_no_last_number():
+    loop = "Let me add again: 84 + 84 = 168. " * 5 + "So far 252, and"
+    assert ex(None, loop).method == "last-number"
+    assert extract_answer(None, loop, truncated=True) is None
+    # an explicit answer is still an answer when the text was cut after it
+    a = extract_answer(None, r"so \boxed{12}. Let me double-check the 3 cases and",
+                       truncated=True)
+    assert (a.value, a.method) == ("12", "boxed")
+
+
+def test_detector_truncated_loop_is_no_final_answer_not_a_wrong_one():
+    from tracelint.config import Config
+    from tracelint.detectors import completion, grounding
+    from tracelint.detectors.base import TraceContext
+    from tracelint.model import Trace
+    t = Trace(reasoning="Let me add again: 84 + 84 = 168. " * 5 + "So far 252, and",
+              reference="#### 249", finish_reason="length")
+    ctx = TraceContext(t)
+    completion.detect(ctx, Config())
+    out = grounding.detect(ctx, Config())
+    codes = [f.code for f in out.findings]
+    assert "ANS002" in codes and "ANS001" not in codes
+    assert out.metrics["answer"] is None and out.metrics["answer_correct"] is False
+    assert "wrong-answer" in out.flags
+    # a finished text (a full stop, finish_reason stop): the last number is judged
+    t2 = Trace(reasoning=t.reasoning[:-5] + ".", reference="#### 249", finish_reason="stop")
+    ctx2 = TraceContext(t2)
+    completion.detect(ctx2, Config())
+    out2 = grounding.detect(ctx2, Config())
+    assert out2.metrics["answer_method"] == "last-number"
+    assert [f.code for f in out2.findings if f.code.startswith("ANS")] == ["ANS001"]

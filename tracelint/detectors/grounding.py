@@ -140,9 +140,9 @@ class ANS001(Rule):
     """The final answer does not match the reference.
 
     What: the final answer is extracted (``\\boxed{}``, ``#### N``, a JSON ``answer`` field,
-    "the answer is ...", an option letter, else the last number) and compared with the
-    trace's ``reference`` - whose own final answer is extracted the same way (GSM8K's
-    "...#### 540").  Numbers compare by exact value (``1,000`` = ``1000.0``, ``1/2`` = ``0.5``,
+    "the answer is ...", an option letter, else the last number - except in a truncated
+    trace, which gets ANS002 instead) and compared with the trace's ``reference`` - whose own
+    final answer is extracted the same way (GSM8K's "...#### 540").  Numbers compare by exact value (``1,000`` = ``1000.0``, ``1/2`` = ``0.5``,
     ``50%`` = ``0.5`` only when the reference is a percentage), expressions by symbolic
     equivalence (sympy built from our own parse: ``\\frac{\\sqrt{3}}{2}``, ``90^\\circ`` vs
     ``90``), options by letter, anything else as normalized text.  A ``correct`` field on the
@@ -169,7 +169,9 @@ class ANS002(Rule):
     """No final answer could be found.
 
     What: neither the answer text nor the end of the reasoning contains a final answer in any
-    form extract_answer knows; with ``explicit_only`` the last-number fallback does not count.
+    form extract_answer knows; with ``explicit_only`` the last-number fallback does not count,
+    and in a truncated trace (any TRN rule fired) it never does: the last number of a cut-off
+    text is where the cut fell.
 
     Why: a trace without an answer cannot be scored and usually ran out of budget or drifted.
 
@@ -291,7 +293,9 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
         if n3 and "arithmetic-errors" not in out.flags:
             out.flags.append("arithmetic-errors")
     # --- final answer ----------------------------------------------------------------------
-    ans = extract_answer(t.answer, ctx.reasoning, fallback=True)
+    # the completion detector runs first: a cut-off trace gets no last-number answer
+    ans = extract_answer(t.answer, ctx.reasoning, fallback=True,
+                         truncated=bool(ctx.truncation_reasons))
     m["answer"] = ans.value if ans else None
     m["answer_method"] = ans.method if ans else None
     correct: Optional[bool] = None

@@ -206,13 +206,15 @@ def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
 
 
 def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
-                   fallback: bool = True) -> Optional[ExtractedAnswer]:
+                   fallback: bool = True, truncated: bool = False) -> Optional[ExtractedAnswer]:
     """The final answer of a trace, or None.
 
     The answer text is searched first (all of it), then the last ``REASONING_TAIL``
     characters of the reasoning.  With ``fallback=True`` the last number of the answer text
     (else of the reasoning's end) is used when no explicit form is found; it is recorded as
-    method ``last-number``.
+    method ``last-number``.  A ``truncated`` trace (the output was cut: token limit, budget,
+    unclosed thinking, a text that breaks off) never gets the fallback: the last number of a
+    cut-off loop is where the cut fell, not an answer.
     """
     for field, text in (("answer", answer_text), ("reasoning", reasoning_text)):
         if not text or not text.strip():
@@ -222,7 +224,7 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
         if hit is not None:
             method, value, s, e = hit
             return ExtractedAnswer(value=value, method=method, field=field, start=s, end=e)
-    if not fallback:
+    if not fallback or truncated:
         return None
     for field, text in (("answer", answer_text), ("reasoning", reasoning_text)):
         if not text or not text.strip():
