@@ -108,7 +108,8 @@ def test_alternatives_and_tails_of_longer_expressions():
 
 def test_two_valued_unknowns_function_arguments_and_rounding():
     assert flags("|26 - 2x| = 24 gives 26 - 2x = 24 and 26 - 2x = -24, so x = 1 and x = 25.") == []
-    assert flags("Solve f(x) = 0: 6 - x = 0 gives x = 6.\nSolve f(x) = 6: 6 - x = 6 gives x = 0.") == []
+    assert flags("Solve f(x) = 0: 6 - x = 0 gives x = 6.\n"
+                 "Solve f(x) = 6: 6 - x = 6 gives x = 0.") == []
     assert flags("17x = 70, x = 70/17. A count is a whole number, so x = 4.") == []
     assert flags("17x = 70, so x = 4.") == [("x = 4", 4, Fraction(70, 17))]
 

@@ -142,8 +142,9 @@ class ANS001(Rule):
     What: the final answer is extracted (``\\boxed{}``, ``#### N``, a JSON ``answer`` field,
     "the answer is ...", an option letter, else the last number - except in a truncated
     trace, which gets ANS002 instead) and compared with the trace's ``reference`` - whose own
-    final answer is extracted the same way (GSM8K's "...#### 540").  Numbers compare by exact value (``1,000`` = ``1000.0``, ``1/2`` = ``0.5``,
-    ``50%`` = ``0.5`` only when the reference is a percentage), expressions by symbolic
+    final answer is extracted the same way (GSM8K's "...#### 540").  Numbers compare by exact
+    value (``1,000`` = ``1000.0``, ``1/2`` = ``0.5``, ``50%`` = ``0.5`` only when the
+    reference is a percentage), expressions by symbolic
     equivalence (sympy built from our own parse: ``\\frac{\\sqrt{3}}{2}``, ``90^\\circ`` vs
     ``90``), options by letter, anything else as normalized text.  A ``correct`` field on the
     record overrides the comparison.

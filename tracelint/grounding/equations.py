@@ -126,7 +126,8 @@ _ITEM_HEAD = re.compile(r"[\s\-*\u2022\d.)(\\\[$:]*$")
 #: Absolute values and plus-minus: an unknown near them can have two values.
 _MULTI = re.compile(r"[|\u00b1\u2213]|\\(?:pm|mp|lvert|rvert|vert|left\||right\|)")
 #: A letter used as a function's argument ("f(x) = 6 - x", "g^{-1}(x)"): not an unknown.
-_FUNC_ARG = re.compile(r"(?<![A-Za-z\\])[A-Za-z](?:\^\{?-1\}?|\u207b\u00b9|'+)?\(\s*([A-Za-z])\s*\)")
+_FUNC_ARG = re.compile(r"(?<![A-Za-z\\])[A-Za-z](?:\^\{?-1\}?|\u207b\u00b9|'+)?"
+                       r"\(\s*([A-Za-z])\s*\)")
 #: A number (or a number glued to letters: "3P", "5kg") right before a side: the side is the
 #: tail of a longer expression ("-165 + 3P - x = 180" must not be read as "-x = 180").
 _TERM_BEFORE = re.compile(r"\d[A-Za-z]*[ \t$]*$")
