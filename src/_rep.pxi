@@ -350,9 +350,13 @@ def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
     cdef uint8_t[::1] F = flags
     cdef Py_ssize_t i, lo, hi, k
     cdef int32_t u
-    cdef int32_t mx = -1
+    cdef int32_t mx = -1, amax = 0
+    with nogil:
+        for i in range(n):
+            if T[i] > amax:
+                amax = T[i]
     for x in eqs | ops | drops:
-        if x > mx and x <= I32_MAX:
+        if x > mx and x <= amax:  # ids that no unit has never matter
             mx = x
     lut = np.zeros(mx + 2 if mx >= 0 else 1, dtype=np.uint8)
     cdef uint8_t[::1] LU = lut
