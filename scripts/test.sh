@@ -16,4 +16,4 @@ TRACELINT_IMPLEMENTATION=python python -m pytest -p no:cacheprovider -m "not rea
     tests/test_grounding_claims.py tests/test_grounding_answer.py tests/test_grounding_detector.py
 # Memory-safe core (issue 7): the kernels and the bounded kernel fuzz again, against a build
 # with bounds checks and AddressSanitizer, in build/checked (about 90 s; docs/reliability.md).
-bash scripts/checked_build.sh
+timeout 900 bash scripts/checked_build.sh
