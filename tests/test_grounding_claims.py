@@ -3,6 +3,7 @@ property tests on random arithmetic rendered as plain text, Unicode and LaTeX.""
 from __future__ import annotations
 
 from fractions import Fraction
+import re
 
 import pytest
 from hypothesis import assume, given, settings
@@ -339,3 +340,40 @@ def test_readings_that_are_not_errors(text, status):
 ])
 def test_function_values_and_labels_are_not_claims(text):
     assert [c for c in check_claim_text(text) if c.status == "wrong"] == []
+
+
+# Linear rewrites of two claim-checking patterns (the ReDoS probe in tests/hostile found the
+# forward forms quadratic); the forward forms are kept here as the reference.
+_SHOWN_FORWARD = re.compile(r"(\d[\d,]*)(?:\.(\d+))?\s*%?\s*$")
+_REMAINDER_FORWARD = re.compile(
+    r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+    r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
+    r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
+
+
+def _shown_unit_forward(t):
+    m = _SHOWN_FORWARD.search(t)
+    if not m:
+        return Fraction(0)
+    if m.group(2):
+        return Fraction(1, 10 ** len(m.group(2)))
+    digits = m.group(1).replace(",", "")
+    return Fraction(10) ** (len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="0190,.% \u00a0a\u0663", max_size=14))
+def test_shown_unit_equals_forward_pattern(t):
+    from tracelint.grounding.claims import _shown_unit
+    assert _shown_unit(t) == _shown_unit_forward(t)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from([" ", ",", ";", "$", ")", "\\)", "\\]", "\\quad", "\\,", "with ",
+                                 "and a ", "rem", "r 3", "R2", "full", "x", "ainder", "\\text{",
+                                 "remainder", "."]), max_size=8))
+def test_remainder_pattern_equals_forward_pattern(parts):
+    from tracelint.grounding.claims import _REMAINDER
+    s = "".join(parts)
+    a, b = _REMAINDER_FORWARD.match(s), _REMAINDER.match(s)
+    assert (a is None) == (b is None) and (a is None or a.end() == b.end())

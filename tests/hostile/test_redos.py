@@ -29,9 +29,6 @@ KNOWN_SUPERLINEAR = [
     # tracelint.grounding.answer._LAST_VALUE (scan): n^1.96 on ' ' * n + '\x00': 1.13 ms at 512 characters, 17.09 ms at 2,048
     ('(?<![\\w.])-?\\d*\\s*(?:\\u221a|\\\\sqrt)\\s*\\{?\\d+(?:\\.\\d+)?\\}?|\\\\[dt]?frac\\s*\\{-?\\d+\\}\\s*\\{\\d+\\}|(?<![\\w.])-?\\$?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d])|(?<![\\w.])-?\\$?\\d+(?:\\.\\d+)?(?:/\\d+)?(?![\\d])',
      'scan'),
-    # tracelint.grounding.claims._REMAINDER (match): n^1.99 on ' ' * n + '\x00': 1.22 ms at 256 characters, 19.21 ms at 1,024
-    ('(?:\\s|\\\\\\)|\\\\\\]|\\$|\\)|\\\\q?quad|\\\\,)*[,;]?\\s*(?:with\\s+(?:a\\s+)?|and\\s+(?:a\\s+)?)?(?:rem(?:ainder|ainders|\\.)?(?:\\b|(?=\\d))|r\\s*\\d|R\\s*\\d|full\\b|whole\\b|complete\\b|\\\\text\\{\\s*(?:rem|remainder|R|r|full|whole|complete)\\b)',
-     'match'),
     # tracelint.grounding.equations._WORD_BEFORE (scan): n^1.81 on 'a' * n + '\x00': 1.13 ms at 256 characters, 13.88 ms at 1,024
     ('([A-Za-z]+)[\\s$\\\\(]*$',
      'scan'),
@@ -41,9 +38,6 @@ KNOWN_SUPERLINEAR = [
     # tracelint/grounding/answer.py:461 (fullmatch): n^1.94 on ' ' * n + '\x00': 1.63 ms at 1,024 characters, 23.83 ms at 4,096
     ('(.*?)\\s*\\\\pm\\s*(.*)',
      'fullmatch'),
-    # tracelint/grounding/claims.py:2567 (scan): n^2.05 on '0' * n + '\x00': 0.55 ms at 128 characters, 9.39 ms at 512
-    ('(\\d[\\d,]*)(?:\\.(\\d+))?\\s*%?\\s*$',
-     'scan'),
 ]
 _KNOWN = {(p, m) for p, m in KNOWN_SUPERLINEAR}
 OTHERS = ("tracelint/grounding/", "tracelint.grounding.", "tracelint/detectors/repetition.py",

@@ -1980,7 +1980,9 @@ def _intervals_meet(va: Val, vb: Val, scale: Fraction, limits: Limits, btext: st
     return ia[0] <= ib[1] and ib[0] <= ia[1]
 
 
-_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+# "(?:[,;]\s*)?" and not "[,;]?\s*": spaces are already in the starred group, and giving
+# them a second place to go made a failing match quadratic in a run of spaces.
+_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*(?:[,;]\s*)?(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
                         r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
                         r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
 
@@ -2017,14 +2019,20 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
     return c
 
 
+_SHOWN_TAIL = re.compile(r"\s*(?:%\s*)?(?:(\d+)\.)?([\d,]*\d)")
+
+
 def _shown_unit(t: str) -> Fraction:
     """One unit of the last shown digit of a number written as ``t``."""
-    m = re.search(r"(\d[\d,]*)(?:\.(\d+))?\s*%?\s*$", t)
+    # The number that ends ``t`` (before a "%" and spaces), read from the right: the
+    # pattern runs over the reversed text, anchored, so it does linear work (searching
+    # the forward pattern ``(\d[\d,]*)(?:\.(\d+))?\s*%?\s*$`` is quadratic in a digit run).
+    m = _SHOWN_TAIL.match(t[::-1])
     if not m:
         return Fraction(0)
-    if m.group(2):
-        return Fraction(1, 10 ** len(m.group(2)))
-    digits = m.group(1).replace(",", "")
+    if m.group(1):
+        return Fraction(1, 10 ** len(m.group(1)))
+    digits = m.group(2)[::-1].replace(",", "")
     tz = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
     return Fraction(10) ** tz
 
