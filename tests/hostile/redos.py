@@ -449,6 +449,6 @@ if __name__ == "__main__":  # pragma: no cover - a report of every pattern
         w = worst(p.pattern, p.method)
         dt = time.perf_counter() - t1
         status = "ok" if w is None else f"SUPER-LINEAR {w}"
-        print(f"{p.where:45s} {p.method:9s} {len(families(p.pattern)):4d} families {dt:6.2f}s  {status}",
-              flush=True)
+        print(f"{p.where:45s} {p.method:9s} {len(families(p.pattern)):4d} families "
+              f"{dt:6.2f}s  {status}", flush=True)
     print(f"total {time.perf_counter() - t0:.1f}s", file=sys.stderr)

@@ -26,16 +26,20 @@ PROBES, DYNAMIC = redos.collect()
 #: (pattern text, how it is applied) -> measured growth; all in tracelint/grounding (owned by
 #: the grounding layer, not rewritten here).  Measured on this machine (process CPU time).
 KNOWN_SUPERLINEAR = [
-    # tracelint.grounding.answer._LAST_VALUE (scan): n^1.96 on ' ' * n + '\x00': 1.13 ms at 512 characters, 17.09 ms at 2,048
+    # tracelint.grounding.answer._LAST_VALUE (scan):
+    #   n^1.96 on ' ' * n + '\x00': 1.13 ms at 512 characters, 17.09 ms at 2,048
     ('(?<![\\w.])-?\\d*\\s*(?:\\u221a|\\\\sqrt)\\s*\\{?\\d+(?:\\.\\d+)?\\}?|\\\\[dt]?frac\\s*\\{-?\\d+\\}\\s*\\{\\d+\\}|(?<![\\w.])-?\\$?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d])|(?<![\\w.])-?\\$?\\d+(?:\\.\\d+)?(?:/\\d+)?(?![\\d])',
      'scan'),
-    # tracelint.grounding.equations._WORD_BEFORE (scan): n^1.81 on 'a' * n + '\x00': 1.13 ms at 256 characters, 13.88 ms at 1,024
+    # tracelint.grounding.equations._WORD_BEFORE (scan):
+    #   n^1.81 on 'a' * n + '\x00': 1.13 ms at 256 characters, 13.88 ms at 1,024
     ('([A-Za-z]+)[\\s$\\\\(]*$',
      'scan'),
-    # tracelint/grounding/answer.py:271 (scan): n^2.01 on ' ' * n + '\x00': 0.91 ms at 512 characters, 14.61 ms at 2,048
+    # tracelint/grounding/answer.py:271 (scan):
+    #   n^2.01 on ' ' * n + '\x00': 0.91 ms at 512 characters, 14.61 ms at 2,048
     ('[.\\s]+$',
      'scan'),
-    # tracelint/grounding/answer.py:461 (fullmatch): n^1.94 on ' ' * n + '\x00': 1.63 ms at 1,024 characters, 23.83 ms at 4,096
+    # tracelint/grounding/answer.py:461 (fullmatch):
+    #   n^1.94 on ' ' * n + '\x00': 1.63 ms at 1,024 characters, 23.83 ms at 4,096
     ('(.*?)\\s*\\\\pm\\s*(.*)',
      'fullmatch'),
 ]

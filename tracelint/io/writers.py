@@ -260,4 +260,5 @@ def _atomic(p: str, d: str, binary: bool, errors: str) -> Iterator[IO]:
                 os.unlink(tmp)
 
 
-__all__ = ["write_jsonl_line", "dumps_line", "open_output", "check_output", "defer_signals", "Terminated"]
+__all__ = ["write_jsonl_line", "dumps_line", "open_output", "check_output", "defer_signals",
+           "Terminated"]
