@@ -55,6 +55,9 @@ DEFAULT_LETTERS = "xyz"
 DEFAULT_MAX_GAP = 600
 
 _WINDOW = 160         # characters read on each side of an '=' (within its line)
+_MAX_PIECE = 800      # longest piece tokenized at once (a run of equations is split)
+_MAX_EQUATIONS = 5000  # equations read per text
+_MAX_CHAIN = 32       # earlier values a correction may return to
 
 
 @dataclass(frozen=True)
@@ -466,14 +469,14 @@ def find_equations(text: str, letters: str = DEFAULT_LETTERS,
     nonlinear: Set[str] = set()
     n = len(text)
     pos = text.find("=")
-    while pos >= 0:
+    while pos >= 0 and len(out) < _MAX_EQUATIONS:
         ls = text.rfind("\n", 0, pos) + 1
         le = text.find("\n", pos)
         if le < 0:
             le = n
         _scan_line(text, ls, le, pos, allowed, limits, cache, out, nonlinear, var_re)
         pos = text.find("=", le)
-    return out, nonlinear
+    return out[:_MAX_EQUATIONS], nonlinear
 
 
 _ENDS = (". ", "? ", "! ", "; ")
@@ -516,11 +519,17 @@ def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
             hi, cut_r = e0 + 1, False
         if _near(text, lo, p, hi, var_re):
             if wins and lo <= wins[-1][1]:
-                wins[-1][1], wins[-1][3] = hi, cut_r
+                if hi - wins[-1][0] <= _MAX_PIECE:
+                    wins[-1][1], wins[-1][3] = hi, cut_r
+                else:  # a long run of equations: read in bounded pieces, cut where they meet
+                    wins[-1][3] = True
+                    wins.append([wins[-1][1], hi, True, cut_r])
             else:
                 wins.append([lo, hi, cut_l, cut_r])
         p = text.find("=", p + 1, le)
     for lo, hi, cut_l, cut_r in wins:
+        if len(out) >= _MAX_EQUATIONS:
+            return
         # a cut starts and ends on whitespace so that no token is split
         if cut_l:
             sp = text.find(" ", lo, hi)
@@ -679,7 +688,7 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
         if consistent(e, prev, limits):
             chain.append(e)
             continue
-        if any(consistent(e, c, limits) for c in chain[:-1]):
+        if any(consistent(e, c, limits) for c in chain[-_MAX_CHAIN:-1]):
             chain.append(e)  # back to a value the chain had (a correction)
             continue
         if e.bare and all(c.bare for c in chain):
@@ -687,4 +696,6 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
             continue
         out.append(Inconsistency(e, prev))
         chain.append(e)
+        if len(chain) > 2 * _MAX_CHAIN:
+            del chain[:-_MAX_CHAIN]
     return out
