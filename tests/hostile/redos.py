@@ -198,9 +198,10 @@ def collect(pkg_name: str = "tracelint") -> Tuple[List[Probe], List[str]]:
             for kw in node.keywords:
                 if kw.arg == "flags":
                     flags_node = kw.value
+            env = {"re": re, "regex": regex, **ns}  # "import re" inside a function too
             try:
-                pat = _eval_const(node.args[0], ns)
-                flags = _eval_const(flags_node, ns) if flags_node is not None else 0
+                pat = _eval_const(node.args[0], env)
+                flags = _eval_const(flags_node, env) if flags_node is not None else 0
             except ValueError:
                 dynamic.append(where)
                 continue
