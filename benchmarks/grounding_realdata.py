@@ -16,7 +16,7 @@ Reads ../shared/realdata (override with TRACELINT_REALDATA=/path) and prints:
    NUM003 (inconsistent equations): how often it fires on the MiP and ZeroEval traces whose
    answer is right, and on those whose answer is wrong (section ``num003``), findings listed.
 5. Speed: claims/s and MB/s of claim extraction+checking (process CPU time) on the math
-   traces.
+   traces, and MB/s of the NUM003 equation chains on the same texts.
 
 Options: ``--quick`` (fewer files for speed), ``--list N`` (how many items per list),
 ``--only SECTIONS``, ``--repeat N`` (speed: runs per group; the median is reported).
@@ -511,6 +511,11 @@ def speed(repeat=1):
                   f"{nbytes / 1e6 / times[0]:.2f} MB/s)" if len(times) > 1 else "")
         print(f"  {title}: {len(texts)} texts, {nbytes / 1e6:.1f} MB, {n} claims, {dt:.2f} s -> "
               f"{nbytes / 1e6 / dt:.2f} MB/s, {n / dt:.0f} claims/s{spread}")
+        t0 = time.process_time()
+        k = sum(len(check_equations(t)) for t in texts)
+        dt3 = time.process_time() - t0
+        print(f"    NUM003 equation chains on the same texts: {dt3:.2f} s -> "
+              f"{nbytes / 1e6 / max(dt3, 1e-9):.2f} MB/s ({k} findings)")
 
 
 def main(argv=None):
