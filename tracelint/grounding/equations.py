@@ -10,30 +10,36 @@ later equation is reported (:class:`Inconsistency`) - unless the chain was broke
 (see below) or the new value returns to one the chain already had.
 
 The parsing is the claim parser's (:func:`tracelint.grounding.parser.tokenize`, the claim
-segmenter and :func:`tracelint.grounding.parser.eval_poly`); nothing here evaluates text any
-other way.  Conservative by construction - no equation is used when
+segmenter, :func:`tracelint.grounding.claims.evaluate`, which reads a side with variables as a
+polynomial through :func:`tracelint.grounding.parser.eval_poly`); nothing here evaluates text
+any other way, and nothing there was changed for it.  Only ``=`` signs whose run of
+mathematics names exactly one single letter, an unknown, are tokenized.  Conservative by
+construction - no equation is used when
 
-* it has two unknowns, a nonlinear term (``x^2``, ``x*x``, ``x/x``), a function call
-  (``f(2)``), a subscript (``x_1``), a constant such as pi, or the unknown cancels;
+* it has two unknowns, a nonlinear term (``x^2``, ``x*x``), a function call (``f(2)``), a
+  subscript (``x_1``), pi, the unknown on both sides (an equation, or a simplification meant
+  as an identity?), a repeating-decimal reading (``1.5(4)x``), letters differing in case;
 * its unknown is not a plausible unknown: ``x``, ``y``, ``z``, or a letter the text (or the
-  prompt) declares ("let t be ...", "t represents ...", "the unknown variable t");
+  prompt) declares ("let t be ...", "t represents ...", "denote ... as B, ... as R");
 * the unknown occurs anywhere in the same text in a nonlinear equation (``x^2 - 5x + 6 = 0``
-  has two roots; ``x = 2`` and ``x = 3`` then both hold);
-* a word that is an operator reaches into a side (``2 times x + 5 = 11``, ``x = 5 times 3``,
-  ``20% of x``);
-* ``x = value`` is a trial, not a conclusion: "if x = 3", "try x = 4", "for x = 2", "x = 5?",
-  "x = 5 gives ...", any sentence with if/suppose/assume/when/check/plug/substitute;
+  has two roots), next to ``|...|`` or ``±``, or as a function argument (``f(x) = 6 - x``);
+* an operator word or a unit word reaches into a side (``2 times x + 5 = 11``, ``x meals /
+  12 people``), or the side is the tail of a longer expression (``-165 + 3P - x = 180``);
+* ``x = value`` is a trial, not a conclusion: "if x = 3", "try x = 4", "x = 5?", "x = 5
+  gives ...", a sentence with if/suppose/check/plug/substitute, a list item that sets a value
+  and evaluates at it, two values in one sentence ("x = 1 and x = 25") - every chain then
+  starts again;
 * the equation is copied from the prompt (the problem's own statement starts a new chain).
 
 A chain (the equations in one unknown that are compared with each other) ends at a
-declaration of the unknown ("let x be ...", a change of variable), at a trial value, at a
-word that starts a new attempt or sub-problem (wait, actually, alternatively, hmm, mistake,
-instead, another, "let me re...", "part", "case", ...), and after ``max_gap`` characters
-without an equation in that unknown.  Two bare assignments in a row (``x = 760/3`` then
-``x = 256``) are never compared: both may be definitions.  Equations whose literals are
-decimals are compared at the precision shown: an equation is consistent with a value when
-it holds at that value with every decimal literal allowed one unit of its last digit
-(``x = 76.67`` agrees with ``230 = 3x``).
+declaration of the unknown (a change of variable), at an assignment of another letter, at a
+word that starts a new attempt, case or sub-problem (wait, actually, alternatively, hmm,
+mistake, instead, another, or, either, round, consider, similarly, "let me re...", ...), and
+after ``max_gap`` characters without an equation in that unknown.  A bare assignment is never
+compared with a chain of bare assignments only (``x = 5 + 3 = 8`` then ``x = 12``: maybe two
+definitions).  Decimals are compared at the precision shown: a bare ``x = 61.71`` agrees with
+``7x = 432`` (rounded or truncated at its last digit); a literal that looks rounded, and every
+literal of a ``≈`` equation, may be off by one unit of its last digit.
 """
 from __future__ import annotations
 
@@ -44,7 +50,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import parser as P
 from .claims import _merge_numbers, evaluate, format_value, json_string_fields, segment
-from .parser import LP, NUM, OP, VAR, Limits
+from .parser import LP, NUM, VAR, Limits
 
 __all__ = ["Equation", "Inconsistency", "find_equations", "check_equations",
            "declared_letters", "consistent", "DEFAULT_LETTERS", "DEFAULT_MAX_GAP"]
@@ -161,7 +167,6 @@ _BREAK = re.compile(
     r"let me (?:try|start|think|see|check|verify|re\w*)|part|case|problem|question|try|next|"
     r"however|but|or|either|attempt\w*|round\w*|whole|integer|consider\w*|similarly|"
     r"likewise)\b", re.I)
-_LETTER_CLASS = "A-Za-z"
 
 
 def _declaration(letter: str) -> "re.Pattern[str]":
