@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,43 @@ def test_same_bytes_twice(tmp_path, capsys):
     run(["score", EXAMPLES, "-o", a, "-q"], capsys)
     run(["score", EXAMPLES, "-o", b, "-q"], capsys)
     assert a.read_bytes() == b.read_bytes()
+
+
+def _group_records():
+    # one task answered six times: five short answers and one three times as long; and a
+    # record without a task, judged on the absolute threshold
+    words = "First the price per box, then the number of boxes, then the product. "
+    recs = [{"task": "q1", "model": f"m{i}", "output_tokens": 100 + 5 * i,
+             "response": words * 2} for i in range(5)]
+    recs.append({"task": "q1", "model": "long", "output_tokens": 330, "response": words * 6})
+    recs.append({"model": "solo", "output_tokens": 330, "response": words * 6})
+    return recs
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_verbosity_is_relative_to_the_task_group(tmp_path, capsys, jobs):
+    p = write(tmp_path, "g.jsonl", _group_records())
+    code, out, err = run(["score", p, "--format", "jsonl", "-q", "--jobs", jobs], capsys)
+    rows = [json.loads(line) for line in out.splitlines()]
+    labels = [r["label"] for r in rows]
+    assert labels == ["concise"] * 5 + ["verbose-but-engaged", "concise"], labels
+    v = rows[5]["metrics"]["verbosity"]
+    assert v == {"basis": "group", "group_size": 6, "group_median": 112.5,
+                 "ratio": round(330 / 112.5, 6), "threshold": 2.0}
+    assert rows[6]["metrics"]["verbosity"] == {"basis": "absolute", "threshold": 2000}
+
+
+def test_verbosity_absolute_basis_and_stdin(tmp_path, capsys, monkeypatch):
+    p = write(tmp_path, "g.jsonl", _group_records())
+    (tmp_path / "tracelint.toml").write_text('verbose-basis = "absolute"\n')
+    code, out, err = run(["score", p, "--format", "jsonl", "-q", "--config",
+                          tmp_path / "tracelint.toml"], capsys)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert {r["metrics"]["verbosity"]["basis"] for r in rows} == {"absolute"}
+    assert {r["label"] for r in rows} == {"concise"}
+    # stdin cannot be read twice: the absolute basis decides, and the output says so
+    r = subprocess.run([sys.executable, "-m", "tracelint", "score", "-", "--format", "jsonl",
+                        "-q"], input=p.read_bytes(), capture_output=True, cwd=tmp_path,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(rows) == 7 and {x["metrics"]["verbosity"]["basis"] for x in rows} == {"absolute"}

@@ -3,11 +3,14 @@
 The label says what the trace spent its tokens on:
 
 * ``degenerate-looping`` — the repetition detector found a loop (REP001), a long exact
-  periodic run (REP002), recurring calculations (REP004) or answer cycling (REP005): the
-  trace cycled without progress;
-* ``verbose-but-engaged`` — no loop, and the trace is long: its token count (reported, else
-  estimated) is at least ``verbose-tokens`` (default 2000);
-* ``concise`` — no loop and shorter than that.
+  periodic run (REP002), recurring calculations (REP004), answer cycling (REP005) or a
+  paraphrase loop (REP006): the trace cycled without progress;
+* ``verbose-but-engaged`` — no loop, and the trace is long for its task: at least
+  ``verbose-group-ratio`` (2.0) times the median tokens per work unit of the traces of the same
+  ``task`` in the input, where the input holds at least ``verbose-group-min`` (5) of them;
+  otherwise at least ``verbose-tokens`` (default 2000) tokens (reported, else estimated).
+  ``metrics["verbosity"]`` says which basis decided (tracelint/verbosity.py);
+* ``concise`` — no loop and not verbose.
 
 Length and the number of "wait"s never make a trace degenerate; only cycling does.
 """
@@ -20,6 +23,7 @@ from .detectors.base import TraceContext
 from .model import Trace, TraceResult
 from .rules import DETECTOR_MODULES
 from .tokens import token_count
+from .verbosity import verbosity_of
 
 import importlib
 
@@ -66,13 +70,14 @@ def analyze(obj: Union[Trace, Dict[str, Any], str], config: Optional[Config] = N
     reasons = metrics.pop("truncation_reasons", [])
     tokens = token_count(trace)
     metrics["reasoning_chars"] = len(ctx.reasoning)
+    verbose, metrics["verbosity"] = verbosity_of(trace, tokens["count"], cfg)
     loop_findings = [f for f in findings if f.code in LOOP_CODES and f.field == "reasoning"]
     if loop_findings:
         label = "degenerate-looping"
         if metrics.get("loop_start") is None:  # onset of the earliest loop finding
             first = min(loop_findings, key=lambda f: (f.start, f.end))
             metrics["loop_start"], metrics["loop_end"] = first.start, first.end
-    elif tokens["count"] >= cfg.verbose_tokens:
+    elif verbose:
         label = "verbose-but-engaged"
     else:
         label = "concise"

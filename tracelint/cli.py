@@ -86,13 +86,6 @@ def build_config(args) -> Config:
     return cfg
 
 
-def reader_options(cfg: Config):
-    from .io import ReaderOptions
-    return ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
-                         think_open=cfg.think_open, think_close=cfg.think_close,
-                         max_text_chars=cfg.max_text_chars)
-
-
 def fails(result: Dict[str, Any], fail_on: Sequence[str]) -> bool:
     """Whether one output record is at or above any ``--fail-on`` item (label: at or above
     in the order concise < verbose-but-engaged < degenerate-looping; flag or rule code:
@@ -153,7 +146,9 @@ def iter_results(paths: Sequence[str], cfg: Config, progress: Optional[Progress]
     from .analysis import analyze
     from .io import read_traces
     from .pipeline.parallel import result_dict
-    for item in read_traces(paths, reader_options(cfg)):
+    from .verbosity import with_group_baseline
+    cfg = with_group_baseline(cfg, paths)
+    for item in read_traces(paths, cfg.reader_options()):
         d, size = result_dict(item, cfg, analyze)
         if progress:
             progress.update(size)

@@ -11,6 +11,9 @@ CLI flags override.  Keys:
 * ``field``: canonical field -> dotted path map for the readers; ``set``: constants.
 * ``think-open`` / ``think-close``: thinking delimiters.
 * ``verbose-tokens``: the absolute verbosity threshold of the label (default 2000 tokens).
+* ``verbose-basis``: ``"group"`` (default: relative to the traces of the same ``task`` where the
+  input holds a large enough group, see tracelint/verbosity.py) or ``"absolute"``;
+  ``verbose-group-ratio`` (2.0) and ``verbose-group-min`` (5) tune the group basis.
 * ``max-text-chars``: the longest prompt, reasoning or answer text a record may have (default
   64,000,000 characters); a longer one makes the record an error naming the file, line and
   field instead of being analysed (docs/reliability.md: memory grows with the text).
@@ -50,10 +53,25 @@ class Config:
     think_close: str = "</think>"
     #: Reasoning longer than this many tokens (reported, or estimated) is "verbose".
     verbose_tokens: int = 2000
+    #: "group" (relative to the task group where one exists) or "absolute".
+    verbose_basis: str = "group"
+    #: Group basis: verbose at this multiple of the group's median tokens per work unit ...
+    verbose_group_ratio: float = 2.0
+    #: ... in a group of at least this many traces of the input.
+    verbose_group_min: int = 5
+    #: Set by a first pass over the inputs (tracelint.verbosity.with_group_baseline).
+    group_baseline: Any = field(default=None, repr=False, compare=False)
     #: Longest text field (prompt, reasoning, answer) analysed, in characters.
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
     source: Optional[str] = None
     _cache: Dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def reader_options(self):
+        """The :class:`tracelint.io.ReaderOptions` this config implies."""
+        from .io import ReaderOptions
+        return ReaderOptions(field_map=dict(self.field_map), constants=dict(self.constants),
+                             think_open=self.think_open, think_close=self.think_close,
+                             max_text_chars=self.max_text_chars)
 
     def enabled(self, code: str) -> bool:
         """Whether rule ``code`` runs under this config."""
@@ -124,6 +142,18 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{where}: 'verbose-tokens' must be a positive integer")
             cfg.verbose_tokens = value
+        elif k == "verbose-basis":
+            if value not in ("group", "absolute"):
+                raise ConfigError(f"{where}: 'verbose-basis' must be \"group\" or \"absolute\"")
+            cfg.verbose_basis = value
+        elif k == "verbose-group-ratio":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ConfigError(f"{where}: 'verbose-group-ratio' must be a positive number")
+            cfg.verbose_group_ratio = float(value)
+        elif k == "verbose-group-min":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                raise ConfigError(f"{where}: 'verbose-group-min' must be an integer >= 2")
+            cfg.verbose_group_min = value
         elif k == "max-text-chars":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{where}: 'max-text-chars' must be a positive integer")

@@ -13,7 +13,7 @@ documented absolute thresholds"; there are two bases:
   the median is the same either way; the division matters when a user maps a coarser key,
   e.g. a benchmark name, onto ``task``).
 * **absolute** — otherwise (no task, a group too small, ``verbose-basis = "absolute"``, or
-  input read from stdin, which cannot be read twice): tokens >= ``verbose-tokens``
+  input that is not a regular file — stdin, a pipe — which cannot be read twice): tokens >= ``verbose-tokens``
   (default 2000).
 
 The group figures come from a first, cheap pass over the input files (reading and token
@@ -26,9 +26,10 @@ question" reads the same for a 200-token chat answer and a 20,000-token reasonin
 """
 from __future__ import annotations
 
+import os
 from array import array
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Optional, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
 from .model import Trace
 from .tokens import token_count
@@ -90,3 +91,24 @@ def judge(trace: Trace, tokens: int, basis: str, verbose_tokens: int, ratio: flo
                               "group_median": round(median, 6), "ratio": round(rel, 6),
                               "threshold": ratio}
     return tokens >= verbose_tokens, {"basis": "absolute", "threshold": verbose_tokens}
+
+
+def with_group_baseline(cfg: Any, paths: Sequence[str]) -> Any:
+    """``cfg`` with the group figures of the inputs ``paths`` attached (the first pass), or
+    ``cfg`` itself when the basis is absolute, a baseline is already set, or an input is
+    not a regular file (stdin ``-``, a FIFO), which cannot be read twice: then every trace
+    is judged on the absolute basis, and says so."""
+    if cfg.verbose_basis != "group" or cfg.group_baseline is not None:
+        return cfg
+    if not all(isinstance(p, (str, os.PathLike)) and os.path.isfile(p) for p in paths):
+        return cfg  # stdin, a pipe, or a path the reader will report as missing
+    
+    from .io import read_traces
+    baseline = build_baseline(read_traces(list(paths), cfg.reader_options()))
+    return replace(cfg, group_baseline=baseline)
+
+
+def verbosity_of(trace: Trace, tokens: int, cfg: Any) -> Tuple[bool, Dict[str, Any]]:
+    """:func:`judge` with the settings of a :class:`tracelint.config.Config`."""
+    return judge(trace, tokens, cfg.verbose_basis, cfg.verbose_tokens, cfg.verbose_group_ratio,
+                 cfg.verbose_group_min, cfg.group_baseline)

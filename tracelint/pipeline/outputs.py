@@ -69,8 +69,8 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
     from ..io.jsonl import open_binary
     from ..io.schema import build_trace, compile_options
     from ..model import Trace
-    from .parallel import _array_raw_records, _open_columnar, reader_options
-    plan = compile_options(reader_options(cfg))
+    from .parallel import _array_raw_records, _open_columnar
+    plan = compile_options(cfg.reader_options())
     schemas: List[Any] = []
 
     def add(rows: List[Dict[str, Any]], where: str) -> None:

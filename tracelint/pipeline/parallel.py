@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..config import Config
+from ..verbosity import with_group_baseline
 from ..model import ReadError, Trace, SCHEMA_VERSION
 from .core import ERROR_REASON, check_lines, reject_reasons
 
@@ -320,7 +321,7 @@ def iter_chunks(paths: Sequence[str], cfg: Config, batch_size: int = DEFAULT_BAT
     if batch_size < 1:
         raise ValueError("batch_size must be a positive integer")
     plist = [os.fspath(p) for p in paths]
-    read_traces(plist, reader_options(cfg))  # validates paths and options, reads nothing
+    read_traces(plist, cfg.reader_options())  # validates paths and options, reads nothing
     kinds = [input_kind(p) for p in plist]
     return _chunks(plist, kinds, cfg, batch_size, need_raw, stdin)
 
@@ -330,16 +331,9 @@ def _chunks(plist, kinds, cfg, batch_size, need_raw, stdin) -> Iterator[Chunk]:
         if kind == "jsonl":
             yield from _jsonl_chunks(p, batch_size, stdin)
         elif kind == "array":
-            yield from _array_chunks(p, reader_options(cfg), batch_size, need_raw)
+            yield from _array_chunks(p, cfg.reader_options(), batch_size, need_raw)
         else:
             yield from _columnar_chunks(p, kind, batch_size)
-
-
-def reader_options(cfg: Config):
-    from ..io import ReaderOptions
-    return ReaderOptions(field_map=dict(cfg.field_map), constants=dict(cfg.constants),
-                         think_open=cfg.think_open, think_close=cfg.think_close,
-                         max_text_chars=cfg.max_text_chars)
 
 
 def input_sizes(paths: Sequence[str]) -> Optional[int]:
@@ -444,7 +438,7 @@ class Processor:
         self.reject_on = tuple(reject_on)
         self.keep_format = keep_format
         self.reject_format = reject_format
-        self.plan = compile_options(reader_options(cfg))
+        self.plan = compile_options(cfg.reader_options())
         self.analyze = analyze
 
     # reader items with their raw records, as the readers would build them
@@ -613,6 +607,7 @@ def iter_results_parallel(paths: Sequence[str], cfg: Config, jobs: int = 1,
     ``jobs`` and ``batch_size``.  ``progress`` is anything with ``update(nbytes)`` (called
     once per record with the size ``iter_results`` reports, like ``tracelint.cli.Progress``)
     or a :class:`Progress` of this module (called once per chunk)."""
+    cfg = with_group_baseline(cfg, paths)  # the first pass, before any chunk
     chunks = iter_chunks(paths, cfg, batch_size, need_raw=False, stdin=stdin)
     per_chunk = isinstance(progress, Progress)
     for ch, results in run_ordered(chunks, (cfg, "score"), jobs):
@@ -630,6 +625,7 @@ def iter_decisions(paths: Sequence[str], cfg: Config, mode: str, reject_on: Sequ
                    progress: Optional["Progress"] = None, *, stdin=None
                    ) -> Iterator[Tuple[Chunk, List[Decision]]]:
     """``(chunk, decisions)`` in input order for ``filter`` (``mode="filter"``) or ``check``."""
+    cfg = with_group_baseline(cfg, paths)  # the first pass, before any chunk
     chunks = iter_chunks(paths, cfg, batch_size, need_raw=(mode == "filter"), stdin=stdin)
     args = (cfg, mode, tuple(reject_on), keep_format, reject_format)
     for ch, decs in run_ordered(chunks, args, jobs):

@@ -178,7 +178,7 @@ def write_outputs(rep: Dict[str, Any], collected, *, json_out: Optional[str],
 
 def cmd_report(args) -> int:
     from .. import __version__
-    from ..cli import UsageError, build_config, reader_options
+    from ..cli import UsageError, build_config
     from ..io import read_traces
     from .collect import collect
     from .prices import fill_from_database, load_prices
@@ -202,6 +202,8 @@ def cmd_report(args) -> int:
             prices = load_prices(args.prices)
     except PriceError as exc:
         raise UsageError(str(exc)) from None
+    from ..verbosity import with_group_baseline
+    cfg = with_group_baseline(cfg, args.files)
     try:
         analyzer = make_analyzer(cfg, args.tokenizer)
     except ValueError as exc:
@@ -210,7 +212,7 @@ def cmd_report(args) -> int:
     for path in (args.json_out, args.html_out):
         if path and path != "-":
             check_output(path, args.files)  # before the analysis, not after it
-    items = read_traces(args.files, reader_options(cfg))
+    items = read_traces(args.files, cfg.reader_options())
     collected = collect(items, analyzer, by=by, workload_field=args.workload_field,
                         per_group=args.browser_per_group if args.html_out else 0,
                         max_chars=args.browser_chars)
