@@ -69,8 +69,13 @@ assert ext.__file__.startswith(d), f"not the checked build: {ext.__file__}"
 assert ng.IMPLEMENTATION == "cython", ng.IMPLEMENTATION
 print(f"checked build: testing {ext.__file__}", flush=True)
 import pytest
+# the kernels directly, the bounded fuzz, and every detector in process (their kernel calls on
+# realistic and adversarial traces); the subprocess tests would not load the checked build
 tests = ["tests/test_kernels.py", "tests/test_near_repeats.py", "tests/test_claims_kernels.py",
-         "tests/hostile/test_fuzz_kernels.py"]
+         "tests/hostile/test_fuzz_kernels.py", "tests/test_repetition.py",
+         "tests/test_detectors_misc.py", "tests/test_paraphrase.py",
+         "tests/test_grounding_detector.py", "tests/test_equations.py",
+         "tests/hostile/test_grounding_adversarial.py"]
 # left out to stay near 90 s: two tests whose time goes to the pure-Python twin (every code
 # point through the twin's splitter; 10^5-unit inputs through the twin's matching_spans);
 # the kernels they call are exercised by the other tests of the same files
