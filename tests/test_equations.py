@@ -273,3 +273,27 @@ def test_consistent_is_symmetric_at_shown_precision():
     assert consistent(a, b) and consistent(b, a)
     assert consistent(b, c) and consistent(a, c)  # 76.7 and 76.67 both round 230/3
     assert not consistent(b, d) and not consistent(d, a)
+
+
+# _WORD_BEFORE was searched as r"([A-Za-z]+)[\s$\\(]*$" with pos/endpos (quadratic in a run of
+# letters); it is now searched, with a lookbehind, in the slice.  The forward form is the
+# reference: same word for every line and relation position.
+import re as _re  # noqa: E402
+
+_WORD_BEFORE_FORWARD = _re.compile(r"([A-Za-z]+)[\s$\\(]*$")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Of", "times", "x", " ", "\t", "\n", "$", "\\", "(",
+                                 "1", "=", "_", "\u00a0", "\u00e9"]), max_size=30),
+       st.integers(0, 60))
+def test_word_before_equals_forward_pattern(parts, a0):
+    from tracelint.grounding.equations import _WORD_BEFORE
+    line = "".join(parts)
+    a0 = min(a0, len(line))
+    lo = max(0, a0 - 40)
+    old = _WORD_BEFORE_FORWARD.search(line, lo, a0)
+    new = _WORD_BEFORE.search(line[lo:a0])
+    assert (old is None) == (new is None)
+    if old is not None:
+        assert old.group(1) == new.group(1) and old.start(1) == lo + new.start(1)

@@ -193,3 +193,62 @@ def test_detector_truncated_loop_is_no_final_answer_not_a_wrong_one():
     out2 = grounding.detect(ctx2, Config())
     assert out2.metrics["answer_method"] == "last-number"
     assert [f.code for f in out2.findings if f.code.startswith("ANS")] == ["ANS001"]
+
+
+# Linear rewrites of three answer patterns (the ReDoS probe in tests/hostile found the forward
+# forms quadratic in a run of spaces); the forward forms are kept here as the reference.
+import re as _re  # noqa: E402
+
+from tracelint.grounding import answer as _A  # noqa: E402
+
+_LAST_VALUE_FORWARD = _re.compile(
+    r"(?<![\w.])-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"
+    r"|\\[dt]?frac\s*\{-?\d+\}\s*\{\d+\}"
+    r"|" + _A._NUMBER.pattern)
+
+
+def _last_number_forward(text):
+    lo = max(0, len(text) - _A.LAST_NUMBER_TAIL)
+    last = None
+    for m in _LAST_VALUE_FORWARD.finditer(text, lo):
+        last = m
+    if last is None:
+        return None
+    return (last.group().replace("$", ""), last.start(), last.end())
+
+
+_VALUE_PARTS = ["1", "23", "-", ".", ",", "$", " ", "  ", "\t", "\n", "\u00a0", "\u221a",
+                "\\sqrt", "{", "}", "\\frac", "\\dfrac", "x", "_", "/", ",000", "\u0663"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_VALUE_PARTS), max_size=12))
+def test_last_value_equals_forward_pattern(parts):
+    text = "".join(parts)
+    assert _A._last_number(text) == _last_number_forward(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_VALUE_PARTS), max_size=10), st.integers(1, 6))
+def test_last_value_equals_forward_pattern_across_the_tail_start(parts, pad):
+    # texts longer than LAST_NUMBER_TAIL: the scan starts inside them (in a run of spaces)
+    text = "a" * (_A.LAST_NUMBER_TAIL - pad) + "".join(parts)
+    assert _A._last_number(text) == _last_number_forward(text)
+    text = " " * (_A.LAST_NUMBER_TAIL + pad) + "".join(parts)
+    assert _A._last_number(text) == _last_number_forward(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=". \t\n\u00a0\u2003\x1c\x85\u200ba1", max_size=14))
+def test_trailing_dots_and_spaces_equal_forward_pattern(t):
+    # the form normalize_answer uses, against the forward pattern it replaced
+    assert t[:len(t) - _re.match(r"[.\s]*", t[::-1]).end()] == _re.sub(r"[.\s]+$", "", t)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["\\pm", "\\", "p", "m", "pm", "a", "1", " ", "\t", "\n",
+                                 "\r", "\u00a0", "\x1c", "\u200b"]), max_size=10))
+def test_split_pm_equals_forward_pattern(parts):
+    it = "".join(parts)
+    m = _re.fullmatch(r"(.*?)\s*\\pm\s*(.*)", it)
+    assert _A._split_pm(it) == (m.groups() if m else None)

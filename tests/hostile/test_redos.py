@@ -23,25 +23,12 @@ import redos  # noqa: E402
 
 PROBES, DYNAMIC = redos.collect()
 
-#: (pattern text, how it is applied) -> measured growth; all in tracelint/grounding (owned by
-#: the grounding layer, not rewritten here).  Measured on this machine (process CPU time).
-KNOWN_SUPERLINEAR = [
-    # tracelint.grounding.answer._LAST_VALUE (scan):
-    #   n^1.96 on ' ' * n + '\x00': 1.13 ms at 512 characters, 17.09 ms at 2,048
-    ('(?<![\\w.])-?\\d*\\s*(?:\\u221a|\\\\sqrt)\\s*\\{?\\d+(?:\\.\\d+)?\\}?|\\\\[dt]?frac\\s*\\{-?\\d+\\}\\s*\\{\\d+\\}|(?<![\\w.])-?\\$?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d])|(?<![\\w.])-?\\$?\\d+(?:\\.\\d+)?(?:/\\d+)?(?![\\d])',
-     'scan'),
-    # tracelint.grounding.equations._WORD_BEFORE (scan):
-    #   n^1.81 on 'a' * n + '\x00': 1.13 ms at 256 characters, 13.88 ms at 1,024
-    ('([A-Za-z]+)[\\s$\\\\(]*$',
-     'scan'),
-    # tracelint/grounding/answer.py:271 (scan):
-    #   n^2.01 on ' ' * n + '\x00': 0.91 ms at 512 characters, 14.61 ms at 2,048
-    ('[.\\s]+$',
-     'scan'),
-    # tracelint/grounding/answer.py:461 (fullmatch):
-    #   n^1.94 on ' ' * n + '\x00': 1.63 ms at 1,024 characters, 23.83 ms at 4,096
-    ('(.*?)\\s*\\\\pm\\s*(.*)',
-     'fullmatch'),
+#: (pattern text, how it is applied) of patterns of other layers found super-linear and not yet
+#: rewritten by their owners (strict xfail); comment each with its measured growth.
+KNOWN_SUPERLINEAR: list = [
+    # none left: the last four (answer._LAST_VALUE, equations._WORD_BEFORE, answer.py's
+    # trailing-dots sub and its \\pm split) were rewritten to be linear, with property tests
+    # against the forward forms in tests/test_grounding_answer.py and tests/test_equations.py
 ]
 _KNOWN = {(p, m) for p, m in KNOWN_SUPERLINEAR}
 OTHERS = ("tracelint/grounding/", "tracelint.grounding.", "tracelint/detectors/repetition.py",

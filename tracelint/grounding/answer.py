@@ -163,21 +163,32 @@ def _option(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     return (m.group(1), m.start(1), m.end(1))
 
 
+#: The first branch may start on a space (" √2" is matched with its spaces); it does not
+#: start on a space that follows two spaces ``(?!(?<=\s\s)\s)``: such a start could only
+#: succeed if the start one place to the left did, which is further left and wins, so the
+#: matches are those of the form without it, while a run of spaces that leads to no root is
+#: crossed by at most two starts instead of all of them (without it a scan was quadratic in a
+#: run of spaces).  :func:`_last_number` keeps the one character before its start in view.
 _LAST_VALUE = re.compile(
-    r"(?<![\w.])-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"      # 6√2, \sqrt{66}
+    r"(?<![\w.])(?!(?<=\s\s)\s)-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"  # 6√2, \sqrt{66}
     r"|\\[dt]?frac\s*\{-?\d+\}\s*\{\d+\}"                           # \frac{1}{4}
     r"|" + _NUMBER.pattern)
 
 
 def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
     lo = max(0, len(text) - LAST_NUMBER_TAIL)
+    # From one character before ``lo``: the lookbehinds at ``lo`` see what they saw in the
+    # whole text, except that ``lo`` itself is never "a space after two spaces" (the scan
+    # starts there, so a start at ``lo`` is the leftmost one, as without the slice).
+    base = max(0, lo - 1)
+    t = text[base:] if base else text
     last = None
-    for m in _LAST_VALUE.finditer(text, lo):
+    for m in _LAST_VALUE.finditer(t, lo - base):
         last = m
     if last is None:
         return None
     v = last.group().replace("$", "")
-    return (v, last.start(), last.end())
+    return (v, base + last.start(), base + last.end())
 
 
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
@@ -270,7 +281,9 @@ def normalize_answer(s: str) -> str:
     t = _DROP.sub("", t)
     t = t.replace("\\%", "%").replace("\\$", "").replace("$", "")
     t = t.strip().strip("*").strip()
-    t = re.sub(r"[.\s]+$", "", t)
+    # drop the trailing dots and spaces (``re.sub(r"[.\s]+$", "", t)``, which is quadratic
+    # in a run of spaces that does not end the text): their count, read from the right
+    t = t[:len(t) - re.match(r"[.\s]*", t[::-1]).end()]
     if re.search(r"\d", t):
         t2 = _UNIT_TAIL.sub("", t)
         if t2 and re.search(r"\d", t2):
@@ -457,13 +470,38 @@ def _is_set(s: str) -> bool:
                                                              and "," in t)
 
 
+_SPACES = re.compile(r"\s*")
+
+
+def _split_pm(it: str) -> Optional[Tuple[str, str]]:
+    """The two groups of ``re.fullmatch(r"(.*?)\\s*\\\\pm\\s*(.*)", it)`` (None when it does
+    not match), found with :meth:`str.find` in linear time (that pattern is quadratic in a
+    run of spaces).  The left group is the text before the spaces before the first
+    ``\\pm`` after which the rest holds no newline once its leading spaces are skipped
+    (``.`` does not match a newline), and the left group must hold none either."""
+    first_nl = it.find("\n")
+    last_nl = it.rfind("\n")
+    q = it.find("\\pm")
+    while q != -1:
+        r = q
+        while r and it[r - 1].isspace():  # str.isspace is the class \s of a str pattern
+            r -= 1
+        if first_nl != -1 and first_nl < r:
+            return None          # every later \pm leaves a newline on the left
+        m = _SPACES.match(it, q + 3).end()
+        if last_nl < m:
+            return it[:r], it[m:]
+        q = it.find("\\pm", q + 3)
+    return None
+
+
 def _expand_pm(items: List[str]) -> List[str]:
     out = []
     for it in items:
-        m = re.fullmatch(r"(.*?)\s*\\pm\s*(.*)", it)
-        if m and m.group(1).strip():
-            out.append(f"{m.group(1)} + {m.group(2)}")
-            out.append(f"{m.group(1)} - {m.group(2)}")
+        m = _split_pm(it)
+        if m and m[0].strip():
+            out.append(f"{m[0]} + {m[1]}")
+            out.append(f"{m[0]} - {m[1]}")
         else:
             out.append(it)
     return out

@@ -119,7 +119,12 @@ _OP_WORDS = frozenset(
     "times plus minus over by divided multiplied less more than half twice double triple "
     "per percent squared cubed sum product difference quotient of into negative positive "
     "minus".split())
-_WORD_BEFORE = re.compile(r"([A-Za-z]+)[\s$\\(]*$")
+#: Searched in the slice before a relation: the word is the whole run of letters that ends
+#: where only spaces, "$", "\\" and "(" are left, cut at the slice's start.  The lookbehind
+#: lets a match start only where a run of letters starts (in the slice, so a run cut by it
+#: starts there), the leftmost start that could succeed: the same match, with linear work
+#: (without it a search was quadratic in a run of letters).
+_WORD_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[\s$\\(]*$")
 _WORD_AFTER = re.compile(r"[\s$)]*([A-Za-z]+)")
 #: A word then an operator: the expression runs on through a unit word ("x meals / 12").
 _WORD_OP_AFTER = re.compile(r"[\s$)]*([A-Za-z]+)\s*([-+*/\u00d7\u00f7^=(\d])")
@@ -229,7 +234,7 @@ _DECL_BEFORE = re.compile(r"(?<![A-Za-z_\\])([A-Za-z])(?:\$|\\\))?\s+$")
 def _side_ok(line: str, a0: int, b1: int) -> bool:
     """Whether the text around a relation lets its sides stand alone: no operator word
     touching the left side from before or the right side from after."""
-    m = _WORD_BEFORE.search(line, max(0, a0 - 40), a0)
+    m = _WORD_BEFORE.search(line[max(0, a0 - 40):a0])
     if m is not None:
         w = m.group(1).lower()
         if w in _OP_WORDS and not (w == "of" and _VALUE_OF.search(line, max(0, a0 - 40), a0)):
