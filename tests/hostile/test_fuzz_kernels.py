@@ -4,12 +4,14 @@
 ``tests/test_kernels.py`` checks the kernels on valid inputs against naive references; here
 the inputs are hostile: negative and out-of-int32 ids, NaN/inf floats, 2-D and empty arrays,
 parameters that are zero, negative or huge, suffix arrays that are not permutations, segment
-bounds out of range or unsorted, and strings of any code points (lone surrogates, NUL,
-combining marks, every plane).  For each call the two implementations must agree: the same
+bounds out of range or unsorted, character spans negative, past the text, overlapping or of
+the wrong length, flags outside uint8, seed rows not a multiple of 3, and strings of any code
+points (lone surrogates, NUL, combining marks, every plane).  For each call the two implementations must agree: the same
 result, or the same exception type (messages may differ).  A kernel that reads or writes out
 of bounds would show up as a crash of the test process or as a disagreement.
 
-CI runs a short bounded fuzz (``FUZZ_EXAMPLES`` per kernel, 120 by default);
+CI runs a short bounded fuzz (``FUZZ_EXAMPLES`` per kernel, 80 by default: 17 kernels,
+about as long as 11 kernels at 120 were);
 ``benchmarks/fuzz_kernels.py`` runs the same harness for a long time and reports how many
 inputs it tried.
 """
@@ -32,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the build
 
 pytestmark = pytest.mark.skipif(CY is None, reason="compiled core tracelint._ngram not built")
 
-FUZZ_EXAMPLES = int(os.environ.get("TRACELINT_FUZZ_EXAMPLES", "120"))
+FUZZ_EXAMPLES = int(os.environ.get("TRACELINT_FUZZ_EXAMPLES", "80"))
 INT32_MAX = 2**31 - 1
 
 # ------------------------------------------------------------------------------------------
@@ -137,7 +139,40 @@ def agree(name, *args):
 
 KERNELS = ["encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
            "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans",
-           "near_repeats", "new_numbers"]
+           "near_repeats", "new_numbers", "gopher_stats", "novelty_shares", "segment_bounds",
+           "best_stretch", "claim_recurrence", "near_copy_windows"]
+
+HUGE = [INT32_MAX, INT32_MAX + 1, -2**31 - 1, 2**40, -2**40, 2**63 - 1, -2**63]
+WIDE = HUGE[:5]
+
+
+def offsets(n, hi):
+    """``n`` character offsets: ordered spans of a text of length ``hi`` or hostile ones
+    (negative, past the end, overlapping, huge), as int64, int32, a list or floats."""
+    ordered = st.lists(st.integers(0, max(hi, 0)), min_size=2 * n, max_size=2 * n).map(sorted)
+    hostile = st.lists(st.integers(-3, hi + 3) | st.sampled_from(HUGE), min_size=2 * n,
+                       max_size=2 * n)
+    return st.one_of(ordered, ordered, ordered, hostile)
+
+
+def spans_of(d, n, hi):
+    """(starts, ends) of ``n`` units; sometimes of the wrong length or a wrong kind."""
+    xs = d(offsets(n, hi))
+    starts, ends = xs[0::2], xs[1::2]
+    kind = d(st.sampled_from(["int64", "int64", "int64", "list", "float", "short", "int32"]))
+    if kind == "list":
+        return starts, ends
+    if kind == "float":
+        return np.array(starts, dtype=np.float64), np.array(ends, dtype=np.float64)
+    if kind == "short":
+        return starts[:-1], ends
+    if kind == "int32":
+        return (np.array([x for x in starts if -2**31 <= x <= INT32_MAX], dtype=np.int32),
+                np.array([x for x in ends if -2**31 <= x <= INT32_MAX], dtype=np.int32))
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+id_sets = st.lists(st.integers(-3, 8) | st.sampled_from(HUGE), max_size=4)
 
 
 def step(data, name):
@@ -205,6 +240,75 @@ def step(data, name):
                                    min_size=max(len(bounds) - 1, 0),
                                    max_size=max(len(bounds) - 1, 0) + 1)), dtype=np.int64)
         agree("new_numbers", ids, is_num, bounds, prev)
+    elif name == "gopher_stats":
+        small = st.integers(1, 6)
+        ks = d(st.lists(st.one_of(small, small, small, params), max_size=4))
+        ns = d(st.lists(st.one_of(small, small, small, params), max_size=4))
+        agree("gopher_stats", d(unit_args()), ks, ns)
+    elif name == "novelty_shares":
+        # bins sizes the output (and the twin's linspace): huge positive ones would only
+        # allocate gigabytes on both sides, so those are negative or moderate
+        agree("novelty_shares", d(unit_args()), d(st.one_of(st.integers(1, 4), params)),
+              d(st.one_of(st.integers(1, 50), st.integers(-3, 0),
+                          st.sampled_from([-2**31, -2**63, 2**63, 4096]))))
+    elif name == "segment_bounds":
+        text = d(texts)
+        ids = d(unit_args())
+        n = len(ids) if hasattr(ids, "__len__") else 0
+        starts, ends = spans_of(d, n, len(text))
+        end_ids = d(id_sets)
+        cap = d(st.one_of(st.integers(1, 6), st.integers(1, 6), params))
+        if d(st.integers(0, 9)) == 0:
+            text = d(st.sampled_from([None, b"a b", 12]))       # not a str
+        agree("segment_bounds", text, ids, starts, ends, end_ids, cap)
+    elif name == "best_stretch":
+        n = d(st.integers(0, 12))
+        w = d(st.lists(floats | st.sampled_from([1e308, -1e308, 0.0]), min_size=n,
+                       max_size=n + d(st.sampled_from([0, 0, 0, 1]))))
+        flags = st.integers(0, 1)
+        if d(st.integers(0, 3)) == 0:  # out of uint8 (refused) or other non-zero bytes
+            flags = flags | st.sampled_from([2, 255, -1, 256])
+        rep = d(st.lists(flags, min_size=n, max_size=n))
+        valid = d(st.lists(st.integers(0, 1) | st.just(7), min_size=n, max_size=n))
+        wk = d(st.sampled_from(["list", "f64", "f32", "int"]))
+        if wk == "f64":
+            w = np.array(w, dtype=np.float64)
+        elif wk == "f32":
+            w = np.array(w, dtype=np.float32)
+        elif wk == "int":
+            w = [int(x) if x == x and abs(x) < 1e18 else 0 for x in w]
+        agree("best_stretch", w, rep, valid, d(floats))
+    elif name == "claim_recurrence":
+        body = d(st.lists(st.sampled_from(["1", "2.5", "1.2.3", "=", "+", " ", "x", "nan",
+                                           "1e5", ".", "\n", "\ud800"]), max_size=24))
+        text = "".join(body)
+        ids = d(unit_args())
+        n = len(ids) if hasattr(ids, "__len__") else 0
+        kind = st.integers(0, 3) | st.just(1)
+        if d(st.integers(0, 3)) == 0:
+            kind = kind | st.sampled_from([255, 256, -1])            # 256, -1: not uint8
+        kinds = d(st.lists(kind, min_size=n, max_size=n + d(st.sampled_from([0, 0, 0, 1]))))
+        starts, ends = spans_of(d, n, len(text))
+        agree("claim_recurrence", text, ids, kinds, starts, ends, d(id_sets), d(id_sets),
+              d(id_sets))
+    elif name == "near_copy_windows":
+        # offsets up to 2**40 in size: the compiled window arithmetic is int64 and wraps near
+        # 2**63 (test_near_copy_windows_int64_extremes, xfail); the twin's does not
+        rows = d(st.lists(st.lists(st.integers(-3, 40) | st.sampled_from(WIDE),
+                                   min_size=3, max_size=3), max_size=8))
+        seeds = d(st.sampled_from(["rows", "flat", "bad"]))
+        if seeds == "flat":
+            rows = np.array(rows, dtype=np.int64).ravel()
+        elif seeds == "bad":                                   # not a multiple of 3
+            rows = [x for r in rows for x in r][:-1] if rows else [1]
+        cuts = sorted(d(st.lists(st.integers(0, 40), max_size=8)))
+        sent = d(st.one_of(
+            st.just((cuts[0::2], cuts[1::2])),                 # may be empty or unequal
+            st.just(([c for c in cuts[0::2]], [c + 1 for c in cuts[0::2]])),
+            st.lists(st.integers(-3, 40) | st.sampled_from(WIDE), max_size=6).map(
+                lambda b: (b[0::2], b[1::2]))))
+        covered = d(st.lists(st.integers(0, 1) | st.just(9), max_size=45))
+        agree("near_copy_windows", rows, sent[0], sent[1], covered)
 
 
 def _bounds_ok(bounds, ids) -> bool:
@@ -236,3 +340,14 @@ def test_twin_near_repeats_checks_bounds():
     args = ([], np.array([0, 1]), np.array([1], dtype=np.uint8), 0, 1, 0.0, 1)
     assert call(CY, "near_repeats", args)[0] == "raise"
     assert call(PY, "near_repeats", args)[0] == "raise"
+
+
+@pytest.mark.xfail(strict=True, reason="near_copy_windows computes lo - and lo + the sentence "
+                   "length in int64: a seed start near 2**63 wraps (hi negative), the twin's "
+                   "Python ints do not; src/_rep.pxi, not fixed here")
+def test_near_copy_windows_int64_extremes():
+    # a seed at 2**63 - 1 and no unit of s: the twin gives no window; the compiled core's
+    # hi wraps to -2**63 (a row (0, -2**63, 0); under boundscheck, an IndexError)
+    args = ([[2**63 - 1, 0, 0]], [0], [1], [])
+    r_py, r_cy = call(PY, "near_copy_windows", args), call(CY, "near_copy_windows", args)
+    assert r_py[0] == r_cy[0] and same(r_py[1], r_cy[1])
