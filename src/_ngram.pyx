@@ -327,14 +327,15 @@ def encode_units(text, vocab):
 # =======================================================================================
 
 cdef inline bint _units_ready(object s):
-    """Whether ``s`` is already what _as_units returns: a 1-D contiguous int32 ndarray with
-    no negative id (checked in one C pass; the common case, which costs microseconds per
+    """Whether ``s`` is already what _as_units returns: a 1-D contiguous, aligned int32
+    ndarray in native byte order with no negative id (checked in one C pass; the common case, which costs microseconds per
     call through numpy)."""
     if type(s) is not np.ndarray:
         return False
     cdef cnp.ndarray arr = <cnp.ndarray> s
     if (cnp.PyArray_TYPE(arr) != cnp.NPY_INT32 or cnp.PyArray_NDIM(arr) != 1
-            or not cnp.PyArray_IS_C_CONTIGUOUS(arr)):
+            or not cnp.PyArray_IS_C_CONTIGUOUS(arr) or not cnp.PyArray_ISNOTSWAPPED(arr)
+            or not cnp.PyArray_ISALIGNED(arr)):
         return False
     cdef const int32_t* p = <const int32_t*> cnp.PyArray_DATA(arr)
     cdef Py_ssize_t i, n = cnp.PyArray_DIM(arr, 0)

@@ -440,8 +440,11 @@ def near_copy_windows(seeds, sent_starts, sent_ends, covered):
     cdef const uint8_t[::1] C = cov
     cdef Py_ssize_t i, j, lo_j, hi_j, mid
     for j in range(nj):
-        if B[j] <= A[j] or (j and A[j] < B[j - 1]):
-            raise ValueError("sentences must be sorted, disjoint and non-empty")
+        if B[j] <= A[j] or (j and A[j] < B[j - 1]) or A[j] < 0:
+            raise ValueError("sentences must be sorted, disjoint, non-empty and non-negative")
+    for i in range(ns):
+        if SD[i, 0] < 0 or SD[i, 2] < 0:
+            raise ValueError("seed positions must be non-negative")
     out = np.empty((ns, 3), dtype=np.int64)
     if ns == 0 or nj == 0:
         return out[:0]
@@ -468,14 +471,14 @@ def near_copy_windows(seeds, sent_starts, sent_ends, covered):
         j = lo_j - 1
         if j < 0 or t0 >= B[j]:
             continue
+        # no int64 overflow: every value is non-negative (checked above), and the width is
+        # added only where it fits below n
         lo = s0 - (t0 - A[j])
         if lo < 0:
             lo = 0
-        hi = lo + (B[j] - A[j])
-        if hi > n:
-            hi = n
         if lo > n:
             lo = n
+        hi = lo + (B[j] - A[j]) if B[j] - A[j] <= n - lo else n
         if PRE[hi] - PRE[lo] == hi - lo:
             continue
         key = (lo, hi)

@@ -803,3 +803,14 @@ def test_near_copy_windows(s, t, data):
         done.add((lo, hi))
         want.append([lo, hi, j])
     assert got.dtype == np.int64 and got.shape == (len(want), 3) and got.tolist() == want
+
+
+def test_unit_arrays_in_foreign_byte_order_are_converted():
+    # the compiled core's fast path takes a ready int32 array as it is: one in big-endian
+    # order must be converted first, as the twin does
+    native = np.array([0, 1, 0, 0, 1, 0, 0, 1, 0], dtype=np.int32)
+    for ids in (native.astype(">i4"), np.frombuffer(b"\0" + native.tobytes(), "<i4", offset=1)):
+        for mod in IMPLS:
+            sa = mod.suffix_array(ids)
+            assert sa.tolist() == NV.naive_suffix_array(native.tolist())
+            assert mod.lcp_array(ids, sa).tolist() == PY.lcp_array(native, sa).tolist()

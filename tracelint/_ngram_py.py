@@ -954,8 +954,10 @@ def near_copy_windows(seeds, sent_starts, sent_ends, covered) -> np.ndarray:
     cov = np.ascontiguousarray(covered, dtype=np.uint8).astype(bool)
     if starts.shape[0] != ends.shape[0]:
         raise ValueError("sent_starts and sent_ends must have the same length")
-    if np.any(ends <= starts) or np.any(starts[1:] < ends[:-1]):
-        raise ValueError("sentences must be sorted, disjoint and non-empty")
+    if np.any(ends <= starts) or np.any(starts[1:] < ends[:-1]) or np.any(starts < 0):
+        raise ValueError("sentences must be sorted, disjoint, non-empty and non-negative")
+    if np.any(sd[:, 0] < 0) or np.any(sd[:, 2] < 0):
+        raise ValueError("seed positions must be non-negative")
     n = cov.shape[0]
     rows = []
     done = set()

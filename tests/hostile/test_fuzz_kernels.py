@@ -292,8 +292,8 @@ def step(data, name):
         agree("claim_recurrence", text, ids, kinds, starts, ends, d(id_sets), d(id_sets),
               d(id_sets))
     elif name == "near_copy_windows":
-        # offsets up to 2**40 in size: the compiled window arithmetic is int64 and wraps near
-        # 2**63 (test_near_copy_windows_int64_extremes, xfail); the twin's does not
+        # offsets up to 2**40 in size here; values near 2**63 are
+        # test_near_copy_windows_int64_extremes
         rows = d(st.lists(st.lists(st.integers(-3, 40) | st.sampled_from(WIDE),
                                    min_size=3, max_size=3), max_size=8))
         seeds = d(st.sampled_from(["rows", "flat", "bad"]))
@@ -342,12 +342,15 @@ def test_twin_near_repeats_checks_bounds():
     assert call(PY, "near_repeats", args)[0] == "raise"
 
 
-@pytest.mark.xfail(strict=True, reason="near_copy_windows computes lo - and lo + the sentence "
-                   "length in int64: a seed start near 2**63 wraps (hi negative), the twin's "
-                   "Python ints do not; src/_rep.pxi, not fixed here")
-def test_near_copy_windows_int64_extremes():
-    # a seed at 2**63 - 1 and no unit of s: the twin gives no window; the compiled core's
-    # hi wraps to -2**63 (a row (0, -2**63, 0); under boundscheck, an IndexError)
-    args = ([[2**63 - 1, 0, 0]], [0], [1], [])
+@pytest.mark.parametrize("args", [
+    ([[2**63 - 1, 0, 0]], [0], [1], []),                           # the width would wrap
+    ([[2**62, 5, 0]], [0], [2**62 + 12345678], [0] * 10),           # width above n
+    ([[2**62, 5, 0]], [-(2**62)], [2**62 + 12345678], [0] * 10),    # negative sentence start
+    ([[-(2**63), 5, 0]], [0], [10], [0] * 10),                      # negative seed
+])
+def test_near_copy_windows_int64_extremes(args):
+    # the window arithmetic is int64 in the compiled core: values near 2**63 must neither wrap
+    # nor read outside the prefix array (a wrapped hi once gave a row (0, -2**63, 0), and a
+    # segfault for a negative sentence start); the twin's Python ints are the reference
     r_py, r_cy = call(PY, "near_copy_windows", args), call(CY, "near_copy_windows", args)
     assert r_py[0] == r_cy[0] and same(r_py[1], r_cy[1])
