@@ -29,11 +29,15 @@ def gopher_stats(s, ks, ns):
     ([0.6666666666666666, 0.6666666666666666, 0.0], [[2, 4, 0], [0, 0, -1]])
     """
     a = _as_units(s)
-    kl = [int(k) for k in ks]
-    nl = [int(k) for k in ns]
-    if any(k < 1 for k in kl) or any(k < 1 for k in nl):
+    # (x, not k: k is a C int64 below, and Cython types comprehension variables alike)
+    kl = [int(x) for x in ks]
+    nl = [int(x) for x in ns]
+    if any(x < 1 for x in kl) or any(x < 1 for x in nl):
         raise ValueError("every k and n must be >= 1")
     cdef Py_ssize_t n = a.shape[0]
+    # a length above n means "nothing that long": n + 1 says the same and fits in int64
+    kl = [x if x <= n else n + 1 for x in kl]
+    nl = [x if x <= n else n + 1 for x in nl]
     cover = np.zeros(len(kl), dtype=np.float64)
     tops = np.zeros((len(nl), 3), dtype=np.int64)
     cdef int64_t[:, ::1] TP = tops

@@ -814,3 +814,11 @@ def test_unit_arrays_in_foreign_byte_order_are_converted():
             sa = mod.suffix_array(ids)
             assert sa.tolist() == NV.naive_suffix_array(native.tolist())
             assert mod.lcp_array(ids, sa).tolist() == PY.lcp_array(native, sa).tolist()
+
+
+def test_gopher_stats_lengths_beyond_int64():
+    # a k or n longer than s (even beyond int64) means "nothing that long", in both twins
+    for mod in IMPLS:
+        cover, tops = mod.gopher_stats([1, 2, 3, 1, 2, 4], [1, 2**70, 3], [2, 2**64, 7])
+        assert cover.tolist() == [4 / 6, 0.0, 0.0]
+        assert tops.tolist() == [[2, 4, 0], [0, 0, -1], [0, 0, -1]]

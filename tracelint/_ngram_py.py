@@ -720,8 +720,9 @@ def gopher_stats(s, ks, ns) -> Tuple[np.ndarray, np.ndarray]:
     nl = [int(k) for k in ns]
     if any(k < 1 for k in kl) or any(k < 1 for k in nl):
         raise ValueError("every k and n must be >= 1")
-    tops = np.array([top_ngram(a, k) for k in nl], dtype=np.int64).reshape(-1, 3)
     n = a.shape[0]
+    kl = [k if k <= n else n + 1 for k in kl]  # longer than s: nothing; n + 1 fits int64
+    tops = np.array([top_ngram(a, k) for k in nl], dtype=np.int64).reshape(-1, 3)
     if n == 0 or not kl:
         return np.zeros(len(kl), dtype=np.float64), tops
     sa = suffix_array(a)
