@@ -216,9 +216,27 @@ def test_verbosity_absolute_basis_and_stdin(tmp_path, capsys, monkeypatch):
     rows = [json.loads(line) for line in out.splitlines()]
     assert {r["metrics"]["verbosity"]["basis"] for r in rows} == {"absolute"}
     assert {r["label"] for r in rows} == {"concise"}
+    code, out2, err = run(["score", p, "--format", "jsonl", "-q", "--verbose-basis", "absolute"],
+                          capsys)
+    assert out2 == out
     # stdin cannot be read twice: the absolute basis decides, and the output says so
     r = subprocess.run([sys.executable, "-m", "tracelint", "score", "-", "--format", "jsonl",
                         "-q"], input=p.read_bytes(), capture_output=True, cwd=tmp_path,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(rows) == 7 and {x["metrics"]["verbosity"]["basis"] for x in rows} == {"absolute"}
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[rules.REP006]\ngap = 0\n", "rules.REP006.gap must be at least 1"),
+    ("[rules.REP006]\nblock = -3\n", "rules.REP006.block must be at least 1"),
+    ('[rules.NUM003]\nletters = ""\n', "rules.NUM003.letters must be a non-empty string"),
+    ('[rules.NUM003]\nletters = ["x"]\n', "rules.NUM003.letters must be str"),
+    ("[rules.NUM003]\nmax_gap = 0\n", "rules.NUM003.max_gap must be at least 1"),
+])
+def test_bad_rule_option_is_a_config_error(tmp_path, capsys, table, message):
+    # checked when the config is loaded (exit 2), not an internal error on every trace
+    cfg = tmp_path / "tracelint.toml"
+    cfg.write_text(table)
+    code, out, err = run(["score", EXAMPLES, "--config", cfg, "-q"], capsys)
+    assert code == 2 and message in err, err

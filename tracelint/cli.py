@@ -74,6 +74,8 @@ def build_config(args) -> Config:
         cfg.fail_on = _split_codes(args.fail_on)
     if getattr(args, "verbose_tokens", None) is not None:
         cfg.verbose_tokens = args.verbose_tokens
+    if getattr(args, "verbose_basis", None) is not None:
+        cfg.verbose_basis = args.verbose_basis
     if getattr(args, "max_text_chars", None) is not None:
         if args.max_text_chars < 1:
             raise UsageError("--max-text-chars must be at least 1")
@@ -352,7 +354,12 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default: nearest tracelint.toml or pyproject.toml)")
     p.add_argument("--select", action="append", metavar="CODES", help="only these rules (codes or prefixes)")
     p.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules")
-    p.add_argument("--verbose-tokens", type=int, metavar="N", help="verbosity threshold in tokens")
+    p.add_argument("--verbose-tokens", type=int, metavar="N",
+                   help="absolute verbosity threshold in tokens (used where no task group "
+                        "decides; see --verbose-basis)")
+    p.add_argument("--verbose-basis", choices=("group", "absolute"),
+                   help="verbose relative to the traces of the same task where the input holds "
+                        "5 or more (group, the default), or by --verbose-tokens alone")
     p.add_argument("--max-text-chars", type=int, metavar="N",
                    help="longer prompt/reasoning/answer: an error record, not analysed "
                         "(default 64000000)")

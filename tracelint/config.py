@@ -179,9 +179,13 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
                             f"(options: {', '.join(sorted(rule.options)) or 'none'})")
                     default = rule.options[name]
                     if isinstance(default, bool) != isinstance(v, bool) or (
-                            isinstance(default, (int, float)) and not isinstance(v, (int, float))):
+                            isinstance(default, (int, float)) and not isinstance(v, (int, float))
+                    ) or (isinstance(default, (str, list)) and not isinstance(v, type(default))):
                         raise ConfigError(
                             f"{where}: rules.{code}.{name} must be {type(default).__name__}")
+                    check = rule.option_checks.get(name)
+                    if check is not None and not check[0](v):
+                        raise ConfigError(f"{where}: rules.{code}.{name} must be {check[1]}")
                     cfg.rule_options.setdefault(code, {})[name] = v
         else:
             raise ConfigError(f"{where}: unknown key {key!r}")

@@ -8,10 +8,10 @@ documented absolute thresholds"; there are two bases:
   answered by several models or samples) form a group.  When the run's input holds at least
   ``verbose-group-min`` traces of the trace's task (default 5), the trace is verbose when its
   tokens per work unit are at least ``verbose-group-ratio`` (default 2.0) times the group's
-  median.  Tokens per work unit are ``tokens / workload`` when the record has a positive
-  ``workload``, else plain tokens (within one task the workload is the same, so the ratio to
-  the median is the same either way; the division matters when a user maps a coarser key,
-  e.g. a benchmark name, onto ``task``).
+  median.  Tokens per work unit are ``tokens / workload`` when every trace of the group has a
+  positive ``workload``, else plain tokens (within one task the workload is the same, so the
+  ratio to the median is the same either way; the division matters when a user maps a
+  coarser key, e.g. a benchmark name, onto ``task``).
 * **absolute** — otherwise (no task, a group too small, ``verbose-basis = "absolute"``, or
   input that is not a regular file — stdin, a pipe — which cannot be read twice): tokens >= ``verbose-tokens``
   (default 2000).
@@ -39,11 +39,12 @@ BASES = ("group", "absolute")
 
 @dataclass(frozen=True)
 class GroupBaseline:
-    """Per task: how many traces the input holds and their median tokens per work unit."""
+    """Per task: how many traces the input holds, their median, and whether that median is
+    of tokens per work unit (True) or of plain tokens (False)."""
 
-    groups: Dict[str, Tuple[int, float]] = field(default_factory=dict)
+    groups: Dict[str, Tuple[int, float, bool]] = field(default_factory=dict)
 
-    def get(self, task: Optional[str]) -> Optional[Tuple[int, float]]:
+    def get(self, task: Optional[str]) -> Optional[Tuple[int, float, bool]]:
         if task is None:
             return None
         return self.groups.get(task)
@@ -65,17 +66,28 @@ def _median(values: "array[float]") -> float:
 
 def build_baseline(items: Iterable[Any]) -> GroupBaseline:
     """The group figures of a stream of traces (items that are not :class:`Trace`, such as
-    read errors, are skipped).  Memory: 8 bytes per trace with a task."""
-    values: Dict[str, "array[float]"] = {}
+    read errors, are skipped).  A group is measured in tokens per work unit only when every
+    one of its traces has a positive workload, else in plain tokens (mixing the two scales
+    would make one median of incomparable numbers).  Memory: 16 bytes per trace with a task."""
+    tokens: Dict[str, "array[float]"] = {}
+    per_work: Dict[str, "array[float]"] = {}
     for item in items:
         if not isinstance(item, Trace) or item.task is None:
             continue
-        v = work_tokens(token_count(item)["count"], item.workload)
-        bucket = values.get(item.task)
-        if bucket is None:
-            bucket = values[item.task] = array("d")
-        bucket.append(v)
-    return GroupBaseline({k: (len(v), _median(v)) for k, v in values.items()})
+        n = token_count(item)["count"]
+        if item.task not in tokens:
+            tokens[item.task], per_work[item.task] = array("d"), array("d")
+        tokens[item.task].append(float(n))
+        if per_work[item.task] is not None:
+            if item.workload is not None and item.workload > 0:
+                per_work[item.task].append(n / item.workload)
+            else:
+                per_work[item.task] = None  # type: ignore[assignment]
+    groups = {}
+    for task, t in tokens.items():
+        w = per_work[task]
+        groups[task] = (len(t), _median(w), True) if w is not None else (len(t), _median(t), False)
+    return GroupBaseline(groups)
 
 
 def judge(trace: Trace, tokens: int, basis: str, verbose_tokens: int, ratio: float,
@@ -84,8 +96,8 @@ def judge(trace: Trace, tokens: int, basis: str, verbose_tokens: int, ratio: flo
     (what goes into ``metrics["verbosity"]``)."""
     group = baseline.get(trace.task) if (basis == "group" and baseline is not None) else None
     if group is not None and group[0] >= min_group and group[1] > 0:
-        n, median = group
-        value = work_tokens(tokens, trace.workload)
+        n, median, per_work = group
+        value = work_tokens(tokens, trace.workload) if per_work else float(tokens)
         rel = value / median
         return rel >= ratio, {"basis": "group", "group_size": n,
                               "group_median": round(median, 6), "ratio": round(rel, 6),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field as _field
-from typing import Any, ClassVar, Dict, List, Optional
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from ..model import Finding, Trace
 
@@ -24,6 +24,9 @@ class Rule:
     options: ClassVar[Dict[str, Any]] = {}
     #: The detector that emits this rule ("repetition", "prompt_copy", ...).
     detector: ClassVar[str] = ""
+    #: Option name -> (predicate, what a valid value is): checked when a config is loaded,
+    #: so that a bad value is a config error (exit 2), not an error on every trace.
+    option_checks: ClassVar[Dict[str, Tuple[Callable[[Any], bool], str]]] = {}
 
     @classmethod
     def doc(cls) -> str:

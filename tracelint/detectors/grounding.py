@@ -134,6 +134,11 @@ class NUM003(Rule):
     name = "inconsistent-equation"
     default_enabled = True
     options = {"letters": DEFAULT_LETTERS, "max_gap": DEFAULT_MAX_GAP}
+    option_checks = {
+        "letters": (lambda v: v != "" and v.isascii() and v.isalpha(),
+                    "a non-empty string of ASCII letters"),
+        "max_gap": (lambda v: v >= 1, "at least 1"),
+    }
 
 
 class ANS001(Rule):

@@ -75,6 +75,12 @@ class REP006(Rule):
     name = "paraphrase-loop"
     options = {"block": 100, "gap": 5, "min_blocks": 10, "min_recurrence": 0.3,
                "max_new_numbers": 2}
+    option_checks = {
+        "block": (lambda v: v >= 1, "at least 1"),
+        "gap": (lambda v: v >= 1, "at least 1"),
+        "min_blocks": (lambda v: v >= 1, "at least 1"),
+        "max_new_numbers": (lambda v: v >= 0, "at least 0"),
+    }
 
 
 def content_mask(units: Units, vocab) -> np.ndarray:
@@ -134,6 +140,7 @@ def block_recurrence(ids: np.ndarray, block: int, gap: int) -> Tuple[float, int]
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     out = DetectorOutput()
+    out.metrics["topic_recurrence"] = None  # the key is there even when the rule is off
     if not cfg.enabled("REP006"):
         return out
     units = ctx.units

@@ -112,12 +112,14 @@ def defer_signals() -> Iterator[None]:
     outputs is either all replaced or none.  Ctrl-C (SIGINT) is held the same way while a
     :func:`_terminate_raises` handler is installed for it."""
     _DEFER[0] += 1
+    signum = None
     try:
         yield
     finally:
         _DEFER[0] -= 1
-    if _DEFER[0] == 0 and _DEFER[1] is not None:
-        signum, _DEFER[1] = _DEFER[1], None
+        if _DEFER[0] == 0:  # taken here, so a block that raised leaves no stale signal behind
+            signum, _DEFER[1] = _DEFER[1], None
+    if signum is not None:  # reached only when the block succeeded
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         raise Terminated(signum)

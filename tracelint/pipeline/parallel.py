@@ -4,8 +4,10 @@ pool, and hand the results back **in input order**.
 The main process reads (JSON Lines as raw lines, Parquet / Arrow as record batches, JSON
 arrays as records) and cuts the stream into *chunks* of at most ``batch_size`` records (and
 about 1 MB of JSON Lines).  Each chunk is analysed by one worker (``jobs > 1``) or in the main
-process (``jobs == 1``) with the same code, so a record's output depends only on the record:
-the bytes written are the same for every ``jobs`` and every ``batch_size``.  At most
+process (``jobs == 1``) with the same code, so a record's output depends only on the record
+and on the group figures of the verbosity basis, which a first pass over the whole input
+computes before any chunk (tracelint/verbosity.py): the bytes written are the same for every
+``jobs`` and every ``batch_size``.  At most
 ``2 * jobs`` chunks are in flight, so memory stays bounded whatever the input size.
 
 Public entry points:

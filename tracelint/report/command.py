@@ -202,16 +202,16 @@ def cmd_report(args) -> int:
             prices = load_prices(args.prices)
     except PriceError as exc:
         raise UsageError(str(exc)) from None
+    from ..io.writers import check_output
+    for path in (args.json_out, args.html_out):
+        if path and path != "-":
+            check_output(path, args.files)  # before the analysis, not after it
     from ..verbosity import with_group_baseline
     cfg = with_group_baseline(cfg, args.files)
     try:
         analyzer = make_analyzer(cfg, args.tokenizer)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    from ..io.writers import check_output
-    for path in (args.json_out, args.html_out):
-        if path and path != "-":
-            check_output(path, args.files)  # before the analysis, not after it
     items = read_traces(args.files, cfg.reader_options())
     collected = collect(items, analyzer, by=by, workload_field=args.workload_field,
                         per_group=args.browser_per_group if args.html_out else 0,
