@@ -117,6 +117,13 @@ def _as_list(value: Any, key: str, where: str) -> List[str]:
     raise ConfigError(f"{where}: '{key}' must be a string or a list of strings")
 
 
+def _int_at_least(value: Any, least: int, key: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        what = "a positive integer" if least == 1 else f"an integer >= {least}"
+        raise ConfigError(f"{where}: '{key}' must be {what}")
+    return value
+
+
 def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
     """Build a Config from the ``[tool.tracelint]`` table; unknown keys are an error."""
     from .rules import all_rules
@@ -139,9 +146,7 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
         elif k == "think-close":
             cfg.think_close = str(value)
         elif k == "verbose-tokens":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{where}: 'verbose-tokens' must be a positive integer")
-            cfg.verbose_tokens = value
+            cfg.verbose_tokens = _int_at_least(value, 1, key, where)
         elif k == "verbose-basis":
             if value not in ("group", "absolute"):
                 raise ConfigError(f"{where}: 'verbose-basis' must be \"group\" or \"absolute\"")
@@ -151,13 +156,9 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
                 raise ConfigError(f"{where}: 'verbose-group-ratio' must be a positive number")
             cfg.verbose_group_ratio = float(value)
         elif k == "verbose-group-min":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-                raise ConfigError(f"{where}: 'verbose-group-min' must be an integer >= 2")
-            cfg.verbose_group_min = value
+            cfg.verbose_group_min = _int_at_least(value, 2, key, where)
         elif k == "max-text-chars":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{where}: 'max-text-chars' must be a positive integer")
-            cfg.max_text_chars = value
+            cfg.max_text_chars = _int_at_least(value, 1, key, where)
         elif k in ("field", "set"):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: '{key}' must be a table")
