@@ -155,3 +155,74 @@ def test_rechecking_a_result_twice_is_not_a_loop(n_repeats):
     text = engaged_text(random.Random(4), 40)
     text += "\n\nSo 12 × 4 = 48." * n_repeats
     assert label(text) != LOOP
+
+
+# --- copied blocks (REP001): a paragraph printed again and again, in any length of answer ----
+
+PARAGRAPH = ("On the first day she counted 100 customers. On the second day she counted 50 more "
+             "than on the first day, which means 100 + 50 = 150 customers. The total for the "
+             "first two days is 100 + 150 = 250 customers, and by the end of the third day it "
+             "is 500, so we subtract 250 from 500.")
+
+
+def _reprinted(copies: int) -> str:
+    intros = ["Correction in the JSON format:", "Here's the corrected JSON:",
+              "The final answer should be:", "Final correction for clarity:",
+              "The correct JSON is:", "Corrected once more:"]
+    parts = [PARAGRAPH]
+    for k in range(copies - 1):
+        parts.append(f"{intros[k % len(intros)]}\n\n```json\n{{\n    \"reasoning\": "
+                     f"\"{PARAGRAPH}\",\n    \"answer\": \"250\"\n}}\n```")
+    return "\n\n".join(parts)
+
+
+def test_paragraph_printed_five_times_is_a_loop_in_a_short_answer():
+    text = _reprinted(5)
+    assert len(text) < 2500  # far below every length minimum of the other loop checks
+    res = analyze(Trace(id="t", reasoning=text, answer="250"))
+    assert res.label == LOOP
+    f = [f for f in res.findings if f.code == "REP001"]
+    assert f and f[0].data.get("copied_block") and f[0].data["repeats"] == 5, res.findings
+    assert res.metrics["copied_block_copies"] == 5
+
+
+@pytest.mark.parametrize("copies", [2, 4])
+def test_paragraph_quoted_a_few_times_is_not_a_loop(copies):
+    assert label(_reprinted(copies), answer="250") != LOOP
+
+
+def test_question_quoted_again_and_again_is_not_a_copied_block():
+    question = ("A farmer has 120 apples and gives a third of them to his neighbour, then sells "
+                "half of what is left at the market for two dollars each. How much money does "
+                "he make at the market, and how many apples does he keep for himself?")
+    rng = random.Random(5)
+    text = "\n\n".join(f"Let me re-read the question: {question}\n\n{engaged_text(rng, 2)}"
+                       for _ in range(6))
+    res = analyze(Trace(id="t", reasoning=text, prompt=question, answer="80"))
+    assert res.metrics["copied_block_copies"] == 0
+    assert res.label != LOOP
+    # without the prompt the same quotes are a passage written six times
+    assert analyze(Trace(id="t", reasoning=text, answer="80")).metrics["copied_block_copies"] == 6
+
+
+def test_table_rules_and_rows_of_equal_cells_are_not_copied_blocks():
+    """Six different tables share their rule line (symbols only) and a row of equal cells
+    (periodic): neither is a passage written again."""
+    rule = "|" + "---|" * 30
+    text = "\n\n".join(
+        f"Table {t}:\n{rule}\n| n |" + "".join(f" {t * 100 + j} |" for j in range(29))
+        + "\n| ok |" + " yes |" * 29 for t in range(6))
+    assert analyze(Trace(id="t", reasoning=text, answer="1")).metrics["copied_block_copies"] == 0
+
+
+def test_copied_blocks_counts_copies_and_leaves_periodic_runs_to_rep002():
+    from tracelint.detectors.repetition import copied_blocks
+    import numpy as np
+    block = list(range(10, 70))  # 60 units
+    ids = np.array(block + [1] + block + [2, 3] + block + block[:30], dtype=np.int32)
+    (copies, length, pos), *_ = copied_blocks(ids, 50)
+    assert (copies, length) == (3, 60) and pos.tolist()[:3] == [0, 61, 123]
+    # a passage inside a periodic run of period 5 overlaps its next occurrence
+    run = np.array(list(range(5)) * 40, dtype=np.int32)  # 200 units
+    assert copied_blocks(run, 50) == []
+    assert copied_blocks(np.arange(300, dtype=np.int32), 50) == []

@@ -17,7 +17,7 @@ import numpy as np
 from .. import ngram
 from ..config import Config
 from ..segments import segment
-from ..units import KIND_OTHER, Units
+from ..units import KIND_CJK, KIND_OTHER, KIND_WORD, Units
 from .base import DetectorOutput, Rule, TraceContext
 
 #: Gopher (Rae et al. 2021, Table A1) thresholds, applied here to units.
@@ -41,20 +41,35 @@ class REP001(Rule):
     Segments inside fenced code blocks and markdown table rows never count as repeats, nor
     does a segment that states two or more numbers its match lacks (a new case of an
     enumeration; a single changed number, such as a step counter, still repeats).
+    Independently of segments and of length, a *copied block* is a loop: a passage of at
+    least ``copy_min_units`` units (two or three sentences) holding at least a fifth words,
+    found verbatim at least ``copy_min_copies`` times without overlap, anywhere in the text
+    (code blocks included), that is not mostly table rows and not copied from the prompt.
 
     Why: a model stuck in a loop spends its budget re-stating the same doubt, option or
     computation, verbatim or with small changes, usually until the token cap.  Such traces
     waste tokens and teach loops when used as SFT data.  Re-checking that settles, lists
     where every line is a new case, and tables are not loops: they either do not repeat
-    for long or their lines are not near-copies.
+    for long or their lines are not near-copies.  A short answer can loop too: a model that
+    prints the same paragraph five times, each time announcing a "correction", has made
+    no progress whatever the answer's length, while an engaged text quotes a whole passage
+    of its own again once or twice (measured on 2,588 reasoning traces of normal runs and
+    6,402 chat answers: 50-unit passages found five or more times occur only in traces
+    that loop by other measures, and one chat answer that loops).  Re-reading the
+    question is not counted here (CPY002 reports prompt copying).
 
     Options: ``similarity`` (0.7), ``min_share`` (0.5), ``lookback`` (256 segments),
     ``min_repeats`` (8), ``min_repeat_units`` (900), ``tail_min_repeats`` (5),
-    ``tail_min_repeat_units`` (150), ``diffuse_share`` (0.25), ``diffuse_min_chars`` (6000).
+    ``tail_min_repeat_units`` (150), ``diffuse_share`` (0.25), ``diffuse_min_chars`` (6000),
+    ``copy_min_units`` (50), ``copy_min_copies`` (5).
 
     Flagged example: "Wait, maybe Omega is 10, so 1.26 × 10 × 8.46 ≈ 106.6. Alternatively,
     maybe it is 100. But without the context it's impossible to say." repeated, with small
     changes, 40 times until the output stops.
+
+    Flagged example (copied block): a 600-character answer paragraph printed five times in
+    a 4,000-character chat answer, after "Correction:", "Here's the corrected JSON:", "Final
+    correction:", with nothing changed.
 
     OK example: "Let me check: 12 × 4 = 48. Yes. Now the second part: 48 + 7 = 55. Double
     check: 55 - 7 = 48. Correct, the answer is 55."
@@ -64,7 +79,12 @@ class REP001(Rule):
     name = "loop"
     options = {"similarity": 0.7, "min_share": 0.5, "lookback": 256, "min_repeats": 8,
                "min_repeat_units": 900, "tail_min_repeats": 5, "tail_min_repeat_units": 150,
-               "diffuse_share": 0.25, "diffuse_min_chars": 6000}
+               "diffuse_share": 0.25, "diffuse_min_chars": 6000, "copy_min_units": 50,
+               "copy_min_copies": 5}
+    option_checks = {
+        "copy_min_units": (lambda v: v >= 1, "at least 1"),
+        "copy_min_copies": (lambda v: v >= 2, "at least 2"),
+    }
 
 
 class REP002(Rule):
@@ -341,8 +361,98 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     keys = units.numbers_collapsed(ctx._vocab)
     m["novelty_curve"] = _novelty_curve(keys)
     _loop(ctx, cfg, out, keys)
+    _copied_block(ctx, cfg, out)
     _cycling(ctx, cfg, out)
     return out
+
+
+def _prompt_cover(ctx: TraceContext, min_len: int = 8) -> np.ndarray:
+    """Per reasoning unit: whether it lies in a stretch of at least ``min_len`` units found
+    verbatim in the prompt (the question quoted)."""
+    n = len(ctx.units)
+    cover = np.zeros(n + 1, dtype=np.int64)
+    if ctx.prompt and len(ctx.prompt_units):
+        for a, b, _ in ngram.matching_spans(ctx.units.ids, ctx.prompt_units.ids, min_len).tolist():
+            cover[a] += 1
+            cover[b] -= 1
+    return np.cumsum(cover[:n]) > 0
+
+
+def copied_blocks(ids: np.ndarray, min_len: int, min_copies: int = 2
+                  ) -> List[Tuple[int, int, np.ndarray]]:
+    """Passages of at least ``min_len`` units that occur more than once, as (copies, common
+    length, sorted start positions of the copies), most copies first; only those with at
+    least ``min_copies`` copies.
+
+    One suffix array: the suffixes sharing a prefix of ``min_len`` units are a run of
+    consecutive ranks whose LCP values are all at least ``min_len``.  A passage found at two
+    places closer than ``min_len`` units overlaps itself: it is periodic (a row of equal
+    table cells, a phrase repeated back to back) and left out, since REP002 judges periodic
+    runs with their own minimums."""
+    n = int(ids.shape[0])
+    if n < 2 * min_len:
+        return []
+    sa = ngram.suffix_array(ids)
+    lcp = ngram.lcp_array(ids, sa)  # lcp[i]: common prefix of ranks i - 1 and i
+    inside = np.flatnonzero(lcp >= min_len)
+    if inside.size == 0:
+        return []
+    cut = np.flatnonzero(np.diff(inside) > 1)
+    firsts = inside[np.r_[0, cut + 1]]
+    lasts = inside[np.r_[cut, inside.size - 1]]
+    big = (lasts - firsts + 2) >= min_copies
+    out = []
+    for a, b in zip(firsts[big].tolist(), lasts[big].tolist()):
+        pos = np.sort(sa[a - 1:b + 1]).astype(np.int64)
+        if int(np.diff(pos).min()) < min_len:
+            continue
+        out.append((int(pos.shape[0]), int(lcp[a:b + 1].min()), pos))
+    out.sort(key=lambda c: -c[0])
+    return out
+
+
+def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
+    """REP001's copied-block case: a passage of several sentences found verbatim
+    ``copy_min_copies`` times.  Works on the raw unit ids (numbers not collapsed) and on the
+    whole text, code blocks included, so a re-printed answer block counts."""
+    units = ctx.units
+    m = out.metrics
+    m.update(copied_block_copies=0, copied_block_units=0)
+    min_len = int(cfg.option("REP001", "copy_min_units"))
+    min_copies = int(cfg.option("REP001", "copy_min_copies"))
+    if len(units) < min_len * min_copies:
+        return
+    quoted = None
+    for copies, length, pos in copied_blocks(units.ids, min_len, min_copies):
+        if copies < min_copies:
+            break
+        first = int(pos[0])
+        # a passage that is mostly numbers and symbols (a matrix, a table rule) is not
+        # prose re-stated; the question quoted again is prompt copy, not a loop
+        words = np.isin(units.kinds[first:first + min_len], (KIND_WORD, KIND_CJK))
+        if 5 * np.count_nonzero(words) < min_len:
+            continue
+        if quoted is None:
+            quoted = _prompt_cover(ctx)
+        if 2 * np.count_nonzero(quoted[first:first + length]) >= length:
+            continue
+        # a table row (a header written over each of several tables) is layout, not prose;
+        # lines cut by the passage's edges count when either end is a '|'
+        passage = ctx.reasoning[int(units.starts[first]):int(units.ends[first + length - 1])]
+        lines = passage.splitlines()
+        in_rows = sum(len(x) for x in lines if x.strip()[:1] == "|" or x.strip()[-1:] == "|")
+        if 2 * in_rows > sum(len(x) for x in lines):
+            continue
+        m.update(copied_block_copies=copies, copied_block_units=length)
+        if cfg.enabled("REP001") and m.get("loop_start") is None:
+            a = int(units.starts[first])
+            b = int(units.ends[min(int(pos[-1]) + length, len(units)) - 1])
+            m.update(loop_start=a, loop_end=b)
+            out.findings.append(REP001.finding(
+                a, b, f"loop: a passage of {length} units is written {copies} times "
+                      f"verbatim, from char {a}", repeats=copies, repeat_units=length * copies,
+                copied_block=True))
+        return
 
 
 def _cycling(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
