@@ -252,3 +252,123 @@ def test_split_pm_equals_forward_pattern(parts):
     it = "".join(parts)
     m = _re.fullmatch(r"(.*?)\s*\\pm\s*(.*)", it)
     assert _A._split_pm(it) == (m.groups() if m else None)
+
+
+# --------------------------------------------------------------------------------------------
+# the exact decision before sympy: wherever it decides, sympy decides the same
+
+from fractions import Fraction  # noqa: E402
+
+from tracelint.grounding import parser as _P  # noqa: E402
+
+
+def _n(v, nd=0):
+    return ("n", Fraction(v), nd)
+
+
+_LEAVES = st.one_of(
+    st.integers(-12, 40).map(lambda k: (_n(k),)),
+    st.tuples(st.integers(-9, 9), st.integers(1, 12)).map(lambda p: (_n(Fraction(*p)),)),
+    st.integers(0, 60).map(lambda k: (_n(k), ("f", ("root", 2)))),
+    st.just((("c", "pi"),)),
+)
+_VARS = st.sampled_from(["x", "y"]).map(lambda v: (("v", v),))
+
+
+def _combine(children):
+    binary = st.tuples(children, children, st.sampled_from("+-*/")).map(
+        lambda t: t[0] + t[1] + (("b", t[2]),))
+    power = st.tuples(children, st.integers(-3, 9)).map(
+        lambda t: t[0] + (_n(t[1]), ("b", "^")))
+    unary = children.map(lambda c: c + (("u", "-"),))
+    pct = children.map(lambda c: c + (("pct",),))
+    root = children.map(lambda c: c + (("f", ("root", 2)),))
+    return st.one_of(binary, power, unary, pct, root)
+
+
+_NUMERIC = st.recursive(_LEAVES, _combine, max_leaves=6)
+_WITH_VARS = st.recursive(st.one_of(_LEAVES, _VARS, _VARS), _combine, max_leaves=6)
+
+
+def _value(rpn, nd=None):
+    if any(it[0] == "v" for it in rpn):
+        return _A._Value("poly", rpn=rpn)
+    try:
+        return _A._Value("exact", _P.eval_rpn(rpn), rpn, False, nd)
+    except _P.NeedsSymbolic:
+        return _A._Value("symbolic", None, rpn)
+    except (_P.Refused, _P.Unsupported, _P.NotNumeric, _P.ParseError, IndexError):
+        return None
+
+
+def _same_as_sympy(a, r):
+    if a is None or r is None or (a.kind == "exact" and r.kind == "exact"):
+        return None
+    fast = _A._exact_decision(a, r)
+    if fast is not None:
+        assert fast == _A._sympy_match(a, r), (a.rpn, r.rpn)
+    return fast
+
+
+@settings(max_examples=250, deadline=None)
+@given(_NUMERIC, _NUMERIC)
+def test_exact_decision_equals_sympy_on_numbers(x, y):
+    _same_as_sympy(_value(x), _value(y))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_NUMERIC, _NUMERIC, _NUMERIC)
+def test_exact_decision_equals_sympy_on_equal_values_written_differently(x, y, z):
+    # x*(y+z) and x*y + x*z, y + z and z + y: equal values in different forms
+    _same_as_sympy(_value(x + y + z + (("b", "+"), ("b", "*"))),
+                   _value(x + y + (("b", "*"),) + x + z + (("b", "*"), ("b", "+"))))
+    _same_as_sympy(_value(y + z + (("b", "+"),)), _value(z + y + (("b", "+"),)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_NUMERIC, st.integers(2, 7), st.sampled_from([-1, 0, 0, 1]), st.booleans())
+def test_exact_decision_equals_sympy_on_decimal_answers(y, nd, off, truncate):
+    # a decimal answer at nd places near the reference: rounded, truncated, one unit off
+    r = _value(y)
+    if r is None or r.kind != "symbolic":
+        return
+    approx = _A.S.enclosure(_A.S.value_of(y))[0] if _A.S.value_of(y) is not None else None
+    if approx is None:
+        return
+    scaled = approx * 10 ** nd
+    k = int(scaled) if truncate else round(scaled)
+    lit = Fraction(k + off, 10 ** nd)
+    _same_as_sympy(_value((_n(lit, nd),), nd), r)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_WITH_VARS, _WITH_VARS)
+def test_exact_decision_equals_sympy_with_variables(x, y):
+    _same_as_sympy(_value(x), _value(y))
+    _same_as_sympy(_value(x + y + (("b", "+"),)), _value(y + x + (("b", "+"),)))
+
+
+@pytest.mark.parametrize("a, r, expected", [
+    (r"2\sqrt{5}", r"\sqrt{20}", (True, "symbolic")),
+    (r"\frac{\sqrt{2}}{2}", r"\frac{1}{\sqrt{2}}", (True, "symbolic")),
+    (r"2\sqrt{59}", r"2\sqrt{113}", (False, "symbolic")),
+    ("1.41", r"\sqrt{2}", (True, "numeric")),
+    ("1.42", r"\sqrt{2}", (False, "symbolic")),
+    ("6366.20", r"\frac{20000}{\pi}", (True, "numeric")),
+    ("x^2+2x+1", "(x+1)^2", (True, "symbolic")),
+    ("x^2+3x", "(x+1)^2", (False, "symbolic")),
+    ("3x", r"1+\sqrt{5}", (False, "symbolic")),
+])
+def test_exact_decision_decides_without_sympy(a, r, expected):
+    va, vr = _A._parse_value(a), _A._parse_value(r)
+    assert _A._exact_decision(va, vr) == expected
+    assert _A._sympy_match(va, vr) == expected
+    assert answers_match(a, r) == expected
+
+
+def test_exact_decision_leaves_near_values_to_sympy():
+    # within sympy's tolerance of 1e-20: equal for sympy, not provably anything here
+    a = _A._parse_value(r"\pi")
+    r = _A._parse_value("3.1415926535897932384626433832795028841971693993751058209749")
+    assert _A._exact_decision(a, r) is None
+    assert _A._symbolic_match(a, r, False) == (True, "symbolic")

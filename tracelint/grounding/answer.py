@@ -21,6 +21,7 @@ No string is ever handed to ``eval``/``sympify``.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from fractions import Fraction
 from typing import List, Optional, Tuple
 
 from . import parser as P
+from . import surds as S
+from .claims import _implicit_ok, _merge_numbers  # the claim reader's token fix-ups
 
 __all__ = ["ExtractedAnswer", "extract_answer", "answers_match", "reference_answer",
            "normalize_answer"]
@@ -92,9 +95,13 @@ def _boxed(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     return None
 
 
+#: bold marks around a value
+_BOLD_EDGE = re.compile(r"^\*\*|\*\*$")
+
+
 def _clean_value(v: str) -> str:
     v = v.strip()
-    v = re.sub(r"^\*\*|\*\*$", "", v).strip()
+    v = _BOLD_EDGE.sub("", v).strip()
     if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
         v = v[1:-1].strip()
     v = v.replace('\\"', "").strip()
@@ -105,6 +112,12 @@ def _clean_value(v: str) -> str:
         v = v[2:-2].strip()
     v = v.rstrip(".").strip()
     return v
+
+
+#: a value needs a word character; a phrase that starts like prose and has no digit is not one
+_WORDISH = re.compile(r"[\w\\]")
+_NOT_A_VALUE = re.compile(r"(?:is|was|would|will|to|of|for|that|in|this|the\s+question)\b", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
@@ -121,10 +134,9 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
             e = s + 300
         raw = text[s:e]
         val = _clean_value(raw)
-        if not val or not re.search(r"[\w\\]", val):
+        if not val or not _WORDISH.search(val):
             continue
-        if re.match(r"(?:is|was|would|will|to|of|for|that|in|this|the\s+question)\b", val, re.I) and \
-                not re.search(r"\d", val[:40]):
+        if _NOT_A_VALUE.match(val) and not _DIGIT.search(val[:40]):
             continue
         off = raw.find(val[:1]) if val else 0
         last = (val, s + max(0, off), s + max(0, off) + len(val))
@@ -207,7 +219,7 @@ def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
     a = _answer_is(text, lo)
     if a is not None:
         val = a[0]
-        if re.fullmatch(r"\(?[A-J]\)?", val):
+        if _BARE_OPTION.fullmatch(val):
             return ("option",) + a
         return ("answer-is",) + a
     o = _option(text, lo)
@@ -247,6 +259,30 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     return None
 
 
+_MEMO_SIZE = 4096
+_MEMO_TEXT = 1000
+
+
+def _memo(fn):
+    """``fn`` remembered by its string arguments (the traces of one question share their
+    reference, and short answers repeat).  Bounded: the table is emptied when full, and
+    arguments longer than ``_MEMO_TEXT`` characters in all are not kept."""
+    table: dict = {}
+
+    @functools.wraps(fn)
+    def memo(*args):
+        hit = table.get(args)
+        if hit is None:
+            hit = fn(*args)
+            if all(type(a) is str for a in args) and sum(map(len, args)) <= _MEMO_TEXT:
+                if len(table) >= _MEMO_SIZE:
+                    table.clear()
+                table[args] = hit
+        return hit
+    return memo
+
+
+@_memo
 def reference_answer(reference: str) -> str:
     """The final answer inside a reference: ``...#### 540`` -> ``540``, ``# 18`` -> ``18``,
     ``\\boxed{..}`` -> its content; otherwise the whole (stripped) reference."""
@@ -268,6 +304,11 @@ _UNIT_TAIL = re.compile(
     r"(?<=[\d)}])\s*(?:[a-zA-Z][a-zA-Z\-]*\.?)(?:\s+(?:[a-zA-Z][a-zA-Z\-]*\.?|per|/)){0,4}\s*$")
 
 
+#: trailing dots and spaces, read from the right
+_DOTS_SPACES = re.compile(r"[.\s]*")
+
+
+@_memo
 def normalize_answer(s: str) -> str:
     """Answer text without LaTeX decoration, units after a number, ``$`` and end punctuation."""
     t = str(s).strip()
@@ -283,21 +324,28 @@ def normalize_answer(s: str) -> str:
     t = t.strip().strip("*").strip()
     # drop the trailing dots and spaces (``re.sub(r"[.\s]+$", "", t)``, which is quadratic
     # in a run of spaces that does not end the text): their count, read from the right
-    t = t[:len(t) - re.match(r"[.\s]*", t[::-1]).end()]
-    if re.search(r"\d", t):
+    t = t[:len(t) - _DOTS_SPACES.match(t[::-1]).end()]
+    if _DIGIT.search(t):
         t2 = _UNIT_TAIL.sub("", t)
-        if t2 and re.search(r"\d", t2):
+        if t2 and _DIGIT.search(t2):
             t = t2.strip()
     return t.strip()
 
 
+#: option letters: alone, "(B) ...", "B. ...", "option B"
+_LETTER_ONLY = re.compile(r"\(?\s*([A-Ja-j])\s*\)?[.:]?")
+_LETTER_PAREN = re.compile(r"^\(?([A-J])\)[\s.:]")
+_LETTER_DOT = re.compile(r"^([A-J])[.:]\s")
+_OPTION_NAMED = re.compile(r"(?:option|choice)\s*\(?([A-J])\)?(?![A-Za-z])", re.I)
+_BARE_OPTION = re.compile(r"\(?[A-J]\)?")
+
+
 def _option_letter(s: str) -> Optional[str]:
     t = normalize_answer(s)
-    m = re.fullmatch(r"\(?\s*([A-Ja-j])\s*\)?[.:]?", t)
+    m = _LETTER_ONLY.fullmatch(t)
     if m:
         return m.group(1).upper()
-    m = re.match(r"^\(?([A-J])\)[\s.:]", t) or re.match(r"^([A-J])[.:]\s", t) or \
-        re.search(r"(?:option|choice)\s*\(?([A-J])\)?(?![A-Za-z])", t, re.I)
+    m = _LETTER_PAREN.match(t) or _LETTER_DOT.match(t) or _OPTION_NAMED.search(t)
     return m.group(1).upper() if m else None
 
 
@@ -316,8 +364,9 @@ class _Value:
         self.nd = nd          # decimals shown when the text is one decimal number
 
 
+@_memo
 def _parse_value(text: str, pct_mode: str = "label") -> _Value:
-    from .claims import _merge_numbers  # shared token fix-ups (1 250, 2 1/2)
+    """The value of an answer text (shared by the callers: a _Value is never changed)."""
     t = text.strip()
     if not t or len(t) > 400:
         return _Value("none")
@@ -363,7 +412,6 @@ def _parse_value(text: str, pct_mode: str = "label") -> _Value:
 
 
 def _implicit(expr: List[P.Tok]) -> List[P.Tok]:
-    from .claims import _implicit_ok
     out: List[P.Tok] = []
     expect_operand = True
     pend = 0
@@ -423,7 +471,7 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
         return None, None
     # option letters
     rl = _option_letter(ref)
-    if rl is not None and re.fullmatch(r"\(?\s*[A-Ja-j]\s*\)?[.:]?", normalize_answer(ref)):
+    if rl is not None and _LETTER_ONLY.fullmatch(normalize_answer(ref)):
         al = _option_letter(answer)
         return (al == rl), "letter"
     na, nr = normalize_answer(answer), normalize_answer(ref)
@@ -512,10 +560,16 @@ def _brackets(s: str) -> str:
     return (s[:1] if s[:1] in "([{" else "") + (s[-1:] if s[-1:] in ")]}" else "")
 
 
+#: prose (a word of three letters outside LaTeX commands); a thousands group
+_WORD3 = re.compile(r"[A-Za-z]{3,}")
+_LATEX_CMD = re.compile(r"\\[A-Za-z]+")
+_GROUP3 = re.compile(r"\d{3}(?:\.\d+)?")
+
+
 def _split_top(s: str) -> List[str]:
     t = s.strip()
     bracketed = (len(t) >= 2 and t[0] in "([{" and t[-1] in ")]}") or t.startswith("\\{")
-    if not bracketed and re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", t)):
+    if not bracketed and _WORD3.search(_LATEX_CMD.sub("", t)):
         return [s]  # prose with a thousands comma, not a tuple
     if len(t) >= 2 and t[0] in "([{" and t[-1] in ")]}":
         inner = t[1:-1]
@@ -537,7 +591,7 @@ def _split_top(s: str) -> List[str]:
         else:
             cur.append(ch)
     parts.append("".join(cur))
-    if len(parts) > 1 and all(re.fullmatch(r"\d{3}(?:\.\d+)?", p.strip()) for p in parts[1:]):
+    if len(parts) > 1 and all(_GROUP3.fullmatch(p.strip()) for p in parts[1:]):
         return [s]  # 1,000,000 is one number
     return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [s]
 
@@ -551,6 +605,11 @@ _SENT_NUMBER = re.compile(r"(?<![\w.:])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d:]
                           r"|(?<![\w.:])-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\d:])")
 
 
+#: a bold value with a number in it; a currency amount
+_NUMERIC_HINT = re.compile(r"\d|\\sqrt|\u221a")
+_CURRENCY_AMOUNT = re.compile(r"(?<![\w.])-?\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
     """The number a sentence answer states ("Bentley paid $11,050 to fill 170 balloons"):
     a bold value, else the only currency amount, else the only number the question does not
@@ -558,9 +617,9 @@ def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
     last number that is not part of a compound ("400-meter") or a time ("16:00")."""
     for m in _BOLD.finditer(s):
         inner = m.group(1).strip()
-        if re.search(r"\d|\\sqrt|\u221a", inner):
+        if _NUMERIC_HINT.search(inner):
             return inner
-    cur = re.findall(r"(?<![\w.])-?\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", s)
+    cur = _CURRENCY_AMOUNT.findall(s)
     if len(cur) == 1:
         return cur[0].replace("$", "")
     nums = [m.group().replace("$", "") for m in _SENT_NUMBER.finditer(s)
@@ -583,11 +642,18 @@ def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
     return None
 
 
+#: "2:00 pm" for an hour; whitespace; a name as reference
+_HOUR = re.compile(r"(\d{1,2}):00\s*(?:[ap]\.?m\.?)?", re.I)
+_HOUR_REF = re.compile(r"\d{1,2}")
+_WS = re.compile(r"\s+")
+_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,40}")
+
+
 def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str] = None
                ) -> Tuple[Optional[bool], Optional[str]]:
     ref_pct = nr.rstrip().endswith("%")
-    hm = re.fullmatch(r"(\d{1,2}):00\s*(?:[ap]\.?m\.?)?", na.strip(), re.I)
-    if hm and re.fullmatch(r"\d{1,2}", nr.strip()):
+    hm = _HOUR.fullmatch(na.strip())
+    if hm and _HOUR_REF.fullmatch(nr.strip()):
         return int(hm.group(1)) == int(nr.strip()), "numeric"  # "2:00 pm" for the hour 2
     r = _parse_value(nr, "label")
     a = _parse_value(na, "label")
@@ -605,9 +671,9 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
     if r.kind in ("exact", "symbolic", "poly") and a.kind in ("exact", "symbolic", "poly"):
         return _symbolic_match(a, r, ref_pct)
     # strings
-    sa = re.sub(r"\s+", "", na).lower()
-    sr = re.sub(r"\s+", "", nr).lower()
-    if sa != sr and r.kind == "none" and re.fullmatch(r"[A-Za-z][A-Za-z .'-]{1,40}", nr) and \
+    sa = _WS.sub("", na).lower()
+    sr = _WS.sub("", nr).lower()
+    if sa != sr and r.kind == "none" and _NAME.fullmatch(nr) and \
             len(na.split()) <= 20 and re.search(r"(?<![A-Za-z])" + re.escape(nr.lower()) +
                                                 r"(?![A-Za-z])", na.lower()):
         return True, "string"  # "Navin from Mauritius earns the most" vs "Navin"
@@ -615,7 +681,102 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
 
 
 def _symbolic_match(a: _Value, r: _Value, ref_pct: bool) -> Tuple[Optional[bool], str]:
-    """Equivalence through sympy expressions built from our RPN (never from strings)."""
+    """Equivalence through sympy expressions built from our RPN (never from strings).
+    :func:`_exact_decision` answers first where it can prove what sympy would say."""
+    fast = _exact_decision(a, r)
+    if fast is not None:
+        return fast
+    return _sympy_match(a, r)
+
+
+#: sympy's verdict is "equal" when the difference is within this fraction of the reference
+_SYMPY_TOL = 1e-20
+
+
+def _exact_decision(a: _Value, r: _Value) -> Optional[Tuple[bool, str]]:
+    """The result of :func:`_sympy_match` when it follows from exact arithmetic, else None.
+
+    Polynomials (no pi, roots or factorials; literal exponents up to 8): equal polynomials
+    are equal for sympy; a difference that keeps a variable term is not zero and keeps free
+    symbols.  Numbers in :mod:`.surds` form: equal forms are equal values; different ones
+    are far from equal when an enclosure of the difference is clear of sympy's tolerance,
+    and then the decimal-rounding test is decided by an enclosure of the reference that no
+    boundary of :func:`_close` falls in (sympy reads the reference to 40 digits; the
+    enclosure is widened far beyond that).  Anything closer is left to sympy."""
+    if a.kind == "poly" or r.kind == "poly":
+        return _poly_decision(a.rpn, r.rpn)
+    va, vr = S.value_of(a.rpn), S.value_of(r.rpn)
+    if va is None or vr is None:
+        return None
+    if va == vr:
+        return True, "symbolic"
+    dlo, dhi = S.enclosure(S.difference(va, vr))
+    rlo, rhi = S.enclosure(vr)
+    big = max(abs(rlo), abs(rhi))
+    if big > _FLOAT_SAFE or max(abs(dlo), abs(dhi)) > _FLOAT_SAFE:
+        return None  # sympy's complex() of it would overflow
+    gap = dlo if dlo > 0 else -dhi if dhi < 0 else None
+    if gap is None or gap <= 2 * Fraction(_SYMPY_TOL) * max(1, big):
+        return None
+    if a.kind == "exact" and a.nd is not None and a.nd >= 2:
+        unit = Fraction(1, 10 ** a.nd)
+        pad = big / 10 ** 30
+        lo, hi = rlo - pad, rhi + pad
+        av = a.value
+        if any(lo <= b <= hi for b in (av - unit, av - unit / 2, av, av + unit / 2,
+                                        av + unit, 0)):
+            return None
+        if _close(lo, av, a.nd):
+            return True, "numeric"
+    return False, "symbolic"
+
+
+_FLOAT_SAFE = Fraction(10) ** 300
+
+
+def _poly_decision(ra: tuple, rr: tuple) -> Optional[Tuple[bool, str]]:
+    """Equal polynomials: (True, symbolic); a difference with a variable term: (False,
+    symbolic) - also a polynomial with a variable term against any expression without
+    variables; else None."""
+    pa, pr = _plain_poly(ra), _plain_poly(rr)
+    if pa is not None and pr is not None:
+        diff = dict(pa)
+        for m, c in pr.items():
+            diff[m] = diff.get(m, 0) - c
+        terms = [m for m, c in diff.items() if c]
+        if not terms:
+            return True, "symbolic"
+        if any(m != () for m in terms):
+            return False, "symbolic"
+        return None
+    for p, other in ((pa, rr), (pr, ra)):
+        if p is not None and any(m != () for m in p) and \
+                not any(it[0] == "v" for it in other):
+            return False, "symbolic"  # a constant cannot cancel a variable term
+    return None
+
+
+def _plain_poly(rpn: tuple) -> Optional[dict]:
+    """The polynomial of ``rpn`` when it is also exactly what sympy builds from it: every
+    power has a literal exponent 0..8 (sympy bounds exponents), no pi (a symbol to
+    eval_poly, a number to sympy), no roots or factorials (complex roots, factorial limits).
+    Else None."""
+    for i, it in enumerate(rpn):
+        k = it[0]
+        if k in ("c", "f", "fact"):
+            return None
+        if k == "b" and it[1] not in ("+", "-", "*", "/"):
+            prev = rpn[i - 1] if i else None
+            if prev is None or prev[0] != "n" or prev[1].denominator != 1 or \
+                    not 0 <= prev[1] <= 8:
+                return None
+    try:
+        return P.eval_poly(rpn, P.DEFAULT_LIMITS)
+    except Exception:  # noqa: BLE001 - whatever eval_poly refuses, sympy decides
+        return None
+
+
+def _sympy_match(a: _Value, r: _Value) -> Tuple[Optional[bool], str]:
     try:
         sp = P._sympy()
         symbols: dict = {}
@@ -627,7 +788,7 @@ def _symbolic_match(a: _Value, r: _Value, ref_pct: bool) -> Tuple[Optional[bool]
         if not diff.free_symbols:
             dv = complex(sp.N(diff, 30))
             scale = max(1.0, abs(complex(sp.N(er, 30))))
-            if abs(dv) <= 1e-20 * scale:
+            if abs(dv) <= _SYMPY_TOL * scale:
                 return True, "symbolic"
             # a decimal answer for an irrational reference, at its shown precision
             if a.kind == "exact" and a.nd is not None and a.nd >= 2 and not er.free_symbols:
