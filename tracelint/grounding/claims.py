@@ -184,8 +184,20 @@ _FUNC_NAMES_REV = "|".join(w[::-1] for w in _FUNC_NAMES.split("|"))
 
 # Everything that can be part of a left-hand side, read leftwards on the reversed text.
 # Multi-character atoms come first: the loop is greedy and does not backtrack into them.
-_REV_LHS = re.compile(
-    r"(?:[A-Za-z]+\\"                       # \times, \frac, \sqrt (reversed)
+# The first alternative of each run takes many characters at once where the original
+# alternatives below would take them one at a time: characters that only one-character
+# alternatives can consume (digits, operators, brackets, and spaces not before a backslash in
+# the reversed text).  The loop picks the first alternative that matches and never backtracks,
+# so the run ends where it ended without them (tests/test_grounding_claims.py checks this
+# against the patterns without the first alternative).
+_LHS_RUN = (r"[\d.\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215()\[\]\u20ac\u00a3\u00a5"
+            r"\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be"
+            r"\u2150-\u215e_'\u2019]+|[ \t\u00a0\u2009\u202f]+(?!\\)|")
+_RHS_RUN = (r"[ \t\u00a0\u2009\u202f\d.,\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()"
+            r"\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9"
+            r"\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]+|")
+_REV_LHS_ALTS = (
+    r"[A-Za-z]+\\"                       # \times, \frac, \sqrt (reversed)
     r"|[{}%$,;:! ]\\"                       # \{ \} \% \$ \, \; \: \! "\ "
     r"|\}[^{}\n]{0,40}\{(?:txet|mrhtam|mrtxet|xobm|tixet|emanrotarepo|fsthtam)\\"
     r"|(?:" + _FUNC_NAMES_REV + r")(?![A-Za-z])"
@@ -197,12 +209,12 @@ _REV_LHS = re.compile(
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
-    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019]"
-    r")*")
+    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019]")
+_REV_LHS = re.compile("(?:" + _LHS_RUN + _REV_LHS_ALTS + ")*")
 
 # Everything that can be part of a right-hand side (and of further '=' of a chain).
-_FWD_RHS = re.compile(
-    r"(?:\\(?:text|mathrm|textrm|mbox|textit|operatorname|mathsf)\s*\{[^{}\n]{0,40}\}"
+_FWD_RHS_ALTS = (
+    r"\\(?:text|mathrm|textrm|mbox|textit|operatorname|mathsf)\s*\{[^{}\n]{0,40}\}"
     r"|\\[A-Za-z]+"
     r"|\\[{}%$,;:! ]"
     r"|(?:" + _FUNC_NAMES + r")(?![A-Za-z])"
@@ -215,8 +227,8 @@ _FWD_RHS = re.compile(
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
-    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]"
-    r")*")
+    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]")
+_FWD_RHS = re.compile("(?:" + _RHS_RUN + _FWD_RHS_ALTS + ")*")
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,6 +433,21 @@ class _SegState:
 
     def close(self, after_word: bool = False):
         seg = self.seg
+        chunk = self.chunk
+        if not seg.toks and not chunk.segs and not chunk.rels and seg.status == "ok" and \
+                seg.first and not (seg.approx or seg.ellipsis or seg.bullet or seg.units or
+                                   seg.jux or seg.lps or seg.numunit or seg.numword or
+                                   seg.unit_run or seg.last_ok):
+            # nothing was read since the last close (prose): the chunk and its segment are
+            # still as new and nothing refers to them, so they are reset in place
+            chunk.annotation = self.in_ann
+            chunk.after_word = after_word
+            self.need = True
+            self.depth = 0
+            if self.pend:
+                self.pend = []
+            self.skip_rp = -1
+            return
         _finish_last(seg, self.depth > 0 or self.need or bool(self.pend))
         if seg.toks or self.chunk.segs:
             self.chunk.segs.append(seg)
@@ -461,29 +488,38 @@ class _SegState:
         toks = self.toks
         n = len(toks)
         i = 0
+        step = self.step
         while i < n:
-            i = self.step(i, n)
+            # fast paths (most tokens are numbers and operators): a number where an operand
+            # is expected, a binary operator after one
+            t = toks[i]
+            k = t.k
+            if k == NUM:
+                if self.need and not self.pend and not (t.f and "cur:" in t.f):
+                    seg = self.seg
+                    seg.toks.append(t)
+                    seg.unit_run = 0
+                    self.need = False
+                    if self.depth == 0:
+                        seg.last_ok = len(seg.toks)
+                    i += 1
+                    continue
+            elif k == OP and not self.need and t.v != "/":
+                seg = self.seg
+                seg.toks.append(t)
+                self.need = True
+                seg.unit_run = 0
+                i += 1
+                continue
+            i = step(i, n)
         self.close()
 
     def step(self, i: int, n: int) -> int:
+        """Read toks[i] (and maybe more); the next index.  :meth:`run` has already taken the
+        two fast paths (a number where an operand is expected, a binary operator after one)."""
         toks = self.toks
         t = toks[i]
         k = t.k
-        # fast paths: a number where an operand is expected, a binary operator after one
-        if k == NUM and self.need and not self.pend and not (t.f and "cur:" in t.f):
-            seg = self.seg
-            seg.toks.append(t)
-            seg.unit_run = 0
-            self.need = False
-            if self.depth == 0:
-                seg.last_ok = len(seg.toks)
-            return i + 1
-        if k == OP and not self.need and t.v != "/":
-            seg = self.seg
-            seg.toks.append(t)
-            self.need = True
-            seg.unit_run = 0
-            return i + 1
         nxt = toks[i + 1] if i + 1 < n else None
         seg = self.seg
         chunk = self.chunk
@@ -1018,9 +1054,9 @@ def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
     if cache is not None:
         # a number's value enters the key as (numerator, denominator): equal exactly when the
         # Fractions are equal, and far cheaper to hash than a Fraction
-        key = (pct_mode, tuple((t.k, t.t, None if t.k not in _KEY_KINDS else
-                                (t.v.numerator, t.v.denominator) if type(t.v) is Fraction
-                                else t.v) for t in toks))
+        key = (pct_mode, tuple([(t.k, t.t, None if t.k not in _KEY_KINDS else
+                                 (t.v.numerator, t.v.denominator) if type(t.v) is Fraction
+                                 else t.v) for t in toks]))
         hit = cache.get(key)
         if hit is not None:
             return hit
@@ -1039,12 +1075,12 @@ def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
         return Val("unsupported", reason=str(exc), has_op=True)
     except (P.ParseError, KeyError, IndexError) as exc:
         return Val("bad", reason=str(exc))
-    operands = tuple(it[1] for it in rpn if it[0] == "n")
-    pct = any(t.k == PCT for t in toks)
+    operands = tuple([it[1] for it in rpn if it[0] == "n"])
+    pct = PCT in [t.k for t in toks]
     if pct and pct_mode == "percent":
         has_op = True
     bare = _bare_decimals(toks, pct_mode)
-    if any(it[0] == "v" for it in rpn):
+    if "v" in [it[0] for it in rpn]:
         try:
             poly = P.eval_poly(rpn, limits)
         except (P.Refused, P.Unsupported, P.NeedsSymbolic, P.ParseError, IndexError,
@@ -1122,7 +1158,7 @@ def _numeric(v: Val, limits: Limits = P.DEFAULT_LIMITS) -> Optional[Tuple[Fracti
     if v.rpn is None:
         return None
     memo = v.ivc
-    if memo is not None and memo[0] == limits:
+    if memo is not None and (memo[0] is limits or memo[0] == limits):
         return memo[1]  # the same Val is compared again (cached segment, other readings)
     try:
         iv = P.eval_interval(v.rpn, limits, Fraction(0))
@@ -1257,14 +1293,28 @@ class ClaimScanner:
         self.span_cache: Dict[tuple, List[Claim]] = {}
         self.val_cache: dict = {}
         self._lost_sup: Optional[bool] = None
+        self._limits_memo: Optional[Tuple[Limits, bool]] = None
         self._text = ""
+
+    def _default_limits(self) -> bool:
+        """Whether the limits are the defaults (then the process-wide cache applies); the
+        answer is remembered per limits object, since comparing two dataclasses is slow."""
+        memo = self._limits_memo
+        if memo is None or memo[0] is not self.limits:
+            memo = self._limits_memo = (self.limits, self.limits == P.DEFAULT_LIMITS)
+        return memo[1]
 
     @property
     def lost_sup(self) -> bool:
         """Whether the text shows superscripts flattened into digits ("x2 + y2"); computed
         only when a claim would otherwise be called wrong."""
         if self._lost_sup is None:
-            self._lost_sup = len(_LOST_SUP.findall(self._text, 0, 200000)) >= 2
+            found = 0
+            for _m in _LOST_SUP.finditer(self._text, 0, 200000):
+                found += 1
+                if found >= 2:
+                    break  # two are enough: the rest of the text need not be searched
+            self._lost_sup = found >= 2
         return self._lost_sup
 
     # -- public -------------------------------------------------------------------------------
@@ -1406,7 +1456,8 @@ class ClaimScanner:
             return []
         key = (span, cut_left, cut_right)
         cached = self.span_cache.get(key)
-        if cached is None and self.limits == P.DEFAULT_LIMITS:
+        default = self._default_limits()
+        if cached is None and default:
             cached = _GLOBAL_CACHE.get(key)
         if cached is not None and any(c.status == "wrong" for c in cached) and self.lost_sup:
             cached = None  # this text flattens superscripts: other readings may apply
@@ -1423,7 +1474,7 @@ class ClaimScanner:
                 return [_shift(c, lo + base) for c in cached]  # depends on this text: no cache
             if len(self.span_cache) < 50000:
                 self.span_cache[key] = cached
-            if self.limits == P.DEFAULT_LIMITS:
+            if default:
                 if len(_GLOBAL_CACHE) >= _GLOBAL_CACHE_MAX:
                     _GLOBAL_CACHE.clear()  # simple and deterministic: results never depend on it
                 _GLOBAL_CACHE[key] = cached
@@ -1511,7 +1562,7 @@ class ClaimScanner:
         relation = "\u2248" if rel == "~" else "="
         operands = tuple(va.operands) if va.status == "exact" else ()
         results = (vb.value,) if vb.status == "exact" and not vb.has_op else ()
-        opspans = tuple((t.s, t.e) for t in a.toks if t.k == NUM)
+        opspans = tuple([(t.s, t.e) for t in a.toks if t.k == NUM])
 
         def mk(status, expected=None, reason=""):
             c = Claim(a.start, b.end, lhs, rhs, status, kind, relation, expected,
@@ -2110,7 +2161,7 @@ def _unit_conflict(ua: Sequence[Tuple[str, str]], ub: Sequence[Tuple[str, str]])
 def _shift(c: Claim, off: int) -> Claim:
     return Claim(c.start + off, c.end + off, c.lhs, c.rhs, c.status, c.kind, c.relation,
                  c.expected, c.claimed, c.reason, c.operands, c.results,
-                 tuple((s + off, e + off) for s, e in c.operand_spans), c.lhs_value,
+                 tuple([(s + off, e + off) for s, e in c.operand_spans]), c.lhs_value,
                  c.rhs_value)
 
 

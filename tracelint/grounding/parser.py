@@ -117,6 +117,8 @@ _REPEATING_DOT = re.compile(r"\.\((\d{1,6})\)(?![\d(])")
 _LATEX_GROUP = re.compile(r"(?:\{,\}|,\\!|\\,|,\\,|\\!|,\\ |\\ )(\d{3})(?![\d])")
 _COMMA_NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _NUM_PIECES = re.compile(r"\d+(?:\.\d+)?|[.,]")
+_DECIMALS = re.compile(r"\.\d+")
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?")
 
 _SUPERSCRIPT = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4",
                 "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9"}
@@ -138,6 +140,15 @@ _CURRENCY = {"$": "dollar", "\u20ac": "euro", "\u00a3": "pound-sterling", "\u00a
              "\u20b9": "rupee", "\u20a9": "won"}
 _LP_CHARS = "([{"
 _RP_CHARS = ")]}"
+# single characters that always make the same token: char -> (kind, value)
+_CHAR_SIMPLE = {c: (LP, c) for c in _LP_CHARS}
+_CHAR_SIMPLE.update({c: (RP, c) for c in _RP_CHARS})
+_CHAR_SIMPLE.update({"=": (ANCHOR, "="), "\u2248": (ANCHOR, "~"), "\u2243": (ANCHOR, "~"),
+                     "\u2245": (ANCHOR, "~"), "\u2252": (ANCHOR, "~"), "%": (PCT, None),
+                     "!": (FACT, None), "\u00a2": (WORD, "cent"), "\u221a": (SQRT, 2),
+                     "\u03c0": (CONST, "pi"), "\u00b0": (DEG, None), "\u2032": (WORD, "foot"),
+                     "\u2033": (WORD, "inch"), "\u2026": (ELLIP, None), "\u00b1": (PM, None),
+                     "\u2213": (PM, None), "~": (BND, "tilde")})
 
 # LaTeX commands
 _CMD_OPS = {"times": "*", "cdot": "*", "ast": "*", "div": "/", "bmod": None}
@@ -188,8 +199,25 @@ _ORDINAL_SUFFIX = {"st", "nd", "rd", "th"}
 _TIME_SUFFIX = {"am", "pm", "a", "p"}
 
 
+_NUM_CACHE: Dict[str, Tuple[Optional[Fraction], int, str]] = {}
+
+
 def _num_value(text: str, limits: Limits) -> Tuple[Optional[Fraction], int, str]:
     """(value, decimals, flag) of a plain decimal literal without separators."""
+    # Short literals recur constantly; a literal no longer than max_digits has a value that
+    # does not depend on the limits, so it is remembered (Fractions are immutable).
+    if len(text) <= 24 and len(text) <= limits.max_digits:
+        hit = _NUM_CACHE.get(text)
+        if hit is None:
+            hit = _num_value_of(text, limits)
+            if len(_NUM_CACHE) >= 100000:
+                _NUM_CACHE.clear()
+            _NUM_CACHE[text] = hit
+        return hit
+    return _num_value_of(text, limits)
+
+
+def _num_value_of(text: str, limits: Limits) -> Tuple[Optional[Fraction], int, str]:
     if "." in text:
         ip, fp = text.split(".", 1)
     else:
@@ -212,7 +240,7 @@ def parse_number_text(text: str, limits: Limits = DEFAULT_LIMITS) -> Optional[Fr
         neg, t = True, t[1:].strip()
     if _COMMA_NUM.fullmatch(t):
         t = t.replace(",", "")
-    elif re.fullmatch(r"\d{1,3}(?: \d{3})+(?:\.\d+)?", t):
+    elif _SPACE_GROUPED.fullmatch(t):
         t = t.replace(" ", "")
     if not _SIMPLE_NUM.fullmatch(t):
         return None
@@ -265,6 +293,45 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             sp = True
         li += 4
         pos = e
+        if g == 10:  # one character, the most frequent lexeme
+            c = text[s]
+            simple = _CHAR_SIMPLE.get(c)
+            if simple is not None:
+                append(Tok(simple[0], s, e, c, simple[1], sp))
+                sp = False
+                continue
+            op = _CHAR_OPS.get(c)
+            if op is not None:
+                if c in "-*+" and _line_start(text, s, lo) and (e >= hi or text[e] in " \t"):
+                    append(Tok(BND, s, e, c, "bullet", sp))
+                else:
+                    append(Tok(OP, s, e, c, op, sp))
+            elif c in _CURRENCY:
+                cur_pending = _CURRENCY[c]
+                continue  # transparent; keep sp
+            elif c == "&":
+                # alignment marker: transparent when it precedes '=' (&=), a break otherwise
+                j = e
+                while j < hi and text[j] in " \t":
+                    j += 1
+                if j < hi and text[j] in "=\u2248<>":
+                    continue
+                append(Tok(BND, s, e, c, None, sp))
+            elif c in "\u2013\u2012\u2010":
+                if sp and e < hi and text[e] in " \t":
+                    append(Tok(OP, s, e, c, "-", sp, 0, "endash"))  # "1 – 3/4": a typeset minus
+                else:
+                    append(Tok(BND, s, e, c, "endash", sp))
+            else:
+                append(Tok(BND, s, e, c, None, sp))
+            sp = False
+            continue
+        if g == 8:  # word
+            w = text[s:e]
+            append(Tok(WORD, s, e, w, w.lower(), sp))
+            sp = False
+            cur_pending = None
+            continue
         if g == 1:  # nl
             append(Tok(NL, s, e, "\n", sp=sp))
             sp = False
@@ -318,7 +385,7 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                     q = gm.end()
                 if groups:
                     if q < hi and text[q] == "." and q + 1 < hi and text[q + 1].isdigit():
-                        fm = re.compile(r"\.\d+").match(text, q, hi)
+                        fm = _DECIMALS.match(text, q, hi)
                         frac = fm.group()
                         q = fm.end()
                     else:
@@ -420,11 +487,6 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "sub"))
             sp = False
             continue
-        if g == 8:  # word
-            append(Tok(WORD, s, e, text[s:e], text[s:e].lower(), sp))
-            sp = False
-            cur_pending = None
-            continue
         if g == 9:  # two
             t = text[s:e]
             if t == "<<":
@@ -452,61 +514,7 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 append(Tok(BND, s, e, t, sp=sp))
             sp = False
             continue
-        # single character
-        c = text[s:e]
-        if c in _CHAR_OPS:
-            op = _CHAR_OPS[c]
-            if c in "-*+\u2022" and _line_start(text, s, lo) and (e >= hi or text[e] in " \t"):
-                append(Tok(BND, s, e, c, "bullet", sp))
-            else:
-                append(Tok(OP, s, e, c, op, sp))
-        elif c in _LP_CHARS:
-            append(Tok(LP, s, e, c, c, sp))
-        elif c in _RP_CHARS:
-            append(Tok(RP, s, e, c, c, sp))
-        elif c == "=":
-            append(Tok(ANCHOR, s, e, c, "=", sp))
-        elif c in "\u2248\u2243\u2245\u2252":
-            append(Tok(ANCHOR, s, e, c, "~", sp))
-        elif c == "%":
-            append(Tok(PCT, s, e, c, None, sp))
-        elif c == "!":
-            append(Tok(FACT, s, e, c, None, sp))
-        elif c in _CURRENCY:
-            cur_pending = _CURRENCY[c]
-            continue  # transparent; keep sp
-        elif c == "\u00a2":
-            append(Tok(WORD, s, e, c, "cent", sp))
-        elif c == "\u221a":
-            append(Tok(SQRT, s, e, c, 2, sp))
-        elif c == "\u03c0":
-            append(Tok(CONST, s, e, c, "pi", sp))
-        elif c == "\u00b0":
-            append(Tok(DEG, s, e, c, None, sp))
-        elif c in "\u2032\u2033":
-            append(Tok(WORD, s, e, c, "foot" if c == "\u2032" else "inch", sp))
-        elif c == "\u2026":
-            append(Tok(ELLIP, s, e, c, sp=sp))
-        elif c == "\u00b1" or c == "\u2213":
-            append(Tok(PM, s, e, c, sp=sp))
-        elif c == "~":
-            append(Tok(BND, s, e, c, "tilde", sp))
-        elif c == "&":
-            # alignment marker: transparent when it precedes '=' (&=), a break otherwise
-            j = e
-            while j < hi and text[j] in " \t":
-                j += 1
-            if j < hi and text[j] in "=\u2248<>":
-                continue
-            append(Tok(BND, s, e, c, sp=sp))
-        elif c in "\u2013\u2012\u2010":
-            if sp and e < hi and text[e] in " \t":
-                append(Tok(OP, s, e, c, "-", sp, 0, "endash"))  # "1 – 3/4": a typeset minus
-            else:
-                append(Tok(BND, s, e, c, "endash", sp))
-        else:
-            append(Tok(BND, s, e, c, sp=sp))
-        sp = False
+        raise AssertionError(f"lexeme group {g}")  # pragma: no cover
     if _PATTERN_HINT.search(text, lo, hi):
         _mark_patterns(text, toks)
     return toks
@@ -732,9 +740,34 @@ _UNARY_PREC = 3
 _RIGHT = {"^"}
 
 
+def _plain_groups(toks: Sequence[Tok], limits: Limits) -> List[Tok]:
+    """:func:`_latex_rewrite` of tokens without \\frac and \\sqrt: nothing is rewritten,
+    only the nesting is checked (the same bounds and errors, in the same order)."""
+    stack: List[int] = []
+    depth = 0
+    max_depth = limits.max_depth
+    for t in toks:
+        k = t.k
+        if k == LP:
+            depth += 1
+            if depth > max_depth:
+                raise Refused("nesting too deep")
+            stack.append(depth)
+        elif k == RP:
+            if stack and stack[-1] == depth:
+                stack.pop()
+            depth -= 1
+    if stack:
+        raise ParseError("unbalanced")
+    return list(toks)
+
+
 def _latex_rewrite(toks: Sequence[Tok], limits: Limits) -> List[Tok]:
     """Rewrite \\frac{a}{b} -> ((a)/(b)), \\sqrt[n]{x} -> root_n((x)), single-token arguments
     (\\frac12, \\sqrt2) -> parenthesized; linear, with an explicit stack (no recursion)."""
+    kinds = [t.k for t in toks]
+    if FRAC not in kinds and SQRT not in kinds:
+        return _plain_groups(toks, limits)
     out: List[Tok] = []
     # stack entries: [kind, depth_at_open]; kind in ("f1", "f2", "sq", "g")
     stack: List[list] = []
