@@ -12,10 +12,15 @@ from hypothesis import given, settings, strategies as st
 
 from tracelint import Trace, analyze
 from tracelint.config import Config
-from tracelint.detectors.paraphrase import STOPWORDS, block_recurrence, content_mask
+from tracelint.detectors.paraphrase import (REP006, STOPWORDS, block_recurrence, english_mask,
+                                            english_share, own_list_mask)
 from tracelint.units import encode
 
 LOOP = "degenerate-looping"
+THRESHOLD = REP006.options["min_recurrence"]
+OWN_THRESHOLD = REP006.options["own_list_min_recurrence"]
+#: every trace judged with its own list of frequent words, as a text in another language is
+OWN_LIST = Config(rule_options={"REP006": {"list_min_share": 1.0}})
 
 
 def naive_recurrence(ids, block, gap):
@@ -70,13 +75,82 @@ def test_kernel_edge_cases():
         block_recurrence(np.arange(10), 0, 1)
 
 
-def test_content_units_skip_function_words_short_words_and_punctuation():
+def test_english_content_units_skip_function_words_short_words_and_punctuation():
     vocab = {}
     text = "Wait, maybe the 12 magazines are issues; alternatively it is 5 subscriptions."
     u = encode(text, vocab)
-    kept = [text[a:b] for a, b, m in zip(u.starts, u.ends, content_mask(u, vocab)) if m]
+    kept = [text[a:b] for a, b, m in zip(u.starts, u.ends, english_mask(u, vocab)) if m]
     assert kept == ["12", "magazines", "issues", "5", "subscriptions"]
     assert "wait" in STOPWORDS and "magazines" not in STOPWORDS
+    # wait, maybe, the, are, alternatively: 5 of the 10 words
+    assert english_share(u, vocab) == pytest.approx(5 / 10)
+
+
+def test_own_list_skips_the_traces_most_frequent_words_and_punctuation():
+    vocab = {}
+    text = ("Wait, maybe the 12 magazines are issues; wait, maybe the subscriptions are the "
+            "issues; wait, the 5 subscriptions.")
+    u = encode(text, vocab)
+    kept = [text[a:b] for a, b, m in zip(u.starts, u.ends, own_list_mask(u, 0.5)) if m]
+    # 16 words: 'the' (4), 'wait' (3) and 'maybe' (2) are the most frequent, 9 of them
+    assert kept == ["12", "magazines", "are", "issues", "subscriptions", "are", "issues", "5",
+                    "subscriptions"]
+    everything = [text[a:b] for a, b, m in zip(u.starts, u.ends, own_list_mask(u, 0.0)) if m]
+    assert "wait" in everything and ";" not in everything and "," not in everything
+
+
+def _renamed(text: str, seed: int) -> str:
+    """``text`` with every word replaced one-to-one by a made-up Cyrillic word of 1 to 9
+    letters: a text in a language no list covers."""
+    import re
+    rng = random.Random(seed)
+    names: dict = {}
+
+    def rename(word):
+        while word not in names:
+            name = "".join(rng.choice("абвгдежзиклмнопрстуфхцчшщ") for _ in range(
+                rng.randint(1, 9)))
+            if name not in names.values():
+                names[word] = name
+        return names[word]
+
+    return re.sub(r"[A-Za-z]+", lambda m: rename(m.group().lower()), text)
+
+
+def test_a_text_in_another_language_is_judged_with_its_own_list():
+    """Renaming every word gives the score of the English text judged with its own list:
+    nothing depends on a word list, and the loop is still found."""
+    text = paraphrase_loop(random.Random(7), 160)
+    foreign = _renamed(text, 8)
+    ua, ub = encode(text, {}), encode(foreign, {})
+    assert len(ua) == len(ub)
+    assert (own_list_mask(ua) == own_list_mask(ub)).all()
+    vocab = {}
+    assert english_share(encode(foreign, vocab), vocab) == 0.0
+    res = analyze(Trace(id="xx", reasoning=foreign))
+    own = analyze(Trace(id="en", reasoning=text), OWN_LIST).metrics["topic_recurrence"]
+    assert res.metrics["topic_recurrence"] == own >= OWN_THRESHOLD
+    f = [f for f in res.findings if f.code == "REP006"]
+    assert f and f[0].data["function_words"] == "own-list"
+    english = analyze(Trace(id="en", reasoning=text))
+    assert [f.data["function_words"] for f in english.findings if f.code == "REP006"] == \
+        ["english-list"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_engaged_trace_in_another_language_is_not_a_paraphrase_loop(seed):
+    res = analyze(Trace(id="e", reasoning=_renamed(engaged(random.Random(seed), 90), seed)))
+    assert res.metrics["topic_recurrence"] is not None
+    assert res.metrics["topic_recurrence"] < OWN_THRESHOLD
+    assert "REP006" not in {f.code for f in res.findings}
+
+
+def test_cjk_characters_are_words():
+    vocab = {}
+    u = encode("我们先计算总数，我们再计算平均数。" * 3 + "面积", vocab)
+    mask = own_list_mask(u, 0.5)
+    assert mask.any() and not mask.all()
+    assert english_share(u, vocab) == 0.0
 
 
 # --- generated traces --------------------------------------------------------------------
@@ -143,7 +217,7 @@ def test_engaged_trace_is_not_a_paraphrase_loop(seed):
     text = engaged(random.Random(seed), 90)
     res = analyze(Trace(id="e", reasoning=text))
     assert res.metrics["topic_recurrence"] is not None
-    assert res.metrics["topic_recurrence"] < 0.3
+    assert res.metrics["topic_recurrence"] < THRESHOLD
     assert "REP006" not in {f.code for f in res.findings}
 
 
@@ -170,5 +244,5 @@ def test_enumeration_of_new_cases_is_not_a_paraphrase_loop():
                       f"the number {k % 10}{(k * 7) % 10} is "
                       f"{'divisible' if k % 3 == 0 else 'not divisible'} by 3." for k in range(1, 121))
     res = analyze(Trace(id="n", reasoning="Enumerating the two-digit candidates:\n" + items))
-    assert res.metrics["topic_recurrence"] >= 0.3      # the words do recur ...
+    assert res.metrics["topic_recurrence"] >= THRESHOLD      # the words do recur ...
     assert "REP006" not in {f.code for f in res.findings}   # ... but the cases are new
