@@ -297,3 +297,71 @@ def test_word_before_equals_forward_pattern(parts, a0):
     assert (old is None) == (new is None)
     if old is not None:
         assert old.group(1) == new.group(1) and old.start(1) == lo + new.start(1)
+
+
+# --------------------------------------------------------------------------------------------
+# the prompt index: the same answer as a search of the whole flattened prompt
+
+from tracelint.grounding import equations as _E  # noqa: E402
+
+_PIECES = st.sampled_from(["x", "=", "1", "2", "+", " ", "\n", "x=1", "2=", "=x", "ab"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=60), st.lists(st.lists(_PIECES, min_size=1, max_size=8),
+                                                 min_size=1, max_size=12),
+       st.integers(0, 3))
+def test_prompt_index_equals_plain_search(prompt_parts, queries, few):
+    # small limits so that short texts take every path: the index, the finer index of a
+    # crowded "a=b", the plain search when too many candidates are left
+    saved = (_E._SHORT_PROMPT, _E._MAX_CANDIDATES)
+    _E._SHORT_PROMPT, _E._MAX_CANDIDATES = 0, few
+    try:
+        prompt = "".join(prompt_parts)
+        info = _E._Prompt(prompt)
+        flat = "".join(prompt.split())
+        for q in queries:
+            s = "".join("".join(q).split())
+            if s:
+                assert info.has(s) == (s in flat), (prompt, s)
+                assert info.has(s) == (s in flat)  # remembered
+    finally:
+        _E._SHORT_PROMPT, _E._MAX_CANDIDATES = saved
+
+
+def test_prompt_equation_is_found_in_a_long_prompt():
+    # a long prompt (the index is used) that states the trace's first equation
+    prompt = "word " * 3000 + "Solve 3x + 4 = 19 for x. " + "7 = 7 " * 500
+    text = "We have 3x + 4 = 19.\n3x = 15.\nx = 6."
+    assert flags(text, prompt) == [("x = 6", Fraction(6), Fraction(5))]
+    text2 = "We have 3x + 5 = 19.\n3x = 15.\nx = 6."  # not the prompt's: compared
+    assert [f[0] for f in flags(text2, prompt)] == ["3x = 15", "x = 6"]
+
+
+_WINDOW_TEXT = st.text(alphabet="xyzXab \\\t1=+'_$(", max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_WINDOW_TEXT, st.integers(0, 24), st.integers(0, 24))
+def test_last_prose_word_equals_the_last_of_all(text, lo, p):
+    lo, p = min(lo, p, len(text)), min(max(lo, p), len(text))
+    last = None
+    for m in _E._PROSE.finditer(text, lo, p):
+        last = m.end()
+    m = _E._PROSE_LAST.match(text, lo, p)
+    assert (m.end() if m else None) == last
+
+
+_ENDINGS = (". ", "? ", "! ", "; ")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=".?!; a\n", max_size=20), st.integers(0, 20), st.integers(0, 20))
+def test_sentence_ends_equal_a_search_per_ending(text, a, b):
+    lo, hi = sorted((min(a, len(text)), min(b, len(text))))
+    last = max(text.rfind(d, lo, hi) for d in _ENDINGS)
+    m = _E._END_LAST.match(text, lo, hi)
+    assert (m.end() - 2 if m else -1) == last
+    first = min((q for q in (text.find(d, lo, hi) for d in _ENDINGS) if q >= 0), default=-1)
+    m = _E._END_NEXT.search(text, lo, hi)
+    assert (m.start() if m else -1) == first

@@ -206,6 +206,18 @@ def declared_letters(text: str, candidates: Iterable[str]) -> Set[str]:
 def _var_pattern(letters: str) -> "re.Pattern[str]":
     """A letter of ``letters`` standing alone, not as the times sign of ``5 x 2``."""
     cls = "".join(sorted(set(letters)))
+    hit = _VAR_CACHE.get(cls)
+    if hit is None:
+        if len(_VAR_CACHE) >= 256:
+            _VAR_CACHE.clear()
+        hit = _VAR_CACHE[cls] = _compile_var(cls)
+    return hit
+
+
+_VAR_CACHE: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _compile_var(cls: str) -> "re.Pattern[str]":
     return re.compile(rf"(?<![A-Za-z_\\'\u2019])(?<!\d[ \t])[{re.escape(cls)}]"
                       rf"(?![A-Za-z_'\u2019])(?![ \t]\d)")
 
@@ -398,8 +410,9 @@ def _scan_piece(text: str, lo: int, hi: int, cut_left: bool, cut_right: bool,
         hit = cache[key] = _piece_equations(piece, cut_left, cut_right, letters, limits, cache)
     eqs, nl = hit
     nonlinear |= nl
-    for e in eqs:
-        out.append(replace(e, start=e.start + lo, end=e.end + lo, sentence=e.sentence + lo))
+    for e in eqs:  # the fields in order (dataclasses.replace costs more than the rest)
+        out.append(Equation(e.start + lo, e.end + lo, e.var, e.solution, e.lhs, e.rhs, e.bare,
+                            e.approx, e.decimals, e.rpn, e.trial, e.sentence + lo))
 
 
 def _sentence_start_abs(text: str, line_start: int, pos: int) -> int:
@@ -409,23 +422,109 @@ def _sentence_start_abs(text: str, line_start: int, pos: int) -> int:
     return s
 
 
-_PROMPT_DECL: Dict[Tuple[str, str], Set[str]] = {}
+class _Prompt:
+    """What the equation check reads from one prompt, computed once for all its traces: the
+    letters it declares (per set of default letters) and whether a flattened equation occurs
+    in it.  A search of the whole flattened prompt for every equation of a trace was
+    quadratic on a long prompt; here an occurrence is looked for only at the prompt's '='
+    signs whose neighbours are those of the equation's first '='."""
+
+    __slots__ = ("prompt", "_flat", "_at", "_at5", "_found", "_declared")
+
+    def __init__(self, prompt: str):
+        self.prompt = prompt
+        self._flat: Optional[str] = None
+        self._at: Optional[Dict[str, List[int]]] = None   # "a=b" -> positions of its '='
+        self._at5: Dict[str, Dict[str, List[int]]] = {}   # "a=b" -> "xa=by" -> positions
+        self._found: Dict[str, bool] = {}
+        self._declared: Dict[str, Set[str]] = {}
+
+    def declared(self, letters: str) -> Set[str]:
+        hit = self._declared.get(letters)
+        if hit is None:
+            hit = self._declared[letters] = _declared(self.prompt, letters)
+        return hit
+
+    def has(self, flat_equation: str) -> bool:
+        """``flat_equation in _flat(prompt)``."""
+        hit = self._found.get(flat_equation)
+        if hit is None:
+            hit = self._search(flat_equation)
+            if len(self._found) < _MAX_FOUND:
+                self._found[flat_equation] = hit
+        return hit
+
+    def _search(self, s: str) -> bool:
+        if self._flat is None:
+            self._flat = _flat(self.prompt)
+        flat = self._flat
+        k = s.find("=")
+        if len(flat) <= _SHORT_PROMPT or k <= 0 or k + 1 >= len(s):
+            return s in flat
+        at = self._index(flat)
+        if at is None:
+            return s in flat
+        key = s[k - 1:k + 2]
+        cands = at.get(key, ())
+        if len(cands) > _MAX_CANDIDATES and k >= 2 and k + 2 < len(s):
+            sub = self._at5.get(key)
+            if sub is None:
+                sub = self._at5[key] = {}
+                for q in cands:
+                    sub.setdefault(flat[q - 2:q + 3], []).append(q)
+            cands = sub.get(s[k - 2:k + 3], ())
+        if len(cands) > max(_MAX_CANDIDATES, len(flat) >> 10):
+            return s in flat  # verifying them all would cost more than one plain search
+        return any(q >= k and flat.startswith(s, q - k) for q in cands)
+
+    def _index(self, flat: str) -> Optional[Dict[str, List[int]]]:
+        if self._at is None:
+            at: Dict[str, List[int]] = {}
+            if flat.count("=") <= _MAX_INDEXED:
+                q = flat.find("=", 1)
+                while 0 < q < len(flat) - 1:
+                    at.setdefault(flat[q - 1:q + 2], []).append(q)
+                    q = flat.find("=", q + 1)
+            else:
+                at[""] = []  # too many signs to index: every search reads the prompt
+            self._at = at
+        return None if "" in self._at else self._at
+
+
+_SHORT_PROMPT = 4096     # flattened length below which a plain search is as cheap
+_MAX_INDEXED = 200_000   # '=' signs of a prompt indexed at most
+_MAX_CANDIDATES = 64     # positions verified before a plain search is cheaper
+_MAX_FOUND = 4096        # equations remembered per prompt
+_SMALL_PROMPTS: Dict[str, _Prompt] = {}
+_LARGE_PROMPTS: List[_Prompt] = []
+
+
+def _prompt_info(prompt: str) -> _Prompt:
+    """The :class:`_Prompt` of ``prompt``, remembered: at most 1024 prompts of up to 20,000
+    characters, and the last two longer ones (the traces of a question usually follow each
+    other)."""
+    if len(prompt) <= 20000:
+        hit = _SMALL_PROMPTS.get(prompt)
+        if hit is None:
+            if len(_SMALL_PROMPTS) >= 1024:
+                _SMALL_PROMPTS.clear()
+            hit = _SMALL_PROMPTS[prompt] = _Prompt(prompt)
+        return hit
+    for hit in _LARGE_PROMPTS:
+        if hit.prompt == prompt:
+            return hit
+    hit = _Prompt(prompt)
+    _LARGE_PROMPTS.insert(0, hit)
+    del _LARGE_PROMPTS[2:]
+    return hit
 
 
 def _letters_for(text: str, prompt: str, letters: str) -> str:
     """``letters`` (either case) plus every other letter that ``text`` or ``prompt``
-    declares.  The prompt's letters are remembered: the traces of one question share it."""
+    declares."""
     seen = set(_declared(text, letters))
     if prompt:
-        key = (prompt, letters)
-        hit = _PROMPT_DECL.get(key)
-        if hit is None:
-            hit = _declared(prompt, letters)
-            if len(prompt) <= 20000:  # bounded memory: at most 1024 short prompts
-                if len(_PROMPT_DECL) >= 1024:
-                    _PROMPT_DECL.clear()
-                _PROMPT_DECL[key] = hit
-        seen |= hit
+        seen |= _prompt_info(prompt).declared(letters)
     return letters + letters.upper() + "".join(sorted(seen))
 
 
@@ -489,20 +588,27 @@ def find_equations(text: str, letters: str = DEFAULT_LETTERS,
     return out[:_MAX_EQUATIONS], nonlinear
 
 
-_ENDS = (". ", "? ", "! ", "; ")
+#: The end of a sentence inside a line: one of ". ", "? ", "! ", "; ".  The last one before a
+#: place is found by the greedy ``.*`` backing off from that place (one search instead of an
+#: rfind per ending).
+_END_NEXT = re.compile(r"[.?!;] ")
+_END_LAST = re.compile(r"(?s:.*)[.?!;] ")
 #: A single-letter name (not the times sign of "5 x 2", not a LaTeX command).
 _ANY_NAME = re.compile(r"(?<![A-Za-z_\\'\u2019])(?<!\d[ \t])[A-Za-z](?![A-Za-z_'\u2019])"
                        r"(?![ \t]\d)")
 #: A prose word (two or more letters, not a LaTeX command).
 _PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+#: The last prose word before a place: the greedy ``.*`` backs off from the end to the last
+#: place a word can start, which is where the last of the words ``_PROSE`` finds starts
+#: (a word starts only where a run of letters does), and the word runs on as far.
+_PROSE_LAST = re.compile(r"(?s:.*)" + _PROSE.pattern)
 
 
 def _near(text: str, lo: int, p: int, hi: int, var_re) -> bool:
     """Whether the run of mathematics around the '=' at ``p`` (between the prose words on
     its left and right) has exactly one single-letter name in it, and that one an unknown."""
-    left = lo
-    for m in _PROSE.finditer(text, lo, p):
-        left = m.end()
+    m = _PROSE_LAST.match(text, lo, p)
+    left = m.end() if m is not None else lo
     m = _PROSE.search(text, p + 1, hi)
     right = m.start() if m is not None else hi
     names = {m.group().lower() for m in _ANY_NAME.finditer(text, left, right)}
@@ -521,12 +627,12 @@ def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
             p = text.find("=", p + 1, le)
             continue
         cut_l, cut_r = lo > ls, hi < le
-        s0 = max(text.rfind(d, lo, p) for d in _ENDS)
-        if s0 >= 0:
-            lo, cut_l = s0 + 2, False
-        e0 = min((q for q in (text.find(d, p, hi) for d in _ENDS) if q >= 0), default=-1)
-        if e0 >= 0:
-            hi, cut_r = e0 + 1, False
+        m = _END_LAST.match(text, lo, p)
+        if m is not None:
+            lo, cut_l = m.end(), False
+        m = _END_NEXT.search(text, p, hi)
+        if m is not None:
+            hi, cut_r = m.start() + 1, False
         if _near(text, lo, p, hi, var_re):
             if wins and lo <= wins[-1][1]:
                 if hi - wins[-1][0] <= _MAX_PIECE:
@@ -655,7 +761,7 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
         return []
     if "(" in text:
         nonlinear = nonlinear | {m.group(1).lower() for m in _FUNC_ARG.finditer(text)}
-    pflat = _flat(prompt) if prompt else ""
+    pinfo = _prompt_info(prompt) if prompt else None
     out: List[Inconsistency] = []
     chains: Dict[str, List[Equation]] = {}
     # lines where a trial value of an unknown is tried: its equations there are evaluations
@@ -683,7 +789,7 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
         if v.lower() in nonlinear:
             continue
         chain = chains.get(v)
-        if pflat and _flat(e.lhs + "=" + e.rhs) in pflat:
+        if pinfo is not None and pinfo.has(_flat(e.lhs + "=" + e.rhs)):
             chains[v] = []  # the problem's own equation: the chain starts again
             continue
         if not chain:
