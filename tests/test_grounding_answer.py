@@ -372,3 +372,64 @@ def test_exact_decision_leaves_near_values_to_sympy():
     r = _A._parse_value("3.1415926535897932384626433832795028841971693993751058209749")
     assert _A._exact_decision(a, r) is None
     assert _A._symbolic_match(a, r, False) == (True, "symbolic")
+
+
+# --------------------------------------------------------------------------------------------
+# real-data extraction gaps (MiP normal runs): each with a counter-example that must stay
+
+def test_generic_answer_noun_is_not_an_answer_statement():
+    # MiP math o1 #25: "each incorrect answer is worth -2 points" is a scoring rule
+    text = ("Each correct answer is worth 5 points and each incorrect answer is worth -2 "
+            "points.\n7C = 392\nC = 56\n\nTherefore, Frank answered 56 questions correctly.")
+    a = ex(text)
+    assert (a.value, a.method) == ("56", "last-number")
+    # o3-mini #25: a list of rules, "Correct answer = 5 points, Incorrect answer = -2 points"
+    rules = ("  Correct answer = 5 points, Incorrect answer = -2 points, Unanswered = 0 "
+             "points.\n  x = 56\n\nThus, Frank answered 56 questions correctly.")
+    assert ex(rules).method == "last-number"
+    # counter-examples: answer statements stay answer statements
+    assert ex("The right answer is 5").value == "5"
+    assert ex("Correct answer: B").value == "B"
+    assert ex("So the answer is 42.").value == "42"
+    assert ex("Final answer: the answer is 5").value == "5"
+
+
+def test_sentence_answer_ending_in_an_expression_or_set():
+    # MiP math o1-mini #14 (narrow no-break spaces) and o3-mini #45 (en dashes, √)
+    assert answers_match("Its number of ways is 2 multiplied by 5! multiplied by 5!, that is "
+                         "2\u202f\u00d7\u202f5!\u00a0\u00d7\u00a05!", "28800")[0] is True
+    assert answers_match("The unordered set is\u2003{ \u20132, 1 + \u221a5, 1 \u2013 \u221a5 }",
+                         r"\{1\pm\sqrt{5},-2\}") == (True, "symbolic")
+    # counter-examples: a wrong expression or set stays wrong; a plain number after "is" is
+    # still decided by the sentence rules (the bold value, not the last "is")
+    assert answers_match("that is 2 \u00d7 5! \u00d7 4!", "28800")[0] is False
+    assert answers_match("The set is { \u20132, 1 + \u221a5, 1 + \u221a3 }",
+                         r"\{1\pm\sqrt{5},-2\}")[0] is False
+    assert answers_match("The total is **12**, which is 3 more than 9", "12")[0] is True
+
+
+def test_en_dash_is_a_minus_except_between_digits():
+    assert normalize_answer("\u20132") == "-2"
+    assert normalize_answer("1 \u2013 \u221a5") == "1 - \u221a5"
+    assert normalize_answer("10\u201320") == "10\u201320"  # a range stays a range
+
+
+def test_pi_sign_is_pi():
+    # MiP math o1 #38 writes 20000/π for \frac{20000}{\pi}
+    assert answers_match("20000/\u03c0", r"\frac{20000}{\pi}") == (True, "symbolic")
+    assert answers_match("20000/\u03c0 square meters", r"\frac{20000}{\pi}")[0] is True
+    assert answers_match("20000", r"\frac{20000}{\pi}")[0] is False
+
+
+def test_sentence_number_bold_number_word_and_leading_subject():
+    # MiP math Gemma #5: "**three**"; GSM8K Gemma #504: the sentence starts with its answer
+    assert answers_match("The combined weight of **three** treeks equals the weight of one "
+                         "squig", "3") == (True, "numeric")
+    assert answers_match("5 cars drove through the traffic jam in the first 15 minutes",
+                         "5") == (True, "numeric")
+    # counter-examples: a bold word that is no number is skipped; without a leading number
+    # the last number of the sentence still counts
+    assert answers_match("The **combined** weight is that of 4 treeks", "3")[0] is False
+    assert answers_match("On day 2 the 15 cars drove 40 miles", "40")[0] is True
+    assert answers_match("5 cars drove through the traffic jam in the first 15 minutes",
+                         "15")[0] is False

@@ -31,6 +31,7 @@ from typing import List, Optional, Tuple
 from . import parser as P
 from . import surds as S
 from .claims import _implicit_ok, _merge_numbers  # the claim reader's token fix-ups
+from .numbers import number_values
 
 __all__ = ["ExtractedAnswer", "extract_answer", "answers_match", "reference_answer",
            "normalize_answer"]
@@ -120,11 +121,21 @@ _NOT_A_VALUE = re.compile(r"(?:is|was|would|will|to|of|for|that|in|this|the\s+qu
 _DIGIT = re.compile(r"\d")
 
 
+#: "each incorrect answer is worth -2 points", "Incorrect answer = -2": the noun "answer" in a
+#: rule of the problem, not an answer statement
+_GENERIC_ANSWER = re.compile(r"(?:\b(?:each|every|per|an|a|one|any|no|incorrect|wrong|"
+                             r"unanswered|blank)\s+(?:(?:in)?correct\s+|wrong\s+)?)$",
+                             re.I)
+
+
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     last = None
     for m in _ANSWER_IS.finditer(text, lo):
         s = m.end()
         if s >= len(text):
+            continue
+        if m.group()[:1] in "aA" and _GENERIC_ANSWER.search(text, max(0, m.start() - 24),
+                                                             m.start()):
             continue
         # the value runs to the end of the sentence or line
         e_m = _SENT_END.search(text, s)
@@ -138,6 +149,8 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
             continue
         if _NOT_A_VALUE.match(val) and not _DIGIT.search(val[:40]):
             continue
+        if _ANSWER_IS.search(val):
+            continue  # "Correct answer = 5 points, Incorrect answer = -2 points": a rule list
         off = raw.find(val[:1]) if val else 0
         last = (val, s + max(0, off), s + max(0, off) + len(val))
     return last
@@ -304,6 +317,8 @@ _UNIT_TAIL = re.compile(
     r"(?<=[\d)}])\s*(?:[a-zA-Z][a-zA-Z\-]*\.?)(?:\s+(?:[a-zA-Z][a-zA-Z\-]*\.?|per|/)){0,4}\s*$")
 
 
+#: an en dash used as a minus sign ("{ –2, 1 – √5 }"); between digits it is a range ("10–20")
+_EN_DASH_MINUS = re.compile(r"(?<!\d)\u2013|\u2013(?!\d)")
 #: trailing dots and spaces, read from the right
 _DOTS_SPACES = re.compile(r"[.\s]*")
 
@@ -321,6 +336,8 @@ def normalize_answer(s: str) -> str:
     t = _DEGREE.sub("", t)
     t = _DROP.sub("", t)
     t = t.replace("\\%", "%").replace("\\$", "").replace("$", "")
+    if "\u2013" in t:
+        t = _EN_DASH_MINUS.sub("-", t)
     t = t.strip().strip("*").strip()
     # drop the trailing dots and spaces (``re.sub(r"[.\s]+$", "", t)``, which is quadratic
     # in a run of spaces that does not end the text): their count, read from the right
@@ -378,10 +395,13 @@ def _parse_value(text: str, pct_mode: str = "label") -> _Value:
         if k.k in (P.DEG,):
             continue
         if k.k == P.WORD:
-            if len(k.v) == 1 or k.v in ("pi",):
-                expr.append(P.Tok(P.CONST if k.v == "pi" else P.VAR, k.s, k.e, k.t, k.v, k.sp))
+            if k.v in ("pi", "\u03c0"):
+                expr.append(P.Tok(P.CONST, k.s, k.e, k.t, "pi", k.sp))
                 continue
-            if expr and expr[-1].k in (P.NUM, P.RP, P.PCT):
+            if len(k.v) == 1:
+                expr.append(P.Tok(P.VAR, k.s, k.e, k.t, k.v, k.sp))
+                continue
+            if expr and expr[-1].k in (P.NUM, P.RP, P.PCT, P.CONST):
                 continue  # a unit
             return _Value("none")
         if k.k in (P.BND, P.NL, P.BLOCK, P.ANCHOR, P.AOPEN, P.ACLOSE, P.ELLIP, P.PM):
@@ -478,6 +498,8 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
     # an answer such as "((200/10)*400)*(1-0.3) = 32000": the value after the last '='
     if "=" in na and "=" not in nr:
         na = na.rsplit("=", 1)[1].strip()
+    elif _WORD3.search(_LATEX_CMD.sub("", na)):
+        na = _value_after_cue(na) or na
     # sets: unordered, "1 \pm \sqrt{5}" is two elements
     if _is_set(na) and _is_set(nr):
         xs, ys = _expand_pm(_split_top(na)), _expand_pm(_split_top(nr))
@@ -510,6 +532,29 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
             methods.append(how)
         return True, "symbolic" if "symbolic" in methods else methods[0] if methods else "string"
     return _match_one(na, nr, str(answer), prompt)
+
+
+#: the last "is" / "are" / "equals" / ":" of a sentence answer
+_VALUE_CUE = re.compile(r"(?:\b(?:is|are|equals|be)\b|:)\s*")
+_PLAIN_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _value_after_cue(na: str) -> Optional[str]:
+    """The expression or set a sentence answer ends with after its last cue ("The unordered
+    set is { -2, 1 + √5, 1 - √5 }", "..., that is 2 × 5! × 5!"), or None.  Only a set or a
+    parsed expression that is more than one plain number: a number in prose is left to
+    :func:`_sentence_number`, which weighs bold values, currency and the question's numbers."""
+    last = None
+    for m in _VALUE_CUE.finditer(na):
+        last = m
+    if last is None:
+        return None
+    tail = normalize_answer(na[last.end():])
+    if not tail or _PLAIN_NUMBER.fullmatch(tail):
+        return None
+    if _is_set(tail) or _parse_value(tail, "label").kind != "none":
+        return tail
+    return None
 
 
 def _is_set(s: str) -> bool:
@@ -605,6 +650,8 @@ _SENT_NUMBER = re.compile(r"(?<![\w.:])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d:]
                           r"|(?<![\w.:])-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\d:])")
 
 
+#: a number word ("three", "twenty-one")
+_NUMBER_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 #: a bold value with a number in it; a currency amount
 _NUMERIC_HINT = re.compile(r"\d|\\sqrt|\u221a")
 _CURRENCY_AMOUNT = re.compile(r"(?<![\w.])-?\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -619,13 +666,16 @@ def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
         inner = m.group(1).strip()
         if _NUMERIC_HINT.search(inner):
             return inner
+        if _NUMBER_WORD.fullmatch(inner):
+            vals = number_values(inner)  # "**three** treeks"
+            if len(vals) == 1:
+                return str(next(iter(vals)))
     cur = _CURRENCY_AMOUNT.findall(s)
     if len(cur) == 1:
         return cur[0].replace("$", "")
     nums = [m.group().replace("$", "") for m in _SENT_NUMBER.finditer(s)
             if s[m.end():m.end() + 1] != "-"]
     if prompt and len(nums) > 1:
-        from .numbers import number_values
         known = number_values(prompt)
         fresh = []
         for n in nums:
@@ -637,6 +687,9 @@ def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
     cues = _CUE_NUM.findall(s)
     if cues:
         return cues[-1].replace("$", "")
+    lead = _SENT_NUMBER.match(s.lstrip())
+    if lead and nums:
+        return nums[0]  # "5 cars drove through the jam in the first 15 minutes": the subject
     if nums:
         return nums[-1]
     return None
