@@ -433,3 +433,30 @@ def test_sentence_number_bold_number_word_and_leading_subject():
     assert answers_match("On day 2 the 15 cars drove 40 miles", "40")[0] is True
     assert answers_match("5 cars drove through the traffic jam in the first 15 minutes",
                          "15")[0] is False
+
+
+@pytest.mark.parametrize("text, value", [
+    # MiP math o1 / o3-mini #1, #37, #38: the last number is a piece of the final value
+    ("Thus, the rotated point is\n  w = 6 \u2212 5i.", "6 \u2212 5i"),
+    ("the probability that both win is \u00bd \u00d7 \u00bd = \u00bc.", "\u00bc"),
+    ("Thus, the largest possible area is 20000/\u03c0 square meters.", "20000/\u03c0"),
+    ("the depth is 11\u2153 feet", "11\u2153"),
+    # counter-examples: a parenthesised itemisation, an expression that goes on, a variable on
+    # the left, a range, a currency sum and a plain last number keep the last number
+    ("a total of 630 animals (420 + 210).", "210"),
+    ("Total Charge = 40 + 35\u00b7ceiling(h) + p.", "35"),
+    ("2(M - 2) = M + 2 - 10", "10"),
+    ("pages 10-20", "20"),
+    ("is $96 ($12 + $43 + $4 + $22). ", "22"),
+    ("The total is 5 + 3 = 8", "8"),
+])
+def test_last_number_widened_to_the_value_it_is_part_of(text, value):
+    a = ex(text)
+    assert (a.value, a.method) == (value, "last-number")
+    assert text[a.start:a.end].lstrip("$") == value  # the span keeps a currency sign
+
+
+def test_widened_last_values_compare():
+    assert answers_match("6 \u2212 5i", "6 - 5i")[0] is True
+    assert answers_match("\u00bc", r"\frac14")[0] is True
+    assert answers_match("6 \u2212 4i", "6 - 5i")[0] is False

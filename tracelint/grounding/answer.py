@@ -197,7 +197,20 @@ def _option(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
 _LAST_VALUE = re.compile(
     r"(?<![\w.])(?!(?<=\s\s)\s)-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"  # 6√2, \sqrt{66}
     r"|\\[dt]?frac\s*\{-?\d+\}\s*\{\d+\}"                           # \frac{1}{4}
+    r"|(?<![\w.])\d*[\u00bc-\u00be\u2150-\u215e]"                           # ½, 1¾
     r"|" + _NUMBER.pattern)
+#: operands and operators around the last number that make one value with it: "6 − 5i",
+#: "20000/π", "3 × 2^5".  A minus needs spaces or the minus sign (``10-20`` is a range).
+_OPERAND = r"(?:\d+(?:\.\d+)?|\u03c0|\\pi)"
+_OPERATOR = r"(?:\s*[+\u2212\u00d7*\u00b7/^]\s*|\s+-\s+)"
+_WIDEN_LEFT = re.compile(r"(?:(?<![\w.\-$])" + _OPERAND + _OPERATOR + r")+$")
+#: a widened value must be the whole expression: not inside parentheses ("a total of 630
+#: (420 + 210)"), not continued by an operator or a function ("40 + 35·ceiling(h)"), not after
+#: an operator or a variable ("M + 2 - 10")
+_EXPR_BEFORE = re.compile(r"(?:[+\-\u2212\u00d7*\u00b7/^(\[{]|[A-Za-z]\s*[+\-\u2212*/])\s*$")
+_EXPR_AFTER = re.compile(r"\s*[+\-\u2212\u00d7*\u00b7/^)\]}(]|[A-Za-z\d]")
+_WIDEN_RIGHT = re.compile(r"(?:" + _OPERATOR + _OPERAND + r"(?![\w.]))*(?:\s*\u03c0|i)?"
+                          r"(?![A-Za-z\d])")
 
 
 def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
@@ -212,8 +225,19 @@ def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
         last = m
     if last is None:
         return None
+    s, e = base + last.start(), base + last.end()
     v = last.group().replace("$", "")
-    return (v, base + last.start(), base + last.end())
+    if last.group()[:1].isdigit() and "," not in v:
+        # the value the last number is part of, when that parses as one: "w = 6 − 5i"
+        left = _WIDEN_LEFT.search(text, max(0, s - 80), s)
+        right = _WIDEN_RIGHT.match(text, e)
+        s2 = left.start() if left else s
+        e2 = right.end() if right else e
+        if (s2, e2) != (s, e) and not _EXPR_BEFORE.search(text, max(0, s2 - 3), s2) and \
+                not _EXPR_AFTER.match(text, e2) and \
+                _parse_value(normalize_answer(text[s2:e2]), "label").kind != "none":
+            return (text[s2:e2].strip(), s2, e2)
+    return (v, s, e)
 
 
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
