@@ -204,6 +204,7 @@ from tracelint.grounding import answer as _A  # noqa: E402
 _LAST_VALUE_FORWARD = _re.compile(
     r"(?<![\w.])-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"
     r"|\\[dt]?frac\s*\{-?\d+\}\s*\{\d+\}"
+    r"|(?<![\w.])\d*[\u00bc-\u00be\u2150-\u215e]"
     r"|" + _A._NUMBER.pattern)
 
 
@@ -218,7 +219,8 @@ def _last_number_forward(text):
 
 
 _VALUE_PARTS = ["1", "23", "-", ".", ",", "$", " ", "  ", "\t", "\n", "\u00a0", "\u221a",
-                "\\sqrt", "{", "}", "\\frac", "\\dfrac", "x", "_", "/", ",000", "\u0663"]
+                "\\sqrt", "{", "}", "\\frac", "\\dfrac", "x", "_", "/", ",000", "\u0663",
+                "\u00bd", "\u2153"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -460,3 +462,71 @@ def test_widened_last_values_compare():
     assert answers_match("6 \u2212 5i", "6 - 5i")[0] is True
     assert answers_match("\u00bc", r"\frac14")[0] is True
     assert answers_match("6 \u2212 4i", "6 - 5i")[0] is False
+
+
+# --------------------------------------------------------------------------------------------
+# the kind of the reference steers the fallback only
+
+@pytest.mark.parametrize("ref, kind", [
+    (r"\text{east}", "text"), (r"\text{Navin}", "text"), ("yes", "text"),
+    (r"\text{(B)}", "letter"), ("C", "letter"),
+    ("#### 18", "value"), (r"\sqrt{2}", "value"), ("x^2+1", "value"), ("6 - 5i", "value"),
+    (r"\infty", "value"), ("18 apples", "value"),
+])
+def test_reference_kind(ref, kind):
+    from tracelint.grounding.answer import reference_kind
+    assert reference_kind(ref) == kind
+
+
+_SKATER = ("2250 ÷ 360 = 6 with a remainder of 90°.\n\nStarting facing north, a 90° "
+           "clockwise turn will point her east.\n\nThus, the skater is facing east when she "
+           "finishes her spin.\n\nLet me know if you'd like to try another one!")
+
+
+def test_text_kind_falls_back_to_the_final_sentence():
+    # MiP math #7 (o3-mini and others): no explicit answer, the last number is 90
+    assert ex(_SKATER).value == "90"
+    a = extract_answer(_SKATER, None, kind="text")
+    assert (a.method, a.value) == ("last-sentence",
+                                   "Thus, the skater is facing east when she finishes her spin")
+    assert _SKATER[a.start:a.end].startswith("Thus, the skater")
+    assert answers_match(a.value, r"\text{east}") == (True, "string")
+    # counter-examples: the same sentence names another direction; an explicit answer still
+    # wins over the fallback; a value reference keeps the last number
+    assert answers_match("Thus, the skater is facing northwest", r"\text{east}")[0] is False
+    assert extract_answer("The answer is west. Thus she faces east.", None,
+                          kind="text").value == "west"
+    assert extract_answer(_SKATER, None, kind="value").value == "90"
+    assert extract_answer(_SKATER, None, kind="text", truncated=True) is None
+
+
+def test_text_kind_names_in_the_final_sentence():
+    # MiP math #42: "Navin would earn the most" after a list of dollar amounts
+    text = ("* Navin: $39.57\n* Luka: $38.57\n* Ian: $39.12\n\n**Conclusion:**\n\nNavin would "
+            "earn the most after working an eight-hour day. \n\nLet me know if you have "
+            "questions?")
+    a = extract_answer(text, None, kind="text")
+    assert a.value == "Navin would earn the most after working an eight-hour day"
+    assert answers_match(a.value, r"\text{Navin}")[0] is True
+    assert answers_match(a.value, r"\text{Ian}")[0] is False
+
+
+def test_letter_kind_takes_the_option_of_the_final_sentence():
+    # MiP math Gemma #36: "this is **(B) 3(1 + r/10)<sup>x</sup> = 7**."
+    text = ("Comparing the bases, the largest base is in option **(C) 3(1 + 2r)^x = 7**.\n\n"
+            "The equation with the **largest** solution will be the one with the **smallest** "
+            "base.  Looking at the options, this is **(B) 3(1 + r/10)<sup>x</sup> = 7**.")
+    assert ex(text).method == "last-number"
+    a = extract_answer(text, None, kind="letter")
+    assert (a.value, a.method) == ("B", "option")
+    assert answers_match(a.value, r"\text{(B)}") == (True, "letter")
+    # counter-example: a final sentence without an option letter keeps the last number
+    assert extract_answer("So x = 7 is the largest solution.", None,
+                          kind="letter").method == "last-number"
+
+
+def test_compass_abbreviation():
+    # MiP math DSQ #7: \boxed{E} for \text{east}
+    assert answers_match("E", r"\text{east}") == (True, "string")
+    assert answers_match("W", r"\text{east}")[0] is False
+    assert answers_match("E", "E") == (True, "letter")   # an option letter stays a letter

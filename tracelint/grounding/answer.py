@@ -34,7 +34,7 @@ from .claims import _implicit_ok, _merge_numbers  # the claim reader's token fix
 from .numbers import number_values
 
 __all__ = ["ExtractedAnswer", "extract_answer", "answers_match", "reference_answer",
-           "normalize_answer"]
+           "reference_kind", "normalize_answer"]
 
 
 @dataclass(frozen=True)
@@ -225,10 +225,17 @@ def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
         last = m
     if last is None:
         return None
-    s, e = base + last.start(), base + last.end()
-    v = last.group().replace("$", "")
-    if last.group()[:1].isdigit() and "," not in v:
-        # the value the last number is part of, when that parses as one: "w = 6 − 5i"
+    return (last.group().replace("$", ""), base + last.start(), base + last.end())
+
+
+def _last_value(text: str) -> Optional[Tuple[str, int, int]]:
+    """The last number (:func:`_last_number`), or the expression it ends when that parses
+    as one value and is the whole expression: "w = 6 − 5i", "is 20000/π square meters"."""
+    hit = _last_number(text)
+    if hit is None:
+        return None
+    v, s, e = hit
+    if text[s:s + 1].isdigit() and "," not in v:
         left = _WIDEN_LEFT.search(text, max(0, s - 80), s)
         right = _WIDEN_RIGHT.match(text, e)
         s2 = left.start() if left else s
@@ -237,7 +244,7 @@ def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
                 not _EXPR_AFTER.match(text, e2) and \
                 _parse_value(normalize_answer(text[s2:e2]), "label").kind != "none":
             return (text[s2:e2].strip(), s2, e2)
-    return (v, s, e)
+    return hit
 
 
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
@@ -266,7 +273,8 @@ def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
 
 
 def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
-                   fallback: bool = True, truncated: bool = False) -> Optional[ExtractedAnswer]:
+                   fallback: bool = True, truncated: bool = False,
+                   kind: Optional[str] = None) -> Optional[ExtractedAnswer]:
     """The final answer of a trace, or None.
 
     The answer text is searched first (all of it), then the last ``REASONING_TAIL``
@@ -275,6 +283,13 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     method ``last-number``.  A ``truncated`` trace (the output was cut: token limit, budget,
     unclosed thinking, a text that breaks off) never gets the fallback: the last number of a
     cut-off loop is where the cut fell, not an answer.
+
+    ``kind`` is the kind of answer expected (:func:`reference_kind` of the reference:
+    ``letter``, ``text`` or ``value``); it only changes the fallback, never which explicit
+    answer is taken.  For ``text`` the fallback is the final sentence (method
+    ``last-sentence``: "Therefore, the skater is facing east."), for ``letter`` the last
+    option letter of the final sentence (method ``option``: "this is **(B) ...**"), before
+    the last number.
     """
     for field, text in (("answer", answer_text), ("reasoning", reasoning_text)):
         if not text or not text.strip():
@@ -286,14 +301,61 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
             return ExtractedAnswer(value=value, method=method, field=field, start=s, end=e)
     if not fallback or truncated:
         return None
-    for field, text in (("answer", answer_text), ("reasoning", reasoning_text)):
-        if not text or not text.strip():
-            continue
-        hit2 = _last_number(text)
+    texts = [(f, t) for f, t in (("answer", answer_text), ("reasoning", reasoning_text))
+             if t and t.strip()]
+    if kind in ("text", "letter"):
+        for field, text in texts:
+            sent = _final_sentence(text)
+            if sent is None:
+                continue
+            s, e = sent
+            if kind == "text":
+                return ExtractedAnswer(value=_clean_value(text[s:e]), method="last-sentence",
+                                       field=field, start=s, end=e)
+            letter = _sentence_letter(text, s, e)
+            if letter is not None:
+                return ExtractedAnswer(value=text[letter[0]:letter[1]], method="option",
+                                       field=field, start=letter[0], end=letter[1])
+    for field, text in texts:
+        hit2 = _last_value(text)
         if hit2 is not None:
             value, s, e = hit2
             return ExtractedAnswer(value=value, method="last-number", field=field, start=s, end=e)
     return None
+
+
+#: the sentences of a line; a closing remark that states nothing ("Let me know if ...",
+#: a question back to the reader); a heading ("**Conclusion:**", "## Answer")
+_SENTENCE = re.compile(r"[^\s][^\n]*?(?:(?<!\d)[.!?](?=\s|$)|(?=\n)|$)")
+_REMARK = re.compile(r"(?:let me know|i hope|hope this|feel free|if you|please|do you|would you|"
+                     r"good luck|happy to|note\b)|.*\?\W*$", re.I)
+_HEADING = re.compile(r"(?:#+\s.*|[^\w]*[\w\s]{0,40}:\W*)")
+#: an option letter in a sentence: "(B)", "**C**", "option D"
+_SENT_LETTER = re.compile(r"\(([A-J])\)|\*\*([A-J])[.)]?\*\*|(?:option|choice)\s+\(?([A-J])\b")
+
+
+def _final_sentence(text: str) -> Optional[Tuple[int, int]]:
+    """Span of the last sentence of ``text`` that states something (closing remarks,
+    questions back to the reader and headings skipped), within the last
+    ``LAST_NUMBER_TAIL`` characters."""
+    lo = max(0, len(text) - LAST_NUMBER_TAIL)
+    best = None
+    for m in _SENTENCE.finditer(text, lo):
+        body = m.group().strip(" \t*_>-\u2022")
+        if len(_WORD3.findall(body)) < 2 or _REMARK.match(body) or _HEADING.fullmatch(body):
+            continue
+        best = (m.start(), m.end())
+    return best
+
+
+def _sentence_letter(text: str, s: int, e: int) -> Optional[Tuple[int, int]]:
+    last = None
+    for m in _SENT_LETTER.finditer(text, s, e):
+        last = m
+    if last is None:
+        return None
+    g = next(i for i in (1, 2, 3) if last.group(i))
+    return (last.start(g), last.end(g))
 
 
 _MEMO_SIZE = 4096
@@ -328,6 +390,20 @@ def reference_answer(reference: str) -> str:
     if hit is not None and hit[0] in ("hash", "boxed", "json"):
         return hit[1]
     return ref
+
+
+def reference_kind(reference: str) -> str:
+    """What kind of answer a reference asks for: ``letter`` (an option letter, also
+    ``\\text{(B)}``), ``text`` (words without a number or a formula: ``\\text{east}``,
+    ``Navin``) or ``value`` (anything else).  Only this kind of the reference may steer the
+    extraction (:func:`extract_answer`'s ``kind``), never its value."""
+    nr = normalize_answer(reference_answer(reference))
+    if _LETTER_ONLY.fullmatch(nr):
+        return "letter"
+    if not _DIGIT.search(nr) and _WORD3.search(_LATEX_CMD.sub("", nr)) and \
+            _parse_value(nr, "label").kind == "none":
+        return "text"
+    return "value"
 
 
 # --------------------------------------------------------------------------------------------
@@ -726,6 +802,11 @@ _WS = re.compile(r"\s+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,40}")
 
 
+#: compass points and their abbreviations
+_COMPASS = {"n": "north", "e": "east", "s": "south", "w": "west", "ne": "northeast",
+            "nw": "northwest", "se": "southeast", "sw": "southwest"}
+
+
 def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str] = None
                ) -> Tuple[Optional[bool], Optional[str]]:
     ref_pct = nr.rstrip().endswith("%")
@@ -750,6 +831,8 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
     # strings
     sa = _WS.sub("", na).lower()
     sr = _WS.sub("", nr).lower()
+    if _COMPASS.get(sa) == sr.replace("-", ""):
+        return True, "string"  # \boxed{E} for east
     if sa != sr and r.kind == "none" and _NAME.fullmatch(nr) and \
             len(na.split()) <= 20 and re.search(r"(?<![A-Za-z])" + re.escape(nr.lower()) +
                                                 r"(?![A-Za-z])", na.lower()):
