@@ -518,7 +518,7 @@ def test_letter_kind_takes_the_option_of_the_final_sentence():
             "base.  Looking at the options, this is **(B) 3(1 + r/10)<sup>x</sup> = 7**.")
     assert ex(text).method == "last-number"
     a = extract_answer(text, None, kind="letter")
-    assert (a.value, a.method) == ("B", "option")
+    assert (a.value, a.method) == ("B", "last-sentence")
     assert answers_match(a.value, r"\text{(B)}") == (True, "letter")
     # counter-example: a final sentence without an option letter keeps the last number
     assert extract_answer("So x = 7 is the largest solution.", None,

@@ -34,7 +34,7 @@ from .claims import _implicit_ok, _merge_numbers  # the claim reader's token fix
 from .numbers import number_values
 
 __all__ = ["ExtractedAnswer", "extract_answer", "answers_match", "reference_answer",
-           "reference_kind", "normalize_answer"]
+           "reference_kind", "normalize_answer", "FALLBACK_METHODS"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class ExtractedAnswer:
     end: int
 
 
+#: The methods of answers found by a fallback, not written as an answer.
+FALLBACK_METHODS = ("last-number", "last-sentence")
 #: How far back from the end of the reasoning the fallback looks for an explicit answer.
 REASONING_TAIL = 4000
 #: How far back the last-number fallback looks.
@@ -203,7 +205,10 @@ _LAST_VALUE = re.compile(
 #: "20000/π", "3 × 2^5".  A minus needs spaces or the minus sign (``10-20`` is a range).
 _OPERAND = r"(?:\d+(?:\.\d+)?|\u03c0|\\pi)"
 _OPERATOR = r"(?:\s*[+\u2212\u00d7*\u00b7/^]\s*|\s+-\s+)"
-_WIDEN_LEFT = re.compile(r"(?:(?<![\w.\-$])" + _OPERAND + _OPERATOR + r")+$")
+#: the operands and operators before the last number, read from the right on the reversed
+#: text (a search for them ending at the number is quadratic in a run of them)
+_WIDEN_LEFT_REV = re.compile(r"(?:" + _OPERATOR + r"(?:\d+(?:\.\d+)?|\u03c0|ip\\)"
+                             r"(?![\w.\-$]))+")
 #: a widened value must be the whole expression: not inside parentheses ("a total of 630
 #: (420 + 210)"), not continued by an operator or a function ("40 + 35·ceiling(h)"), not after
 #: an operator or a variable ("M + 2 - 10")
@@ -236,9 +241,11 @@ def _last_value(text: str) -> Optional[Tuple[str, int, int]]:
         return None
     v, s, e = hit
     if text[s:s + 1].isdigit() and "," not in v:
-        left = _WIDEN_LEFT.search(text, max(0, s - 80), s)
+        before = text[max(0, s - 81):s][::-1]
+        left = _WIDEN_LEFT_REV.match(before)
         right = _WIDEN_RIGHT.match(text, e)
-        s2 = left.start() if left else s
+        # a run that reaches the window's edge may go on: not widened
+        s2 = s - left.end() if left and (left.end() < len(before) or s <= 81) else s
         e2 = right.end() if right else e
         if (s2, e2) != (s, e) and not _EXPR_BEFORE.search(text, max(0, s2 - 3), s2) and \
                 not _EXPR_AFTER.match(text, e2) and \
@@ -288,8 +295,8 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     ``letter``, ``text`` or ``value``); it only changes the fallback, never which explicit
     answer is taken.  For ``text`` the fallback is the final sentence (method
     ``last-sentence``: "Therefore, the skater is facing east."), for ``letter`` the last
-    option letter of the final sentence (method ``option``: "this is **(B) ...**"), before
-    the last number.
+    option letter of the final sentence (also ``last-sentence``: "this is **(B) ...**"),
+    before the last number.  Both fallbacks are in :data:`FALLBACK_METHODS`.
     """
     for field, text in (("answer", answer_text), ("reasoning", reasoning_text)):
         if not text or not text.strip():
@@ -314,8 +321,9 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
                                        field=field, start=s, end=e)
             letter = _sentence_letter(text, s, e)
             if letter is not None:
-                return ExtractedAnswer(value=text[letter[0]:letter[1]], method="option",
-                                       field=field, start=letter[0], end=letter[1])
+                return ExtractedAnswer(value=text[letter[0]:letter[1]],
+                                       method="last-sentence", field=field, start=letter[0],
+                                       end=letter[1])
     for field, text in texts:
         hit2 = _last_value(text)
         if hit2 is not None:
