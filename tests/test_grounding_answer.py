@@ -530,3 +530,30 @@ def test_compass_abbreviation():
     assert answers_match("E", r"\text{east}") == (True, "string")
     assert answers_match("W", r"\text{east}")[0] is False
     assert answers_match("E", "E") == (True, "letter")   # an option letter stays a letter
+
+
+def test_last_number_that_restates_the_question_is_looked_past():
+    # MiP math #32 (Qwen, GPT-4o, o3-mini): "for all 12 friends" restates the question
+    q = ("12 friends ordered 12 meals at a restaurant, enough food for 18 people. How many "
+         "meals should they have ordered to have just enough food?")
+    text = ("x = 12 / 1.5 = 8\n\nSo, they should have ordered 8 meals to have just enough food "
+            "for all 12 friends.")
+    a = extract_answer(text, None, prompt=q)
+    assert (a.value, a.method) == ("8", "last-number")
+    assert text[a.start:a.end] == "8"
+    # MiP math phi-3 #13: the last number "3" is the question's number of bags
+    q2 = ("Zach puts pencils into three bags, the same number in each. How many could be left "
+          "over?")
+    t2 = ("Therefore, the greatest number of pencils Zach could have left over is 2, because if "
+          "he had 3 or more, he could distribute them evenly into the three bags.")
+    assert extract_answer(t2, None, prompt=q2).value == "2"
+    # counter-examples: without the question, or when the last number is a stated result
+    # ("gives 5", "= 4") or the sentence's conclusion ("so 3 slices remain"), it stays
+    assert extract_answer(text, None).value == "12"
+    assert extract_answer("Dividing 20 by 4 gives 5 lollipops per friend.", None,
+                          prompt="5 friends share 20 lollipops").value == "5"
+    assert extract_answer("In total, 4 + 3 + 2 = 9 slices are eaten, so 3 slices remain.", None,
+                          prompt="A pizza has 12 slices; 3 people eat").value == "3"
+    # operands (4 ×, $14 =) are never taken: the result $56 is
+    assert extract_answer("the total cost is 4 × $14 = $56 for 4 blouses.", None,
+                          prompt="4 blouses at $20").value == "56"

@@ -281,7 +281,8 @@ def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
 
 def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
                    fallback: bool = True, truncated: bool = False,
-                   kind: Optional[str] = None) -> Optional[ExtractedAnswer]:
+                   kind: Optional[str] = None, prompt: Optional[str] = None
+                   ) -> Optional[ExtractedAnswer]:
     """The final answer of a trace, or None.
 
     The answer text is searched first (all of it), then the last ``REASONING_TAIL``
@@ -297,6 +298,11 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     ``last-sentence``: "Therefore, the skater is facing east."), for ``letter`` the last
     option letter of the final sentence (also ``last-sentence``: "this is **(B) ...**"),
     before the last number.  Both fallbacks are in :data:`FALLBACK_METHODS`.
+
+    When the last number sits in the final sentence next to other numbers, the number that
+    sentence states is taken instead: the only one the question (``prompt``, optional) does
+    not contain, else the last one after a cue word ("So they should have ordered 8 meals
+    for all 12 friends" -> 8; "... is 2, because if he had 3 or more ..." -> 2).
     """
     for field, text in (("answer", answer_text), ("reasoning", reasoning_text)):
         if not text or not text.strip():
@@ -327,6 +333,7 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     for field, text in texts:
         hit2 = _last_value(text)
         if hit2 is not None:
+            hit2 = _stated_number(text, hit2, prompt)
             value, s, e = hit2
             return ExtractedAnswer(value=value, method="last-number", field=field, start=s, end=e)
     return None
@@ -334,7 +341,7 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
 
 #: the sentences of a line; a closing remark that states nothing ("Let me know if ...",
 #: a question back to the reader); a heading ("**Conclusion:**", "## Answer")
-_SENTENCE = re.compile(r"[^\s][^\n]*?(?:(?<!\d)[.!?](?=\s|$)|(?=\n)|$)")
+_SENTENCE = re.compile(r"[^\s][^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
 _REMARK = re.compile(r"(?:let me know|i hope|hope this|feel free|if you|please|do you|would you|"
                      r"good luck|happy to|note\b)|.*\?\W*$", re.I)
 _HEADING = re.compile(r"(?:#+\s.*|[^\w]*[\w\s]{0,40}:\W*)")
@@ -354,6 +361,54 @@ def _final_sentence(text: str) -> Optional[Tuple[int, int]]:
             continue
         best = (m.start(), m.end())
     return best
+
+
+#: a word that introduces a conclusion inside a sentence
+_CONCLUSION = re.compile(r"\b(?:so|thus|therefore|hence|then)\b", re.I)
+#: what follows an operand: an operator or an equals sign
+_OPERAND_NEXT = re.compile(r"\s*(?:[A-Za-z]+\s+){0,3}(?:[-+\u2212\u00d7\u00f7*\u00b7/^=]|x\s*\d)")
+#: what precedes a number that is stated as a result: "= 4", "gives 5", "is 2"
+_RESULT_BEFORE = re.compile(r"(?:[=\u2248]|\b(?:is|are|was|were|be|gives?|equals?|makes?|needs?|"
+                            r"totals?|of|to|get|gets|by)\s)\s*(?:about\s+|approximately\s+)?"
+                            r"\$?\s*$", re.I)
+
+
+def _stated_number(text: str, hit: Tuple[str, int, int], prompt: Optional[str]
+                   ) -> Tuple[str, int, int]:
+    """``hit`` (the last value of ``text``), or the number the final sentence holding it
+    states when that is another of its numbers (see :func:`extract_answer`)."""
+    if not prompt:
+        return hit
+    known = number_values(prompt)
+    if P.parse_number_text(hit[0]) not in known or \
+            _RESULT_BEFORE.search(text, max(0, hit[1] - 30), hit[1]):
+        return hit  # a result: only a restated number of the question is looked past
+    sent = _final_sentence(text)
+    if sent is None or not sent[0] <= hit[1] < hit[2] <= sent[1]:
+        return hit
+    s, e = sent
+    nums = [m for m in _SENT_NUMBER.finditer(text, s, e) if text[m.end():m.end() + 1] != "-"]
+    if len(nums) < 2:
+        return hit
+    # an operand ("is 7×29 = 203", "costs 70 − 60 = 10") is not what the sentence states
+    nums = [m for m in nums if not _OPERAND_NEXT.match(text, m.end())]
+    chosen: Optional[Tuple[int, int]] = None
+    fresh = [m for m in nums if "/" in m.group()
+             or P.parse_number_text(m.group().replace("$", "")) not in known]
+    if len(fresh) == 1:
+        chosen = fresh[0].span()
+    if chosen is None:
+        cue = None
+        for c in _CUE_NUM.finditer(text, s, e):
+            if not _OPERAND_NEXT.match(text, c.end(1)):
+                cue = c
+        if cue is not None:
+            chosen = cue.span(1)
+    if chosen is None or chosen[1] > hit[1] and chosen[0] < hit[2]:
+        return hit
+    if chosen[0] < hit[1] and _CONCLUSION.search(text, chosen[1], hit[1]):
+        return hit  # "4 + 3 + 2 = 9 slices are eaten, so 3 slices remain": the conclusion
+    return (text[chosen[0]:chosen[1]].replace("$", ""), chosen[0], chosen[1])
 
 
 def _sentence_letter(text: str, s: int, e: int) -> Optional[Tuple[int, int]]:
