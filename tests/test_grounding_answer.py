@@ -372,3 +372,27 @@ def test_exact_decision_leaves_near_values_to_sympy():
     r = _A._parse_value("3.1415926535897932384626433832795028841971693993751058209749")
     assert _A._exact_decision(a, r) is None
     assert _A._symbolic_match(a, r, False) == (True, "symbolic")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_VALUE_PARTS + ["e", "word ", "e" * 300, " " * 300]),
+                max_size=40), st.integers(0, 5))
+def test_last_match_equals_the_last_of_a_full_scan(parts, start):
+    # long texts with and without characters no value holds: the scan of the end and its
+    # longer retries against the scan of everything
+    t = "".join(parts)
+    start = min(start, len(t))
+    last = None
+    for m in _A._LAST_VALUE.finditer(t, start):
+        last = m
+    got = _A._last_match(t, start)
+    assert (got.span() if got else None) == (last.span() if last else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["answer", "ANSWER", "an\u017fwer", "the final", " is ", ": ",
+                                 "42", ".", "\n", "x"]), max_size=12))
+def test_answer_word_prefilter_keeps_every_answer_statement(parts):
+    t = "".join(parts)
+    if _A._ANSWER_IS.search(t):
+        assert _A._ANSWER_WORD.search(t)

@@ -120,8 +120,15 @@ _NOT_A_VALUE = re.compile(r"(?:is|was|would|will|to|of|for|that|in|this|the\s+qu
 _DIGIT = re.compile(r"\d")
 
 
+#: Every form _ANSWER_IS knows has the word in it (under the same IGNORECASE): most texts
+#: without it are ruled out by this search for a literal, not by the full pattern's.
+_ANSWER_WORD = re.compile("answer", re.I)
+
+
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     last = None
+    if _ANSWER_WORD.search(text, lo) is None:
+        return None
     for m in _ANSWER_IS.finditer(text, lo):
         s = m.end()
         if s >= len(text):
@@ -194,13 +201,36 @@ def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
     # starts there, so a start at ``lo`` is the leftmost one, as without the slice).
     base = max(0, lo - 1)
     t = text[base:] if base else text
-    last = None
-    for m in _LAST_VALUE.finditer(t, lo - base):
-        last = m
+    last = _last_match(t, lo - base)
     if last is None:
         return None
     v = last.group().replace("$", "")
     return (v, base + last.start(), base + last.end())
+
+
+#: A character that no match of _LAST_VALUE holds (it is none of the characters its branches
+#: consume), so no match spans it.
+_VALUE_BLOCKER = r"[^\d\s\-$,./{}\\\u221asqrtdfac]"
+_LAST_BLOCKER = re.compile(r"(?s:.*)" + _VALUE_BLOCKER)
+
+
+def _last_match(t: str, start: int) -> "Optional[re.Match[str]]":
+    """The last match of ``_LAST_VALUE.finditer(t, start)``, from a scan of the end of ``t``.
+    The matches of a scan that starts on a character no match can hold are those of the full
+    scan that start after it (a match depends only on where it starts; the full scan cannot
+    be inside a match there), so when such a scan finds any, its last is the last; when it
+    finds none, a longer end is scanned."""
+    n = len(t)
+    span = 256
+    while True:
+        m = _LAST_BLOCKER.match(t, start, max(start, n - span))
+        s = m.end() - 1 if m is not None else start
+        last = None
+        for last in _LAST_VALUE.finditer(t, s):
+            pass
+        if last is not None or s == start:
+            return last
+        span *= 4
 
 
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
