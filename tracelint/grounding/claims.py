@@ -1010,7 +1010,7 @@ def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
         # a number's value enters the key as (numerator, denominator): equal exactly when the
         # Fractions are equal, and far cheaper to hash than a Fraction
         key = (pct_mode, tuple([(t.k, t.t, None if t.k not in _KEY_KINDS else
-                                 (t.v.numerator, t.v.denominator) if type(t.v) is Fraction
+                                 t.v.as_integer_ratio() if type(t.v) is Fraction
                                  else t.v) for t in toks]))
         hit = cache.get(key)
         if hit is not None:
@@ -1030,12 +1030,13 @@ def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
         return Val("unsupported", reason=str(exc), has_op=True)
     except (P.ParseError, KeyError, IndexError) as exc:
         return Val("bad", reason=str(exc))
-    operands = tuple([it[1] for it in rpn if it[0] == "n"])
+    kinds = [it[0] for it in rpn]
+    operands = tuple([it[1] for it in rpn if it[0] == "n"]) if "n" in kinds else ()
     pct = PCT in [t.k for t in toks]
     if pct and pct_mode == "percent":
         has_op = True
     bare = _bare_decimals(toks, pct_mode)
-    if "v" in [it[0] for it in rpn]:
+    if "v" in kinds:
         try:
             poly = P.eval_poly(rpn, limits)
         except (P.Refused, P.Unsupported, P.NeedsSymbolic, P.ParseError, IndexError,
