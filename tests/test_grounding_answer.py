@@ -396,3 +396,10 @@ def test_answer_word_prefilter_keeps_every_answer_statement(parts):
     t = "".join(parts)
     if _A._ANSWER_IS.search(t):
         assert _A._ANSWER_WORD.search(t)
+
+
+def test_remembered_parsing_takes_references_that_are_not_strings():
+    # the memo keeps strings only; anything else (a list is not even hashable) is read as before
+    assert answers_match("12", [12]) == answers_match("12", "[12]")
+    assert answers_match("12", 12) == (True, "numeric")
+    assert normalize_answer(3.50) == "3.5"

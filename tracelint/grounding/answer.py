@@ -301,13 +301,13 @@ def _memo(fn):
 
     @functools.wraps(fn)
     def memo(*args):
+        if not all(type(a) is str for a in args) or sum(map(len, args)) > _MEMO_TEXT:
+            return fn(*args)  # (also what is not hashable: a reference given as a list)
         hit = table.get(args)
         if hit is None:
-            hit = fn(*args)
-            if all(type(a) is str for a in args) and sum(map(len, args)) <= _MEMO_TEXT:
-                if len(table) >= _MEMO_SIZE:
-                    table.clear()
-                table[args] = hit
+            if len(table) >= _MEMO_SIZE:
+                table.clear()
+            hit = table[args] = fn(*args)
         return hit
     return memo
 
@@ -597,6 +597,8 @@ _GROUP3 = re.compile(r"\d{3}(?:\.\d+)?")
 
 
 def _split_top(s: str) -> List[str]:
+    if "," not in s:
+        return [s]  # what the split below gives when there is no comma to split at
     t = s.strip()
     bracketed = (len(t) >= 2 and t[0] in "([{" and t[-1] in ")]}") or t.startswith("\\{")
     if not bracketed and _WORD3.search(_LATEX_CMD.sub("", t)):
@@ -746,7 +748,7 @@ def _exact_decision(a: _Value, r: _Value) -> Optional[Tuple[bool, str]]:
     if big > _FLOAT_SAFE or max(abs(dlo), abs(dhi)) > _FLOAT_SAFE:
         return None  # sympy's complex() of it would overflow
     gap = dlo if dlo > 0 else -dhi if dhi < 0 else None
-    if gap is None or gap <= 2 * Fraction(_SYMPY_TOL) * max(1, big):
+    if gap is None or gap <= 2 * Fraction(_SYMPY_TOL) * max(Fraction(1), big):
         return None
     if a.kind == "exact" and a.nd is not None and a.nd >= 2:
         unit = Fraction(1, 10 ** a.nd)
