@@ -334,67 +334,73 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 continue
             if g == 2:  # num
                 t = text[s:e]
-                rm = None
-                nc = text[e] if e < hi else ""  # both expressions below start with one of ".(eE"
-                if nc and nc in ".(" and "," not in t and t.count(".") <= 1:
-                    # 3.(3) / 0.1(6): the period is written, or the number already has decimals
-                    rm = (_REPEATING_DOT if "." not in t else _REPEATING).match(text, e, hi)
-                if rm is not None:
-                    # 3.(3), 0.1(6): a repeating decimal, exact
-                    ip, _, fp = t.partition(".")
-                    rep = rm.group(1)
-                    base = Fraction(int(ip + fp) if (ip + fp) else 0, 10 ** len(fp))
-                    v = base + Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fp))
-                    append(Tok(NUM, s, rm.end(), text[s:rm.end()], v, sp, 6, "repeating"))
-                    pos = rm.end()
-                    sp = False
-                    cur_pending = None
-                    continue
-                em = _ENOTATION.match(text, e, hi) if nc and nc in "eE" and "," not in t and \
-                    t.count(".") <= 1 else None
-                if em is not None and not (e + 1 < hi and text[e].isalpha() and
-                                           text[e + 1:e + 2].isalpha()):
-                    v, nd, fl = _num_value(t, limits)
-                    ex = int(em.group(1))
-                    if v is not None and abs(ex) <= 300:
-                        val = v * Fraction(10) ** ex
-                        append(Tok(NUM, s, em.end(), text[s:em.end()], val, sp, max(0, nd - ex),
-                                   "enotation"))
-                        pos = em.end()
+                nc = text[e] if e < hi else ""
+                # repeating decimals, e-notation, a leading "." and LaTeX thousands separators
+                # all show at the first character after the number or at its own first one
+                if (nc and nc in ".(eE{,\\") or t[0] == ".":
+                    rm = None
+                    if nc and nc in ".(" and "," not in t and t.count(".") <= 1:
+                        # 3.(3) / 0.1(6): the period is written, or the number already has
+                        # decimals
+                        rm = (_REPEATING_DOT if "." not in t else _REPEATING).match(text, e, hi)
+                    if rm is not None:
+                        # 3.(3), 0.1(6): a repeating decimal, exact
+                        ip, _, fp = t.partition(".")
+                        rep = rm.group(1)
+                        base = Fraction(int(ip + fp) if (ip + fp) else 0, 10 ** len(fp))
+                        v = base + Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fp))
+                        append(Tok(NUM, s, rm.end(), text[s:rm.end()], v, sp, 6, "repeating"))
+                        pos = rm.end()
                         sp = False
                         cur_pending = None
                         continue
-                if t[0] == "." and s > 0 and (text[s - 1].isalnum() or text[s - 1] in ")]}"):
-                    append(Tok(BND, s, s + 1, ".", sp=sp))
-                    pos = s + 1
-                    sp = False
-                    continue
-                if e < hi and text[e] in "{,\\" and len(t) <= 3 and t.isdigit():
-                    # 1{,}300 / 1,\!300 / 1\,300: LaTeX thousands separators
-                    groups = []
-                    q = e
-                    while True:
-                        gm = _LATEX_GROUP.match(text, q, hi)
-                        if gm is None:
-                            break
-                        groups.append(gm.group(1))
-                        q = gm.end()
-                    if groups:
-                        if q < hi and text[q] == "." and q + 1 < hi and text[q + 1].isdigit():
-                            fm = _DECIMALS.match(text, q, hi)
-                            frac = fm.group()
-                            q = fm.end()
-                        else:
-                            frac = ""
-                        v, nd, fl = _num_value(t + "".join(groups) + frac, limits)
-                        tok = Tok(NUM, s, q, text[s:q], v, sp, nd, ("comma " + fl).strip())
-                        if cur_pending:
-                            tok.f += " cur:" + cur_pending
-                        append(tok)
-                        pos = q
+                    em = _ENOTATION.match(text, e, hi) if nc and nc in "eE" and "," not in t and \
+                        t.count(".") <= 1 else None
+                    if em is not None and not (e + 1 < hi and text[e].isalpha() and
+                                               text[e + 1:e + 2].isalpha()):
+                        v, nd, fl = _num_value(t, limits)
+                        ex = int(em.group(1))
+                        if v is not None and abs(ex) <= 300:
+                            val = v * Fraction(10) ** ex
+                            append(Tok(NUM, s, em.end(), text[s:em.end()], val, sp,
+                                       max(0, nd - ex), "enotation"))
+                            pos = em.end()
+                            sp = False
+                            cur_pending = None
+                            continue
+                    if t[0] == "." and s > 0 and (text[s - 1].isalnum() or
+                                                  text[s - 1] in ")]}"):
+                        append(Tok(BND, s, s + 1, ".", sp=sp))
+                        pos = s + 1
                         sp = False
-                        cur_pending = None
                         continue
+                    if e < hi and text[e] in "{,\\" and len(t) <= 3 and t.isdigit():
+                        # 1{,}300 / 1,\!300 / 1\,300: LaTeX thousands separators
+                        groups = []
+                        q = e
+                        while True:
+                            gm = _LATEX_GROUP.match(text, q, hi)
+                            if gm is None:
+                                break
+                            groups.append(gm.group(1))
+                            q = gm.end()
+                        if groups:
+                            if q < hi and text[q] == "." and q + 1 < hi and \
+                                    text[q + 1].isdigit():
+                                fm = _DECIMALS.match(text, q, hi)
+                                frac = fm.group()
+                                q = fm.end()
+                            else:
+                                frac = ""
+                            v, nd, fl = _num_value(t + "".join(groups) + frac, limits)
+                            tok = Tok(NUM, s, q, text[s:q], v, sp, nd, ("comma " + fl).strip())
+                            if cur_pending:
+                                tok.f += " cur:" + cur_pending
+                            append(tok)
+                            pos = q
+                            sp = False
+                            cur_pending = None
+                            continue
                 if "," not in t and t.count(".") <= 1:
                     v, nd, fl = _num_value(t, limits)
                     tok = Tok(NUM, s, e, t, v, sp, nd, fl)
@@ -471,16 +477,12 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 append(Tok(SUP, s, e, g0, val, sp))
                 sp = False
                 continue
-            if g == 6:  # supvar
-                append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "supvar"))
-                sp = False
-                continue
-            if g == 5:  # vf
-                append(Tok(NUM, s, e, text[s:e], _VULGAR[text[s:e]], sp, 3, "vulgar"))
-                sp = False
-                continue
-            if g == 7:  # sub
-                append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "sub"))
+            if 5 <= g <= 7:  # vf (a vulgar fraction), supvar, sub: one token each
+                t = text[s:e]
+                if g == 5:
+                    append(Tok(NUM, s, e, t, _VULGAR[t], sp, 3, "vulgar"))
+                else:
+                    append(Tok(VAR, s, e, t, t, sp, 0, "supvar" if g == 6 else "sub"))
                 sp = False
                 continue
             if g == 9:  # two
