@@ -1070,9 +1070,12 @@ def _within(a: Fraction, b: Fraction, unit: Fraction, half: bool) -> bool:
     return d * 2 <= unit if half else d <= unit
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _integer_unit(b: Fraction, text: str) -> Fraction:
     """Unit of the last shown digit of an integer (trailing zeros count as rounding)."""
-    digits = re.sub(r"\D", "", text.split(".")[0])
+    digits = _NON_DIGIT.sub("", text.split(".")[0])
     tz = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
     return Fraction(10) ** tz
 
