@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import parser as P
-from ..ngram import _impl as _core
+from ..ngram import claim_lhs_run as _lhs_run, claim_rhs_run as _rhs_run
 from ..ngram import json_string_decode as _json_string_decode
 from .parser import (ACLOSE, ANCHOR, AOPEN, BLOCK, BND, CONST, DEG, ELLIP, FACT, FRAC, FUNC,
                      LP, MULT, NL, NUM, OP, PCT, PM, RP, SQRT, SUP, VAR, WORD, Limits, Tok)
@@ -163,8 +163,6 @@ _ANCHORS = re.compile(r"=|\u2248|\\approx|<<")
 # The candidate-span runs (everything that can belong to a left side, read leftwards on the
 # reversed text, and to a right side): compiled matchers of the expressions _CLAIM_LHS_RUN and
 # _CLAIM_RHS_RUN of the twin module tracelint._ngram_py, through the chosen implementation.
-_lhs_run = _core.claim_lhs_run
-_rhs_run = _core.claim_rhs_run
 
 _SPLIT_ANCHORS = re.compile(r"=|\u2248|\\approx|<<|>>")
 _NUMISH = re.compile(r"[\d\u221a\u03c0\u00bc-\u00be\u2150-\u215e]|\\pi|\\sqrt")
