@@ -9,6 +9,7 @@ cdef extern from "Python.h":
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
     bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
 
 #: Group numbers of :func:`claim_lex`, in the order the alternatives are tried.
 CLAIM_LEX_GROUPS = ("ws", "nl", "num", "cmd", "sup", "vf", "supvar", "sub", "word", "two",
@@ -305,3 +306,251 @@ def json_string_decode(str text, Py_ssize_t pos):
     finally:
         free(chars)
         free(offs)
+
+
+# --------------------------------------------------------------------------------------------
+# Candidate-span runs of the claim scanner (tracelint.grounding.claims): hand-written
+# matchers for the pure-Python twin's expressions _CLAIM_LHS_RUN (read on the reversed text)
+# and _CLAIM_RHS_RUN.  Each is `(?:alternatives)*` with nothing after the loop, so the engine
+# takes, at every position, the first alternative that matches and never backtracks into an
+# earlier one; the functions below try the alternatives in the same order.  Every letter
+# alternative whose match must be followed by a non-letter matches a whole ASCII-letter run,
+# which is what makes the word lists a set lookup.  Lookbehinds see the text before ``pos``
+# and lookaheads stop at ``stop``, as `re` does with `pos` / `endpos`.
+
+cdef frozenset _CL_FUNC_FWD = frozenset(
+    "sqrt cbrt sin cos tan cot sec csc arcsin arccos arctan asin acos atan sinh cosh tanh log "
+    "ln lg exp abs floor ceil round max min gcd lcm mod".split())
+cdef frozenset _CL_FUNC_REV = frozenset(w[::-1] for w in _CL_FUNC_FWD)
+cdef frozenset _CL_OPWORD_FWD = frozenset(
+    "times of plus minus by divided multiplied per over approximately approx about around "
+    "roughly nearly dozen hundred thousand million billion".split())
+cdef frozenset _CL_OPWORD_REV = frozenset(
+    "semit fo sulp sunim yb dedivid deilpitlum rep revo nezod derdnuh dnasuoht noillim".split())
+cdef frozenset _CL_TEXTCMD_FWD = frozenset(
+    "text mathrm textrm mbox textit operatorname mathsf".split())
+cdef frozenset _CL_TEXTCMD_REV = frozenset(
+    "txet mrhtam mrtxet xobm tixet emanrotarepo fsthtam".split())
+
+
+cdef inline bint _cs_letter8(Py_UCS4 c) noexcept nogil:
+    # [A-Za-z\u00c0-\u024f\u0370-\u03ff]
+    return _cl_asciialpha(c) or (0xc0 <= c <= 0x24f) or (0x370 <= c <= 0x3ff)
+
+
+cdef inline bint _cs_unit_mark(Py_UCS4 c) noexcept nogil:
+    # [\d%$)}/]: what stands before a unit word
+    return (Py_UNICODE_ISDECIMAL(c) or c == 0x25 or c == 0x24 or c == 0x29 or c == 0x7d
+            or c == 0x2f)
+
+
+cdef inline bint _cs_space(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0xa0 or c == 0x2009 or c == 0x202f
+
+
+cdef inline bint _cs_symbol(Py_UCS4 c, bint rhs) noexcept nogil:
+    # [-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5
+    #  \u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be
+    #  \u2150-\u215e_'\u2019] (and =~\u2248 on the right-hand side)
+    if c < 0x80:
+        if (c == 0x2d or c == 0x2b or c == 0x2a or c == 0x2f or c == 0x5e or c == 0x25
+                or c == 0x21 or c == 0x28 or c == 0x29 or c == 0x5b or c == 0x5d or c == 0x7b
+                or c == 0x7d or c == 0x24 or c == 0x5f or c == 0x27):
+            return True
+        return rhs and (c == 0x3d or c == 0x7e)
+    if (c == 0xd7 or c == 0xf7 or c == 0xb7 or c == 0x22c5 or c == 0x2217 or c == 0x2212
+            or c == 0x2013 or c == 0x2044 or c == 0x2215 or c == 0x20ac or c == 0xa3
+            or c == 0xa5 or c == 0x20b9 or c == 0x221a or c == 0x3c0 or c == 0xb0
+            or c == 0x2032 or c == 0x2033 or c == 0xb2 or c == 0xb3 or c == 0xb9
+            or (0x2070 <= c <= 0x209f) or (0xbc <= c <= 0xbe) or (0x2150 <= c <= 0x215e)
+            or c == 0x2019):
+        return True
+    return rhs and c == 0x2248
+
+
+cdef inline Py_ssize_t _cs_letters(int kind, void* d, Py_ssize_t p, Py_ssize_t stop) noexcept:
+    """End of the run of ASCII letters at p."""
+    while p < stop and _cl_asciialpha(PyUnicode_READ(kind, d, p)):
+        p += 1
+    return p
+
+
+cdef inline bint _cs_is(str s, Py_ssize_t a, Py_ssize_t b, frozenset words):
+    return s[a:b] in words
+
+
+cdef Py_ssize_t _cs_lhs_step(str s, int kind, void* d, Py_ssize_t p, Py_ssize_t stop) except -2:
+    """End of the first alternative of the left-hand-side run that matches at p, -1 if none."""
+    cdef Py_UCS4 c = PyUnicode_READ(kind, d, p)
+    cdef Py_UCS4 c2
+    cdef Py_ssize_t q, j, x, xl, k, n
+    if _cl_asciialpha(c):
+        q = _cs_letters(kind, d, p + 1, stop)
+        # [A-Za-z]+\\
+        if q < stop and PyUnicode_READ(kind, d, q) == 0x5c:
+            return q + 1
+    # [{}%$,;:! ]\\
+    if (c == 0x7b or c == 0x7d or c == 0x25 or c == 0x24 or c == 0x2c or c == 0x3b
+            or c == 0x3a or c == 0x21 or c == 0x20) and p + 1 < stop and \
+            PyUnicode_READ(kind, d, p + 1) == 0x5c:
+        return p + 2
+    # \}[^{}\n]{0,40}\{(?:txet|...)\\
+    if c == 0x7d:
+        j = p + 1
+        while j < stop and j - (p + 1) < 40:
+            c2 = PyUnicode_READ(kind, d, j)
+            if c2 == 0x7b or c2 == 0x7d or c2 == 0x0a:
+                break
+            j += 1
+        if j < stop and PyUnicode_READ(kind, d, j) == 0x7b:
+            q = _cs_letters(kind, d, j + 1, stop)
+            if q < stop and PyUnicode_READ(kind, d, q) == 0x5c and \
+                    _cs_is(s, j + 1, q, _CL_TEXTCMD_REV):
+                return q + 1
+    if _cl_asciialpha(c):
+        q = _cs_letters(kind, d, p + 1, stop)
+        # (?:function names)(?![A-Za-z])
+        if _cs_is(s, p, q, _CL_FUNC_REV):
+            return q
+        # (?<=\()[A-Za-z]{1,12}(?![A-Za-z])
+        if p > 0 and PyUnicode_READ(kind, d, p - 1) == 0x28 and q - p <= 12:
+            return q
+        # (?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])
+        # As many "word " groups as match (at most 3), then the last word; when that fails the
+        # engine gives back one group, whose word then ends the match if a mark follows its
+        # space (giving back more leaves a letter after the space: no match).
+        x = p
+        xl = -1
+        k = 0
+        while k < 3:
+            j = _cs_letters(kind, d, x, stop)
+            n = j - x
+            if n == 0 or n > 15 or j >= stop or PyUnicode_READ(kind, d, j) != 0x20:
+                break
+            xl = x
+            x = j + 1
+            k += 1
+        j = _cs_letters(kind, d, x, stop)
+        n = j - x
+        if 2 <= n <= 15 and j < stop:
+            c2 = PyUnicode_READ(kind, d, j)
+            if c2 == 0x20:
+                if j + 1 < stop and _cs_unit_mark(PyUnicode_READ(kind, d, j + 1)):
+                    return j + 1
+            elif _cs_unit_mark(c2):
+                return j
+        if k > 0 and x - 1 - xl >= 2 and x < stop and _cs_unit_mark(PyUnicode_READ(kind, d, x)):
+            return x
+        # (?:semit|fo|...)(?= )
+        if q < stop and PyUnicode_READ(kind, d, q) == 0x20 and _cs_is(s, p, q, _CL_OPWORD_REV):
+            return q
+    # a single letter (Latin, Greek, ...)
+    if _cs_letter8(c) and (p == 0 or not _cs_letter8(PyUnicode_READ(kind, d, p - 1))) and \
+            (p + 1 >= stop or not _cs_letter8(PyUnicode_READ(kind, d, p + 1))):
+        return p + 1
+    if _cs_space(c) or Py_UNICODE_ISDECIMAL(c) or c == 0x2e or c == 0x2c or _cs_symbol(c, False):
+        return p + 1
+    return -1
+
+
+cdef Py_ssize_t _cs_rhs_step(str s, int kind, void* d, Py_ssize_t p, Py_ssize_t stop) except -2:
+    """End of the first alternative of the right-hand-side run that matches at p, -1 if none."""
+    cdef Py_UCS4 c = PyUnicode_READ(kind, d, p)
+    cdef Py_UCS4 c2
+    cdef Py_ssize_t q, j, k, n
+    if c == 0x5c and p + 1 < stop:
+        c2 = PyUnicode_READ(kind, d, p + 1)
+        if _cl_asciialpha(c2):
+            q = _cs_letters(kind, d, p + 2, stop)
+            # \\(?:text|...)\s*\{[^{}\n]{0,40}\}
+            if _cs_is(s, p + 1, q, _CL_TEXTCMD_FWD):
+                j = q
+                while j < stop and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, j)):
+                    j += 1
+                if j < stop and PyUnicode_READ(kind, d, j) == 0x7b:
+                    k = j + 1
+                    while k < stop and k - (j + 1) < 40:
+                        c2 = PyUnicode_READ(kind, d, k)
+                        if c2 == 0x7b or c2 == 0x7d or c2 == 0x0a:
+                            break
+                        k += 1
+                    if k < stop and PyUnicode_READ(kind, d, k) == 0x7d:
+                        return k + 1
+            # \\[A-Za-z]+
+            return q
+        # \\[{}%$,;:! ]
+        if (c2 == 0x7b or c2 == 0x7d or c2 == 0x25 or c2 == 0x24 or c2 == 0x2c or c2 == 0x3b
+                or c2 == 0x3a or c2 == 0x21 or c2 == 0x20):
+            return p + 2
+    if _cl_asciialpha(c):
+        q = _cs_letters(kind, d, p + 1, stop)
+        # (?:function names)(?![A-Za-z])
+        if _cs_is(s, p, q, _CL_FUNC_FWD):
+            return q
+        # [A-Za-z]{1,12}(?=\()
+        if q - p <= 12 and q < stop and PyUnicode_READ(kind, d, q) == 0x28:
+            return q
+        # (?:(?<=[\d%$)}/])|(?<=[\d%$)}/] ))[A-Za-z]{2,15}(?: [A-Za-z]{1,15}){0,3}
+        if q - p >= 2 and ((p >= 1 and _cs_unit_mark(PyUnicode_READ(kind, d, p - 1))) or
+                           (p >= 2 and PyUnicode_READ(kind, d, p - 1) == 0x20 and
+                            _cs_unit_mark(PyUnicode_READ(kind, d, p - 2)))):
+            if q - p > 15:
+                return p + 15
+            j = q
+            k = 0
+            while k < 3 and j + 1 < stop and PyUnicode_READ(kind, d, j) == 0x20 and \
+                    _cl_asciialpha(PyUnicode_READ(kind, d, j + 1)):
+                n = _cs_letters(kind, d, j + 1, stop) - (j + 1)
+                j = j + 1 + (n if n <= 15 else 15)
+                k += 1
+                if n > 15:
+                    break
+            return j
+        # (?:times|of|...)(?= )
+        if q < stop and PyUnicode_READ(kind, d, q) == 0x20 and _cs_is(s, p, q, _CL_OPWORD_FWD):
+            return q
+    # a single letter (Latin, Greek, ...)
+    if _cs_letter8(c) and (p == 0 or not _cs_letter8(PyUnicode_READ(kind, d, p - 1))) and \
+            (p + 1 >= stop or not _cs_letter8(PyUnicode_READ(kind, d, p + 1))):
+        return p + 1
+    if _cs_space(c) or Py_UNICODE_ISDECIMAL(c) or c == 0x2e or c == 0x2c or _cs_symbol(c, True):
+        return p + 1
+    return -1
+
+
+cdef inline Py_ssize_t _cs_clip(Py_ssize_t i, Py_ssize_t n) noexcept:
+    return 0 if i < 0 else (n if i > n else i)
+
+
+def claim_lhs_run(str rev, Py_ssize_t pos, Py_ssize_t stop):
+    """End of the left-hand-side run of a claim candidate: ``_CLAIM_LHS_RUN.match(rev, pos,
+    stop).end()`` on the reversed text ``rev`` (the run reads leftwards from an anchor), with
+    ``pos`` and ``stop`` clipped to the text; ``pos`` when ``stop <= pos``."""
+    cdef int kind = PyUnicode_KIND(rev)
+    cdef void* d = PyUnicode_DATA(rev)
+    cdef Py_ssize_t e
+    pos = _cs_clip(pos, len(rev))
+    stop = _cs_clip(stop, len(rev))
+    while pos < stop:
+        e = _cs_lhs_step(rev, kind, d, pos, stop)
+        if e < 0:
+            break
+        pos = e
+    return pos
+
+
+def claim_rhs_run(str text, Py_ssize_t pos, Py_ssize_t stop):
+    """End of the right-hand-side run of a claim candidate (and of the further ``=`` of a
+    chain): ``_CLAIM_RHS_RUN.match(text, pos, stop).end()``, with ``pos`` and ``stop``
+    clipped to the text; ``pos`` when ``stop <= pos``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* d = PyUnicode_DATA(text)
+    cdef Py_ssize_t e
+    pos = _cs_clip(pos, len(text))
+    stop = _cs_clip(stop, len(text))
+    while pos < stop:
+        e = _cs_rhs_step(text, kind, d, pos, stop)
+        if e < 0:
+            break
+        pos = e
+    return pos

@@ -26,7 +26,8 @@ cnp.import_array()
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
-    "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
+    "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode", "claim_lhs_run",
+    "claim_rhs_run",
     "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
     "near_copy_windows",
 ]

@@ -2,7 +2,9 @@
 
 The twin of :func:`claim_lex` runs the tokenizer's own regular expression
 (``tracelint.grounding.parser._TOKEN``), so it is also checked against a naive loop of
-``_TOKEN.match`` calls.  The comparisons with the compiled core are skipped, with a reason,
+``_TOKEN.match`` calls.  The twins of :func:`claim_lhs_run` / :func:`claim_rhs_run` run the
+claim scanner's span expressions, whose fast first alternative is checked against the same
+expressions without it.  The comparisons with the compiled core are skipped, with a reason,
 only when tracelint._ngram cannot be imported.
 """
 from __future__ import annotations
@@ -130,15 +132,17 @@ def test_compiled_classes_every_code_point(c):
         assert CY.claim_lex(text, 0, len(text)) == PY.claim_lex(text, 0, len(text))
 
 
+def _bmp_chars():
+    """Every code point of the Basic Multilingual Plane except the surrogates."""
+    return (chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+
+
 @needs_cy
 def test_compiled_classes_all_bmp():
     """Every BMP code point as the start, inside a word and inside a number."""
-    for c in range(0x10000):
-        if 0xD800 <= c <= 0xDFFF:
-            continue
-        ch = chr(c)
+    for ch in _bmp_chars():
         text = ch + "a" + ch + "1" + ch
-        assert CY.claim_lex(text, 0, len(text)) == PY.claim_lex(text, 0, len(text)), hex(c)
+        assert CY.claim_lex(text, 0, len(text)) == PY.claim_lex(text, 0, len(text)), hex(ord(ch))
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,3 +223,107 @@ def test_json_compiled_equals_twin(text, pos):
 def test_json_negative_pos(impl):
     with pytest.raises(ValueError):
         impl.json_string_decode("abc", -1)
+
+
+# --------------------------------------------------------------------------------------------
+# claim_lhs_run / claim_rhs_run (candidate spans of the claim scanner)
+
+# Pieces every alternative of the two runs cares about: unit words before/after numbers,
+# operator words, function names (and reversed), \text{..} (and reversed), single letters of
+# each script range, spaces before a backslash, lookbehind marks, the 12/15/40 bounds.
+_SPAN_PIECES = ["0", "7", "12", "\u0663", ".", ",", " ", "  ", "\t", "\u00a0", "\u2009", "\u202f",
+                "\u2003", "\\", "+", "-", "*", "/", "^", "=", "~", "\u2248", "(", ")", "[", "]",
+                "{", "}", "$", "%", "!", ";", ":", "_", "'", "\u2019", "\u00d7", "\u00f7",
+                "\u03c0", "\u2212", "\u00b2", "\u2075", "\u00bd", "\u00e9", "\u0416", "\u00c0",
+                "\u024f", "\u0250", "\u0370", "\u03ff", "\u0400", "\n", "x", "a", "Q", "km",
+                "hours", "cups of", "times", "of", "per", "by", "over", "dozen", "approximately",
+                "semit", "fo", "yb", "rep", "nezod", "sqrt", "sin", "arcsin", "nis", "nisra",
+                "trqs", "f", "abcdefghijklm", "abcdefghijklmnop", "\\text{", "\\textit{",
+                "\\mathrm ", "\\textbf{", "txet\\", "{txet\\", "{tixet\\", "{fsthtam\\", "\\ ",
+                " \\", "\\,", ",\\", "sematic\\", "x" * 41, "\u4e00", "\U0001d400"]
+span_texts = st.one_of(
+    st.lists(st.sampled_from(_SPAN_PIECES), max_size=18).map("".join),
+    st.text(max_size=30),
+)
+
+
+def test_runs_are_the_patterns_without_the_fast_alternative():
+    """The fast first alternative only shortens the work: the same run, one character at a
+    time, is the loop over the other alternatives."""
+    import re
+    import random
+    rng = random.Random(5)
+    refs = [(PY._CLAIM_LHS_RUN, re.compile("(?:" + PY._CLAIM_LHS_ALTS + ")*")),
+            (PY._CLAIM_RHS_RUN, re.compile("(?:" + PY._CLAIM_RHS_ALTS + ")*"))]
+    for _ in range(3000):
+        s = "".join(rng.choice(_SPAN_PIECES) for _ in range(rng.randint(0, 14)))
+        for pos in range(0, len(s) + 1, 2):
+            for fast, ref in refs:
+                assert fast.match(s, pos).end() == ref.match(s, pos).end(), (s, pos)
+
+
+@needs_cy
+def test_run_kernels_same_signature_and_doc():
+    for name, params in (("claim_lhs_run", ["rev", "pos", "stop"]),
+                         ("claim_rhs_run", ["text", "pos", "stop"])):
+        cy, py = getattr(CY, name), getattr(PY, name)
+        doc = cy.__doc__
+        if doc.startswith(name + "("):
+            doc = doc.split("\n", 1)[1]
+        assert inspect.cleandoc(doc) == inspect.cleandoc(py.__doc__)
+        assert list(inspect.signature(cy).parameters) == \
+            list(inspect.signature(py).parameters) == params
+
+
+@needs_cy
+@SETTINGS
+@given(span_texts, st.integers(-2, 40), st.integers(-2, 60))
+@example("3 cups of flour", 0, 100)
+@example("ruolf fo spuc 3", 0, 100)
+@example("\\textit{km}", 1, 100)
+@example("}mk{tixet\\", 0, 100)
+@example("(nisra", 1, 100)
+@example("a b c d 3", 0, 100)
+@example("abcdefghijklmnop", 0, 100)
+@example("3 abcdefghijklmnop q", 2, 100)
+@example("3 ab cd ef gh ij", 2, 100)
+@example("\\text {a}", 0, 100)
+@example("\\text{" + "x" * 40 + "}", 0, 100)
+@example("\\text{" + "x" * 41 + "}", 0, 100)
+@example(" \\", 0, 100)
+@example("x3", 0, 1)
+def test_run_kernels_equal_twins(text, pos, stop):
+    assert CY.claim_lhs_run(text, pos, stop) == PY.claim_lhs_run(text, pos, stop)
+    assert CY.claim_rhs_run(text, pos, stop) == PY.claim_rhs_run(text, pos, stop)
+
+
+@needs_cy
+def test_run_kernels_every_bmp_code_point():
+    """Every BMP code point alone, after a letter, before a letter and after a digit."""
+    for ch in _bmp_chars():
+        for text in (ch, "a" + ch, ch + "a", "3" + ch + " ", ch + "\\"):
+            for pos in (0, 1):
+                assert CY.claim_lhs_run(text, pos, len(text)) == \
+                    PY.claim_lhs_run(text, pos, len(text)), hex(ord(ch))
+                assert CY.claim_rhs_run(text, pos, len(text)) == \
+                    PY.claim_rhs_run(text, pos, len(text)), hex(ord(ch))
+
+
+@needs_cy
+def test_run_kernels_on_claim_texts():
+    """Every anchor of texts shaped like reasoning, both directions, several span limits."""
+    from tracelint.grounding.claims import _ANCHORS
+    texts = ["So the total is 3 cups of flour * 2 = 6 cups, and 60 km/hour \u00d7 2 hours = 120 km.",
+             "\\(\\frac{3}{4} \\times 12 = 9\\) so \\text{area} = \\pi r^2 \\approx 28.27 m\u00b2",
+             "<<48/2=24>> then arcsin(0.5) = 30\u00b0 and 5 dozen eggs = 60 eggs; x = 3 + y",
+             "Price: $1,250.50 - 15% = $1,062.93 \u2248 $1,063 (rounded), i.e. 7 per day = 49"]
+    for text in texts:
+        rev = text[::-1]
+        for m in _ANCHORS.finditer(text):
+            for span in (0, 3, 8, 600):
+                rpos = len(text) - m.start()
+                stop = min(len(text), rpos + span)
+                assert CY.claim_lhs_run(rev, rpos, stop) == PY.claim_lhs_run(rev, rpos, stop)
+                stop = min(len(text), m.end() + span)
+                assert CY.claim_rhs_run(text, m.end(), stop) == \
+                    PY.claim_rhs_run(text, m.end(), stop)

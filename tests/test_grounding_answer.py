@@ -557,3 +557,34 @@ def test_last_number_that_restates_the_question_is_looked_past():
     # operands (4 ×, $14 =) are never taken: the result $56 is
     assert extract_answer("the total cost is 4 × $14 = $56 for 4 blouses.", None,
                           prompt="4 blouses at $20").value == "56"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_VALUE_PARTS + ["e", "word ", "e" * 300, " " * 300]),
+                max_size=40), st.integers(0, 5))
+def test_last_match_equals_the_last_of_a_full_scan(parts, start):
+    # long texts with and without characters no value holds: the scan of the end and its
+    # longer retries against the scan of everything
+    t = "".join(parts)
+    start = min(start, len(t))
+    last = None
+    for m in _A._LAST_VALUE.finditer(t, start):
+        last = m
+    got = _A._last_match(t, start)
+    assert (got.span() if got else None) == (last.span() if last else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["answer", "ANSWER", "an\u017fwer", "the final", " is ", ": ",
+                                 "42", ".", "\n", "x"]), max_size=12))
+def test_answer_word_prefilter_keeps_every_answer_statement(parts):
+    t = "".join(parts)
+    if _A._ANSWER_IS.search(t):
+        assert _A._ANSWER_WORD.search(t)
+
+
+def test_remembered_parsing_takes_references_that_are_not_strings():
+    # the memo keeps strings only; anything else (a list is not even hashable) is read as before
+    assert answers_match("12", [12]) == answers_match("12", "[12]")
+    assert answers_match("12", 12) == (True, "numeric")
+    assert normalize_answer(3.50) == "3.5"

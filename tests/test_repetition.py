@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tracelint import Trace, analyze
 
@@ -226,3 +227,29 @@ def test_copied_blocks_counts_copies_and_leaves_periodic_runs_to_rep002():
     run = np.array(list(range(5)) * 40, dtype=np.int32)  # 200 units
     assert copied_blocks(run, 50) == []
     assert copied_blocks(np.arange(300, dtype=np.int32), 50) == []
+
+
+def _copied_blocks_by_definition(ids, min_len):
+    """Every passage of ``min_len`` units found more than once, no two copies overlapping, as
+    {(copies, first position)}: all windows compared."""
+    occ = {}
+    for i in range(len(ids) - min_len + 1):
+        occ.setdefault(tuple(ids[i:i + min_len]), []).append(i)
+    return {(len(v), v[0]) for v in occ.values()
+            if len(v) >= 2 and min(b - a for a, b in zip(v, v[1:])) >= min_len}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=20), min_size=1, max_size=8),
+       st.lists(st.integers(0, 7), max_size=8), st.integers(2, 8))
+def test_copied_blocks_equals_its_definition(pieces, picks, min_len):
+    """A few pieces over a three-letter alphabet, some written several times."""
+    import numpy as np
+    from tracelint.detectors.repetition import copied_blocks
+    seq = [u for k in picks for u in pieces[k % len(pieces)]] + [u for p in pieces for u in p]
+    ids = np.array(seq, dtype=np.int32)
+    got = copied_blocks(ids, min_len)
+    assert {(c, int(pos[0])) for c, _, pos in got} == _copied_blocks_by_definition(seq, min_len)
+    for copies, length, pos in got:
+        assert length >= min_len and len(pos) == copies
+        assert all(seq[p:p + length] == seq[pos[0]:pos[0] + length] for p in pos.tolist())

@@ -20,7 +20,8 @@ from rapidfuzz.distance import LCSseq
 __all__ = [
     "UNIT_PATTERN", "encode_units", "suffix_array", "lcp_array", "repeat_mask", "top_ngram",
     "prev_occurrence", "periodic_runs", "periodic_tail", "matching_spans", "near_repeats",
-    "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
+    "new_numbers", "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode", "claim_lhs_run",
+    "claim_rhs_run",
     "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
     "near_copy_windows",
 ]
@@ -1028,6 +1029,79 @@ def claim_lex(text: str, pos: int, hi: int) -> List[int]:
             ws = -1
         pos = e
     return out
+
+
+_CLAIM_FUNC_NAMES = ("sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|asin|acos|atan|sinh|cosh|"
+               "tanh|log|ln|lg|exp|abs|floor|ceil|round|max|min|gcd|lcm|mod")
+_CLAIM_CLAIM_FUNC_NAMES_REV = "|".join(w[::-1] for w in _CLAIM_FUNC_NAMES.split("|"))
+
+# Everything that can be part of a left-hand side of a claim, read leftwards on the reversed
+# text, and everything that can be part of a right-hand side (and of further '=' of a chain).
+# Multi-character atoms come first: the loop is greedy and does not backtrack into them.
+# The first alternative of each run takes many characters at once where the original
+# alternatives below would take them one at a time: characters that only one-character
+# alternatives can consume (digits, operators, brackets, and spaces not before a backslash in
+# the reversed text).  The loop picks the first alternative that matches and never backtracks,
+# so the run ends where it ended without them (tests/test_claims_kernels.py checks this
+# against the patterns without the first alternative).
+_CLAIM_LHS_FAST = (r"[\d.\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215()\[\]\u20ac\u00a3\u00a5"
+            r"\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be"
+            r"\u2150-\u215e_'\u2019]+|[ \t\u00a0\u2009\u202f]+(?!\\)|")
+_CLAIM_RHS_FAST = (r"[ \t\u00a0\u2009\u202f\d.,\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()"
+            r"\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9"
+            r"\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]+|")
+_CLAIM_LHS_ALTS = (
+    r"[A-Za-z]+\\"                       # \times, \frac, \sqrt (reversed)
+    r"|[{}%$,;:! ]\\"                       # \{ \} \% \$ \, \; \: \! "\ "
+    r"|\}[^{}\n]{0,40}\{(?:txet|mrhtam|mrtxet|xobm|tixet|emanrotarepo|fsthtam)\\"
+    r"|(?:" + _CLAIM_CLAIM_FUNC_NAMES_REV + r")(?![A-Za-z])"
+    r"|(?<=\()[A-Za-z]{1,12}(?![A-Za-z])"    # f( , arctan( : a function call
+    r"|(?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])"   # units after a number
+    r"|(?:semit|fo|sulp|sunim|yb|dedivid|deilpitlum|rep|revo|nezod|derdnuh|dnasuoht|noillim)(?= )"
+    r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"
+    r"(?![A-Za-z\u00c0-\u024f\u0370-\u03ff])"   # a single letter (Latin, Greek, ...)
+    r"|[ \t\u00a0\u2009\u202f]"
+    r"|[\d.,]"
+    r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
+    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019]")
+_CLAIM_LHS_RUN = _re.compile("(?:" + _CLAIM_LHS_FAST + _CLAIM_LHS_ALTS + ")*")
+
+_CLAIM_RHS_ALTS = (
+    r"\\(?:text|mathrm|textrm|mbox|textit|operatorname|mathsf)\s*\{[^{}\n]{0,40}\}"
+    r"|\\[A-Za-z]+"
+    r"|\\[{}%$,;:! ]"
+    r"|(?:" + _CLAIM_FUNC_NAMES + r")(?![A-Za-z])"
+    r"|[A-Za-z]{1,12}(?=\()"
+    r"|(?:(?<=[\d%$)}/])|(?<=[\d%$)}/] ))[A-Za-z]{2,15}(?: [A-Za-z]{1,15}){0,3}"
+    r"|(?:times|of|plus|minus|by|divided|multiplied|per|over|approximately|approx|about|"
+    r"around|roughly|nearly|dozen|hundred|thousand|million|billion)(?= )"
+    r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"
+    r"(?![A-Za-z\u00c0-\u024f\u0370-\u03ff])"
+    r"|[ \t\u00a0\u2009\u202f]"
+    r"|[\d.,]"
+    r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
+    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]")
+_CLAIM_RHS_RUN = _re.compile("(?:" + _CLAIM_RHS_FAST + _CLAIM_RHS_ALTS + ")*")
+
+
+def _clip(i: int, n: int) -> int:
+    return 0 if i < 0 else (n if i > n else i)
+
+
+def claim_lhs_run(rev: str, pos: int, stop: int) -> int:
+    """End of the left-hand-side run of a claim candidate: ``_CLAIM_LHS_RUN.match(rev, pos,
+    stop).end()`` on the reversed text ``rev`` (the run reads leftwards from an anchor), with
+    ``pos`` and ``stop`` clipped to the text; ``pos`` when ``stop <= pos``."""
+    pos, stop = _clip(pos, len(rev)), _clip(stop, len(rev))
+    return pos if stop <= pos else _CLAIM_LHS_RUN.match(rev, pos, stop).end()
+
+
+def claim_rhs_run(text: str, pos: int, stop: int) -> int:
+    """End of the right-hand-side run of a claim candidate (and of the further ``=`` of a
+    chain): ``_CLAIM_RHS_RUN.match(text, pos, stop).end()``, with ``pos`` and ``stop``
+    clipped to the text; ``pos`` when ``stop <= pos``."""
+    pos, stop = _clip(pos, len(text)), _clip(stop, len(text))
+    return pos if stop <= pos else _CLAIM_RHS_RUN.match(text, pos, stop).end()
 
 
 _JSON_STRING_ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",

@@ -20,7 +20,7 @@ __all__ = [
     "repeat_mask", "top_ngram", "prev_occurrence", "periodic_runs", "periodic_tail",
     "matching_spans", "near_repeats",
     "new_numbers",
-    "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode",
+    "claim_lex", "CLAIM_LEX_GROUPS", "json_string_decode", "claim_lhs_run", "claim_rhs_run",
     "gopher_stats", "novelty_shares", "segment_bounds", "best_stretch", "claim_recurrence",
     "near_copy_windows",
 ]
@@ -79,6 +79,8 @@ new_numbers = _impl.new_numbers
 claim_lex = _impl.claim_lex
 CLAIM_LEX_GROUPS = _impl.CLAIM_LEX_GROUPS
 json_string_decode = _impl.json_string_decode
+claim_lhs_run = _impl.claim_lhs_run
+claim_rhs_run = _impl.claim_rhs_run
 gopher_stats = _impl.gopher_stats
 novelty_shares = _impl.novelty_shares
 segment_bounds = _impl.segment_bounds

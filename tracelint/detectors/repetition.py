@@ -381,8 +381,8 @@ def _prompt_cover(ctx: TraceContext, min_len: int = 8) -> np.ndarray:
 def copied_blocks(ids: np.ndarray, min_len: int, min_copies: int = 2
                   ) -> List[Tuple[int, int, np.ndarray]]:
     """Passages of at least ``min_len`` units that occur more than once, as (copies, common
-    length, sorted start positions of the copies), most copies first; only those with at
-    least ``min_copies`` copies.
+    length, sorted start positions of the copies), most copies first, then in text order;
+    only those with at least ``min_copies`` copies.
 
     One suffix array: the suffixes sharing a prefix of ``min_len`` units are a run of
     consecutive ranks whose LCP values are all at least ``min_len``.  A passage found at two
@@ -393,21 +393,35 @@ def copied_blocks(ids: np.ndarray, min_len: int, min_copies: int = 2
     if n < 2 * min_len:
         return []
     sa = ngram.suffix_array(ids)
-    lcp = ngram.lcp_array(ids, sa)  # lcp[i]: common prefix of ranks i - 1 and i
+    lcp = ngram.lcp_array(ids, sa).astype(np.int64)  # lcp[i]: ranks i - 1 and i
     inside = np.flatnonzero(lcp >= min_len)
     if inside.size == 0:
         return []
     cut = np.flatnonzero(np.diff(inside) > 1)
-    firsts = inside[np.r_[0, cut + 1]]
-    lasts = inside[np.r_[cut, inside.size - 1]]
-    big = (lasts - firsts + 2) >= min_copies
+    firsts = inside[np.r_[0, cut + 1]] - 1              # first rank of each run
+    sizes = inside[np.r_[cut, inside.size - 1]] - firsts + 1
+    keep = sizes >= max(min_copies, 2)
+    firsts, sizes = firsts[keep], sizes[keep]
+    if firsts.size == 0:
+        return []
+    # every rank of the kept runs, run by run; positions sorted within each run
+    offsets = np.cumsum(sizes) - sizes
+    ranks = np.repeat(firsts - offsets, sizes) + np.arange(int(sizes.sum()))
+    run = np.repeat(np.arange(firsts.size), sizes)
+    pos = sa[ranks].astype(np.int64)
+    pos = pos[np.lexsort((pos, run))]
+    big = np.iinfo(np.int64).max
+    gaps = np.append(np.diff(pos), big)
+    gaps[offsets[1:] - 1] = big                         # no gap across two runs
+    closest = np.minimum.reduceat(gaps, offsets)
+    common = lcp[ranks]
+    common[offsets] = big                               # a run's first rank starts it
+    length = np.minimum.reduceat(common, offsets)
     out = []
-    for a, b in zip(firsts[big].tolist(), lasts[big].tolist()):
-        pos = np.sort(sa[a - 1:b + 1]).astype(np.int64)
-        if int(np.diff(pos).min()) < min_len:
-            continue
-        out.append((int(pos.shape[0]), int(lcp[a:b + 1].min()), pos))
-    out.sort(key=lambda c: -c[0])
+    for g in np.flatnonzero(closest >= min_len).tolist():
+        o, c = int(offsets[g]), int(sizes[g])
+        out.append((c, int(length[g]), pos[o:o + c]))
+    out.sort(key=lambda x: (-x[0], int(x[2][0])))
     return out
 
 
@@ -423,10 +437,13 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     if len(units) < min_len * min_copies:
         return
     quoted = None
+    seen = (-1, 0, 0)  # (copies, first, length) of the passage looked at last
     for copies, length, pos in copied_blocks(units.ids, min_len, min_copies):
-        if copies < min_copies:
-            break
         first = int(pos[0])
+        # the same passage shifted by a few units: already judged
+        if copies == seen[0] and first < seen[1] + seen[2]:
+            continue
+        seen = (copies, first, length)
         # a passage that is mostly numbers and symbols (a matrix, a table rule) is not
         # prose re-stated; the question quoted again is prompt copy, not a loop
         words = np.isin(units.kinds[first:first + min_len], (KIND_WORD, KIND_CJK))

@@ -128,10 +128,15 @@ _DIGIT = re.compile(r"\d")
 _GENERIC_ANSWER = re.compile(r"(?:\b(?:each|every|per|an|a|one|any|no|incorrect|wrong|"
                              r"unanswered|blank)\s+(?:(?:in)?correct\s+|wrong\s+)?)$",
                              re.I)
+#: Every form _ANSWER_IS knows has the word in it (under the same IGNORECASE): most texts
+#: without it are ruled out by this search for a literal, not by the full pattern's.
+_ANSWER_WORD = re.compile("answer", re.I)
 
 
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     last = None
+    if _ANSWER_WORD.search(text, lo) is None:
+        return None
     for m in _ANSWER_IS.finditer(text, lo):
         s = m.end()
         if s >= len(text):
@@ -225,9 +230,7 @@ def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
     # starts there, so a start at ``lo`` is the leftmost one, as without the slice).
     base = max(0, lo - 1)
     t = text[base:] if base else text
-    last = None
-    for m in _LAST_VALUE.finditer(t, lo - base):
-        last = m
+    last = _last_match(t, lo - base)
     if last is None:
         return None
     return (last.group().replace("$", ""), base + last.start(), base + last.end())
@@ -252,6 +255,31 @@ def _last_value(text: str) -> Optional[Tuple[str, int, int]]:
                 _parse_value(normalize_answer(text[s2:e2]), "label").kind != "none":
             return (text[s2:e2].strip(), s2, e2)
     return hit
+
+
+#: A character that no match of _LAST_VALUE holds (it is none of the characters its branches
+#: consume), so no match spans it.
+_VALUE_BLOCKER = r"[^\d\s\-$,./{}\\\u221asqrtdfac\u00bc-\u00be\u2150-\u215e]"
+_LAST_BLOCKER = re.compile(r"(?s:.*)" + _VALUE_BLOCKER)
+
+
+def _last_match(t: str, start: int) -> "Optional[re.Match[str]]":
+    """The last match of ``_LAST_VALUE.finditer(t, start)``, from a scan of the end of ``t``.
+    The matches of a scan that starts on a character no match can hold are those of the full
+    scan that start after it (a match depends only on where it starts; the full scan cannot
+    be inside a match there), so when such a scan finds any, its last is the last; when it
+    finds none, a longer end is scanned."""
+    n = len(t)
+    span = 256
+    while True:
+        m = _LAST_BLOCKER.match(t, start, max(start, n - span))
+        s = m.end() - 1 if m is not None else start
+        last = None
+        for last in _LAST_VALUE.finditer(t, s):
+            pass
+        if last is not None or s == start:
+            return last
+        span *= 4
 
 
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
@@ -433,13 +461,13 @@ def _memo(fn):
 
     @functools.wraps(fn)
     def memo(*args):
+        if not all(type(a) is str for a in args) or sum(map(len, args)) > _MEMO_TEXT:
+            return fn(*args)  # (also what is not hashable: a reference given as a list)
         hit = table.get(args)
         if hit is None:
-            hit = fn(*args)
-            if all(type(a) is str for a in args) and sum(map(len, args)) <= _MEMO_TEXT:
-                if len(table) >= _MEMO_SIZE:
-                    table.clear()
-                table[args] = hit
+            if len(table) >= _MEMO_SIZE:
+                table.clear()
+            hit = table[args] = fn(*args)
         return hit
     return memo
 
@@ -775,6 +803,8 @@ _GROUP3 = re.compile(r"\d{3}(?:\.\d+)?")
 
 
 def _split_top(s: str) -> List[str]:
+    if "," not in s:
+        return [s]  # what the split below gives when there is no comma to split at
     t = s.strip()
     bracketed = (len(t) >= 2 and t[0] in "([{" and t[-1] in ")]}") or t.startswith("\\{")
     if not bracketed and _WORD3.search(_LATEX_CMD.sub("", t)):
@@ -939,7 +969,7 @@ def _exact_decision(a: _Value, r: _Value) -> Optional[Tuple[bool, str]]:
     if big > _FLOAT_SAFE or max(abs(dlo), abs(dhi)) > _FLOAT_SAFE:
         return None  # sympy's complex() of it would overflow
     gap = dlo if dlo > 0 else -dhi if dhi < 0 else None
-    if gap is None or gap <= 2 * Fraction(_SYMPY_TOL) * max(1, big):
+    if gap is None or gap <= 2 * Fraction(_SYMPY_TOL) * max(Fraction(1), big):
         return None
     if a.kind == "exact" and a.nd is not None and a.nd >= 2:
         unit = Fraction(1, 10 ** a.nd)

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import parser as P
+from ..ngram import claim_lhs_run as _lhs_run, claim_rhs_run as _rhs_run
 from ..ngram import json_string_decode as _json_string_decode
 from .parser import (ACLOSE, ANCHOR, AOPEN, BLOCK, BND, CONST, DEG, ELLIP, FACT, FRAC, FUNC,
                      LP, MULT, NL, NUM, OP, PCT, PM, RP, SQRT, SUP, VAR, WORD, Limits, Tok)
@@ -159,6 +160,9 @@ def _singular(w: str) -> str:
 # candidate spans
 
 _ANCHORS = re.compile(r"=|\u2248|\\approx|<<")
+# The candidate-span runs (everything that can belong to a left side, read leftwards on the
+# reversed text, and to a right side): compiled matchers of the expressions _CLAIM_LHS_RUN and
+# _CLAIM_RHS_RUN of the twin module tracelint._ngram_py, through the chosen implementation.
 
 _SPLIT_ANCHORS = re.compile(r"=|\u2248|\\approx|<<|>>")
 _NUMISH = re.compile(r"[\d\u221a\u03c0\u00bc-\u00be\u2150-\u215e]|\\pi|\\sqrt")
@@ -178,57 +182,6 @@ def _plausible(span: str) -> bool:
 
 _LOST_SUP = re.compile(r"(?<![A-Za-z])[a-z][23](?![\d.,])|\)[23](?![\d.,])")
 _OP_CHARS = set("+-*/^=\u00d7\u00f7\u00b7\u22c5\u2212\u2044\u2215")
-_FUNC_NAMES = ("sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|asin|acos|atan|sinh|cosh|"
-               "tanh|log|ln|lg|exp|abs|floor|ceil|round|max|min|gcd|lcm|mod")
-_FUNC_NAMES_REV = "|".join(w[::-1] for w in _FUNC_NAMES.split("|"))
-
-# Everything that can be part of a left-hand side, read leftwards on the reversed text.
-# Multi-character atoms come first: the loop is greedy and does not backtrack into them.
-# The first alternative of each run takes many characters at once where the original
-# alternatives below would take them one at a time: characters that only one-character
-# alternatives can consume (digits, operators, brackets, and spaces not before a backslash in
-# the reversed text).  The loop picks the first alternative that matches and never backtracks,
-# so the run ends where it ended without them (tests/test_grounding_claims.py checks this
-# against the patterns without the first alternative).
-_LHS_RUN = (r"[\d.\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215()\[\]\u20ac\u00a3\u00a5"
-            r"\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be"
-            r"\u2150-\u215e_'\u2019]+|[ \t\u00a0\u2009\u202f]+(?!\\)|")
-_RHS_RUN = (r"[ \t\u00a0\u2009\u202f\d.,\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()"
-            r"\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9"
-            r"\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]+|")
-_REV_LHS_ALTS = (
-    r"[A-Za-z]+\\"                       # \times, \frac, \sqrt (reversed)
-    r"|[{}%$,;:! ]\\"                       # \{ \} \% \$ \, \; \: \! "\ "
-    r"|\}[^{}\n]{0,40}\{(?:txet|mrhtam|mrtxet|xobm|tixet|emanrotarepo|fsthtam)\\"
-    r"|(?:" + _FUNC_NAMES_REV + r")(?![A-Za-z])"
-    r"|(?<=\()[A-Za-z]{1,12}(?![A-Za-z])"    # f( , arctan( : a function call
-    r"|(?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])"   # units after a number
-    r"|(?:semit|fo|sulp|sunim|yb|dedivid|deilpitlum|rep|revo|nezod|derdnuh|dnasuoht|noillim)(?= )"
-    r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"
-    r"(?![A-Za-z\u00c0-\u024f\u0370-\u03ff])"   # a single letter (Latin, Greek, ...)
-    r"|[ \t\u00a0\u2009\u202f]"
-    r"|[\d.,]"
-    r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
-    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019]")
-_REV_LHS = re.compile("(?:" + _LHS_RUN + _REV_LHS_ALTS + ")*")
-
-# Everything that can be part of a right-hand side (and of further '=' of a chain).
-_FWD_RHS_ALTS = (
-    r"\\(?:text|mathrm|textrm|mbox|textit|operatorname|mathsf)\s*\{[^{}\n]{0,40}\}"
-    r"|\\[A-Za-z]+"
-    r"|\\[{}%$,;:! ]"
-    r"|(?:" + _FUNC_NAMES + r")(?![A-Za-z])"
-    r"|[A-Za-z]{1,12}(?=\()"
-    r"|(?:(?<=[\d%$)}/])|(?<=[\d%$)}/] ))[A-Za-z]{2,15}(?: [A-Za-z]{1,15}){0,3}"
-    r"|(?:times|of|plus|minus|by|divided|multiplied|per|over|approximately|approx|about|"
-    r"around|roughly|nearly|dozen|hundred|thousand|million|billion)(?= )"
-    r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"
-    r"(?![A-Za-z\u00c0-\u024f\u0370-\u03ff])"
-    r"|[ \t\u00a0\u2009\u202f]"
-    r"|[\d.,]"
-    r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
-    r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]")
-_FWD_RHS = re.compile("(?:" + _RHS_RUN + _FWD_RHS_ALTS + ")*")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1055,7 +1008,7 @@ def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
         # a number's value enters the key as (numerator, denominator): equal exactly when the
         # Fractions are equal, and far cheaper to hash than a Fraction
         key = (pct_mode, tuple([(t.k, t.t, None if t.k not in _KEY_KINDS else
-                                 (t.v.numerator, t.v.denominator) if type(t.v) is Fraction
+                                 t.v.as_integer_ratio() if type(t.v) is Fraction
                                  else t.v) for t in toks]))
         hit = cache.get(key)
         if hit is not None:
@@ -1075,12 +1028,13 @@ def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
         return Val("unsupported", reason=str(exc), has_op=True)
     except (P.ParseError, KeyError, IndexError) as exc:
         return Val("bad", reason=str(exc))
-    operands = tuple([it[1] for it in rpn if it[0] == "n"])
+    kinds = [it[0] for it in rpn]
+    operands = tuple([it[1] for it in rpn if it[0] == "n"]) if "n" in kinds else ()
     pct = PCT in [t.k for t in toks]
     if pct and pct_mode == "percent":
         has_op = True
     bare = _bare_decimals(toks, pct_mode)
-    if "v" in [it[0] for it in rpn]:
+    if "v" in kinds:
         try:
             poly = P.eval_poly(rpn, limits)
         except (P.Refused, P.Unsupported, P.NeedsSymbolic, P.ParseError, IndexError,
@@ -1114,9 +1068,12 @@ def _within(a: Fraction, b: Fraction, unit: Fraction, half: bool) -> bool:
     return d * 2 <= unit if half else d <= unit
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _integer_unit(b: Fraction, text: str) -> Fraction:
     """Unit of the last shown digit of an integer (trailing zeros count as rounding)."""
-    digits = re.sub(r"\D", "", text.split(".")[0])
+    digits = _NON_DIGIT.sub("", text.split(".")[0])
     tz = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
     return Fraction(10) ** tz
 
@@ -1389,14 +1346,14 @@ class ClaimScanner:
         n = len(text)
         rpos = n - a
         stop = min(n, rpos + self.max_span)
-        m = _REV_LHS.match(rev, rpos, stop)
-        return a - (m.end() - rpos), m.end() >= stop and stop < n
+        end = _lhs_run(rev, rpos, stop)
+        return a - (end - rpos), end >= stop and stop < n
 
     def _rhs_end(self, text: str, p: int) -> Tuple[int, bool]:
         """End of the candidate right side, and whether the run reached the scan limit."""
         stop = min(len(text), p + self.max_span)
-        m = _FWD_RHS.match(text, p, stop)
-        return m.end(), m.end() >= stop and stop < len(text)
+        end = _rhs_run(text, p, stop)
+        return end, end >= stop and stop < len(text)
 
     def _margins(self, text: str, lo: int, hi: int, cut_left: bool = False,
                  cut_right: bool = False) -> Tuple[int, int]:
@@ -1510,7 +1467,6 @@ class ClaimScanner:
         conv_chain = any(len(v) > 1 for v in fams.values())
         running = identity = False
         labels = [_labels(sg) for sg in segs]
-        every = set().union(*labels) if labels else set()
         for i in range(1, len(segs)):
             a, b = segs[i - 1], segs[i]
             if not a.toks or not b.toks:

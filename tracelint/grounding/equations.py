@@ -205,16 +205,20 @@ def declared_letters(text: str, candidates: Iterable[str]) -> Set[str]:
 
 def _var_pattern(letters: str) -> "re.Pattern[str]":
     """A letter of ``letters`` standing alone, not as the times sign of ``5 x 2``."""
-    cls = "".join(sorted(set(letters)))
-    hit = _VAR_CACHE.get(cls)
-    if hit is None:
-        if len(_VAR_CACHE) >= 256:
-            _VAR_CACHE.clear()
-        hit = _VAR_CACHE[cls] = _compile_var(cls)
-    return hit
+    return _kept(_VAR_CACHE, "".join(sorted(set(letters))), _compile_var, 256)
 
 
 _VAR_CACHE: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _kept(table: dict, key, make, size: int):
+    """``make(key)``, remembered in ``table`` (emptied when it holds ``size`` entries)."""
+    hit = table.get(key)
+    if hit is None:
+        if len(table) >= size:
+            table.clear()
+        hit = table[key] = make(key)
+    return hit
 
 
 def _compile_var(cls: str) -> "re.Pattern[str]":
@@ -504,12 +508,7 @@ def _prompt_info(prompt: str) -> _Prompt:
     characters, and the last two longer ones (the traces of a question usually follow each
     other)."""
     if len(prompt) <= 20000:
-        hit = _SMALL_PROMPTS.get(prompt)
-        if hit is None:
-            if len(_SMALL_PROMPTS) >= 1024:
-                _SMALL_PROMPTS.clear()
-            hit = _SMALL_PROMPTS[prompt] = _Prompt(prompt)
-        return hit
+        return _kept(_SMALL_PROMPTS, prompt, _Prompt, 1024)
     for hit in _LARGE_PROMPTS:
         if hit.prompt == prompt:
             return hit
@@ -611,7 +610,7 @@ def _near(text: str, lo: int, p: int, hi: int, var_re) -> bool:
     left = m.end() if m is not None else lo
     m = _PROSE.search(text, p + 1, hi)
     right = m.start() if m is not None else hi
-    names = {m.group().lower() for m in _ANY_NAME.finditer(text, left, right)}
+    names = {n.lower() for n in _ANY_NAME.findall(text, left, right)}
     return len(names) == 1 and var_re.search(text, left, right) is not None
 
 

@@ -39,6 +39,20 @@ DEFAULT_CONSTANTS = (12, 24, 60, 100, 1000, 7, 30, 31, 365, 52, 360, 180, 90, 36
                      50, 25, 1440, 10080, 8760, 0.5, 0.25, 0.75)
 
 
+def _literal(lit: str) -> Fraction:
+    """Fraction(lit) for digits with at most one decimal point (parsed without the regex
+    that Fraction's string constructor runs)."""
+    if "." not in lit:
+        return Fraction(int(lit))
+    ip, fp = lit.split(".")
+    scale = 10 ** len(fp)
+    return Fraction(int(ip or "0") * scale + int(fp), scale)
+
+
+#: Every word the number-word reading looks at (a hyphenated word is looked at too).
+_VOCAB = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SPECIAL)
+
+
 def number_values(text: str, limit: int = 2_000_000) -> Set[Fraction]:
     """All values stated in ``text`` (see the module doc)."""
     out: Set[Fraction] = set()
@@ -49,24 +63,22 @@ def number_values(text: str, limit: int = 2_000_000) -> Set[Fraction]:
         lit = m.group(1).replace(",", "")
         if len(lit) > 60:
             continue
-        try:
-            v = Fraction(lit)
-        except (ValueError, ZeroDivisionError):
-            continue
+        v = _literal(lit)
         out.add(v)
         if m.group(2):
             out.add(v / 100)
         if m.group(3):
-            try:
-                d = Fraction(m.group(3))
-            except (ValueError, ZeroDivisionError):
-                d = Fraction(0)
+            d = _literal(m.group(3))
             out.add(d)
             if d:
                 out.add(v / d)
-    words = [w.lower() for w in _WORD.findall(t)]
-    i = 0
-    while i < len(words):
+    # words are ASCII letters and hyphens: lowering them joined is lowering each
+    words = "\n".join(_WORD.findall(t)).lower().split("\n")
+    n = len(words)
+    skip = -1  # the last word read as the units of the tens before it ("twenty three")
+    for i in [i for i, w in enumerate(words) if w in _VOCAB or "-" in w]:
+        if i <= skip:
+            continue
         w = words[i]
         if w in _SPECIAL:
             out.add(Fraction(_SPECIAL[w]))
@@ -78,16 +90,15 @@ def number_values(text: str, limit: int = 2_000_000) -> Set[Fraction]:
             val = _UNITS[w]
         elif w in _TENS:
             val = _TENS[w]
-            if i + 1 < len(words) and words[i + 1] in _UNITS and words[i + 1] != "zero":
+            if i + 1 < n and words[i + 1] in _UNITS and words[i + 1] != "zero":
                 val += _UNITS[words[i + 1]]
-                i += 1
+                i = skip = i + 1
         if val is not None:
             out.add(Fraction(val))
-            if i + 1 < len(words) and words[i + 1] in _SCALES:
+            if i + 1 < n and words[i + 1] in _SCALES:
                 out.add(Fraction(val * _SCALES[words[i + 1]]))
-            if i + 1 < len(words) and words[i + 1] in ("percent", "%"):
+            if i + 1 < n and words[i + 1] in ("percent", "%"):
                 out.add(Fraction(val, 100))
-        i += 1
     return out
 
 
@@ -95,10 +106,10 @@ def is_grounded(value: Fraction, known: Set[Fraction], small_max: int,
                 constants: Iterable[float]) -> bool:
     """Whether ``value`` is available: a small integer, a constant, or a known value (also
     as a percentage of one: 15 <-> 0.15)."""
-    if value.denominator == 1 and abs(value) <= small_max:
+    if value.denominator == 1 and abs(value.numerator) <= small_max:
         return True
-    a = abs(value)
-    if a in known or value in known:
+    a = abs(value) if value < 0 else value
+    if a in known or (a is not value and value in known):
         return True
     if a * 100 in known or a / 100 in known:
         return True

@@ -276,245 +276,243 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
     cur_pending = None  # currency sign waiting for its number
     # lexemes of _TOKEN (compiled lexer, whitespace folded into a flag); lexed again from
     # `pos` whenever a branch below consumes more or less than one lexeme
-    lex = _claim_lex(text, pos, hi)
-    nlex = len(lex)
-    li = 0
     while pos < hi:
-        if li >= nlex or lex[li + 1] != pos:
-            lex = _claim_lex(text, pos, hi)
-            nlex = len(lex)
-            li = 0
-            if not nlex:
-                break  # only whitespace is left
-        g = lex[li]
-        s = lex[li + 2]
-        e = lex[li + 3]
-        if lex[li + 1] != s:
-            sp = True
-        li += 4
-        pos = e
-        if g == 10:  # one character, the most frequent lexeme
-            c = text[s]
-            simple = _CHAR_SIMPLE.get(c)
-            if simple is not None:
-                append(Tok(simple[0], s, e, c, simple[1], sp))
+        lex = _claim_lex(text, pos, hi)
+        if not lex:
+            break  # only whitespace is left
+        it = iter(lex)
+        for g, ws, s, e in zip(it, it, it, it):
+            if ws != pos:
+                break  # the last branch did not end where this lexeme starts: lex again
+            if ws != s:
+                sp = True
+            pos = e
+            if g == 10:  # one character, the most frequent lexeme
+                c = text[s]
+                simple = _CHAR_SIMPLE.get(c)
+                if simple is not None:
+                    append(Tok(simple[0], s, e, c, simple[1], sp))
+                    sp = False
+                    continue
+                op = _CHAR_OPS.get(c)
+                if op is not None:
+                    if c in "-*+" and _line_start(text, s, lo) and (e >= hi or text[e] in " \t"):
+                        append(Tok(BND, s, e, c, "bullet", sp))
+                    else:
+                        append(Tok(OP, s, e, c, op, sp))
+                elif c in _CURRENCY:
+                    cur_pending = _CURRENCY[c]
+                    continue  # transparent; keep sp
+                elif c == "&":
+                    # alignment marker: transparent when it precedes '=' (&=), a break otherwise
+                    j = e
+                    while j < hi and text[j] in " \t":
+                        j += 1
+                    if j < hi and text[j] in "=\u2248<>":
+                        continue
+                    append(Tok(BND, s, e, c, None, sp))
+                elif c in "\u2013\u2012\u2010":
+                    if sp and e < hi and text[e] in " \t":
+                        # "1 – 3/4": a typeset minus
+                        append(Tok(OP, s, e, c, "-", sp, 0, "endash"))
+                    else:
+                        append(Tok(BND, s, e, c, "endash", sp))
+                else:
+                    append(Tok(BND, s, e, c, None, sp))
                 sp = False
                 continue
-            op = _CHAR_OPS.get(c)
-            if op is not None:
-                if c in "-*+" and _line_start(text, s, lo) and (e >= hi or text[e] in " \t"):
-                    append(Tok(BND, s, e, c, "bullet", sp))
-                else:
-                    append(Tok(OP, s, e, c, op, sp))
-            elif c in _CURRENCY:
-                cur_pending = _CURRENCY[c]
-                continue  # transparent; keep sp
-            elif c == "&":
-                # alignment marker: transparent when it precedes '=' (&=), a break otherwise
-                j = e
-                while j < hi and text[j] in " \t":
-                    j += 1
-                if j < hi and text[j] in "=\u2248<>":
-                    continue
-                append(Tok(BND, s, e, c, None, sp))
-            elif c in "\u2013\u2012\u2010":
-                if sp and e < hi and text[e] in " \t":
-                    append(Tok(OP, s, e, c, "-", sp, 0, "endash"))  # "1 – 3/4": a typeset minus
-                else:
-                    append(Tok(BND, s, e, c, "endash", sp))
-            else:
-                append(Tok(BND, s, e, c, None, sp))
-            sp = False
-            continue
-        if g == 8:  # word
-            w = text[s:e]
-            append(Tok(WORD, s, e, w, w.lower(), sp))
-            sp = False
-            cur_pending = None
-            continue
-        if g == 1:  # nl
-            append(Tok(NL, s, e, "\n", sp=sp))
-            sp = False
-            cur_pending = None
-            continue
-        if g == 2:  # num
-            t = text[s:e]
-            rm = None
-            nc = text[e] if e < hi else ""  # both expressions below start with one of ".(eE"
-            if nc and nc in ".(" and "," not in t and t.count(".") <= 1:
-                # 3.(3) / 0.1(6): the period is written, or the number already has decimals
-                rm = (_REPEATING_DOT if "." not in t else _REPEATING).match(text, e, hi)
-            if rm is not None:
-                # 3.(3), 0.1(6): a repeating decimal, exact
-                ip, _, fp = t.partition(".")
-                rep = rm.group(1)
-                base = Fraction(int(ip + fp) if (ip + fp) else 0, 10 ** len(fp))
-                v = base + Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fp))
-                append(Tok(NUM, s, rm.end(), text[s:rm.end()], v, sp, 6, "repeating"))
-                pos = rm.end()
+            if g == 8:  # word
+                w = text[s:e]
+                append(Tok(WORD, s, e, w, w.lower(), sp))
                 sp = False
                 cur_pending = None
                 continue
-            em = _ENOTATION.match(text, e, hi) if nc and nc in "eE" and "," not in t and \
-                t.count(".") <= 1 else None
-            if em is not None and not (e + 1 < hi and text[e].isalpha() and text[e + 1:e + 2].isalpha()):
-                v, nd, fl = _num_value(t, limits)
-                ex = int(em.group(1))
-                if v is not None and abs(ex) <= 300:
-                    val = v * Fraction(10) ** ex
-                    append(Tok(NUM, s, em.end(), text[s:em.end()], val, sp, max(0, nd - ex),
-                               "enotation"))
-                    pos = em.end()
-                    sp = False
-                    cur_pending = None
-                    continue
-            if t[0] == "." and s > 0 and (text[s - 1].isalnum() or text[s - 1] in ")]}"):
-                append(Tok(BND, s, s + 1, ".", sp=sp))
-                pos = s + 1
+            if g == 1:  # nl
+                append(Tok(NL, s, e, "\n", sp=sp))
                 sp = False
+                cur_pending = None
                 continue
-            if e < hi and text[e] in "{,\\" and len(t) <= 3 and t.isdigit():
-                # 1{,}300 / 1,\!300 / 1\,300: LaTeX thousands separators
-                groups = []
-                q = e
-                while True:
-                    gm = _LATEX_GROUP.match(text, q, hi)
-                    if gm is None:
-                        break
-                    groups.append(gm.group(1))
-                    q = gm.end()
-                if groups:
-                    if q < hi and text[q] == "." and q + 1 < hi and text[q + 1].isdigit():
-                        fm = _DECIMALS.match(text, q, hi)
-                        frac = fm.group()
-                        q = fm.end()
-                    else:
-                        frac = ""
-                    v, nd, fl = _num_value(t + "".join(groups) + frac, limits)
-                    tok = Tok(NUM, s, q, text[s:q], v, sp, nd, ("comma " + fl).strip())
+            if g == 2:  # num
+                t = text[s:e]
+                nc = text[e] if e < hi else ""
+                # repeating decimals, e-notation, a leading "." and LaTeX thousands separators
+                # all show at the first character after the number or at its own first one
+                if (nc and nc in ".(eE{,\\") or t[0] == ".":
+                    rm = None
+                    if nc and nc in ".(" and "," not in t and t.count(".") <= 1:
+                        # 3.(3) / 0.1(6): the period is written, or the number already has
+                        # decimals
+                        rm = (_REPEATING_DOT if "." not in t else _REPEATING).match(text, e, hi)
+                    if rm is not None:
+                        # 3.(3), 0.1(6): a repeating decimal, exact
+                        ip, _, fp = t.partition(".")
+                        rep = rm.group(1)
+                        base = Fraction(int(ip + fp) if (ip + fp) else 0, 10 ** len(fp))
+                        v = base + Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fp))
+                        append(Tok(NUM, s, rm.end(), text[s:rm.end()], v, sp, 6, "repeating"))
+                        pos = rm.end()
+                        sp = False
+                        cur_pending = None
+                        continue
+                    em = _ENOTATION.match(text, e, hi) if nc and nc in "eE" and "," not in t and \
+                        t.count(".") <= 1 else None
+                    if em is not None and not (e + 1 < hi and text[e].isalpha() and
+                                               text[e + 1:e + 2].isalpha()):
+                        v, nd, fl = _num_value(t, limits)
+                        ex = int(em.group(1))
+                        if v is not None and abs(ex) <= 300:
+                            val = v * Fraction(10) ** ex
+                            append(Tok(NUM, s, em.end(), text[s:em.end()], val, sp,
+                                       max(0, nd - ex), "enotation"))
+                            pos = em.end()
+                            sp = False
+                            cur_pending = None
+                            continue
+                    if t[0] == "." and s > 0 and (text[s - 1].isalnum() or
+                                                  text[s - 1] in ")]}"):
+                        append(Tok(BND, s, s + 1, ".", sp=sp))
+                        pos = s + 1
+                        sp = False
+                        continue
+                    if e < hi and text[e] in "{,\\" and len(t) <= 3 and t.isdigit():
+                        # 1{,}300 / 1,\!300 / 1\,300: LaTeX thousands separators
+                        groups = []
+                        q = e
+                        while True:
+                            gm = _LATEX_GROUP.match(text, q, hi)
+                            if gm is None:
+                                break
+                            groups.append(gm.group(1))
+                            q = gm.end()
+                        if groups:
+                            if q < hi and text[q] == "." and q + 1 < hi and \
+                                    text[q + 1].isdigit():
+                                fm = _DECIMALS.match(text, q, hi)
+                                frac = fm.group()
+                                q = fm.end()
+                            else:
+                                frac = ""
+                            v, nd, fl = _num_value(t + "".join(groups) + frac, limits)
+                            tok = Tok(NUM, s, q, text[s:q], v, sp, nd, ("comma " + fl).strip())
+                            if cur_pending:
+                                tok.f += " cur:" + cur_pending
+                            append(tok)
+                            pos = q
+                            sp = False
+                            cur_pending = None
+                            continue
+                if "," not in t and t.count(".") <= 1:
+                    v, nd, fl = _num_value(t, limits)
+                    tok = Tok(NUM, s, e, t, v, sp, nd, fl)
+                    if t[0] == "0" and len(t) > 1 and t[1] != "." and not (
+                            len(t.split(".")[0]) == 3 and s >= 2 and
+                            text[s - 1] in " \u00a0\u2009\u202f" and text[s - 2].isdigit()):
+                        tok.k = BLOCK  # 007, 01: codes and dates ("2 000" is a digit group)
+                        tok.f = "leading-zero"
+                    if cur_pending:
+                        tok.f = (tok.f + " cur:" + cur_pending).strip()
+                    append(tok)
+                elif "," in t and _COMMA_NUM.fullmatch(t):
+                    v, nd, fl = _num_value(t.replace(",", ""), limits)
+                    tok = Tok(NUM, s, e, t, v, sp, nd, (fl + " comma").strip())
+                    if len(t) <= 40:
+                        tok.x = t.split(",")  # "420,420" may also be a list: 420, 420
                     if cur_pending:
                         tok.f += " cur:" + cur_pending
                     append(tok)
-                    pos = q
-                    sp = False
-                    cur_pending = None
-                    continue
-            if "," not in t and t.count(".") <= 1:
-                v, nd, fl = _num_value(t, limits)
-                tok = Tok(NUM, s, e, t, v, sp, nd, fl)
-                if t[0] == "0" and len(t) > 1 and t[1] != "." and not (
-                        len(t.split(".")[0]) == 3 and s >= 2 and
-                        text[s - 1] in " \u00a0\u2009\u202f" and text[s - 2].isdigit()):
-                    tok.k = BLOCK  # 007, 01: codes and dates ("2 000" is a digit group)
-                    tok.f = "leading-zero"
-                if cur_pending:
-                    tok.f = (tok.f + " cur:" + cur_pending).strip()
-                append(tok)
-            elif "," in t and _COMMA_NUM.fullmatch(t):
-                v, nd, fl = _num_value(t.replace(",", ""), limits)
-                tok = Tok(NUM, s, e, t, v, sp, nd, (fl + " comma").strip())
-                if len(t) <= 40:
-                    tok.x = t.split(",")  # "420,420" may also be a list: 420, 420
-                if cur_pending:
-                    tok.f += " cur:" + cur_pending
-                append(tok)
-            elif "," not in t:
-                # 3.11.2, 192.168.0.1, 15.01.2024: versions / dotted dates
-                append(Tok(BLOCK, s, e, t, None, sp, 0, "version"))
-            else:
-                # lists like 1,2,3 or 2.5,3: split into numbers and commas
-                first = True
-                for pm in _NUM_PIECES.finditer(t):
-                    ps, pe = s + pm.start(), s + pm.end()
-                    pt = pm.group()
-                    if pt in ",.":
-                        append(Tok(BND, ps, pe, pt, sp=False))
-                    else:
-                        v, nd, fl = _num_value(pt, limits)
-                        k = NUM
-                        if pt[0] == "0" and len(pt) > 1 and pt[1] != ".":
-                            k = BLOCK
-                        append(Tok(k, ps, pe, pt, v, sp if first else False, nd, fl))
-                    first = False
-            sp = False
-            cur_pending = None
-            continue
-        if g == 3:  # cmd
-            name = text[s:e][1:]
-            tok = _cmd_token(text, s, e, name, sp, hi)
-            if tok is None:
-                continue  # transparent / spacing: keep sp as it is
-            if not isinstance(tok, int):
-                pos = max(pos, tok.e)
-            if isinstance(tok, int):
-                # JSON escape (\n, \t, \") mistaken for a command: emit a break, re-scan rest
-                append(Tok(NL if name[:1] in "nr" else BND, s, s + 2, "\n", sp=sp))
-                pos = tok
+                elif "," not in t:
+                    # 3.11.2, 192.168.0.1, 15.01.2024: versions / dotted dates
+                    append(Tok(BLOCK, s, e, t, None, sp, 0, "version"))
+                else:
+                    # lists like 1,2,3 or 2.5,3: split into numbers and commas
+                    first = True
+                    for pm in _NUM_PIECES.finditer(t):
+                        ps, pe = s + pm.start(), s + pm.end()
+                        pt = pm.group()
+                        if pt in ",.":
+                            append(Tok(BND, ps, pe, pt, sp=False))
+                        else:
+                            v, nd, fl = _num_value(pt, limits)
+                            k = NUM
+                            if pt[0] == "0" and len(pt) > 1 and pt[1] != ".":
+                                k = BLOCK
+                            append(Tok(k, ps, pe, pt, v, sp if first else False, nd, fl))
+                        first = False
                 sp = False
                 cur_pending = None
                 continue
-            if tok.k == CUR:
-                cur_pending = "dollar"
+            if g == 3:  # cmd
+                name = text[s:e][1:]
+                tok = _cmd_token(text, s, e, name, sp, hi)
+                if tok is None:
+                    continue  # transparent / spacing: keep sp as it is
+                if not isinstance(tok, int):
+                    pos = max(pos, tok.e)
+                if isinstance(tok, int):
+                    # JSON escape (\n, \t, \") mistaken for a command: emit a break, re-scan rest
+                    append(Tok(NL if name[:1] in "nr" else BND, s, s + 2, "\n", sp=sp))
+                    pos = tok
+                    sp = False
+                    cur_pending = None
+                    continue
+                if tok.k == CUR:
+                    cur_pending = "dollar"
+                    continue
+                if tok.k == "space":
+                    sp = True
+                    continue
+                pos = max(pos, tok.e)
+                append(tok)
+                sp = False
+                if tok.k != BND:
+                    cur_pending = None
                 continue
-            if tok.k == "space":
-                sp = True
+            if g == 4:  # sup
+                g0 = text[s:e]
+                neg = g0.startswith("\u207b")
+                digits = "".join(_SUPERSCRIPT[c] for c in g0.lstrip("\u207b"))
+                val = Fraction(int(digits)) if len(digits) < 6 else None
+                if neg and val is not None:
+                    val = -val
+                append(Tok(SUP, s, e, g0, val, sp))
+                sp = False
                 continue
-            pos = max(pos, tok.e)
-            append(tok)
-            sp = False
-            if tok.k != BND:
-                cur_pending = None
-            continue
-        if g == 4:  # sup
-            g0 = text[s:e]
-            neg = g0.startswith("\u207b")
-            digits = "".join(_SUPERSCRIPT[c] for c in g0.lstrip("\u207b"))
-            val = Fraction(int(digits)) if len(digits) < 6 else None
-            if neg and val is not None:
-                val = -val
-            append(Tok(SUP, s, e, g0, val, sp))
-            sp = False
-            continue
-        if g == 6:  # supvar
-            append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "supvar"))
-            sp = False
-            continue
-        if g == 5:  # vf
-            append(Tok(NUM, s, e, text[s:e], _VULGAR[text[s:e]], sp, 3, "vulgar"))
-            sp = False
-            continue
-        if g == 7:  # sub
-            append(Tok(VAR, s, e, text[s:e], text[s:e], sp, 0, "sub"))
-            sp = False
-            continue
-        if g == 9:  # two
-            t = text[s:e]
-            if t == "<<":
-                append(Tok(AOPEN, s, e, t, sp=sp))
-            elif t == ">>":
-                append(Tok(ACLOSE, s, e, t, sp=sp))
-            elif t == "**":
-                prev = text[s - 1] if s > lo else " "
-                nxt = text[e] if e < hi else " "
-                power = False
-                if not prev.isspace() and not nxt.isspace():
-                    power = (prev.isalnum() or prev in ")}") and (nxt.isalnum() or nxt in "({-")
-                elif prev == " " and nxt == " " and s - 2 >= lo and e + 1 < hi:
-                    p2, n2 = text[s - 2], text[e + 1]
-                    power = (p2.isdigit() or p2 in ")}") and (n2.isdigit() or n2 in "(-")
-                if power:
-                    append(Tok(OP, s, e, t, "^", sp))
+            if 5 <= g <= 7:  # vf (a vulgar fraction), supvar, sub: one token each
+                t = text[s:e]
+                if g == 5:
+                    append(Tok(NUM, s, e, t, _VULGAR[t], sp, 3, "vulgar"))
                 else:
-                    append(Tok(BND, s, e, t, "md", sp))
-            elif t == "...":
-                append(Tok(ELLIP, s, e, t, sp=sp))
-            elif t == "~=":
-                append(Tok(ANCHOR, s, e, t, "~", sp))
-            else:
-                append(Tok(BND, s, e, t, sp=sp))
-            sp = False
-            continue
-        raise AssertionError(f"lexeme group {g}")  # pragma: no cover
+                    append(Tok(VAR, s, e, t, t, sp, 0, "supvar" if g == 6 else "sub"))
+                sp = False
+                continue
+            if g == 9:  # two
+                t = text[s:e]
+                if t == "<<":
+                    append(Tok(AOPEN, s, e, t, sp=sp))
+                elif t == ">>":
+                    append(Tok(ACLOSE, s, e, t, sp=sp))
+                elif t == "**":
+                    prev = text[s - 1] if s > lo else " "
+                    nxt = text[e] if e < hi else " "
+                    power = False
+                    if not prev.isspace() and not nxt.isspace():
+                        power = (prev.isalnum() or prev in ")}") and (nxt.isalnum() or nxt in "({-")
+                    elif prev == " " and nxt == " " and s - 2 >= lo and e + 1 < hi:
+                        p2, n2 = text[s - 2], text[e + 1]
+                        power = (p2.isdigit() or p2 in ")}") and (n2.isdigit() or n2 in "(-")
+                    if power:
+                        append(Tok(OP, s, e, t, "^", sp))
+                    else:
+                        append(Tok(BND, s, e, t, "md", sp))
+                elif t == "...":
+                    append(Tok(ELLIP, s, e, t, sp=sp))
+                elif t == "~=":
+                    append(Tok(ANCHOR, s, e, t, "~", sp))
+                else:
+                    append(Tok(BND, s, e, t, sp=sp))
+                sp = False
+                continue
+            raise AssertionError(f"lexeme group {g}")  # pragma: no cover
     if _PATTERN_HINT.search(text, lo, hi):
         _mark_patterns(text, toks)
     return toks
@@ -1269,7 +1267,10 @@ def _pmul(a: Poly, b: Poly, limits: Limits) -> Poly:
             if sum(d.values()) > _MAX_DEGREE:
                 raise Refused("degree too high")
             m = tuple(sorted(d.items()))
-            out[m] = out.get(m, 0) + _check(ca * cb, limits)
+            prod = _check(ca * cb, limits)
+            # (0 + x would take Fraction's slow reflected path; the value is the same)
+            old = out.get(m)
+            out[m] = prod if old is None else old + prod
     out = {m: c for m, c in out.items() if c != 0}
     if len(out) > _MAX_TERMS:
         raise Refused("too many terms")
@@ -1278,8 +1279,16 @@ def _pmul(a: Poly, b: Poly, limits: Limits) -> Poly:
 
 def _padd(a: Poly, b: Poly, sign: int) -> Poly:
     out = dict(a)
+    # the same values as out.get(m, 0) + sign * c, without Fraction's slow reflected
+    # operations (int * Fraction, 0 + Fraction)
     for m, c in b.items():
-        out[m] = out.get(m, 0) + sign * c
+        old = out.get(m)
+        if sign == 1:
+            out[m] = c if old is None else old + c
+        elif sign == -1:
+            out[m] = -c if old is None else old - c
+        else:
+            out[m] = (0 if old is None else old) + sign * c
     out = {m: c for m, c in out.items() if c != 0}
     if len(out) > _MAX_TERMS:
         raise Refused("too many terms")
