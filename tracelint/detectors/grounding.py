@@ -14,7 +14,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ..config import Config
 from ..grounding import parser as P
-from ..grounding.answer import answers_match, extract_answer
+from ..grounding.answer import FALLBACK_METHODS, answers_match, extract_answer, reference_kind
 from ..grounding.claims import Claim, ClaimScanner, format_value, scan_claims
 from ..grounding.equations import DEFAULT_LETTERS, DEFAULT_MAX_GAP, check_equations
 from ..grounding.numbers import DEFAULT_CONSTANTS, is_grounded, number_values
@@ -161,8 +161,8 @@ class ANS001(Rule):
 
     OK example: reference ``#### 1000``, answer ``\\boxed{1,000}``.
 
-    Options: ``judge_last_number`` (also judge answers found only by the last-number
-    fallback, true).
+    Options: ``judge_last_number`` (also judge answers found only by a fallback: the last
+    number, or, for a text or option-letter reference, the final sentence; true).
     """
 
     code = "ANS001"
@@ -175,7 +175,8 @@ class ANS002(Rule):
     """No final answer could be found.
 
     What: neither the answer text nor the end of the reasoning contains a final answer in any
-    form extract_answer knows; with ``explicit_only`` the last-number fallback does not count,
+    form extract_answer knows; with ``explicit_only`` the fallbacks (the last number, the final
+    sentence) do not count,
     and in a truncated trace (any TRN rule fired) it never does: the last number of a cut-off
     text is where the cut fell.
 
@@ -185,7 +186,7 @@ class ANS002(Rule):
 
     OK example: "... so the total is \\boxed{42}."
 
-    Options: ``explicit_only`` (require an explicit form, not just a last number, false).
+    Options: ``explicit_only`` (require an explicit form, not just a fallback, false).
     """
 
     code = "ANS002"
@@ -300,8 +301,12 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
             out.flags.append("arithmetic-errors")
     # --- final answer ----------------------------------------------------------------------
     # the completion detector runs first: a cut-off trace gets no last-number answer
+    # the reference's kind (letter / text / value) and the question steer the fallback only
+    has_ref = t.reference is not None and str(t.reference).strip()
     ans = extract_answer(t.answer, ctx.reasoning, fallback=True,
-                         truncated=bool(ctx.truncation_reasons))
+                         truncated=bool(ctx.truncation_reasons),
+                         kind=reference_kind(str(t.reference)) if has_ref else None,
+                         prompt=ctx.prompt)
     m["answer"] = ans.value if ans else None
     m["answer_method"] = ans.method if ans else None
     correct: Optional[bool] = None
@@ -311,7 +316,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     elif t.reference is not None and str(t.reference).strip():
         if ans is None:
             correct = False
-        elif ans.method == "last-number" and not cfg.option("ANS001", "judge_last_number"):
+        elif ans.method in FALLBACK_METHODS and not cfg.option("ANS001", "judge_last_number"):
             correct = None
         else:
             correct, how = answers_match(ans.value, str(t.reference), ctx.prompt)
@@ -326,7 +331,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
                 field=ans.field, answer=ans.value, method=ans.method, match_method=how))
     if cfg.enabled("ANS002"):
         explicit = cfg.option("ANS002", "explicit_only")
-        missing = ans is None or (explicit and ans.method == "last-number")
+        missing = ans is None or (explicit and ans.method in FALLBACK_METHODS)
         if missing and ((t.answer or "").strip() or ctx.reasoning.strip()):
             field = "answer" if (t.answer or "").strip() else "reasoning"
             text = t.answer if field == "answer" else ctx.reasoning
