@@ -319,6 +319,9 @@ def test_property_rounded_quotients(p, q, nd):
     ("1/6 = 0.1(6)", "ok"),
     ("3e5 + 1 = 300001", "ok"),
     ("25/4 = 6 rem 1", "ok"),
+    (r"\frac{40}{6} = 6 \text{ pieces with a remainder of } 4", "ok"),
+    ("40 / 6 = 6 pieces, remainder 4", "ok"),
+    ("40 / 6 = 7 pieces, remainder 4", "wrong"),
     ("49 ÷ 3 = 16 with remainder 1", "ok"),
     ("$300 + 30% = $390", "ok"),
     ("232+58=290/5=58", "ok"),
@@ -346,7 +349,8 @@ def test_function_values_and_labels_are_not_claims(text):
 # forward forms quadratic); the forward forms are kept here as the reference.
 _SHOWN_FORWARD = re.compile(r"(\d[\d,]*)(?:\.(\d+))?\s*%?\s*$")
 _REMAINDER_FORWARD = re.compile(
-    r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+    r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*(?:(?:\\text\{\s*)?[A-Za-z]{2,15}\s*\}?(?:\s|\\,)*)?"
+    r"[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
     r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
     r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
 
@@ -371,7 +375,7 @@ def test_shown_unit_equals_forward_pattern(t):
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from([" ", ",", ";", "$", ")", "\\)", "\\]", "\\quad", "\\,", "with ",
                                  "and a ", "rem", "r 3", "R2", "full", "x", "ainder", "\\text{",
-                                 "remainder", "."]), max_size=8))
+                                 "remainder", ".", "pieces", "}"]), max_size=8))
 def test_remainder_pattern_equals_forward_pattern(parts):
     from tracelint.grounding.claims import _REMAINDER
     s = "".join(parts)

@@ -2033,7 +2033,9 @@ def _intervals_meet(va: Val, vb: Val, scale: Fraction, limits: Limits, btext: st
 
 # "(?:[,;]\s*)?" and not "[,;]?\s*": spaces are already in the starred group, and giving
 # them a second place to go made a failing match quadratic in a run of spaces.
-_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*(?:[,;]\s*)?(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*"
+                        r"(?:(?:\\text\{\s*)?[A-Za-z]{2,15}\s*\}?(?:\s|\\,)*)?"  # "6 pieces with a ..."
+                        r"(?:[,;]\s*)?(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
                         r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
                         r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
 
