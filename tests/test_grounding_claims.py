@@ -142,6 +142,31 @@ def test_unit_conversion_is_not_an_error():
     assert only("4 feet - 40 inches = 12 inches").status == "wrong"
 
 
+@pytest.mark.parametrize("text, wrong", [
+    # results named by another noun than the operands are still arithmetic
+    ("2 rides/week × 60 km/ride × 3 weeks = 120 kilometers", ["120"]),
+    ("2 rides/week × 60 km/ride × 3 weeks = 360 kilometers", []),
+    ("15 red balloons + 6 green balloons + 6 yellow balloons + 6 blue balloons = 32 balloons",
+     ["32"]),
+    ("(6 feet + 2 feet) * (8 feet + 2 feet) = 14 square feet", ["14"]),
+    ("18 eggs ÷ 6 = 4 groups", ["4"]),
+    ("18 eggs ÷ 6 = 3 groups", []),
+    (r"\frac{593 \text{ nails}}{50 \text{ nails per shelf}} = 11.68 \text{ shelves}", ["11.68"]),
+    # a link of a conversion chain is excused only by a factor between its units
+    ("1 day = 24 × 60 = 14400 minutes", ["14400"]),
+    ("1 day = 24 × 60 = 1440 minutes", []),
+    ("840 minutes = 840/60 = 15 hours", ["15"]),
+    # a quantity restated in other units, priced or weighed items: not arithmetic
+    ("2 boxes = 2 × 12 = 24 eggs", []),
+    (r"1 \text{ Drinkle} = \frac{3}{7} \text{ Blinkets} = \frac{3}{7} \times \frac{1}{4} "
+     r"\text{ Trinkets}", []),
+    ("3 pencils + 1 eraser = 124 cents", []),
+    ("10 treeks - 1 goolee = 3 squigs", []),
+])
+def test_units_named_results(text, wrong):
+    assert [c.rhs for c in check_claim_text(text) if c.status == "wrong"] == wrong, statuses(text)
+
+
 def test_variables_identities_and_equations():
     assert statuses("2x = 3y = -z") == []
     assert statuses("2x + 3 = 7") == []
@@ -319,7 +344,8 @@ def test_property_rounded_quotients(p, q, nd):
     ("1/6 = 0.1(6)", "ok"),
     ("3e5 + 1 = 300001", "ok"),
     ("25/4 = 6 rem 1", "ok"),
-    (r"\frac{40}{6} = 6 \text{ pieces with a remainder of } 4", "ok"),
+    (r"\frac{40 \text{ inches}}{6 \text{ inches per piece}} = 6 \text{ pieces with a remainder of } 4",
+     "ok"),
     ("40 / 6 = 6 pieces, remainder 4", "ok"),
     ("40 / 6 = 7 pieces, remainder 4", "wrong"),
     ("49 ÷ 3 = 16 with remainder 1", "ok"),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import parser as P
@@ -1524,8 +1525,18 @@ class ClaimScanner:
                 lx = labels[x]
                 if lx and not (lx & labels[y]) and any(lab and not (lab & lx) for lab in labels):
                     conv = True  # "840 minutes = 840/60 = 14 hours", "1 D = 3/7 B"
+            # "15 red + 6 green balloons = 21 balloons", "18 eggs ÷ 6 = 3 groups": a result
+            # named by another noun is still arithmetic; only a quantity restated ("2 boxes =
+            # 2 × 12 eggs", "3/7 B = 3/7 × 1/4 T") or priced items ("3 pencils + 1 eraser =
+            # 124 cents") are not, or a link that a factor between two units of one family of
+            # the chain explains (checked in _check_pair)
+            restated = conv and (not self._val(a, vals, i - 1).has_op or _one_quantity(a) or
+                                 _named_terms(a, b))
+            if conv and not conv_chain and not restated:
+                conv = False
             claim = self._check_pair(span, a, b, rel, vals, i, ch.annotation,
-                                     ch.after_word and i == 1, conv, running, identity)
+                                     ch.after_word and i == 1, conv, running, identity,
+                                     fams if conv_chain and not restated else None)
             running = claim is not None and claim.reason == "running-total"
             identity = claim is not None and claim.reason == "identity"
             if claim is not None:
@@ -1546,7 +1557,8 @@ class ClaimScanner:
     def _check_pair(self, span, a: Seg, b: Seg, rel: str, vals, i: int,
                     annotation: bool, after_word: bool = False,
                     conv_chain: bool = False, running: bool = False,
-                    prev_identity: bool = False) -> Optional[Claim]:
+                    prev_identity: bool = False,
+                    chain_units: Optional[Dict[str, set]] = None) -> Optional[Claim]:
         va = self._val(a, vals, i - 1)
         vb = self._val(b, vals, i)
         if va.status in ("nonnum", "bad") or vb.status in ("nonnum", "bad"):
@@ -1612,7 +1624,11 @@ class ClaimScanner:
                                              (_labels(a) and _labels(b) and
                                               not (_labels(a) & _labels(b)))):
             # "840 minutes = 840/60 = 14 hours": a unit conversion written as a chain
-            return mk("unchecked", reason="unit conversion")
+            fit = self._chain_factor(va, vb, rel, approx, span, a, b, chain_units)
+            if fit:
+                return mk("ok", reason="units converted")
+            if fit is None:
+                return mk("unchecked", reason="unit conversion")
         if self._rounded_operands(va, vb, rel, approx):
             return mk("ok", reason="rounded operands")
         if vb.has_op and va.status in ("exact", "symbolic") and \
@@ -1705,6 +1721,29 @@ class ClaimScanner:
             if head.status == "exact":
                 ok, _ = self._compare(xa, head, rel, approx, False, span, a, b)
         return bool(ok)
+
+    def _chain_factor(self, va: Val, vb: Val, rel, approx, span, a: Seg, b: Seg,
+                      units: Optional[Dict[str, set]]) -> Optional[bool]:
+        """Whether a factor between two units of one family of the chain explains a link
+        ("1 day = 24 × 60 = 1440 minutes"); None when a factor is unknown (months and days,
+        currencies), a value is not exact, or units of two families convert (mph to ft/s)."""
+        multi = [(fam, us) for fam, us in (units or {}).items() if len(us) > 1]
+        if len(multi) != 1 or va.status != "exact" or vb.status != "exact":
+            return None
+        fam, us = multi[0]
+        factors = []
+        for u in sorted(us):
+            for t in sorted(us):
+                f = _factor(fam, u, t)
+                if f is None:
+                    return None
+                factors.append(f)
+        for f in factors:
+            ok, _ = self._compare(Val("exact", va.value * f, True), vb, rel, approx, b.ellipsis,
+                                  span, a, b)
+            if ok:
+                return True
+        return False
 
     def _rounded_operands(self, va: Val, vb: Val, rel: str, approx: bool) -> bool:
         """"0.667 feet * 12 = 8", "1/3 + 1/4 = 0.333 + 0.25": literals that are roundings of
@@ -2102,6 +2141,49 @@ def _labels(seg: Seg) -> set:
         if fam == "money":
             out.add(canon)
     return out
+
+
+def _one_quantity(seg: Seg) -> bool:
+    """Whether a segment is one (signed) number or one reduced fraction of two unnamed numbers
+    ("3/7 B"; "840/60" and "\\frac{40 inches}{6 inches}" are divisions)."""
+    toks = seg.toks
+    ks = [t.k for t in toks]
+    if ks and toks[0].k == OP and toks[0].v in "+-":
+        ks[0] = None
+    if ks[-1:] == [NUM] and len(ks) - (ks[0] is None) == 1:
+        return True
+    nums = [t.v for t in toks if t.k == NUM]
+    named = any(j in seg.numword for j, t in enumerate(toks[:-1]) if t.k == NUM) or not (
+        len(nums) == 2 and all(v is not None and v.denominator == 1 for v in nums) and
+        gcd(nums[0].numerator, nums[1].numerator) == 1)
+    if ks[-3:] == [NUM, OP, NUM] and len(ks) - (ks[0] is None) == 3:
+        mid = toks[-2]
+        return mid.v == "/" and not mid.sp and not toks[-1].sp and not named
+    return ks[-7:] == [FRAC, LP, NUM, RP, LP, NUM, RP] and len(ks) - (ks[0] is None) == 7 \
+        and not named
+
+
+def _named_terms(a: Seg, b: Seg) -> bool:
+    """"3 pencils + 1 eraser = 124 cents", "10 treeks - 1 goolee = 3 squigs": a sum of
+    different named items equated to something else is an equation in the items' unknown
+    values (prices, weights).  A count of items ("15 red + 6 green balloons = 21 balloons")
+    states no value in money or a unit and no single item ("1 X")."""
+    labels, one = set(), False
+    term: List[int] = []
+    for j in range(len(a.toks) + 1):
+        t = a.toks[j] if j < len(a.toks) else None
+        if t is not None and not (t.k == OP and t.v in "+-" and term):
+            term.append(j)
+            continue
+        nums = [q for q in term if a.toks[q].k == NUM]
+        if len(nums) != 1 or nums[0] not in a.numword or \
+                any(a.toks[q].k != NUM and (a.toks[q].k != OP or a.toks[q].v in "*/^")
+                    for q in term):
+            return False
+        labels.add(a.numword[nums[0]])
+        one = one or a.toks[nums[0]].v == 1
+        term = []
+    return len(labels) >= 2 and not (labels & _labels(b)) and (one or bool(b.units))
 
 
 def _all_percent(toks: Sequence[Tok]) -> bool:
