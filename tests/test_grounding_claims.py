@@ -140,6 +140,9 @@ def test_unit_conversion_is_not_an_error():
     assert only("1.5 hours * 60 = 90 minutes").status == "ok"
     assert only("4 feet - 40 inches = 8 inches").status == "ok"
     assert only("4 feet - 40 inches = 12 inches").status == "wrong"
+    assert only("4 quarters + 3 dimes = $1.30").status == "ok"    # coins are money units
+    assert only("4 quarters + 3 dimes = $1.40").status == "wrong"
+    assert only("10 cents + 10 nickels = 60 cents").status == "ok"
 
 
 @pytest.mark.parametrize("text, wrong", [

@@ -117,7 +117,10 @@ _UNIT_TABLE = {
     },
     "money": {
         "dollar": "dollar dollars usd",
-        "cent": "cent cents",
+        "cent": "cent cents penny pennies",
+        "nickel": "nickel nickels",
+        "dime": "dime dimes",
+        "quarter": "quarter quarters",
         "euro": "euro euros eur",
         "pound-sterling": "gbp",
     },
@@ -2217,7 +2220,7 @@ _FACTORS = {
                "floz": Fraction(3785411784, 128 * 10 ** 6),
                "tbsp": Fraction(3785411784, 256 * 10 ** 6),
                "tsp": Fraction(3785411784, 768 * 10 ** 6)},
-    "money": {"cent": 1, "dollar": 100},
+    "money": {"cent": 1, "nickel": 5, "dime": 10, "quarter": 25, "dollar": 100},
 }
 
 
