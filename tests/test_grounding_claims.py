@@ -356,6 +356,12 @@ def test_property_rounded_quotients(p, q, nd):
     ("232+58=290/5=58", "ok"),
     ("19 + 18 + 6 + 15 = 19+18 = 37", "ok"),
     ("76/15 = 5 and 1/15", "ok"),
+    (r"1\frac{1}{2} \times 4 = 6", "ok"),          # LaTeX mixed numbers
+    (r"2\dfrac{1}{2} \times 2 = 5", "ok"),
+    (r"3\frac{1}{3} \cdot 3 = 10", "ok"),
+    (r"10 - 1\frac{1}{2} = 8\frac{1}{2}", "ok"),
+    (r"1\frac{1}{2} \times 4 = 7", "wrong"),
+    (r"2\frac{1}{2} \times 4 = 9", "wrong"),
     ("24 feet / 2/3 = 36 feet", "ok"),
     ("3 1/2 + 1 = 4.5", "ok"),
     ("0.667 feet * 12 = 8 inches", "ok"),

@@ -1262,10 +1262,9 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
             if last and idx == len(toks) - 1:
                 for q in range(1, len(parts)):
                     alts.append(toks[:idx] + [_join_parts(parts[:q])])
-    for idx in range(len(toks) - 2):
-        a, b, c = toks[idx:idx + 3]
-        if a.k == NUM and a.nd == 0 and b.k == OP and b.f == "implicit" and c.k == FRAC:
-            alts.append(toks[:idx + 1] + [P.Tok(OP, b.s, b.e, "+", "+", False)] + toks[idx + 2:])
+    mixed = _latex_mixed(toks)
+    if mixed:
+        alts.append(mixed)
     for idx in range(len(toks) - 3):
         a, b, c, d = toks[idx:idx + 4]
         if a.k == OP and a.v == "/" and (a.sp or b.sp) and b.k == NUM and c.k == OP and \
@@ -1274,6 +1273,29 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
             rp = P.Tok(RP, d.e, d.e, ")", ")")
             alts.append(toks[:idx + 1] + [lp, b, c, d, rp] + toks[idx + 4:])
     return alts
+
+
+def _latex_mixed(toks: Sequence[Tok]) -> Optional[List[Tok]]:
+    """``1\\frac{1}{2} \\times 4`` read with mixed numbers, ``(1 + \\frac{1}{2}) \\times 4``
+    (an integer written against a proper fraction of integers); None when there is none."""
+    out: List[Tok] = []
+    idx, n, changed = 0, len(toks), False
+    while idx < n:
+        a = toks[idx]
+        g = toks[idx + 1:idx + 9]
+        if a.k == NUM and a.nd == 0 and a.v is not None and a.v >= 0 and len(g) == 8 and \
+                g[0].k == OP and g[0].f == "implicit" and g[1].k == FRAC and \
+                [t.k for t in g[2:]] == [LP, NUM, RP, LP, NUM, RP] and \
+                g[3].nd == 0 and g[6].nd == 0 and g[3].v is not None and g[6].v is not None and \
+                0 < g[3].v < g[6].v:
+            out += [P.Tok(LP, a.s, a.s, "(", "("), a, P.Tok(OP, g[0].s, g[0].e, "+", "+", False)]
+            out += g[1:] + [P.Tok(RP, g[7].e, g[7].e, ")", ")")]
+            idx += 9
+            changed = True
+            continue
+        out.append(a)
+        idx += 1
+    return out if changed else None
 
 
 def _join_parts(parts: Sequence[Tok]) -> Tok:
@@ -1829,6 +1851,14 @@ class ClaimScanner:
                     ok, _ = self._compare(va, head, rel, approx, False, span, a, b)
                     if ok:
                         return "running-total"
+        mixed = _latex_mixed(a.toks), _latex_mixed(b.toks)
+        if mixed[0] and mixed[1]:
+            # "10 - 1\frac{1}{2} = 8\frac{1}{2}": mixed numbers on both sides
+            xa = evaluate(mixed[0], self.limits, "percent", self.val_cache)
+            xb = evaluate(mixed[1], self.limits, "percent", self.val_cache)
+            if xa.status in ("exact", "symbolic") and xb.status in ("exact", "symbolic") and \
+                    self._compare(xa, xb, rel, approx, b.ellipsis, span, a, b)[0]:
+                return "alternative-reading"
         for alt in _alternatives(a, False):
             if not alt:
                 continue
