@@ -211,6 +211,20 @@ def test_prose_words_end_expressions():
     assert statuses("7 is 3 + 4 = 7, because") == [("3 + 4", "7", "ok")]
 
 
+def test_typeset_dashes():
+    # o3-mini writes every minus as an en dash, also against the number
+    assert statuses("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8 = \u20138 + 16 \u2013 8 = 0") == [
+        ("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8", "\u20138 + 16 \u2013 8", "ok"),
+        ("\u20138 + 16 \u2013 8", "0", "ok")]
+    assert only("so \u20138 + 16 \u2013 8 = 1").status == "wrong"
+    assert only("\u20135r + 8r = 3r").status == "ok"
+    assert statuses("pages 3\u20135 = 3 pages") == []
+    # U+2011 / U+2010 join words: "under\u201116" is a name, not minus 16
+    assert statuses("Female under\u201116 = 1500 \u2212 750") == []
+    assert statuses("Male under\u201116 = 2000 \u2212 1200 = 800") == [
+        ("2000 \u2212 1200", "800", "ok")]
+
+
 def test_refuted_claims_are_not_errors():
     c = only("then sqrt(2) = 3, which is false.")
     assert c.status == "unchecked"

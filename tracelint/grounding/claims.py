@@ -604,6 +604,18 @@ class _SegState:
             seg.ellipsis = True  # 36.666...%, 16.333...*49: a repeating decimal
             seg.approx = True
             return i + 1
+        if k == BND and t.t in "\u2010\u2011\u2012\u2013" and nxt is not None and \
+                nxt.s == t.e and nxt.k in (NUM, LP):
+            prev = toks[i - 1] if i > 0 else None
+            attached = prev is not None and prev.e == t.s
+            if t.t in "\u2010\u2011" or (attached and prev.k in (WORD, VAR)):
+                self.close()
+                self.seg.status = "nonnum"  # "under\u201116", "COVID-19": a hyphen in a name
+                return i + 1
+            if self.need and not (attached and prev.k in (NUM, RP, CONST)):
+                # "\u20138 + 16 \u2013 8", "(\u20132)\u00b3": a dash against its number is a minus
+                self.toks[i] = P.Tok(OP, t.s, t.e, t.t, "-", t.sp, 0, "endash")
+                return i
         if k in (BND, BLOCK, ELLIP):
             if k == ELLIP and not self.need and seg.toks:
                 seg.ellipsis = True
