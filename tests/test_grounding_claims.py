@@ -359,6 +359,9 @@ def test_property_rounded_quotients(p, q, nd):
 @pytest.mark.parametrize("text, status", [
     ("30/9 = 3.(3)", "ok"),
     ("1/6 = 0.1(6)", "ok"),
+    (r"100 - 0.30(100) = \$70", "ok"),          # a product, not 0.30100100...
+    ("40 - 0.1(40) = 40 - 4 = 36", "ok"),
+    ("100 - 0.30(100) = 71", "wrong"),
     ("3e5 + 1 = 300001", "ok"),
     ("25/4 = 6 rem 1", "ok"),
     (r"\frac{40 \text{ inches}}{6 \text{ inches per piece}} = 6 \text{ pieces with a remainder of } 4",

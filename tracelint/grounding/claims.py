@@ -1277,6 +1277,18 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
     mixed = _latex_mixed(toks)
     if mixed:
         alts.append(mixed)
+    for idx, t in enumerate(toks):
+        head, _, rep = t.t.partition("(")
+        if t.k == NUM and t.f == "repeating" and "." in head[:-1]:
+            # "100 - 0.30(100)": a product, not 0.30100100...
+            v, nd, fl = P._num_value(head, P.DEFAULT_LIMITS)
+            if v is not None:
+                q, r = t.s + len(head), rep[:-1]
+                alts.append(toks[:idx] + [
+                    P.Tok(NUM, t.s, q, head, v, t.sp, nd, fl),
+                    P.Tok(OP, q, q, "", "*", False, 0, "implicit"), P.Tok(LP, q, q + 1, "(", "("),
+                    P.Tok(NUM, q + 1, t.e - 1, r, Fraction(int(r))),
+                    P.Tok(RP, t.e - 1, t.e, ")", ")")] + toks[idx + 1:])
     for idx in range(len(toks) - 3):
         a, b, c, d = toks[idx:idx + 4]
         if a.k == OP and a.v == "/" and (a.sp or b.sp) and b.k == NUM and c.k == OP and \
