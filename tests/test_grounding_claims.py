@@ -134,6 +134,8 @@ def test_symbolic_values_use_exact_bounds():
     assert only("sqrt(8) = 2*sqrt(2)").status == "ok"
     assert only("sqrt(8) = 3*sqrt(2)").status == "wrong"
     assert only("√10.24 = 3.2").status == "ok"
+    # a right side cut before a product with variables is not a number
+    assert statuses(r"$20\pi = \pi (2r \frac{dr}{dt} h + r^2 \frac{dh}{dt})$") == []
 
 
 def test_unit_conversion_is_not_an_error():

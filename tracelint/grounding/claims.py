@@ -1016,7 +1016,8 @@ def _finish_last(seg: Seg, open_end: bool) -> None:
         after = seg.toks[cut]
         nxt = seg.toks[cut + 1] if cut + 1 < len(seg.toks) else None
         if after.k == OP and after.f == "implicit" and nxt is not None and \
-                nxt.k in (FUNC, SQRT, FRAC, VAR, CONST):
+                (nxt.k in (FUNC, SQRT, FRAC, VAR, CONST) or any(t.k == VAR for t in seg.toks[cut:])):
+            # "= \\pi (2r \\frac{dr}{dt} h + ...)": a product with a part we could not read
             seg.status = "nonnum" if seg.status in ("ok", "var", "compound") else seg.status
         if after.k == OP and after.f != "implicit":
             # the expression continues with something we could not read
