@@ -134,6 +134,17 @@ def test_symbolic_values_use_exact_bounds():
     assert only("sqrt(8) = 2*sqrt(2)").status == "ok"
     assert only("sqrt(8) = 3*sqrt(2)").status == "wrong"
     assert only("√10.24 = 3.2").status == "ok"
+    # an integer for an irrational value is wrong unless "≈", as "10/3 = 3" is
+    assert only("sqrt(8) = 3").status == "wrong"
+    assert only("sqrt(2) = 1").status == "wrong"
+    assert only("sqrt(8) ≈ 3").status == "ok"
+    assert only("sqrt(8) = 2.83").status == "ok"
+    # k√n is one term, never k with a remark
+    assert only("√8 = 3√2").status == "wrong"
+    assert only("√8 = 2√2").status == "ok"
+    assert only(r"2\sqrt{2} \times 2 = 5\sqrt{2}").status == "wrong"
+    assert only(r"2\sqrt{2} \times 2 = 4\sqrt{2}").status == "ok"
+    assert only(r"\sqrt{436} = 20\sqrt{109}").status == "wrong"
     # a right side cut before a product with variables is not a number
     assert statuses(r"$20\pi = \pi (2r \frac{dr}{dt} h + r^2 \frac{dh}{dt})$") == []
 

@@ -1205,6 +1205,8 @@ def _compare_symbolic(a: Val, b: Val, relation: str, approx: bool) -> Tuple[Opti
         if relation == "~" or approx:
             if abs(x - yv) <= unit + slack:
                 return True, "approx"
+        elif nd == 0:
+            continue  # "sqrt(8) = 3" is wrong as "10/3 = 3" is: an integer is exact unless "≈"
         elif abs(x - yv) * 2 <= unit + 2 * slack:
             return True, "rounded"
         elif abs(x) >= abs(yv) and abs(x - yv) < unit + slack and (x >= 0) == (yv >= 0):
@@ -1227,10 +1229,12 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
     """
     alts: List[List[Tok]] = []
     toks = seg.toks
+    # "3√2", "2\\sqrt{2}", "3π" are one term: never a label or a value with a remark
+    jux = [j for j in seg.jux if j + 1 < len(toks) and toks[j + 1].k not in (SQRT, CONST, FUNC)]
     if seg.first:
-        for j in seg.jux:
+        for j in jux:
             alts.append(toks[j + 1:])
-    for j in seg.jux:
+    for j in jux:
         alts.append(toks[:j])  # "91 (7×13)", "0.10 (10%)": a remark after a value
     if toks and toks[-1].k == FACT:
         alts.append(toks[:-1])  # "= 42!": an exclamation mark
