@@ -224,6 +224,24 @@ def test_prose_words_end_expressions():
     assert statuses("7 is 3 + 4 = 7, because") == [("3 + 4", "7", "ok")]
 
 
+# a part of the left side restated or evaluated term by term on the right: accepted
+_RESTATED = [
+    "19 + 18 + 6 + 15 = 19+18 = 37", "-27 + 18 + 9 - 6 = (-27 + 18) = -9",
+    "(3 + 2.828)*(0.0756) + 0.55 - 1 = 5.828*0.0756", "so 93 + (97-40) = 57",
+    "25/2 = 12*2 + 1, remainder 1", "154 divided by 8 = 19*8 + 2",
+    "x\n- (0.001208)/3 ≈ -0.0004027", "x\n- (2)^3 + 2*(2)^2 = -8 + 8",  # a bullet, a minus
+]
+# a value that only equals a piece of the left side: wrong (a bullet signs the first term)
+_PIECES = ["so −1 + (−1) = -1.", "so 8 + 5 = 8 + 0", "so 1 - 1/2 = 2/2", "8 + 5 + 2 = 13 + 0",
+           "(14 + 14 - 14√2)/2 = 14(2 - √2)", "x\n- 41 + 2 = -43 (prime)"]
+
+
+@pytest.mark.parametrize("text, status", [(t, {"ok"}) for t in _RESTATED] +
+                         [(t, {"wrong"}) for t in _PIECES])
+def test_partial_results_and_bullets(text, status):
+    assert {c.status for c in check_claim_text(text)} == status, statuses(text)
+
+
 def test_typeset_dashes():
     # o3-mini writes every minus as an en dash, also against the number
     assert statuses("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8 = \u20138 + 16 \u2013 8 = 0") == [

@@ -1860,6 +1860,23 @@ class ClaimScanner:
                 return True, "approx"
         return ok, how
 
+    def _restates(self, part: List[Tok], b: Seg, rel: str, span: str, a: Seg) -> bool:
+        """Whether the right side writes a part of the left again ("19 + 18" as "19+18" or
+        "(19 + 18)") or evaluates it term by term ("(3 + 2.8) * 0.07 + 1 = 5.8 * 0.07"); "8 + 5
+        = 8 + 0" and "1 - 1/2 = 2/2" do neither."""
+        if _terms(part) == _terms(b.toks):
+            return True
+        tp, tb = _top_terms(part), _top_terms(b.toks)
+        if len(tp) < 2 or [o for o, _ in tp] != [o for o, _ in tb]:
+            return False
+        for (_, x), (_, y) in zip(tp, tb):
+            vx = evaluate(x, self.limits, "percent", self.val_cache)
+            vy = evaluate(y, self.limits, "percent", self.val_cache)
+            if vx.status not in ("exact", "symbolic") or vy.status not in ("exact", "symbolic") \
+                    or not self._compare(vx, vy, rel, False, False, span, a, b)[0]:
+                return False
+        return True
+
     def _try_alternatives(self, span, a: Seg, b: Seg, rel, approx, va: Val, vb: Val) -> str:
         # percent read as a label on either side
         has_pct = any(t.k == PCT for t in a.toks) or any(t.k == PCT for t in b.toks)
@@ -1912,13 +1929,20 @@ class ClaimScanner:
             q = va.value.numerator // va.value.denominator
             if d and vb.value == q * d and any(t.k == NUM and t.v == d for t in b.toks):
                 return "division with remainder"
+            # "25/2 = 12*2 + 1": the dividend as quotient times divisor plus the remainder
+            r = va.value * d - q * d
+            if d and vb.value == va.value * d and 0 < r < d and b.toks[-1].k == NUM and \
+                    b.toks[-1].v == r and b.toks[-2].k == OP and b.toks[-2].v == "+" and \
+                    any(t.k == NUM and t.v == d for t in b.toks):
+                return "division with remainder"
         # "3 * 40 = $1.20": cents written as dollars
         if va.status == "exact" and vb.status == "exact" and vb.value * 100 == va.value and \
                 ("money", "dollar") in b.units and ("money", "dollar") not in a.units:
             return "cents"
         # a restart or a sub-result: "19 + 18 + 6 + 15 = 19+18 = 37", "93 + (97-40) = 57",
         # "8 hours plus 5*8 = 40": prose joined to a calculation by a word
-        parts = _prefixes(a.toks) if vb.has_op else []
+        parts = [p for p in _prefixes(a.toks) if rel == "~" or approx or
+                 self._restates(p, b, rel, span, a)] if vb.has_op else []
         grp = _last_group(a.toks)
         if grp:
             parts.append(grp)
@@ -1945,8 +1969,11 @@ class ClaimScanner:
                     return "percent change"
         # "- (0.001208)/3 ≈ -0.0004027": a minus sign taken for a list bullet
         if a.bullet and va.status == "exact" and vb.status == "exact":
-            ok, _ = self._compare(Val("exact", -va.value, True, rpn=None), vb, rel, approx,
-                                  b.ellipsis, span, a, b)
+            # the sign of the first term only: "- 41 + 2 = -43" is not -(41 + 2)
+            neg = evaluate([P.Tok(OP, a.start, a.start, "-", "-", False)] + list(a.toks),
+                           self.limits, "percent", self.val_cache)
+            ok = neg.status == "exact" and self._compare(neg, vb, rel, approx, b.ellipsis,
+                                                         span, a, b)[0]
             if ok:
                 return "bullet minus"
         # "2.5 dozen × 2 cups/dozen = 5 cups": dozen as a unit, not a multiplier
@@ -2044,8 +2071,8 @@ def _drop_head(toks: Sequence[Tok]) -> Optional[List[Tok]]:
     return None
 
 
-def _prefixes(toks: Sequence[Tok]) -> List[List[Tok]]:
-    """Left parts of an expression cut before a top-level binary operator."""
+def _top_operators(toks: Sequence[Tok]) -> List[int]:
+    """Indices of the binary operators outside brackets."""
     out = []
     depth = 0
     for i, t in enumerate(toks):
@@ -2053,10 +2080,29 @@ def _prefixes(toks: Sequence[Tok]) -> List[List[Tok]]:
             depth += 1
         elif t.k == RP:
             depth -= 1
-        elif t.k == OP and depth == 0 and i > 0 and t.f != "mult" and \
+        elif t.k == OP and depth == 0 and i > 0 and \
                 toks[i - 1].k in (NUM, RP, PCT, SUP, CONST, FACT):
-            out.append(list(toks[:i]))
+            out.append(i)
     return out
+
+
+def _prefixes(toks: Sequence[Tok]) -> List[List[Tok]]:
+    """Left parts of an expression cut before a top-level binary operator."""
+    return [list(toks[:i]) for i in _top_operators(toks) if toks[i].f != "mult"]
+
+
+def _terms(toks: Sequence[Tok]) -> list:
+    """What an expression writes, spacing, notation and brackets aside ("19 + 18",
+    "(19+18)")."""
+    return [(t.k, t.v) if t.k in (NUM, OP) else t.k for t in toks if t.k not in (LP, RP)]
+
+
+def _top_terms(toks: Sequence[Tok]) -> List[Tuple[str, List[Tok]]]:
+    """The terms of an expression split at its top-level binary operators, each with the
+    operator before it ("" for the first)."""
+    cuts = _top_operators(toks)
+    return [(toks[i].v if i >= 0 else "", list(toks[i + 1:j]))
+            for i, j in zip([-1] + cuts, cuts + [len(toks)])]
 
 
 def _last_group(toks: Sequence[Tok]) -> Optional[List[Tok]]:
@@ -2071,8 +2117,9 @@ def _last_group(toks: Sequence[Tok]) -> Optional[List[Tok]]:
         elif t.k == LP:
             depth -= 1
             if depth == 0:
-                if i > 0 and toks[i - 1].k == OP and toks[i - 1].v in "+-" and i > 1:
-                    return list(toks[i:])
+                if i > 0 and toks[i - 1].k == OP and toks[i - 1].v in "+-" and i > 1 and \
+                        any(t.k == OP for t in toks[i + 2:-1]):
+                    return list(toks[i:])  # a sub-result, not "−1 + (−1) = −1"
                 return None
     return None
 
