@@ -121,6 +121,14 @@ def test_approx_within_displayed_precision():
     assert only("22/7 ≈ 3.5").status == "wrong"
     assert only(r"\pi \approx 3.1416").status == "ok"
     assert only("1000/7 ≈ 140").status == "ok"      # trailing zero of an approximate integer
+    assert only("191,000 * 57.66 ≈ 11,020,000").status == "ok"
+    assert only("19*21 ≈ 400").status == "ok"
+    # one significant digit: half its unit, never off by a factor of two
+    assert only("7*3 ≈ 30").status == "wrong"
+    assert only("2016/4096 ≈ 10").status == "wrong"
+    assert only(r"\frac{63}{128} \approx 10").status == "wrong"
+    assert only("7*3 = 30 approximately").status == "wrong"
+    assert only("64*89 = 5,700 approximately").status == "ok"
 
 
 def test_percent_readings():

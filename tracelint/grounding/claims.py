@@ -1138,6 +1138,15 @@ def _integer_unit(b: Fraction, text: str) -> Fraction:
     return Fraction(10) ** tz
 
 
+def _near_round(x: Fraction, y: Fraction, unit: Fraction) -> bool:
+    """Whether ``x`` is approximately the integer ``y`` shown to ``unit`` ("1000/7 ≈ 140":
+    trailing zeros are rounding).  A number with one significant digit is within half its
+    unit and never off by a factor of two ("7*3 ≈ 30", "2016/4096 ≈ 10": a full unit would be
+    anything up to twice the value)."""
+    one = unit > 1 and abs(y) < 10 * unit
+    return _within(x, y, unit, one) and (not one or abs(x - y) * 2 < abs(y))
+
+
 def _compare_exact(a: Val, b: Val, relation: str, approx: bool, ellipsis: bool,
                    btext: str, atext: str) -> Tuple[bool, str]:
     av, bv = a.value, b.value
@@ -1161,8 +1170,7 @@ def _compare_exact(a: Val, b: Val, relation: str, approx: bool, ellipsis: bool,
                     (x.value >= 0) == (y.value >= 0):
                 return True, "truncated"
         elif relation == "~" or approx:
-            unit = _integer_unit(y.value, t)
-            if _within(x.value, y.value, unit, False):
+            if _near_round(x.value, y.value, _integer_unit(y.value, t)):
                 return True, "approx"
     return False, ""
 
@@ -2215,7 +2223,8 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
             _APPROX_AFTER.match(text, end, min(len(text), end + 40)):
         # "64*89 = 5,700 approximately": judged like ≈
         unit = _shown_unit(c.rhs)
-        if abs(c.lhs_value - c.rhs_value) <= unit:
+        if abs(c.lhs_value - c.rhs_value) <= unit if unit <= 1 else \
+                _near_round(c.lhs_value, c.rhs_value, unit):
             return _with(c, "ok", "approx")
     return c
 
