@@ -227,6 +227,27 @@ def test_option_labels_and_list_labels_are_not_operands():
     assert statuses("2) 3 + 4 = 7") == [("3 + 4", "7", "ok")]
 
 
+@pytest.mark.parametrize("text, found", [
+    # word labels in parentheses between the terms are read past, as units are
+    ("80 (initial) + 60 (bought) = 140 corns", [("80 (initial) + 60", "140", "ok")]),
+    ("80 (initial) + 60 (bought) = 150 corns", [("80 (initial) + 60", "150", "wrong")]),
+    (r"12 \, (\text{adult ticket}) + 10 \, (\text{child ticket}) = 22",
+     [(r"12 \, (\text{adult ticket}) + 10", "22", "ok")]),
+    ("2 feet (width) * 8 feet (length) * 2 feet (height) = 23 cubic feet",
+     [("2 feet (width) * 8 feet (length) * 2", "23", "wrong")]),
+    ("$20.00 (order) + $4.00 (20% delivery) + $5.00 (tip) = $29.00",
+     [("20.00 (order) + $4.00 (20% delivery) + $5.00", "29.00", "ok")]),
+    ("$165.00 * 0.20 (20%) = $43.00", [("165.00 * 0.20", "43.00", "wrong")]),
+    ("(-1)(-3)(n) = 3n", [("(-1)(-3)(n)", "3n", "ok")]),     # "(n)" is a variable
+    ("2 (3 + 4) = 14", [("2 (3 + 4)", "14", "ok")]),
+    # a calculation in parentheses after prose is an expression of its own
+    ("Cera was 41 years old (46 - 6 = 41).", [("46 - 6", "41", "wrong")]),
+    ("Twice the rewards amount is $8 ($4 * 2 = $9)", [("4 * 2", "9", "wrong")]),
+])
+def test_parenthesized_labels_and_remarks(text, found):
+    assert statuses(text) == found
+
+
 def test_prose_words_end_expressions():
     assert statuses("He has 5 apples and 3 + 2 = 5 more.") == [("3 + 2", "5", "ok")]
     assert statuses("7 is 3 + 4 = 7, because") == [("3 + 4", "7", "ok")]

@@ -206,6 +206,7 @@ _REV_LHS_ALTS = (
     r"|\}[^{}\n]{0,40}\{(?:txet|mrhtam|mrtxet|xobm|tixet|emanrotarepo|fsthtam)\\"
     r"|(?:" + _FUNC_NAMES_REV + r")(?![A-Za-z])"
     r"|(?<=\()[A-Za-z]{1,12}(?![A-Za-z])"    # f( , arctan( : a function call
+    r"|(?<=\))[A-Za-z]{1,15}(?: [A-Za-z]{1,15}){0,3}\("   # "80 (initial) + 60": a label
     r"|(?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])"   # units after a number
     r"|(?:semit|fo|sulp|sunim|yb|dedivid|deilpitlum|rep|revo|nezod|derdnuh|dnasuoht|noillim)(?= )"
     r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"
@@ -396,6 +397,45 @@ def _bare_group(toks: Sequence[Tok], i: int) -> bool:
         if j + 2 < len(toks) and toks[j + 1].k == WORD and len(toks[j + 1].v) > 1:
             j += 1
     return j + 1 < len(toks) and toks[j].k in (NUM, PCT, WORD) and toks[j + 1].k == RP
+
+
+def _label_group(toks: Sequence[Tok], i: int) -> int:
+    """Index after the parenthesized label at toks[i] (one to five words, maybe with a
+    percent, or the percent the number before it restates) when an operator or '=' follows it
+    ("80 (initial) + 60", "12 (\\text{adult ticket}) + 10", "0.20 (20%) ="); 0 otherwise."""
+    j = i + 1
+    words = 0
+    while j < len(toks) and j - i <= 5:
+        if toks[j].k == WORD and (len(toks[j].v) > 1 or toks[j].f == "text"):
+            words += 1  # not "(n)": a single letter is a variable
+        elif not (toks[j].k == NUM and j + 1 < len(toks) and toks[j + 1].k == PCT):
+            break  # "(20% delivery)": a restated percent may be part of the label
+        j += 1 if toks[j].k == WORD else 2
+    if any(t.k == WORD and len(t.v) == 1 and t.f != "text" for t in toks[i + 1:j]):
+        return 0
+    restated = j == i + 3 and i > 0 and toks[i - 1].k == NUM and toks[i - 1].v is not None \
+        and toks[i + 1].v == toks[i - 1].v * 100  # "0.20 (20%)"
+    if not (words or restated) or j + 1 >= len(toks) or toks[j].k != RP or toks[j].t != ")":
+        return 0
+    nx = toks[j + 1]
+    if nx.k == ANCHOR or (nx.k == OP and nx.v in "+-*/") or (nx.k == WORD and nx.v == "x"):
+        return j + 1
+    return 0
+
+
+def _holds_anchor(toks: Sequence[Tok], i: int) -> bool:
+    """Whether the group opened at toks[i] has a '=' (or '≈') of its own (within 40 tokens)."""
+    depth = 0
+    for t in toks[i:i + 40]:
+        if t.k == LP:
+            depth += 1
+        elif t.k == RP:
+            depth -= 1
+            if depth == 0:
+                return False
+        elif t.k == ANCHOR and depth == 1:
+            return True
+    return False
 
 
 def _starts_operand(t: Optional[Tok]) -> bool:
@@ -728,6 +768,16 @@ class _SegState:
         if k in _OPERAND_START:
             if not self.need:
                 prev = seg.toks[-1]
+                if k == LP and t.v == "(":
+                    j = _label_group(toks, i)
+                    if j:
+                        seg.unit_run += 1
+                        return j  # "80 (initial) + 60 (bought) = 140": read past as a unit is
+                    if seg.unit_run or (t.sp and _holds_anchor(toks, i)):
+                        # "40 years old (46 - 6 = 40)", "$8 ($4 * 2 = $8)": prose, then a new
+                        # expression
+                        self.close(True)
+                        return i
                 if k == LP and t.sp and prev.k == NUM and _bare_group(self.toks, i) and not (
                         len(seg.toks) >= 2 and seg.toks[-2].k == OP and seg.toks[-2].v == "^"):
                     # "Book 4 (62)", "91 (7)": a label and a value, not a product
