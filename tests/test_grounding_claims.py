@@ -271,6 +271,25 @@ def test_partial_results_and_bullets(text, status):
     assert {c.status for c in check_claim_text(text)} == status, statuses(text)
 
 
+@pytest.mark.parametrize("text, found", [
+    ("2π = 6.28", [("2π", "6.28", "ok")]),
+    ("2π = 6.38", [("2π", "6.38", "wrong")]),
+    ("2 * π = 6.28", [("2 * π", "6.28", "ok")]),
+    ("2*pi = 6.28", [("2*pi", "6.28", "ok")]),
+    ("4π/2 = 3π", [("4π/2", "3π", "wrong")]),
+    ("Area = π × 25 = 78.5", [("π × 25", "78.5", "ok")]),
+    ("so 4 / (pi/2) = 8/pi", [("4 / (pi/2)", "8/pi", "ok")]),
+    ("20π / 4π = 5", [("20π / 4π", "5", "ok")]),            # the implicit product first
+    ("π/14 ≈ 12.857 degrees", [("π/14", "12.857", "ok")]),  # π radians as 180 degrees
+    # π is also a Greek letter; a letter after it is not a product
+    ("ο = 70, π = 80, ρ = 100", []),
+    ("17. π (pi) = 80", []),
+    ("(6 + 2π)^2 = 36 + 24π + 4π2", []),
+])
+def test_unicode_and_ascii_pi(text, found):
+    assert statuses(text) == found
+
+
 def test_typeset_dashes():
     # o3-mini writes every minus as an en dash, also against the number
     assert statuses("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8 = \u20138 + 16 \u2013 8 = 0") == [

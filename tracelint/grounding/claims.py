@@ -206,6 +206,7 @@ _REV_LHS_ALTS = (
     r"|\}[^{}\n]{0,40}\{(?:txet|mrhtam|mrtxet|xobm|tixet|emanrotarepo|fsthtam)\\"
     r"|(?:" + _FUNC_NAMES_REV + r")(?![A-Za-z])"
     r"|(?<=\()[A-Za-z]{1,12}(?![A-Za-z])"    # f( , arctan( : a function call
+    r"|(?<![A-Za-z])ip(?![A-Za-z])"          # 2*pi
     r"|(?<=\))[A-Za-z]{1,15}(?: [A-Za-z]{1,15}){0,3}\("   # "80 (initial) + 60": a label
     r"|(?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])"   # units after a number
     r"|(?:semit|fo|sulp|sunim|yb|dedivid|deilpitlum|rep|revo|nezod|derdnuh|dnasuoht|noillim)(?= )"
@@ -224,6 +225,7 @@ _FWD_RHS_ALTS = (
     r"|\\[{}%$,;:! ]"
     r"|(?:" + _FUNC_NAMES + r")(?![A-Za-z])"
     r"|[A-Za-z]{1,12}(?=\()"
+    r"|(?<![A-Za-z])pi(?![A-Za-z])"
     r"|(?:(?<=[\d%$)}/])|(?<=[\d%$)}/] ))[A-Za-z]{2,15}(?: [A-Za-z]{1,15}){0,3}"
     r"|(?:times|of|plus|minus|by|divided|multiplied|per|over|approximately|approx|about|"
     r"around|roughly|nearly|dozen|hundred|thousand|million|billion)(?= )"
@@ -679,6 +681,7 @@ class _SegState:
                 seg.toks and seg.toks[-1].k == NUM and not (
                     len(seg.toks) >= 2 and seg.toks[-2].k == OP and seg.toks[-2].v == "^") and \
                 (len(nxt.v) >= 2 or nxt.f == "text") and nxt.v not in STOPWORDS and \
+                nxt.v not in ("pi", "\u03c0") and \
                 nxt.v not in FUNC_WORDS and not (i + 2 < n and toks[i + 2].k in (LP, OP)
                                                  and toks[i + 2].v in ("(", "^")):
             # "$0.15/gallon", "60 km/hour": a unit, not a division by a variable
@@ -852,11 +855,13 @@ class _SegState:
         toks = self.toks
         seg = self.seg
         chunk = self.chunk
-        v = t.v
+        v = "pi" if t.v == "\u03c0" else t.v  # the tokenizer leaves π a word
         if nxt is not None and nxt.k == NUM and nxt.s == t.e and t.f != "text" and \
                 not (v == "x" and not self.need):
             # "year2", "I0(0)", "D7": a name with an index, not prose and a number
             if not self.need:
+                if seg.toks and seg.toks[-1].e == t.s:
+                    self.nonnum()  # "4π2": a lost superscript, not the end of the side
                 self.close(True)
                 return i
             self.nonnum()
@@ -891,17 +896,20 @@ class _SegState:
             seg.toks.append(P.Tok(OP, t.s, t.s, "", "*", False, 0, "implicit"))
             self.push_operand(P.Tok(CONST, t.s, t.e, t.t, "pi", t.sp))
             return i + 1
-        if not self.need and v in FUNC_WORDS and nxt is not None and nxt.k in (LP, NUM):
+        fn_arg = nxt is not None and (nxt.k in (LP, NUM) or nxt.v in ("pi", "\u03c0"))
+        if not self.need and v in FUNC_WORDS and fn_arg:
             # 0.5 sqrt{2}, 3 sin(x): implicit product with a function
             seg.toks.append(P.Tok(OP, t.s, t.s, "", "*", False, 0, "implicit"))
             seg.toks.append(P.Tok(FUNC, t.s, t.e, t.t, FUNC_WORDS[v], t.sp))
             self.need = True
             return i + 1
         if self.need:
-            if v in FUNC_WORDS and nxt is not None and nxt.k in (LP, NUM):
+            if v in FUNC_WORDS and fn_arg:  # "cos π/4": cos applied to π
                 seg.toks.append(P.Tok(FUNC, t.s, t.e, t.t, FUNC_WORDS[v], t.sp))
                 return i + 1
-            if v == "pi" and (seg.toks or chunk.rels):
+            if v == "pi" and ((seg.toks[-1].k == OP if seg.toks else chunk.rels) or (
+                    nxt is not None and nxt.k == OP and nxt.v in "*/^")):
+                # (π alone is also a Greek letter: "ο = 70, π = 80", "π (pi) = 80")
                 self.push_operand(P.Tok(CONST, t.s, t.e, t.t, "pi", t.sp))
                 return i + 1
             if seg.toks and seg.toks[-1].k == LP and (len(v) > 1 or v in ("a", "i")) \
@@ -1354,7 +1362,12 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
                     P.Tok(RP, t.e - 1, t.e, ")", ")")] + toks[idx + 1:])
     for idx in range(len(toks) - 3):
         a, b, c, d = toks[idx:idx + 4]
-        if a.k == OP and a.v == "/" and (a.sp or b.sp) and b.k == NUM and c.k == OP and \
+        if a.k == OP and a.v == "/" and b.k == NUM and c.k == OP and c.f == "implicit" and \
+                d.k == CONST:
+            # "20π / 4π = 5": the implicit product binds first
+            alts.append(toks[:idx + 1] + [P.Tok(LP, b.s, b.s, "(", "("), b, c, d,
+                                          P.Tok(RP, d.e, d.e, ")", ")")] + toks[idx + 4:])
+        if a.k == OP and a.v == "/" and (a.sp or b.sp) and b.k in (NUM, CONST) and c.k == OP and \
                 c.v == "/" and not c.sp and d.k == NUM and not d.sp:
             lp = P.Tok(LP, b.s, b.s, "(", "(")
             rp = P.Tok(RP, d.e, d.e, ")", ")")
@@ -1993,6 +2006,17 @@ class ClaimScanner:
                     b.toks[-1].v == r and b.toks[-2].k == OP and b.toks[-2].v == "+" and \
                     any(t.k == NUM and t.v == d for t in b.toks):
                 return "division with remainder"
+        # "π/14 ≈ 12.857 degrees", "25π/16 ≈ 25*11.25 = 281.25°": π radians as 180 degrees
+        for seg, other in ((a, b), (b, a)):
+            if any(t.k == CONST and t.v == "pi" for t in seg.toks) and \
+                    not any(t.k == CONST for t in other.toks):
+                x = evaluate([P.Tok(NUM, t.s, t.e, "180", Fraction(180)) if t.k == CONST and
+                              t.v == "pi" else t for t in seg.toks], self.limits, "percent",
+                             self.val_cache)
+                if x.status in ("exact", "symbolic") and (
+                        self._compare(x, vb, rel, approx, b.ellipsis, span, a, b) if seg is a
+                        else self._compare(va, x, rel, approx, b.ellipsis, span, a, b))[0]:
+                    return "degrees"
         # "3 * 40 = $1.20": cents written as dollars
         if va.status == "exact" and vb.status == "exact" and vb.value * 100 == va.value and \
                 ("money", "dollar") in b.units and ("money", "dollar") not in a.units:
