@@ -62,6 +62,10 @@ def only(text):
     ("5! = 120", "ok"),
     ("2x3 = 6", "ok"),
     ("4 x 5 = 20", "ok"),
+    (r"\( 180^{\circ} - 40^{\circ} = 140^{\circ} \)", "ok"),   # LaTeX degrees
+    (r"\( 180^{\circ} - 40^{\circ} = 130^{\circ} \)", "wrong"),
+    (r"180^\circ - 2 \times 50^\circ = 80^\circ", "ok"),
+    (r"\frac{5 \times 180^\circ}{7} \approx 128.5714^\circ", "ok"),
     ("3 times 4 = 12", "ok"),
 ])
 def test_forms(text, status):
@@ -285,6 +289,7 @@ def test_partial_results_and_bullets(text, status):
     ("ο = 70, π = 80, ρ = 100", []),
     ("17. π (pi) = 80", []),
     ("(6 + 2π)^2 = 36 + 24π + 4π2", []),
+    (r"\cos^{-1}\left(-\frac{17}{3}\right) \approx 104.04^{\circ}", []),  # not {-1}(...)
 ])
 def test_unicode_and_ascii_pi(text, found):
     assert statuses(text) == found

@@ -704,6 +704,8 @@ class _SegState:
                     return i + 1
                 seg.status = "bad"
                 self.close()
+                if t.v == "^":
+                    self.seg.status = "nonnum"  # "\\cos^{-1}(…)": the exponent of a name
                 return i + 1
             seg.toks.append(t)
             self.need = True
@@ -736,6 +738,10 @@ class _SegState:
             self.complete()
             return i + 1
         if k in (PCT, FACT, SUP, DEG, MULT):
+            if k == DEG and seg.toks and (seg.toks[-1].k == OP and seg.toks[-1].v == "^" or (
+                    len(seg.toks) >= 2 and seg.toks[-1].k == LP and seg.toks[-2].k == OP and
+                    seg.toks[-2].v == "^")):
+                self.need = False  # 180^\circ, 180^{\circ}: a degree sign, not a power
             if self.need:
                 attached = not seg.toks and k == SUP
                 self.close()
