@@ -443,6 +443,9 @@ def test_property_rounded_quotients(p, q, nd):
 @pytest.mark.parametrize("text, status", [
     ("30/9 = 3.(3)", "ok"),
     ("1/6 = 0.1(6)", "ok"),
+    (r"\frac{1}{6} = 0.1\overline{6}", "ok"),      # LaTeX repeating decimals
+    (r"\frac{40}{1.10} = 36.\overline{36} \text{ seconds}", "ok"),
+    (r"\frac{40}{1.10} = 36.\overline{63}", "wrong"),
     (r"100 - 0.30(100) = \$70", "ok"),          # a product, not 0.30100100...
     ("40 - 0.1(40) = 40 - 4 = 36", "ok"),
     ("100 - 0.30(100) = 71", "wrong"),

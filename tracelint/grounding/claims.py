@@ -1356,7 +1356,7 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
         alts.append(mixed)
     for idx, t in enumerate(toks):
         head, _, rep = t.t.partition("(")
-        if t.k == NUM and t.f == "repeating" and "." in head[:-1]:
+        if t.k == NUM and t.f == "repeating" and "." in head[:-1] and rep[:-1].isdigit():
             # "100 - 0.30(100)": a product, not 0.30100100...
             v, nd, fl = P._num_value(head, P.DEFAULT_LIMITS)
             if v is not None:
@@ -2447,12 +2447,34 @@ def _shift(c: Claim, off: int) -> Claim:
                  c.rhs_value)
 
 
+def _overline(toks: List[Tok], i: int) -> Optional[Tuple[int, Tok]]:
+    """``36.\\overline{36}``, ``0.1\\overline{6}`` at toks[i]: (end index, one exact NUM)."""
+    t = toks[i]
+    if t.k != NUM or t.v is None or t.f or "," in t.t:
+        return None
+    j = i + 1
+    if j < len(toks) and toks[j].k == BND and toks[j].t == "." and t.nd == 0 and \
+            toks[j].s == t.e:
+        j += 1
+    g = toks[j:j + 4]
+    if len(g) < 4 or g[0].k != FUNC or g[0].t != "\\overline" or g[0].s != toks[j - 1].e or \
+            [x.k for x in g[1:]] != [LP, NUM, RP] or not g[2].t.isdigit():
+        return None
+    r = g[2].t
+    v = t.v + Fraction(int(r), (10 ** len(r) - 1) * 10 ** t.nd)
+    return j + 4, P.Tok(NUM, t.s, g[3].e, t.t + "." * (j > i + 1) + r, v, t.sp, 6, "repeating")
+
+
 def _merge_numbers(text: str, toks: List[Tok]) -> None:
     """Join ``1 250`` (space-grouped thousands), ``2 1/2`` and ``2½`` (mixed numbers) into
     single NUM tokens, in place.  The joined tokens keep their parts for the other reading."""
     i = 0
     while i < len(toks) - 1:
         t = toks[i]
+        rep = _overline(toks, i)
+        if rep:
+            toks[i:rep[0]] = [rep[1]]
+            continue
         if t.k != NUM or t.v is None or t.nd != 0 or "," in t.t or t.f == "vulgar":
             i += 1
             continue
