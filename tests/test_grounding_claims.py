@@ -471,6 +471,8 @@ def test_property_rounded_quotients(p, q, nd):
     ("0.667 feet * 12 = 8 inches", "ok"),
     ("0.667 * 12 = 8", "ok"),
     ("0.61 * 12 = 8", "wrong"),
+    ("588 × 1.10 = 648.6", "wrong"),      # 1.10 ends in a zero: written exactly, not rounded
+    ("588 × 1.10 = 646.8", "ok"),
     ("64*89 = 5,700 approximately", "ok"),
 ])
 def test_readings_that_are_not_errors(text, status):

@@ -2112,8 +2112,10 @@ def _looks_rounded(v: Fraction, nd: int) -> bool:
     if nd >= 4:
         return True  # 30,769.23077: exact quantities rarely carry four or more decimals
     digits = str(abs(v.numerator * 10 ** nd // v.denominator))
-    if len(digits) >= 3 and (digits[-3] == digits[-2] == digits[-1] or
-                             (digits[-3] == digits[-2] and abs(int(digits[-1]) - int(digits[-2])) == 1)):
+    if len(digits) >= 3 and (digits[-3] == digits[-2] == digits[-1] != "0" or
+                             (digits[-3] == digits[-2] and digits[-1] != "0" and
+                              abs(int(digits[-1]) - int(digits[-2])) == 1)):
+        # 0.667, 3.5833, 0.333 ("1.10", "2.00" end in a zero: written exactly)
         return True
     half = Fraction(1, 2 * 10 ** nd)
     for q in ((3,) if nd == 2 else (3, 6, 7, 9, 11, 12)):
