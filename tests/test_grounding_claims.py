@@ -184,6 +184,8 @@ def test_unit_conversion_is_not_an_error():
     ("1 day = 24 × 60 = 14400 minutes", ["14400"]),
     ("1 day = 24 × 60 = 1440 minutes", []),
     ("840 minutes = 840/60 = 15 hours", ["15"]),
+    ("2 hours = 2 × 60 = 7200 minutes", ["7200"]),     # not the factor applied twice
+    ("2 dimes = 2 * 10 = 200 cents", ["200"]),
     # a quantity restated in other units, priced or weighed items: not arithmetic
     ("2 boxes = 2 × 12 = 24 eggs", []),
     (r"1 \text{ Drinkle} = \frac{3}{7} \text{ Blinkets} = \frac{3}{7} \times \frac{1}{4} "

@@ -1870,6 +1870,8 @@ class ClaimScanner:
                     return None
                 factors.append(f)
         for f in factors:
+            if f != 1 and any(x in (f, 1 / f) for x in va.operands if x):
+                continue  # "2 dimes = 2 * 10 = 200 cents": the factor is already applied
             ok, _ = self._compare(Val("exact", va.value * f, True), vb, rel, approx, b.ellipsis,
                                   span, a, b)
             if ok:
