@@ -415,6 +415,28 @@ cdef Py_ssize_t _cs_lhs_step(str s, int kind, void* d, Py_ssize_t p, Py_ssize_t 
         # (?<=\()[A-Za-z]{1,12}(?![A-Za-z])
         if p > 0 and PyUnicode_READ(kind, d, p - 1) == 0x28 and q - p <= 12:
             return q
+        # (?<![A-Za-z])ip(?![A-Za-z])  ("pi" reversed)
+        if c == 0x69 and q == p + 2 and PyUnicode_READ(kind, d, p + 1) == 0x70 and \
+                (p == 0 or not _cl_asciialpha(PyUnicode_READ(kind, d, p - 1))):
+            return q
+        # (?<=\))[A-Za-z]{1,15}(?: [A-Za-z]{1,15}){0,3}\(  (a label in parentheses, reversed)
+        # Each word is a whole letter run (a cut word is followed by a letter, never by ' ' or
+        # '('), so the engine's backtracking cannot find another match than this walk.
+        if p > 0 and PyUnicode_READ(kind, d, p - 1) == 0x29 and q - p <= 15:
+            j = q
+            k = 0
+            while True:
+                if j < stop and PyUnicode_READ(kind, d, j) == 0x28:
+                    return j + 1
+                if k < 3 and j + 1 < stop and PyUnicode_READ(kind, d, j) == 0x20 and \
+                        _cl_asciialpha(PyUnicode_READ(kind, d, j + 1)):
+                    n = _cs_letters(kind, d, j + 1, stop) - (j + 1)
+                    if n > 15:
+                        break
+                    j = j + 1 + n
+                    k += 1
+                    continue
+                break
         # (?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])
         # As many "word " groups as match (at most 3), then the last word; when that fails the
         # engine gives back one group, whose word then ends the match if a mark follows its
@@ -489,6 +511,10 @@ cdef Py_ssize_t _cs_rhs_step(str s, int kind, void* d, Py_ssize_t p, Py_ssize_t 
             return q
         # [A-Za-z]{1,12}(?=\()
         if q - p <= 12 and q < stop and PyUnicode_READ(kind, d, q) == 0x28:
+            return q
+        # (?<![A-Za-z])pi(?![A-Za-z])
+        if c == 0x70 and q == p + 2 and PyUnicode_READ(kind, d, p + 1) == 0x69 and \
+                (p == 0 or not _cl_asciialpha(PyUnicode_READ(kind, d, p - 1))):
             return q
         # (?:(?<=[\d%$)}/])|(?<=[\d%$)}/] ))[A-Za-z]{2,15}(?: [A-Za-z]{1,15}){0,3}
         if q - p >= 2 and ((p >= 1 and _cs_unit_mark(PyUnicode_READ(kind, d, p - 1))) or

@@ -240,7 +240,9 @@ _SPAN_PIECES = ["0", "7", "12", "\u0663", ".", ",", " ", "  ", "\t", "\u00a0", "
                 "semit", "fo", "yb", "rep", "nezod", "sqrt", "sin", "arcsin", "nis", "nisra",
                 "trqs", "f", "abcdefghijklm", "abcdefghijklmnop", "\\text{", "\\textit{",
                 "\\mathrm ", "\\textbf{", "txet\\", "{txet\\", "{tixet\\", "{fsthtam\\", "\\ ",
-                " \\", "\\,", ",\\", "sematic\\", "x" * 41, "\u4e00", "\U0001d400"]
+                " \\", "\\,", ",\\", "sematic\\", "x" * 41, "\u4e00", "\U0001d400",
+                # pi (and reversed), labels in parentheses: ")laitini(", ")tsoc latot("
+                "pi", "ip", "api", "pia", ")", "(", "laitini", "tsoc latot", "a b c d"]
 span_texts = st.one_of(
     st.lists(st.sampled_from(_SPAN_PIECES), max_size=18).map("".join),
     st.text(max_size=30),
@@ -292,6 +294,12 @@ def test_run_kernels_same_signature_and_doc():
 @example("\\text{" + "x" * 41 + "}", 0, 100)
 @example(" \\", 0, 100)
 @example("x3", 0, 1)
+@example("06 + )laitini( 08", 0, 100)
+@example("06 + )a b c d e( 08", 5, 100)
+@example("06 + )abcdefghijklmnop( 08", 5, 100)
+@example("2*pi = 6.28", 2, 100)
+@example("82.6 = ip*2", 7, 100)
+@example("82.6 = ipa*2", 7, 100)
 def test_run_kernels_equal_twins(text, pos, stop):
     assert CY.claim_lhs_run(text, pos, stop) == PY.claim_lhs_run(text, pos, stop)
     assert CY.claim_rhs_run(text, pos, stop) == PY.claim_rhs_run(text, pos, stop)

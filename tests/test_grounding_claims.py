@@ -62,6 +62,10 @@ def only(text):
     ("5! = 120", "ok"),
     ("2x3 = 6", "ok"),
     ("4 x 5 = 20", "ok"),
+    (r"\( 180^{\circ} - 40^{\circ} = 140^{\circ} \)", "ok"),   # LaTeX degrees
+    (r"\( 180^{\circ} - 40^{\circ} = 130^{\circ} \)", "wrong"),
+    (r"180^\circ - 2 \times 50^\circ = 80^\circ", "ok"),
+    (r"\frac{5 \times 180^\circ}{7} \approx 128.5714^\circ", "ok"),
     ("3 times 4 = 12", "ok"),
 ])
 def test_forms(text, status):
@@ -121,6 +125,14 @@ def test_approx_within_displayed_precision():
     assert only("22/7 ≈ 3.5").status == "wrong"
     assert only(r"\pi \approx 3.1416").status == "ok"
     assert only("1000/7 ≈ 140").status == "ok"      # trailing zero of an approximate integer
+    assert only("191,000 * 57.66 ≈ 11,020,000").status == "ok"
+    assert only("19*21 ≈ 400").status == "ok"
+    # one significant digit: half its unit, never off by a factor of two
+    assert only("7*3 ≈ 30").status == "wrong"
+    assert only("2016/4096 ≈ 10").status == "wrong"
+    assert only(r"\frac{63}{128} \approx 10").status == "wrong"
+    assert only("7*3 = 30 approximately").status == "wrong"
+    assert only("64*89 = 5,700 approximately").status == "ok"
 
 
 def test_percent_readings():
@@ -134,12 +146,55 @@ def test_symbolic_values_use_exact_bounds():
     assert only("sqrt(8) = 2*sqrt(2)").status == "ok"
     assert only("sqrt(8) = 3*sqrt(2)").status == "wrong"
     assert only("√10.24 = 3.2").status == "ok"
+    # an integer for an irrational value is wrong unless "≈", as "10/3 = 3" is
+    assert only("sqrt(8) = 3").status == "wrong"
+    assert only("sqrt(2) = 1").status == "wrong"
+    assert only("sqrt(8) ≈ 3").status == "ok"
+    assert only("sqrt(8) = 2.83").status == "ok"
+    # k√n is one term, never k with a remark
+    assert only("√8 = 3√2").status == "wrong"
+    assert only("√8 = 2√2").status == "ok"
+    assert only(r"2\sqrt{2} \times 2 = 5\sqrt{2}").status == "wrong"
+    assert only(r"2\sqrt{2} \times 2 = 4\sqrt{2}").status == "ok"
+    assert only(r"\sqrt{436} = 20\sqrt{109}").status == "wrong"
+    # a right side cut before a product with variables is not a number
+    assert statuses(r"$20\pi = \pi (2r \frac{dr}{dt} h + r^2 \frac{dh}{dt})$") == []
 
 
 def test_unit_conversion_is_not_an_error():
     assert only("1.5 hours * 60 = 90 minutes").status == "ok"
     assert only("4 feet - 40 inches = 8 inches").status == "ok"
     assert only("4 feet - 40 inches = 12 inches").status == "wrong"
+    assert only("4 quarters + 3 dimes = $1.30").status == "ok"    # coins are money units
+    assert only("4 quarters + 3 dimes = $1.40").status == "wrong"
+    assert only("10 cents + 10 nickels = 60 cents").status == "ok"
+
+
+@pytest.mark.parametrize("text, wrong", [
+    # results named by another noun than the operands are still arithmetic
+    ("2 rides/week × 60 km/ride × 3 weeks = 120 kilometers", ["120"]),
+    ("2 rides/week × 60 km/ride × 3 weeks = 360 kilometers", []),
+    ("15 red balloons + 6 green balloons + 6 yellow balloons + 6 blue balloons = 32 balloons",
+     ["32"]),
+    ("(6 feet + 2 feet) * (8 feet + 2 feet) = 14 square feet", ["14"]),
+    ("18 eggs ÷ 6 = 4 groups", ["4"]),
+    ("18 eggs ÷ 6 = 3 groups", []),
+    (r"\frac{593 \text{ nails}}{50 \text{ nails per shelf}} = 11.68 \text{ shelves}", ["11.68"]),
+    # a link of a conversion chain is excused only by a factor between its units
+    ("1 day = 24 × 60 = 14400 minutes", ["14400"]),
+    ("1 day = 24 × 60 = 1440 minutes", []),
+    ("840 minutes = 840/60 = 15 hours", ["15"]),
+    ("2 hours = 2 × 60 = 7200 minutes", ["7200"]),     # not the factor applied twice
+    ("2 dimes = 2 * 10 = 200 cents", ["200"]),
+    # a quantity restated in other units, priced or weighed items: not arithmetic
+    ("2 boxes = 2 × 12 = 24 eggs", []),
+    (r"1 \text{ Drinkle} = \frac{3}{7} \text{ Blinkets} = \frac{3}{7} \times \frac{1}{4} "
+     r"\text{ Trinkets}", []),
+    ("3 pencils + 1 eraser = 124 cents", []),
+    ("10 treeks - 1 goolee = 3 squigs", []),
+])
+def test_units_named_results(text, wrong):
+    assert [c.rhs for c in check_claim_text(text) if c.status == "wrong"] == wrong, statuses(text)
 
 
 def test_variables_identities_and_equations():
@@ -178,9 +233,82 @@ def test_option_labels_and_list_labels_are_not_operands():
     assert statuses("2) 3 + 4 = 7") == [("3 + 4", "7", "ok")]
 
 
+@pytest.mark.parametrize("text, found", [
+    # word labels in parentheses between the terms are read past, as units are
+    ("80 (initial) + 60 (bought) = 140 corns", [("80 (initial) + 60", "140", "ok")]),
+    ("80 (initial) + 60 (bought) = 150 corns", [("80 (initial) + 60", "150", "wrong")]),
+    (r"12 \, (\text{adult ticket}) + 10 \, (\text{child ticket}) = 22",
+     [(r"12 \, (\text{adult ticket}) + 10", "22", "ok")]),
+    ("2 feet (width) * 8 feet (length) * 2 feet (height) = 23 cubic feet",
+     [("2 feet (width) * 8 feet (length) * 2", "23", "wrong")]),
+    ("$20.00 (order) + $4.00 (20% delivery) + $5.00 (tip) = $29.00",
+     [("20.00 (order) + $4.00 (20% delivery) + $5.00", "29.00", "ok")]),
+    ("$165.00 * 0.20 (20%) = $43.00", [("165.00 * 0.20", "43.00", "wrong")]),
+    ("(-1)(-3)(n) = 3n", [("(-1)(-3)(n)", "3n", "ok")]),     # "(n)" is a variable
+    ("2 (3 + 4) = 14", [("2 (3 + 4)", "14", "ok")]),
+    # a calculation in parentheses after prose is an expression of its own
+    ("Cera was 41 years old (46 - 6 = 41).", [("46 - 6", "41", "wrong")]),
+    ("Twice the rewards amount is $8 ($4 * 2 = $9)", [("4 * 2", "9", "wrong")]),
+])
+def test_parenthesized_labels_and_remarks(text, found):
+    assert statuses(text) == found
+
+
 def test_prose_words_end_expressions():
     assert statuses("He has 5 apples and 3 + 2 = 5 more.") == [("3 + 2", "5", "ok")]
     assert statuses("7 is 3 + 4 = 7, because") == [("3 + 4", "7", "ok")]
+
+
+# a part of the left side restated or evaluated term by term on the right: accepted
+_RESTATED = [
+    "19 + 18 + 6 + 15 = 19+18 = 37", "-27 + 18 + 9 - 6 = (-27 + 18) = -9",
+    "(3 + 2.828)*(0.0756) + 0.55 - 1 = 5.828*0.0756", "so 93 + (97-40) = 57",
+    "25/2 = 12*2 + 1, remainder 1", "154 divided by 8 = 19*8 + 2",
+    "x\n- (0.001208)/3 ≈ -0.0004027", "x\n- (2)^3 + 2*(2)^2 = -8 + 8",  # a bullet, a minus
+]
+# a value that only equals a piece of the left side: wrong (a bullet signs the first term)
+_PIECES = ["so −1 + (−1) = -1.", "so 8 + 5 = 8 + 0", "so 1 - 1/2 = 2/2", "8 + 5 + 2 = 13 + 0",
+           "(14 + 14 - 14√2)/2 = 14(2 - √2)", "x\n- 41 + 2 = -43 (prime)"]
+
+
+@pytest.mark.parametrize("text, status", [(t, {"ok"}) for t in _RESTATED] +
+                         [(t, {"wrong"}) for t in _PIECES])
+def test_partial_results_and_bullets(text, status):
+    assert {c.status for c in check_claim_text(text)} == status, statuses(text)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("2π = 6.28", [("2π", "6.28", "ok")]),
+    ("2π = 6.38", [("2π", "6.38", "wrong")]),
+    ("2 * π = 6.28", [("2 * π", "6.28", "ok")]),
+    ("2*pi = 6.28", [("2*pi", "6.28", "ok")]),
+    ("4π/2 = 3π", [("4π/2", "3π", "wrong")]),
+    ("Area = π × 25 = 78.5", [("π × 25", "78.5", "ok")]),
+    ("so 4 / (pi/2) = 8/pi", [("4 / (pi/2)", "8/pi", "ok")]),
+    ("20π / 4π = 5", [("20π / 4π", "5", "ok")]),            # the implicit product first
+    ("π/14 ≈ 12.857 degrees", [("π/14", "12.857", "ok")]),  # π radians as 180 degrees
+    # π is also a Greek letter; a letter after it is not a product
+    ("ο = 70, π = 80, ρ = 100", []),
+    ("17. π (pi) = 80", []),
+    ("(6 + 2π)^2 = 36 + 24π + 4π2", []),
+    (r"\cos^{-1}\left(-\frac{17}{3}\right) \approx 104.04^{\circ}", []),  # not {-1}(...)
+])
+def test_unicode_and_ascii_pi(text, found):
+    assert statuses(text) == found
+
+
+def test_typeset_dashes():
+    # o3-mini writes every minus as an en dash, also against the number
+    assert statuses("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8 = \u20138 + 16 \u2013 8 = 0") == [
+        ("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8", "\u20138 + 16 \u2013 8", "ok"),
+        ("\u20138 + 16 \u2013 8", "0", "ok")]
+    assert only("so \u20138 + 16 \u2013 8 = 1").status == "wrong"
+    assert only("\u20135r + 8r = 3r").status == "ok"
+    assert statuses("pages 3\u20135 = 3 pages") == []
+    # U+2011 / U+2010 join words: "under\u201116" is a name, not minus 16
+    assert statuses("Female under\u201116 = 1500 \u2212 750") == []
+    assert statuses("Male under\u201116 = 2000 \u2212 1200 = 800") == [
+        ("2000 \u2212 1200", "800", "ok")]
 
 
 def test_refuted_claims_are_not_errors():
@@ -317,18 +445,36 @@ def test_property_rounded_quotients(p, q, nd):
 @pytest.mark.parametrize("text, status", [
     ("30/9 = 3.(3)", "ok"),
     ("1/6 = 0.1(6)", "ok"),
+    (r"\frac{1}{6} = 0.1\overline{6}", "ok"),      # LaTeX repeating decimals
+    (r"\frac{40}{1.10} = 36.\overline{36} \text{ seconds}", "ok"),
+    (r"\frac{40}{1.10} = 36.\overline{63}", "wrong"),
+    (r"100 - 0.30(100) = \$70", "ok"),          # a product, not 0.30100100...
+    ("40 - 0.1(40) = 40 - 4 = 36", "ok"),
+    ("100 - 0.30(100) = 71", "wrong"),
     ("3e5 + 1 = 300001", "ok"),
     ("25/4 = 6 rem 1", "ok"),
+    (r"\frac{40 \text{ inches}}{6 \text{ inches per piece}} = 6 \text{ pieces with a remainder of } 4",
+     "ok"),
+    ("40 / 6 = 6 pieces, remainder 4", "ok"),
+    ("40 / 6 = 7 pieces, remainder 4", "wrong"),
     ("49 ÷ 3 = 16 with remainder 1", "ok"),
     ("$300 + 30% = $390", "ok"),
     ("232+58=290/5=58", "ok"),
     ("19 + 18 + 6 + 15 = 19+18 = 37", "ok"),
     ("76/15 = 5 and 1/15", "ok"),
+    (r"1\frac{1}{2} \times 4 = 6", "ok"),          # LaTeX mixed numbers
+    (r"2\dfrac{1}{2} \times 2 = 5", "ok"),
+    (r"3\frac{1}{3} \cdot 3 = 10", "ok"),
+    (r"10 - 1\frac{1}{2} = 8\frac{1}{2}", "ok"),
+    (r"1\frac{1}{2} \times 4 = 7", "wrong"),
+    (r"2\frac{1}{2} \times 4 = 9", "wrong"),
     ("24 feet / 2/3 = 36 feet", "ok"),
     ("3 1/2 + 1 = 4.5", "ok"),
     ("0.667 feet * 12 = 8 inches", "ok"),
     ("0.667 * 12 = 8", "ok"),
     ("0.61 * 12 = 8", "wrong"),
+    ("588 × 1.10 = 648.6", "wrong"),      # 1.10 ends in a zero: written exactly, not rounded
+    ("588 × 1.10 = 646.8", "ok"),
     ("64*89 = 5,700 approximately", "ok"),
 ])
 def test_readings_that_are_not_errors(text, status):
@@ -346,7 +492,8 @@ def test_function_values_and_labels_are_not_claims(text):
 # forward forms quadratic); the forward forms are kept here as the reference.
 _SHOWN_FORWARD = re.compile(r"(\d[\d,]*)(?:\.(\d+))?\s*%?\s*$")
 _REMAINDER_FORWARD = re.compile(
-    r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+    r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*(?:(?:\\text\{\s*)?[A-Za-z]{2,15}\s*\}?(?:\s|\\,)*)?"
+    r"[,;]?\s*(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
     r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
     r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
 
@@ -371,7 +518,7 @@ def test_shown_unit_equals_forward_pattern(t):
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from([" ", ",", ";", "$", ")", "\\)", "\\]", "\\quad", "\\,", "with ",
                                  "and a ", "rem", "r 3", "R2", "full", "x", "ainder", "\\text{",
-                                 "remainder", "."]), max_size=8))
+                                 "remainder", ".", "pieces", "}"]), max_size=8))
 def test_remainder_pattern_equals_forward_pattern(parts):
     from tracelint.grounding.claims import _REMAINDER
     s = "".join(parts)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import parser as P
@@ -117,7 +118,10 @@ _UNIT_TABLE = {
     },
     "money": {
         "dollar": "dollar dollars usd",
-        "cent": "cent cents",
+        "cent": "cent cents penny pennies",
+        "nickel": "nickel nickels",
+        "dime": "dime dimes",
+        "quarter": "quarter quarters",
         "euro": "euro euros eur",
         "pound-sterling": "gbp",
     },
@@ -347,6 +351,45 @@ def _bare_group(toks: Sequence[Tok], i: int) -> bool:
     return j + 1 < len(toks) and toks[j].k in (NUM, PCT, WORD) and toks[j + 1].k == RP
 
 
+def _label_group(toks: Sequence[Tok], i: int) -> int:
+    """Index after the parenthesized label at toks[i] (one to five words, maybe with a
+    percent, or the percent the number before it restates) when an operator or '=' follows it
+    ("80 (initial) + 60", "12 (\\text{adult ticket}) + 10", "0.20 (20%) ="); 0 otherwise."""
+    j = i + 1
+    words = 0
+    while j < len(toks) and j - i <= 5:
+        if toks[j].k == WORD and (len(toks[j].v) > 1 or toks[j].f == "text"):
+            words += 1  # not "(n)": a single letter is a variable
+        elif not (toks[j].k == NUM and j + 1 < len(toks) and toks[j + 1].k == PCT):
+            break  # "(20% delivery)": a restated percent may be part of the label
+        j += 1 if toks[j].k == WORD else 2
+    if any(t.k == WORD and len(t.v) == 1 and t.f != "text" for t in toks[i + 1:j]):
+        return 0
+    restated = j == i + 3 and i > 0 and toks[i - 1].k == NUM and toks[i - 1].v is not None \
+        and toks[i + 1].v == toks[i - 1].v * 100  # "0.20 (20%)"
+    if not (words or restated) or j + 1 >= len(toks) or toks[j].k != RP or toks[j].t != ")":
+        return 0
+    nx = toks[j + 1]
+    if nx.k == ANCHOR or (nx.k == OP and nx.v in "+-*/") or (nx.k == WORD and nx.v == "x"):
+        return j + 1
+    return 0
+
+
+def _holds_anchor(toks: Sequence[Tok], i: int) -> bool:
+    """Whether the group opened at toks[i] has a '=' (or '≈') of its own (within 40 tokens)."""
+    depth = 0
+    for t in toks[i:i + 40]:
+        if t.k == LP:
+            depth += 1
+        elif t.k == RP:
+            depth -= 1
+            if depth == 0:
+                return False
+        elif t.k == ANCHOR and depth == 1:
+            return True
+    return False
+
+
 def _starts_operand(t: Optional[Tok]) -> bool:
     if t is None:
         return False
@@ -553,6 +596,18 @@ class _SegState:
             seg.ellipsis = True  # 36.666...%, 16.333...*49: a repeating decimal
             seg.approx = True
             return i + 1
+        if k == BND and t.t in "\u2010\u2011\u2012\u2013" and nxt is not None and \
+                nxt.s == t.e and nxt.k in (NUM, LP):
+            prev = toks[i - 1] if i > 0 else None
+            attached = prev is not None and prev.e == t.s
+            if t.t in "\u2010\u2011" or (attached and prev.k in (WORD, VAR)):
+                self.close()
+                self.seg.status = "nonnum"  # "under\u201116", "COVID-19": a hyphen in a name
+                return i + 1
+            if self.need and not (attached and prev.k in (NUM, RP, CONST)):
+                # "\u20138 + 16 \u2013 8", "(\u20132)\u00b3": a dash against its number is a minus
+                self.toks[i] = P.Tok(OP, t.s, t.e, t.t, "-", t.sp, 0, "endash")
+                return i
         if k in (BND, BLOCK, ELLIP):
             if k == ELLIP and not self.need and seg.toks:
                 seg.ellipsis = True
@@ -576,6 +631,7 @@ class _SegState:
                 seg.toks and seg.toks[-1].k == NUM and not (
                     len(seg.toks) >= 2 and seg.toks[-2].k == OP and seg.toks[-2].v == "^") and \
                 (len(nxt.v) >= 2 or nxt.f == "text") and nxt.v not in STOPWORDS and \
+                nxt.v not in ("pi", "\u03c0") and \
                 nxt.v not in FUNC_WORDS and not (i + 2 < n and toks[i + 2].k in (LP, OP)
                                                  and toks[i + 2].v in ("(", "^")):
             # "$0.15/gallon", "60 km/hour": a unit, not a division by a variable
@@ -598,6 +654,8 @@ class _SegState:
                     return i + 1
                 seg.status = "bad"
                 self.close()
+                if t.v == "^":
+                    self.seg.status = "nonnum"  # "\\cos^{-1}(…)": the exponent of a name
                 return i + 1
             seg.toks.append(t)
             self.need = True
@@ -630,6 +688,10 @@ class _SegState:
             self.complete()
             return i + 1
         if k in (PCT, FACT, SUP, DEG, MULT):
+            if k == DEG and seg.toks and (seg.toks[-1].k == OP and seg.toks[-1].v == "^" or (
+                    len(seg.toks) >= 2 and seg.toks[-1].k == LP and seg.toks[-2].k == OP and
+                    seg.toks[-2].v == "^")):
+                self.need = False  # 180^\circ, 180^{\circ}: a degree sign, not a power
             if self.need:
                 attached = not seg.toks and k == SUP
                 self.close()
@@ -665,6 +727,16 @@ class _SegState:
         if k in _OPERAND_START:
             if not self.need:
                 prev = seg.toks[-1]
+                if k == LP and t.v == "(":
+                    j = _label_group(toks, i)
+                    if j:
+                        seg.unit_run += 1
+                        return j  # "80 (initial) + 60 (bought) = 140": read past as a unit is
+                    if seg.unit_run or (t.sp and _holds_anchor(toks, i)):
+                        # "40 years old (46 - 6 = 40)", "$8 ($4 * 2 = $8)": prose, then a new
+                        # expression
+                        self.close(True)
+                        return i
                 if k == LP and t.sp and prev.k == NUM and _bare_group(self.toks, i) and not (
                         len(seg.toks) >= 2 and seg.toks[-2].k == OP and seg.toks[-2].v == "^"):
                     # "Book 4 (62)", "91 (7)": a label and a value, not a product
@@ -739,11 +811,13 @@ class _SegState:
         toks = self.toks
         seg = self.seg
         chunk = self.chunk
-        v = t.v
+        v = "pi" if t.v == "\u03c0" else t.v  # the tokenizer leaves π a word
         if nxt is not None and nxt.k == NUM and nxt.s == t.e and t.f != "text" and \
                 not (v == "x" and not self.need):
             # "year2", "I0(0)", "D7": a name with an index, not prose and a number
             if not self.need:
+                if seg.toks and seg.toks[-1].e == t.s:
+                    self.nonnum()  # "4π2": a lost superscript, not the end of the side
                 self.close(True)
                 return i
             self.nonnum()
@@ -778,17 +852,20 @@ class _SegState:
             seg.toks.append(P.Tok(OP, t.s, t.s, "", "*", False, 0, "implicit"))
             self.push_operand(P.Tok(CONST, t.s, t.e, t.t, "pi", t.sp))
             return i + 1
-        if not self.need and v in FUNC_WORDS and nxt is not None and nxt.k in (LP, NUM):
+        fn_arg = nxt is not None and (nxt.k in (LP, NUM) or nxt.v in ("pi", "\u03c0"))
+        if not self.need and v in FUNC_WORDS and fn_arg:
             # 0.5 sqrt{2}, 3 sin(x): implicit product with a function
             seg.toks.append(P.Tok(OP, t.s, t.s, "", "*", False, 0, "implicit"))
             seg.toks.append(P.Tok(FUNC, t.s, t.e, t.t, FUNC_WORDS[v], t.sp))
             self.need = True
             return i + 1
         if self.need:
-            if v in FUNC_WORDS and nxt is not None and nxt.k in (LP, NUM):
+            if v in FUNC_WORDS and fn_arg:  # "cos π/4": cos applied to π
                 seg.toks.append(P.Tok(FUNC, t.s, t.e, t.t, FUNC_WORDS[v], t.sp))
                 return i + 1
-            if v == "pi" and (seg.toks or chunk.rels):
+            if v == "pi" and ((seg.toks[-1].k == OP if seg.toks else chunk.rels) or (
+                    nxt is not None and nxt.k == OP and nxt.v in "*/^")):
+                # (π alone is also a Greek letter: "ο = 70, π = 80", "π (pi) = 80")
                 self.push_operand(P.Tok(CONST, t.s, t.e, t.t, "pi", t.sp))
                 return i + 1
             if seg.toks and seg.toks[-1].k == LP and (len(v) > 1 or v in ("a", "i")) \
@@ -953,7 +1030,8 @@ def _finish_last(seg: Seg, open_end: bool) -> None:
         after = seg.toks[cut]
         nxt = seg.toks[cut + 1] if cut + 1 < len(seg.toks) else None
         if after.k == OP and after.f == "implicit" and nxt is not None and \
-                nxt.k in (FUNC, SQRT, FRAC, VAR, CONST):
+                (nxt.k in (FUNC, SQRT, FRAC, VAR, CONST) or any(t.k == VAR for t in seg.toks[cut:])):
+            # "= \\pi (2r \\frac{dr}{dt} h + ...)": a product with a part we could not read
             seg.status = "nonnum" if seg.status in ("ok", "var", "compound") else seg.status
         if after.k == OP and after.f != "implicit":
             # the expression continues with something we could not read
@@ -1078,6 +1156,15 @@ def _integer_unit(b: Fraction, text: str) -> Fraction:
     return Fraction(10) ** tz
 
 
+def _near_round(x: Fraction, y: Fraction, unit: Fraction) -> bool:
+    """Whether ``x`` is approximately the integer ``y`` shown to ``unit`` ("1000/7 ≈ 140":
+    trailing zeros are rounding).  A number with one significant digit is within half its
+    unit and never off by a factor of two ("7*3 ≈ 30", "2016/4096 ≈ 10": a full unit would be
+    anything up to twice the value)."""
+    one = unit > 1 and abs(y) < 10 * unit
+    return _within(x, y, unit, one) and (not one or abs(x - y) * 2 < abs(y))
+
+
 def _compare_exact(a: Val, b: Val, relation: str, approx: bool, ellipsis: bool,
                    btext: str, atext: str) -> Tuple[bool, str]:
     av, bv = a.value, b.value
@@ -1101,8 +1188,7 @@ def _compare_exact(a: Val, b: Val, relation: str, approx: bool, ellipsis: bool,
                     (x.value >= 0) == (y.value >= 0):
                 return True, "truncated"
         elif relation == "~" or approx:
-            unit = _integer_unit(y.value, t)
-            if _within(x.value, y.value, unit, False):
+            if _near_round(x.value, y.value, _integer_unit(y.value, t)):
                 return True, "approx"
     return False, ""
 
@@ -1145,6 +1231,8 @@ def _compare_symbolic(a: Val, b: Val, relation: str, approx: bool) -> Tuple[Opti
         if relation == "~" or approx:
             if abs(x - yv) <= unit + slack:
                 return True, "approx"
+        elif nd == 0:
+            continue  # "sqrt(8) = 3" is wrong as "10/3 = 3" is: an integer is exact unless "≈"
         elif abs(x - yv) * 2 <= unit + 2 * slack:
             return True, "rounded"
         elif abs(x) >= abs(yv) and abs(x - yv) < unit + slack and (x >= 0) == (yv >= 0):
@@ -1167,10 +1255,12 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
     """
     alts: List[List[Tok]] = []
     toks = seg.toks
+    # "3√2", "2\\sqrt{2}", "3π" are one term: never a label or a value with a remark
+    jux = [j for j in seg.jux if j + 1 < len(toks) and toks[j + 1].k not in (SQRT, CONST, FUNC)]
     if seg.first:
-        for j in seg.jux:
+        for j in jux:
             alts.append(toks[j + 1:])
-    for j in seg.jux:
+    for j in jux:
         alts.append(toks[:j])  # "91 (7×13)", "0.10 (10%)": a remark after a value
     if toks and toks[-1].k == FACT:
         alts.append(toks[:-1])  # "= 42!": an exclamation mark
@@ -1215,18 +1305,57 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
             if last and idx == len(toks) - 1:
                 for q in range(1, len(parts)):
                     alts.append(toks[:idx] + [_join_parts(parts[:q])])
-    for idx in range(len(toks) - 2):
-        a, b, c = toks[idx:idx + 3]
-        if a.k == NUM and a.nd == 0 and b.k == OP and b.f == "implicit" and c.k == FRAC:
-            alts.append(toks[:idx + 1] + [P.Tok(OP, b.s, b.e, "+", "+", False)] + toks[idx + 2:])
+    mixed = _latex_mixed(toks)
+    if mixed:
+        alts.append(mixed)
+    for idx, t in enumerate(toks):
+        head, _, rep = t.t.partition("(")
+        if t.k == NUM and t.f == "repeating" and "." in head[:-1] and rep[:-1].isdigit():
+            # "100 - 0.30(100)": a product, not 0.30100100...
+            v, nd, fl = P._num_value(head, P.DEFAULT_LIMITS)
+            if v is not None:
+                q, r = t.s + len(head), rep[:-1]
+                alts.append(toks[:idx] + [
+                    P.Tok(NUM, t.s, q, head, v, t.sp, nd, fl),
+                    P.Tok(OP, q, q, "", "*", False, 0, "implicit"), P.Tok(LP, q, q + 1, "(", "("),
+                    P.Tok(NUM, q + 1, t.e - 1, r, Fraction(int(r))),
+                    P.Tok(RP, t.e - 1, t.e, ")", ")")] + toks[idx + 1:])
     for idx in range(len(toks) - 3):
         a, b, c, d = toks[idx:idx + 4]
-        if a.k == OP and a.v == "/" and (a.sp or b.sp) and b.k == NUM and c.k == OP and \
+        if a.k == OP and a.v == "/" and b.k == NUM and c.k == OP and c.f == "implicit" and \
+                d.k == CONST:
+            # "20π / 4π = 5": the implicit product binds first
+            alts.append(toks[:idx + 1] + [P.Tok(LP, b.s, b.s, "(", "("), b, c, d,
+                                          P.Tok(RP, d.e, d.e, ")", ")")] + toks[idx + 4:])
+        if a.k == OP and a.v == "/" and (a.sp or b.sp) and b.k in (NUM, CONST) and c.k == OP and \
                 c.v == "/" and not c.sp and d.k == NUM and not d.sp:
             lp = P.Tok(LP, b.s, b.s, "(", "(")
             rp = P.Tok(RP, d.e, d.e, ")", ")")
             alts.append(toks[:idx + 1] + [lp, b, c, d, rp] + toks[idx + 4:])
     return alts
+
+
+def _latex_mixed(toks: Sequence[Tok]) -> Optional[List[Tok]]:
+    """``1\\frac{1}{2} \\times 4`` read with mixed numbers, ``(1 + \\frac{1}{2}) \\times 4``
+    (an integer written against a proper fraction of integers); None when there is none."""
+    out: List[Tok] = []
+    idx, n, changed = 0, len(toks), False
+    while idx < n:
+        a = toks[idx]
+        g = toks[idx + 1:idx + 9]
+        if a.k == NUM and a.nd == 0 and a.v is not None and a.v >= 0 and len(g) == 8 and \
+                g[0].k == OP and g[0].f == "implicit" and g[1].k == FRAC and \
+                [t.k for t in g[2:]] == [LP, NUM, RP, LP, NUM, RP] and \
+                g[3].nd == 0 and g[6].nd == 0 and g[3].v is not None and g[6].v is not None and \
+                0 < g[3].v < g[6].v:
+            out += [P.Tok(LP, a.s, a.s, "(", "("), a, P.Tok(OP, g[0].s, g[0].e, "+", "+", False)]
+            out += g[1:] + [P.Tok(RP, g[7].e, g[7].e, ")", ")")]
+            idx += 9
+            changed = True
+            continue
+        out.append(a)
+        idx += 1
+    return out if changed else None
 
 
 def _join_parts(parts: Sequence[Tok]) -> Tok:
@@ -1480,8 +1609,18 @@ class ClaimScanner:
                 lx = labels[x]
                 if lx and not (lx & labels[y]) and any(lab and not (lab & lx) for lab in labels):
                     conv = True  # "840 minutes = 840/60 = 14 hours", "1 D = 3/7 B"
+            # "15 red + 6 green balloons = 21 balloons", "18 eggs ÷ 6 = 3 groups": a result
+            # named by another noun is still arithmetic; only a quantity restated ("2 boxes =
+            # 2 × 12 eggs", "3/7 B = 3/7 × 1/4 T") or priced items ("3 pencils + 1 eraser =
+            # 124 cents") are not, or a link that a factor between two units of one family of
+            # the chain explains (checked in _check_pair)
+            restated = conv and (not self._val(a, vals, i - 1).has_op or _one_quantity(a) or
+                                 _named_terms(a, b))
+            if conv and not conv_chain and not restated:
+                conv = False
             claim = self._check_pair(span, a, b, rel, vals, i, ch.annotation,
-                                     ch.after_word and i == 1, conv, running, identity)
+                                     ch.after_word and i == 1, conv, running, identity,
+                                     fams if conv_chain and not restated else None)
             running = claim is not None and claim.reason == "running-total"
             identity = claim is not None and claim.reason == "identity"
             if claim is not None:
@@ -1502,7 +1641,8 @@ class ClaimScanner:
     def _check_pair(self, span, a: Seg, b: Seg, rel: str, vals, i: int,
                     annotation: bool, after_word: bool = False,
                     conv_chain: bool = False, running: bool = False,
-                    prev_identity: bool = False) -> Optional[Claim]:
+                    prev_identity: bool = False,
+                    chain_units: Optional[Dict[str, set]] = None) -> Optional[Claim]:
         va = self._val(a, vals, i - 1)
         vb = self._val(b, vals, i)
         if va.status in ("nonnum", "bad") or vb.status in ("nonnum", "bad"):
@@ -1568,7 +1708,11 @@ class ClaimScanner:
                                              (_labels(a) and _labels(b) and
                                               not (_labels(a) & _labels(b)))):
             # "840 minutes = 840/60 = 14 hours": a unit conversion written as a chain
-            return mk("unchecked", reason="unit conversion")
+            fit = self._chain_factor(va, vb, rel, approx, span, a, b, chain_units)
+            if fit:
+                return mk("ok", reason="units converted")
+            if fit is None:
+                return mk("unchecked", reason="unit conversion")
         if self._rounded_operands(va, vb, rel, approx):
             return mk("ok", reason="rounded operands")
         if vb.has_op and va.status in ("exact", "symbolic") and \
@@ -1662,6 +1806,31 @@ class ClaimScanner:
                 ok, _ = self._compare(xa, head, rel, approx, False, span, a, b)
         return bool(ok)
 
+    def _chain_factor(self, va: Val, vb: Val, rel, approx, span, a: Seg, b: Seg,
+                      units: Optional[Dict[str, set]]) -> Optional[bool]:
+        """Whether a factor between two units of one family of the chain explains a link
+        ("1 day = 24 × 60 = 1440 minutes"); None when a factor is unknown (months and days,
+        currencies), a value is not exact, or units of two families convert (mph to ft/s)."""
+        multi = [(fam, us) for fam, us in (units or {}).items() if len(us) > 1]
+        if len(multi) != 1 or va.status != "exact" or vb.status != "exact":
+            return None
+        fam, us = multi[0]
+        factors = []
+        for u in sorted(us):
+            for t in sorted(us):
+                f = _factor(fam, u, t)
+                if f is None:
+                    return None
+                factors.append(f)
+        for f in factors:
+            if f != 1 and any(x in (f, 1 / f) for x in va.operands if x):
+                continue  # "2 dimes = 2 * 10 = 200 cents": the factor is already applied
+            ok, _ = self._compare(Val("exact", va.value * f, True), vb, rel, approx, b.ellipsis,
+                                  span, a, b)
+            if ok:
+                return True
+        return False
+
     def _rounded_operands(self, va: Val, vb: Val, rel: str, approx: bool) -> bool:
         """"0.667 feet * 12 = 8", "1/3 + 1/4 = 0.333 + 0.25": literals that are roundings of
         repeating decimals (2/3, 43/12, 100/3) may be off by a unit of their last digit."""
@@ -1723,6 +1892,23 @@ class ClaimScanner:
                 return True, "approx"
         return ok, how
 
+    def _restates(self, part: List[Tok], b: Seg, rel: str, span: str, a: Seg) -> bool:
+        """Whether the right side writes a part of the left again ("19 + 18" as "19+18" or
+        "(19 + 18)") or evaluates it term by term ("(3 + 2.8) * 0.07 + 1 = 5.8 * 0.07"); "8 + 5
+        = 8 + 0" and "1 - 1/2 = 2/2" do neither."""
+        if _terms(part) == _terms(b.toks):
+            return True
+        tp, tb = _top_terms(part), _top_terms(b.toks)
+        if len(tp) < 2 or [o for o, _ in tp] != [o for o, _ in tb]:
+            return False
+        for (_, x), (_, y) in zip(tp, tb):
+            vx = evaluate(x, self.limits, "percent", self.val_cache)
+            vy = evaluate(y, self.limits, "percent", self.val_cache)
+            if vx.status not in ("exact", "symbolic") or vy.status not in ("exact", "symbolic") \
+                    or not self._compare(vx, vy, rel, False, False, span, a, b)[0]:
+                return False
+        return True
+
     def _try_alternatives(self, span, a: Seg, b: Seg, rel, approx, va: Val, vb: Val) -> str:
         # percent read as a label on either side
         has_pct = any(t.k == PCT for t in a.toks) or any(t.k == PCT for t in b.toks)
@@ -1743,6 +1929,14 @@ class ClaimScanner:
                     ok, _ = self._compare(va, head, rel, approx, False, span, a, b)
                     if ok:
                         return "running-total"
+        mixed = _latex_mixed(a.toks), _latex_mixed(b.toks)
+        if mixed[0] and mixed[1]:
+            # "10 - 1\frac{1}{2} = 8\frac{1}{2}": mixed numbers on both sides
+            xa = evaluate(mixed[0], self.limits, "percent", self.val_cache)
+            xb = evaluate(mixed[1], self.limits, "percent", self.val_cache)
+            if xa.status in ("exact", "symbolic") and xb.status in ("exact", "symbolic") and \
+                    self._compare(xa, xb, rel, approx, b.ellipsis, span, a, b)[0]:
+                return "alternative-reading"
         for alt in _alternatives(a, False):
             if not alt:
                 continue
@@ -1767,13 +1961,31 @@ class ClaimScanner:
             q = va.value.numerator // va.value.denominator
             if d and vb.value == q * d and any(t.k == NUM and t.v == d for t in b.toks):
                 return "division with remainder"
+            # "25/2 = 12*2 + 1": the dividend as quotient times divisor plus the remainder
+            r = va.value * d - q * d
+            if d and vb.value == va.value * d and 0 < r < d and b.toks[-1].k == NUM and \
+                    b.toks[-1].v == r and b.toks[-2].k == OP and b.toks[-2].v == "+" and \
+                    any(t.k == NUM and t.v == d for t in b.toks):
+                return "division with remainder"
+        # "π/14 ≈ 12.857 degrees", "25π/16 ≈ 25*11.25 = 281.25°": π radians as 180 degrees
+        for seg, other in ((a, b), (b, a)):
+            if any(t.k == CONST and t.v == "pi" for t in seg.toks) and \
+                    not any(t.k == CONST for t in other.toks):
+                x = evaluate([P.Tok(NUM, t.s, t.e, "180", Fraction(180)) if t.k == CONST and
+                              t.v == "pi" else t for t in seg.toks], self.limits, "percent",
+                             self.val_cache)
+                if x.status in ("exact", "symbolic") and (
+                        self._compare(x, vb, rel, approx, b.ellipsis, span, a, b) if seg is a
+                        else self._compare(va, x, rel, approx, b.ellipsis, span, a, b))[0]:
+                    return "degrees"
         # "3 * 40 = $1.20": cents written as dollars
         if va.status == "exact" and vb.status == "exact" and vb.value * 100 == va.value and \
                 ("money", "dollar") in b.units and ("money", "dollar") not in a.units:
             return "cents"
         # a restart or a sub-result: "19 + 18 + 6 + 15 = 19+18 = 37", "93 + (97-40) = 57",
         # "8 hours plus 5*8 = 40": prose joined to a calculation by a word
-        parts = _prefixes(a.toks) if vb.has_op else []
+        parts = [p for p in _prefixes(a.toks) if rel == "~" or approx or
+                 self._restates(p, b, rel, span, a)] if vb.has_op else []
         grp = _last_group(a.toks)
         if grp:
             parts.append(grp)
@@ -1800,8 +2012,11 @@ class ClaimScanner:
                     return "percent change"
         # "- (0.001208)/3 ≈ -0.0004027": a minus sign taken for a list bullet
         if a.bullet and va.status == "exact" and vb.status == "exact":
-            ok, _ = self._compare(Val("exact", -va.value, True, rpn=None), vb, rel, approx,
-                                  b.ellipsis, span, a, b)
+            # the sign of the first term only: "- 41 + 2 = -43" is not -(41 + 2)
+            neg = evaluate([P.Tok(OP, a.start, a.start, "-", "-", False)] + list(a.toks),
+                           self.limits, "percent", self.val_cache)
+            ok = neg.status == "exact" and self._compare(neg, vb, rel, approx, b.ellipsis,
+                                                         span, a, b)[0]
             if ok:
                 return "bullet minus"
         # "2.5 dozen × 2 cups/dozen = 5 cups": dozen as a unit, not a multiplier
@@ -1852,8 +2067,10 @@ def _looks_rounded(v: Fraction, nd: int) -> bool:
     if nd >= 4:
         return True  # 30,769.23077: exact quantities rarely carry four or more decimals
     digits = str(abs(v.numerator * 10 ** nd // v.denominator))
-    if len(digits) >= 3 and (digits[-3] == digits[-2] == digits[-1] or
-                             (digits[-3] == digits[-2] and abs(int(digits[-1]) - int(digits[-2])) == 1)):
+    if len(digits) >= 3 and (digits[-3] == digits[-2] == digits[-1] != "0" or
+                             (digits[-3] == digits[-2] and digits[-1] != "0" and
+                              abs(int(digits[-1]) - int(digits[-2])) == 1)):
+        # 0.667, 3.5833, 0.333 ("1.10", "2.00" end in a zero: written exactly)
         return True
     half = Fraction(1, 2 * 10 ** nd)
     for q in ((3,) if nd == 2 else (3, 6, 7, 9, 11, 12)):
@@ -1899,8 +2116,8 @@ def _drop_head(toks: Sequence[Tok]) -> Optional[List[Tok]]:
     return None
 
 
-def _prefixes(toks: Sequence[Tok]) -> List[List[Tok]]:
-    """Left parts of an expression cut before a top-level binary operator."""
+def _top_operators(toks: Sequence[Tok]) -> List[int]:
+    """Indices of the binary operators outside brackets."""
     out = []
     depth = 0
     for i, t in enumerate(toks):
@@ -1908,10 +2125,29 @@ def _prefixes(toks: Sequence[Tok]) -> List[List[Tok]]:
             depth += 1
         elif t.k == RP:
             depth -= 1
-        elif t.k == OP and depth == 0 and i > 0 and t.f != "mult" and \
+        elif t.k == OP and depth == 0 and i > 0 and \
                 toks[i - 1].k in (NUM, RP, PCT, SUP, CONST, FACT):
-            out.append(list(toks[:i]))
+            out.append(i)
     return out
+
+
+def _prefixes(toks: Sequence[Tok]) -> List[List[Tok]]:
+    """Left parts of an expression cut before a top-level binary operator."""
+    return [list(toks[:i]) for i in _top_operators(toks) if toks[i].f != "mult"]
+
+
+def _terms(toks: Sequence[Tok]) -> list:
+    """What an expression writes, spacing, notation and brackets aside ("19 + 18",
+    "(19+18)")."""
+    return [(t.k, t.v) if t.k in (NUM, OP) else t.k for t in toks if t.k not in (LP, RP)]
+
+
+def _top_terms(toks: Sequence[Tok]) -> List[Tuple[str, List[Tok]]]:
+    """The terms of an expression split at its top-level binary operators, each with the
+    operator before it ("" for the first)."""
+    cuts = _top_operators(toks)
+    return [(toks[i].v if i >= 0 else "", list(toks[i + 1:j]))
+            for i, j in zip([-1] + cuts, cuts + [len(toks)])]
 
 
 def _last_group(toks: Sequence[Tok]) -> Optional[List[Tok]]:
@@ -1926,8 +2162,9 @@ def _last_group(toks: Sequence[Tok]) -> Optional[List[Tok]]:
         elif t.k == LP:
             depth -= 1
             if depth == 0:
-                if i > 0 and toks[i - 1].k == OP and toks[i - 1].v in "+-" and i > 1:
-                    return list(toks[i:])
+                if i > 0 and toks[i - 1].k == OP and toks[i - 1].v in "+-" and i > 1 and \
+                        any(t.k == OP for t in toks[i + 2:-1]):
+                    return list(toks[i:])  # a sub-result, not "−1 + (−1) = −1"
                 return None
     return None
 
@@ -1989,7 +2226,9 @@ def _intervals_meet(va: Val, vb: Val, scale: Fraction, limits: Limits, btext: st
 
 # "(?:[,;]\s*)?" and not "[,;]?\s*": spaces are already in the starred group, and giving
 # them a second place to go made a failing match quadratic in a run of spaces.
-_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*(?:[,;]\s*)?(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
+_REMAINDER = re.compile(r"(?:\s|\\\)|\\\]|\$|\)|\\q?quad|\\,)*"
+                        r"(?:(?:\\text\{\s*)?[A-Za-z]{2,15}\s*\}?(?:\s|\\,)*)?"  # "6 pieces with a ..."
+                        r"(?:[,;]\s*)?(?:with\s+(?:a\s+)?|and\s+(?:a\s+)?)?"
                         r"(?:rem(?:ainder|ainders|\.)?(?:\b|(?=\d))|r\s*\d|R\s*\d|full\b|whole\b|complete\b"
                         r"|\\text\{\s*(?:rem|remainder|R|r|full|whole|complete)\b)")
 
@@ -2021,7 +2260,8 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
             _APPROX_AFTER.match(text, end, min(len(text), end + 40)):
         # "64*89 = 5,700 approximately": judged like ≈
         unit = _shown_unit(c.rhs)
-        if abs(c.lhs_value - c.rhs_value) <= unit:
+        if abs(c.lhs_value - c.rhs_value) <= unit if unit <= 1 else \
+                _near_round(c.lhs_value, c.rhs_value, unit):
             return _with(c, "ok", "approx")
     return c
 
@@ -2058,6 +2298,49 @@ def _labels(seg: Seg) -> set:
     return out
 
 
+def _one_quantity(seg: Seg) -> bool:
+    """Whether a segment is one (signed) number or one reduced fraction of two unnamed numbers
+    ("3/7 B"; "840/60" and "\\frac{40 inches}{6 inches}" are divisions)."""
+    toks = seg.toks
+    ks = [t.k for t in toks]
+    if ks and toks[0].k == OP and toks[0].v in "+-":
+        ks[0] = None
+    if ks[-1:] == [NUM] and len(ks) - (ks[0] is None) == 1:
+        return True
+    nums = [t.v for t in toks if t.k == NUM]
+    named = any(j in seg.numword for j, t in enumerate(toks[:-1]) if t.k == NUM) or not (
+        len(nums) == 2 and all(v is not None and v.denominator == 1 for v in nums) and
+        gcd(nums[0].numerator, nums[1].numerator) == 1)
+    if ks[-3:] == [NUM, OP, NUM] and len(ks) - (ks[0] is None) == 3:
+        mid = toks[-2]
+        return mid.v == "/" and not mid.sp and not toks[-1].sp and not named
+    return ks[-7:] == [FRAC, LP, NUM, RP, LP, NUM, RP] and len(ks) - (ks[0] is None) == 7 \
+        and not named
+
+
+def _named_terms(a: Seg, b: Seg) -> bool:
+    """"3 pencils + 1 eraser = 124 cents", "10 treeks - 1 goolee = 3 squigs": a sum of
+    different named items equated to something else is an equation in the items' unknown
+    values (prices, weights).  A count of items ("15 red + 6 green balloons = 21 balloons")
+    states no value in money or a unit and no single item ("1 X")."""
+    labels, one = set(), False
+    term: List[int] = []
+    for j in range(len(a.toks) + 1):
+        t = a.toks[j] if j < len(a.toks) else None
+        if t is not None and not (t.k == OP and t.v in "+-" and term):
+            term.append(j)
+            continue
+        nums = [q for q in term if a.toks[q].k == NUM]
+        if len(nums) != 1 or nums[0] not in a.numword or \
+                any(a.toks[q].k != NUM and (a.toks[q].k != OP or a.toks[q].v in "*/^")
+                    for q in term):
+            return False
+        labels.add(a.numword[nums[0]])
+        one = one or a.toks[nums[0]].v == 1
+        term = []
+    return len(labels) >= 2 and not (labels & _labels(b)) and (one or bool(b.units))
+
+
 def _all_percent(toks: Sequence[Tok]) -> bool:
     nums = [i for i, t in enumerate(toks) if t.k == NUM]
     return bool(nums) and all(i + 1 < len(toks) and toks[i + 1].k == PCT for i in nums)
@@ -2089,7 +2372,7 @@ _FACTORS = {
                "floz": Fraction(3785411784, 128 * 10 ** 6),
                "tbsp": Fraction(3785411784, 256 * 10 ** 6),
                "tsp": Fraction(3785411784, 768 * 10 ** 6)},
-    "money": {"cent": 1, "dollar": 100},
+    "money": {"cent": 1, "nickel": 5, "dime": 10, "quarter": 25, "dollar": 100},
 }
 
 
@@ -2121,12 +2404,34 @@ def _shift(c: Claim, off: int) -> Claim:
                  c.rhs_value)
 
 
+def _overline(toks: List[Tok], i: int) -> Optional[Tuple[int, Tok]]:
+    """``36.\\overline{36}``, ``0.1\\overline{6}`` at toks[i]: (end index, one exact NUM)."""
+    t = toks[i]
+    if t.k != NUM or t.v is None or t.f or "," in t.t:
+        return None
+    j = i + 1
+    if j < len(toks) and toks[j].k == BND and toks[j].t == "." and t.nd == 0 and \
+            toks[j].s == t.e:
+        j += 1
+    g = toks[j:j + 4]
+    if len(g) < 4 or g[0].k != FUNC or g[0].t != "\\overline" or g[0].s != toks[j - 1].e or \
+            [x.k for x in g[1:]] != [LP, NUM, RP] or not g[2].t.isdigit():
+        return None
+    r = g[2].t
+    v = t.v + Fraction(int(r), (10 ** len(r) - 1) * 10 ** t.nd)
+    return j + 4, P.Tok(NUM, t.s, g[3].e, t.t + "." * (j > i + 1) + r, v, t.sp, 6, "repeating")
+
+
 def _merge_numbers(text: str, toks: List[Tok]) -> None:
     """Join ``1 250`` (space-grouped thousands), ``2 1/2`` and ``2½`` (mixed numbers) into
     single NUM tokens, in place.  The joined tokens keep their parts for the other reading."""
     i = 0
     while i < len(toks) - 1:
         t = toks[i]
+        rep = _overline(toks, i)
+        if rep:
+            toks[i:rep[0]] = [rep[1]]
+            continue
         if t.k != NUM or t.v is None or t.nd != 0 or "," in t.t or t.f == "vulgar":
             i += 1
             continue
