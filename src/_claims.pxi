@@ -375,6 +375,17 @@ cdef inline Py_ssize_t _cs_letters(int kind, void* d, Py_ssize_t p, Py_ssize_t s
     return p
 
 
+cdef inline bint _cs_label_char(Py_UCS4 c) noexcept nogil:
+    return _cl_asciialpha(c) or c == 0x27 or c == 0x2019
+
+
+cdef inline Py_ssize_t _cs_label_letters(int kind, void* d, Py_ssize_t p, Py_ssize_t stop) noexcept:
+    """End of the run of ASCII letters and apostrophes at p."""
+    while p < stop and _cs_label_char(PyUnicode_READ(kind, d, p)):
+        p += 1
+    return p
+
+
 cdef inline bint _cs_is(str s, Py_ssize_t a, Py_ssize_t b, frozenset words):
     return s[a:b] in words
 
@@ -419,24 +430,25 @@ cdef Py_ssize_t _cs_lhs_step(str s, int kind, void* d, Py_ssize_t p, Py_ssize_t 
         if c == 0x69 and q == p + 2 and PyUnicode_READ(kind, d, p + 1) == 0x70 and \
                 (p == 0 or not _cl_asciialpha(PyUnicode_READ(kind, d, p - 1))):
             return q
-        # (?<=\))[A-Za-z]{1,15}(?: [A-Za-z]{1,15}){0,3}\(  (a label in parentheses, reversed)
-        # Each word is a whole letter run (a cut word is followed by a letter, never by ' ' or
-        # '('), so the engine's backtracking cannot find another match than this walk.
-        if p > 0 and PyUnicode_READ(kind, d, p - 1) == 0x29 and q - p <= 15:
-            j = q
-            k = 0
-            while True:
-                if j < stop and PyUnicode_READ(kind, d, j) == 0x28:
-                    return j + 1
-                if k < 3 and j + 1 < stop and PyUnicode_READ(kind, d, j) == 0x20 and \
-                        _cl_asciialpha(PyUnicode_READ(kind, d, j + 1)):
-                    n = _cs_letters(kind, d, j + 1, stop) - (j + 1)
-                    if n > 15:
-                        break
-                    j = j + 1 + n
-                    k += 1
-                    continue
-                break
+        # (?<=\))[A-Za-z'\u2019]{1,15}(?: [A-Za-z'\u2019]{1,15}){0,3}\(  (a label in parentheses,
+        # reversed).  Each word is a whole run of its class (a cut word is followed by a
+        # letter, never by ' ' or '('), so the engine's backtracking finds no other match.
+        if p > 0 and PyUnicode_READ(kind, d, p - 1) == 0x29:
+            j = _cs_label_letters(kind, d, p, stop)
+            if j - p <= 15:
+                k = 0
+                while True:
+                    if j < stop and PyUnicode_READ(kind, d, j) == 0x28:
+                        return j + 1
+                    if k < 3 and j + 1 < stop and PyUnicode_READ(kind, d, j) == 0x20 and \
+                            _cs_label_char(PyUnicode_READ(kind, d, j + 1)):
+                        x = j + 1
+                        j = _cs_label_letters(kind, d, x, stop)
+                        if j - x > 15:
+                            break
+                        k += 1
+                        continue
+                    break
         # (?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])
         # As many "word " groups as match (at most 3), then the last word; when that fails the
         # engine gives back one group, whose word then ends the match if a mark follows its

@@ -242,7 +242,8 @@ _SPAN_PIECES = ["0", "7", "12", "\u0663", ".", ",", " ", "  ", "\t", "\u00a0", "
                 "\\mathrm ", "\\textbf{", "txet\\", "{txet\\", "{tixet\\", "{fsthtam\\", "\\ ",
                 " \\", "\\,", ",\\", "sematic\\", "x" * 41, "\u4e00", "\U0001d400",
                 # pi (and reversed), labels in parentheses: ")laitini(", ")tsoc latot("
-                "pi", "ip", "api", "pia", ")", "(", "laitini", "tsoc latot", "a b c d"]
+                "pi", "ip", "api", "pia", ")", "(", "laitini", "tsoc latot", "a b c d", "s'kcaJ",
+                "s\u2019retaeP", "'"]
 span_texts = st.one_of(
     st.lists(st.sampled_from(_SPAN_PIECES), max_size=18).map("".join),
     st.text(max_size=30),
@@ -298,6 +299,7 @@ def test_run_kernels_same_signature_and_doc():
 @example("06 + )a b c d e( 08", 5, 100)
 @example("06 + )abcdefghijklmnop( 08", 5, 100)
 @example("2*pi = 6.28", 2, 100)
+@example("03 + )sehsid s'kcaJ( 06", 5, 100)
 @example("82.6 = ip*2", 7, 100)
 @example("82.6 = ipa*2", 7, 100)
 def test_run_kernels_equal_twins(text, pos, stop):

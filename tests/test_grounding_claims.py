@@ -245,6 +245,9 @@ def test_option_labels_and_list_labels_are_not_operands():
      [("20.00 (order) + $4.00 (20% delivery) + $5.00", "29.00", "ok")]),
     ("$165.00 * 0.20 (20%) = $43.00", [("165.00 * 0.20", "43.00", "wrong")]),
     ("(-1)(-3)(n) = 3n", [("(-1)(-3)(n)", "3n", "ok")]),     # "(n)" is a variable
+    ("= 6 (Team A) + 10 (Team B) = 17 goals", [("6 (Team A) + 10", "17", "wrong")]),
+    ("60 (Jack's dishes) + 30 (Peter's dishes) = 90 dishes",
+     [("60 (Jack's dishes) + 30", "90", "ok")]),
     ("2 (3 + 4) = 14", [("2 (3 + 4)", "14", "ok")]),
     # a calculation in parentheses after prose is an expression of its own
     ("Cera was 41 years old (46 - 6 = 41).", [("46 - 6", "41", "wrong")]),

@@ -1057,7 +1057,7 @@ _CLAIM_LHS_ALTS = (
     r"|(?:" + _CLAIM_CLAIM_FUNC_NAMES_REV + r")(?![A-Za-z])"
     r"|(?<=\()[A-Za-z]{1,12}(?![A-Za-z])"    # f( , arctan( : a function call
     r"|(?<![A-Za-z])ip(?![A-Za-z])"          # 2*pi
-    r"|(?<=\))[A-Za-z]{1,15}(?: [A-Za-z]{1,15}){0,3}\("   # "80 (initial) + 60": a label
+    r"|(?<=\))[A-Za-z'\u2019]{1,15}(?: [A-Za-z'\u2019]{1,15}){0,3}\("  # "80 (initial) + 60": a label
     r"|(?:[A-Za-z]{1,15} ){0,3}[A-Za-z]{2,15} ?(?=[\d%$)}/])"   # units after a number
     r"|(?:semit|fo|sulp|sunim|yb|dedivid|deilpitlum|rep|revo|nezod|derdnuh|dnasuoht|noillim)(?= )"
     r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"

@@ -358,13 +358,12 @@ def _label_group(toks: Sequence[Tok], i: int) -> int:
     j = i + 1
     words = 0
     while j < len(toks) and j - i <= 5:
-        if toks[j].k == WORD and (len(toks[j].v) > 1 or toks[j].f == "text"):
-            words += 1  # not "(n)": a single letter is a variable
+        if toks[j].k == WORD:
+            # "(Team A)"; but "(n)" alone: a single letter is a variable
+            words += len(toks[j].v) > 1 or toks[j].f == "text"
         elif not (toks[j].k == NUM and j + 1 < len(toks) and toks[j + 1].k == PCT):
             break  # "(20% delivery)": a restated percent may be part of the label
         j += 1 if toks[j].k == WORD else 2
-    if any(t.k == WORD and len(t.v) == 1 and t.f != "text" for t in toks[i + 1:j]):
-        return 0
     restated = j == i + 3 and i > 0 and toks[i - 1].k == NUM and toks[i - 1].v is not None \
         and toks[i + 1].v == toks[i - 1].v * 100  # "0.20 (20%)"
     if not (words or restated) or j + 1 >= len(toks) or toks[j].k != RP or toks[j].t != ")":
