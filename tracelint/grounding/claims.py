@@ -171,7 +171,9 @@ _ANCHORS = re.compile(r"=|\u2248|\\approx|<<")
 _SPLIT_ANCHORS = re.compile(r"=|\u2248|\\approx|<<|>>")
 _NUMISH = re.compile(r"[\d\u221a\u03c0\u00bc-\u00be\u2150-\u215e]|\\pi|\\sqrt")
 _GLOBAL_CACHE: Dict[tuple, List[Claim]] = {}
-_GLOBAL_CACHE_MAX = 200000
+# ~1.5 KB per entry on real traces: 40,000 keep the process well under the 300 MB budget (200,000
+# reached ~300 MB before the clear) and scan the real data no slower (8.3-8.5 s vs 8.8 s CPU).
+_GLOBAL_CACHE_MAX = 40000
 _MAX_CHAIN = 4000  # characters of one chain of '=' handled as one span
 
 
