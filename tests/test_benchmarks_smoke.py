@@ -113,5 +113,35 @@ def test_convert_round_trips(tmp_path: Path) -> None:
             assert getattr(t, f) == rec.get(f), (rec["id"], f)
 
 
+def _tiny_canonical(path: Path) -> None:
+    recs = [
+        ("a", "12 boxes \u00d7 21 books = 252 books. After giving away 3: 252 - 3 = 249. "
+              "Then 249 / 3 = 83."),
+        ("b", "We have $\\frac{3}{4} \\times 12 = 9$ and 15% of 80 = 12, so 9 + 12 = 21 cups."),
+        ("a", "Total: 2.5 * 4 = 10.0 km, and 10 - 0.25 = 9.75 km. Also <<48/2=24>> books."),
+    ]
+    path.write_text("".join(json.dumps({"id": f"t{i}", "model": m, "source": "smoke",
+                                        "reasoning": r, "answer": "The answer is 249."}) + "\n"
+                            for i, (m, r) in enumerate(recs)), encoding="utf-8")
+
+
+def test_grounding_scripts_run(tmp_path: Path) -> None:
+    """benchmarks/grounding_mutation.py and claims_speed.py run on a tiny canonical file."""
+    import os
+    import subprocess
+    data = tmp_path / "canon.jsonl"
+    _tiny_canonical(data)
+    env = dict(os.environ, TRACELINT_REALDATA_JSONL=str(data))
+    out = subprocess.run([sys.executable, str(BENCH / "grounding_mutation.py"), "--per-model",
+                          "5", "--per-format", "5", "--precision-n", "3"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "MUTATION RECALL" in out.stdout
+    out = subprocess.run([sys.executable, str(BENCH / "claims_speed.py"), str(data)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "claims" in out.stdout
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
