@@ -302,6 +302,61 @@ def test_split_think_cases():
                        "<|end_of_thought|>") == ("A", "B", False)
 
 
+def test_other_known_delimiters_with_the_defaults():
+    # formats of other model families, recognised without --think-open/--think-close
+    assert split_think("<|begin_of_thought|>\n\nR\n\n<|end_of_thought|>\n\n"
+                       "<|begin_of_solution|>\n\nS\n\n<|end_of_solution|>") == ("R", "S", False)
+    assert split_think("\u25c1think\u25b7R\u25c1/think\u25b7A") == ("R", "A", False)
+    assert split_think("<seed:think>R</seed:think>A") == ("R", "A", False)
+    assert split_think("[THINK]R[/THINK]A") == ("R", "A", False)
+    assert split_think("<thinking>R</thinking>A") == ("R", "A", False)
+    assert split_think("<reasoning>R</reasoning>\n<answer>\n7\n</answer>") == ("R", "7", False)
+    assert split_think("<think>R</think> <answer>42</answer>") == ("R", "42", False)
+    # an opener that starts the text and is never closed: truncated thinking
+    assert split_think("  [THINK]R") == ("R", None, True)
+    # a stray mention inside an answer is not a thinking block, nor is a closer alone
+    assert split_think("Wrap it in <thinking> tags.") is None
+    assert split_think("R</thinking>A") is None
+    # an answer with more than one wrapped block, or text around it, stays as written
+    assert split_think("<think>R</think><answer>1</answer><answer>2</answer>")[1] == \
+        "<answer>1</answer><answer>2</answer>"
+    assert split_think("<think>R</think>So <answer>1</answer>")[1] == "So <answer>1</answer>"
+    # <think> wins over the other families
+    assert split_think("<think>R [THINK] x</think>A") == ("R [THINK] x", "A", False)
+    # explicit delimiters are used exactly as given
+    assert split_think("[THINK]R[/THINK]A", "<think>", "</think>") is not None  # the defaults
+    assert split_think("[THINK]R[/THINK]A", "<t>", "</t>") is None
+
+
+def test_gpt_oss_harmony_channels():
+    msg = ("<|channel|>analysis<|message|>We need 2+3.<|end|><|start|>assistant"
+           "<|channel|>final<|message|>The answer is 5.<|return|>")
+    assert split_think(msg) == ("We need 2+3.", "The answer is 5.", False)
+    assert split_think("<|start|>assistant" + msg) == ("We need 2+3.", "The answer is 5.", False)
+    # cut off inside the analysis channel: unclosed
+    assert split_think("<|channel|>analysis<|message|>We need") == ("We need", None, True)
+    # a tool call is neither reasoning nor answer; the analysis ended, so not unclosed
+    tool = ("<|channel|>analysis<|message|>Look it up.<|end|><|start|>assistant<|channel|>"
+            "commentary to=functions.lookup <|constrain|>json<|message|>{\"q\": 1}<|call|>")
+    assert split_think(tool) == ("Look it up.", None, False)
+    # two analysis messages are joined
+    two = ("<|channel|>analysis<|message|>A<|end|><|start|>assistant<|channel|>analysis"
+           "<|message|>B<|end|><|start|>assistant<|channel|>final<|message|>C<|return|>")
+    assert split_think(two) == ("A\n\nB", "C", False)
+    # decoded with the special tokens skipped
+    assert split_think("analysisWe need 2+3.assistantfinalThe answer is 5.") == \
+        ("We need 2+3.", "The answer is 5.", False)
+    assert split_think("analysis of the data shows a trend") is None
+
+
+def test_other_delimiters_through_the_reader():
+    t = one({"response": "<|begin_of_thought|>\n2+2=4\n<|end_of_thought|>\n"
+                         "<|begin_of_solution|>\nThe answer is 4.\n<|end_of_solution|>"})
+    assert (t.reasoning, t.answer) == ("2+2=4", "The answer is 4.")
+    t = one({"response": "\u25c1think\u25b7still going"})
+    assert t.reasoning == "still going" and t.answer is None and t.thinking_unclosed
+
+
 def test_canonical_text_keys_are_split():
     for key in ("response", "output", "content", "completion", "text", "generation"):
         t = one({key: "<think>2+2=4</think>The answer is 4.", "prompt": "2+2?"})
@@ -781,6 +836,22 @@ def test_open_output_dash_is_stdout(capsys):
 
 # ------------------------------------------------------------------------------------------
 # properties
+
+
+_FAMILIES = [("<thinking>", "</thinking>"), ("<reasoning>", "</reasoning>"),
+             ("<|begin_of_thought|>", "<|end_of_thought|>"), ("\u25c1think\u25b7", "\u25c1/think\u25b7"),
+             ("<seed:think>", "</seed:think>"), ("[THINK]", "[/THINK]")]
+_MARKERS = ("<think>", "</think>", "<|channel|>", "<answer>", "<|begin_of_solution|>") + \
+    tuple(x for f in _FAMILIES for x in f)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_FAMILIES), st.text(), st.text(), st.booleans())
+def test_other_delimiters_property(family, r, a, closed):
+    op, cl = family
+    text = op + r + (cl + a if closed else "")
+    assume(not any(m in r or m in a for m in _MARKERS) and "analysis" not in text)
+    assert split_think(text) == (r.strip(), (a.strip() or None) if closed else None, not closed)
 
 
 @settings(max_examples=300, deadline=None)

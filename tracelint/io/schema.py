@@ -13,8 +13,10 @@ Order of precedence for every canonical field, highest first:
    lists, a ``usage`` object, and an output text under
    ``response``/``output``/``content``/``completion``/``text``/``generation``.
 
-Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first, then a
-JSON-wrapped chain of thought.  Top-level keys used by (2)-(4) are *consumed*; every other key
+Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
+the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
+harmony channels and the others in :data:`OTHER_THINK_DELIMITERS`), then a JSON-wrapped chain
+of thought.  Top-level keys used by (2)-(4) are *consumed*; every other key
 goes to ``Trace.extra`` untouched.  A key consumed by a field map is not looked at again by
 (3)-(4): ``--field reference=answer`` stops ``answer`` from also being read as the answer.
 """
@@ -64,6 +66,7 @@ class ReaderOptions:
     overriding whatever the record says.  ``think_open``/``think_close``: delimiters of the
     thinking block; ``think_open=""`` means the opening tag was part of the prompt (text before
     ``think_close`` is reasoning; with no ``think_close`` the whole text is unclosed reasoning).
+    The defaults (``<think>``) also recognise the other known delimiters (:func:`split_think`).
     ``batch_size``: rows per record batch for Parquet / Arrow inputs.
     ``max_text_chars``: a record whose prompt, reasoning or answer is longer than this (in
     characters) is read as a :class:`~tracelint.model.ReadError` naming the field, not as a
@@ -353,15 +356,133 @@ class _ThinkSplitter:
         return text[start:j].strip(), (text[j + len(cl):].strip() or None), False
 
 
-_SPLITTERS: Dict[Tuple[str, str], _ThinkSplitter] = {}
+#: Thinking delimiters recognised besides ``<think>`` when the configured delimiters are the
+#: defaults (``--think-open``/``--think-close`` unset), with the models that write them.
+OTHER_THINK_DELIMITERS: Tuple[Tuple[str, str], ...] = (
+    ("<thinking>", "</thinking>"),                   # XML-style prompted / distilled traces
+    ("<reasoning>", "</reasoning>"),                 # GRPO recipes (reasoning, then answer)
+    ("<|begin_of_thought|>", "<|end_of_thought|>"),  # Sky-T1, OpenThoughts, Bespoke-Stratos
+    ("\u25c1think\u25b7", "\u25c1/think\u25b7"),     # Kimi k1.5, Kimi-VL-Thinking
+    ("<seed:think>", "</seed:think>"),               # ByteDance Seed-OSS
+    ("[THINK]", "[/THINK]"),                         # Mistral Magistral
+)
+#: Wrappers taken off an answer that is nothing but one wrapped block.
+ANSWER_WRAPPERS: Tuple[Tuple[str, str], ...] = (
+    ("<answer>", "</answer>"),
+    ("<|begin_of_solution|>", "<|end_of_solution|>"),
+)
+_HARMONY_END = re.compile(r"<\|(?:end|return|call|start)\|>")
+_HARMONY_STRIPPED = re.compile(r"\s*analysis")
 
 
-def _splitter(think_open: str, think_close: str) -> _ThinkSplitter:
+def _unwrap_answer(answer: Optional[str]) -> Optional[str]:
+    if answer is None:
+        return None
+    for op, cl in ANSWER_WRAPPERS:
+        if answer.startswith(op) and answer.endswith(cl) and len(answer) >= len(op) + len(cl) \
+                and answer.find(op, len(op)) < 0:
+            return answer[len(op):len(answer) - len(cl)].strip() or None
+    return answer
+
+
+def _harmony(text: str, first: int) -> Tuple[str, Optional[str], bool]:
+    """gpt-oss "harmony" messages: ``<|channel|>analysis<|message|>...<|end|>`` is reasoning,
+    the ``final`` channel's message is the answer; tool calls (``commentary``) are neither.
+    Unclosed when no final message came and the last message never ended."""
+    analysis: List[str] = []
+    final: Optional[str] = None
+    closed = True
+    pos = first
+    while pos >= 0:
+        head = pos + len("<|channel|>")
+        msg = text.find("<|message|>", head)
+        if msg < 0:
+            closed = False
+            break
+        channel = text[head:msg].split(None, 1)[0] if text[head:msg].strip() else ""
+        body = msg + len("<|message|>")
+        end = _HARMONY_END.search(text, body)
+        content = text[body:end.start() if end else len(text)].strip()
+        closed = end is not None and end.group() != "<|start|>"
+        if channel == "analysis":
+            analysis.append(content)
+        elif channel == "final":
+            final = content
+        pos = text.find("<|channel|>", end.end()) if end else -1
+    return "\n\n".join(x for x in analysis if x), final or None, final is None and not closed
+
+
+def _harmony_stripped(text: str) -> Optional[Tuple[str, Optional[str], bool]]:
+    """Harmony decoded with its special tokens dropped (``skip_special_tokens``): the text
+    reads ``analysis<reasoning>assistantfinal<answer>``; the run-together word
+    "assistantfinal" does not occur in prose."""
+    m = _HARMONY_STRIPPED.match(text)
+    if m is None:
+        return None
+    j = text.find("assistantfinal", m.end())
+    if j < 0:
+        return None
+    return text[m.end():j].strip(), text[j + len("assistantfinal"):].strip() or None, False
+
+
+class _AutoSplitter:
+    """The default delimiters: ``<think>`` exactly as :class:`_ThinkSplitter` reads it, else
+    the first of :data:`OTHER_THINK_DELIMITERS` or gpt-oss harmony channels found (also
+    harmony with its special tokens stripped).  For
+    those, an opening delimiter with no closing one means unclosed thinking only when it
+    starts the text (a stray mention later in an answer is not a thinking block), and a
+    closing delimiter alone is not read (only ``</think>`` has that convention).  An answer
+    that is one ``<answer>``/``<|begin_of_solution|>`` block is unwrapped."""
+
+    __slots__ = ("think", "opens", "close_of")
+
+    def __init__(self) -> None:
+        self.think = _ThinkSplitter("<think>", "</think>")
+        self.close_of = dict(OTHER_THINK_DELIMITERS)
+        self.opens = tuple(self.close_of) + ("<|channel|>",)
+
+    def split(self, text: str) -> Optional[Tuple[str, Optional[str], bool]]:
+        r = self.think.split(text)
+        if r is None:
+            r = self._other(text)
+        if r is None:
+            return None
+        return r[0], _unwrap_answer(r[1]), r[2]
+
+    def _other(self, text: str) -> Optional[Tuple[str, Optional[str], bool]]:
+        # one str.find per opener (a fast substring search each) beats a regex alternation,
+        # which steps through every '<' and '[' of a LaTeX-heavy text
+        at, op = -1, ""
+        for o in self.opens:
+            i = text.find(o, 0, at if at >= 0 else len(text))
+            if i >= 0:
+                at, op = i, o
+        if at < 0:
+            return _harmony_stripped(text)
+        if op == "<|channel|>":
+            return _harmony(text, at)
+        start = at + len(op)
+        cl = self.close_of[op]
+        j = text.find(cl, start)
+        if j >= 0:
+            return text[start:j].strip(), (text[j + len(cl):].strip() or None), False
+        if text[:at].strip():
+            return None
+        return text[start:].strip(), None, True
+
+
+_DEFAULT_DELIMITERS = ("<think>", "</think>")
+_SPLITTERS: Dict[Tuple[str, str], Any] = {}
+
+
+def _splitter(think_open: str, think_close: str) -> Any:
     sp = _SPLITTERS.get((think_open, think_close))
     if sp is None:
         if len(_SPLITTERS) > 64:
             _SPLITTERS.clear()
-        sp = _SPLITTERS[(think_open, think_close)] = _ThinkSplitter(think_open, think_close)
+        sp = _AutoSplitter() if (think_open, think_close) == _DEFAULT_DELIMITERS else \
+            _ThinkSplitter(think_open, think_close)
+        _SPLITTERS[(think_open, think_close)] = sp
     return sp
 
 
@@ -378,6 +499,13 @@ def split_think(text: str, think_open: str = "<think>", think_close: str = "</th
     * ``<think>A`` (never closed, truncated) -> ``(A, None, True)``
     * ``A</think>B`` (opening tag in the prompt, e.g. DeepSeek API dumps) -> ``(A, B, False)``
     * with ``think_open=""``: ``A`` -> ``(A, None, True)``; ``A</think>B`` as above.
+
+    With the default delimiters, a text without ``<think>``/``</think>`` is also split at
+    the other delimiters models write (:data:`OTHER_THINK_DELIMITERS`: ``<thinking>``,
+    ``<reasoning>``, ``<|begin_of_thought|>``, ``◁think▷``, ``<seed:think>``, ``[THINK]``)
+    and at gpt-oss harmony channels; an answer that is one ``<answer>...</answer>`` or
+    ``<|begin_of_solution|>...<|end_of_solution|>`` block is unwrapped.  Any other
+    delimiters are used exactly as given.
     """
     if not think_close:
         raise ValueError("think_close must not be empty")
