@@ -55,6 +55,21 @@ def test_json_answer_field():
     assert ex('{"reasoning": "x", "answer": 18}').value == "18"
 
 
+def test_answer_tag():
+    # GRPO-style outputs: <think>...</think><answer>...</answer>, the tag inside prose too
+    a = ex("So the final result: <answer>42</answer>")
+    assert (a.value, a.method, a.start, a.end) == ("42", "answer-tag", 29, 31)
+    assert ex("<answer>\n$\\frac{1}{2}$\n</answer>").value == "\\frac{1}{2}"
+    # an explicit form inside the tag is taken with its own method
+    a = ex("<answer>The answer is 7 apples.</answer>")
+    assert (a.value, a.method) == ("7 apples", "answer-is")
+    assert ex("<answer>\\boxed{12}</answer>").method == "boxed"
+    # the last tag wins; an empty tag or a paragraph in a tag is not an answer
+    assert ex("<answer>3</answer> no, <answer>4</answer>").value == "4"
+    assert ex("x <answer></answer> 5").method == "last-number"
+    assert ex("<answer>" + "word " * 60 + "</answer> so 9").method == "last-number"
+
+
 @pytest.mark.parametrize("text, letter", [
     ("The answer is (B).", "(B)"),
     ("The answer is C", "C"),

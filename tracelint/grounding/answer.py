@@ -6,6 +6,8 @@ of the reasoning.  In each text it takes, in this order:
 1. the last ``\\boxed{...}`` (nested braces; ``\\fbox`` too)           -> method ``boxed``
 2. the last ``#### N`` line (GSM8K), or a ``# N`` line with a number   -> ``hash``
 3. the last JSON ``"answer": ...`` field                                 -> ``json``
+   or the last ``<answer>...</answer>`` tag (GRPO-style outputs): an explicit
+   form inside it (its method), else its whole short content            -> ``answer-tag``
 4. the last "the answer is ...", "final answer: ...", "Answer: ..."     -> ``answer-is``
 5. an option letter A-J: "(B)" alone on the last line, "option C"       -> ``option``
 6. the last number in the text (documented fallback; ``fallback=False``
@@ -282,6 +284,32 @@ def _last_match(t: str, start: int) -> "Optional[re.Match[str]]":
         span *= 4
 
 
+#: an ``<answer>`` block; its content is bounded so that a stray tag cannot swallow a text
+_ANSWER_TAG = re.compile(r"<answer>([^<]{0,2000}?)</answer>", re.I)
+#: the longest tag content taken whole as the answer when no explicit form is inside
+ANSWER_TAG_MAX = 200
+
+
+def _answer_tag(text: str, lo: int) -> Optional[Tuple[str, str, int, int]]:
+    """The last ``<answer>...</answer>`` block: an explicit form inside it, else its content
+    when it is short (a value, not a paragraph)."""
+    last = None
+    for last in _ANSWER_TAG.finditer(text, lo):
+        pass
+    if last is None or not last.group(1).strip():
+        return None
+    s, e = last.start(1), last.end(1)
+    inner = _explicit(text[:e], s)
+    if inner is not None:
+        return inner
+    body = text[s:e]
+    if len(body.strip()) > ANSWER_TAG_MAX:
+        return None
+    s += len(body) - len(body.lstrip())
+    e -= len(body) - len(body.rstrip())
+    return "answer-tag", _clean_value(text[s:e]), s, e
+
+
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
     b = _boxed(text, lo)
     if b is not None and b[0].strip():
@@ -295,6 +323,9 @@ def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
     j = _json_answer(text, lo)
     if j is not None:
         return ("json",) + j
+    t = _answer_tag(text, lo)
+    if t is not None:
+        return t
     a = _answer_is(text, lo)
     if a is not None:
         val = a[0]
