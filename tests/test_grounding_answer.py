@@ -55,6 +55,25 @@ def test_json_answer_field():
     assert ex('{"reasoning": "x", "answer": 18}').value == "18"
 
 
+def test_chinese_answers():
+    # a number right after a CJK character is a number (no space in those scripts)
+    a = ex("所以总共是12个苹果")
+    assert (a.value, a.method) == ("12", "last-number")
+    # "答案是 / 答案为 / 答案：" is an answer statement; the sentence ends at "。"
+    a = ex("答案是17。然后我们检查一下 3 + 4。")
+    assert (a.value, a.method) == ("17", "answer-is")
+    assert ex("**最终答案**：42").value == "42"
+    # LIMO switching to Chinese (real trace): the number, not the noun phrase after it
+    assert ex("因此，最终答案是28,800种不同的坐法。").value == "28,800"
+    assert ex("答案：C").method == "option"
+    # a number glued to a Latin letter is still not a value
+    assert ex("H2O") is None and ex("x2 + 3").value == "3"
+    # measure words, units and yuan after the number compare as the number
+    for written in ("12个", "12 元", "12美元", "¥12", "12个苹果"):
+        assert answers_match(written, "12") == (True, "numeric"), written
+    assert answers_match("小明", "12")[0] is False
+
+
 def test_answer_tag():
     # GRPO-style outputs: <think>...</think><answer>...</answer>, the tag inside prose too
     a = ex("So the final result: <answer>42</answer>")

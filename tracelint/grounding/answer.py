@@ -67,14 +67,19 @@ _ANSWER_IS = re.compile(
     r"(?:(?:the\s+)?final\s+answer(?:\s+is)?|the\s+(?:correct\s+)?answer\s+(?:is|would\s+be|will\s+be)"
     # a bare "answer" must be followed by "is" or a colon: "then the answer changes" is
     # not an answer statement
-    r"|(?<![A-Za-z])answer(?:\s+is\b|(?=\s*(?:\*\*)?\s*[:=])))"
-    r"\s*(?:\*\*)?\s*[:=]?\s*(?:\*\*)?\s*", re.I)
+    r"|(?<![A-Za-z])answer(?:\s+is\b|(?=\s*(?:\*\*)?\s*[:=]))"
+    # Chinese: "(最终)答案是 / 为 / ：" (QwQ and R1 answer Chinese questions in Chinese)
+    r"|答案\s*(?:是|为|應為|应为|(?=\s*(?:\*\*)?\s*[:：])))"
+    r"\s*(?:\*\*)?\s*[:=：]?\s*(?:\*\*)?\s*", re.I)
 _OPTION_LINE = re.compile(r"(?m)^[ \t*]*\(?([A-J])\)?[.)]?[ \t*]*$")
 _OPTION_WORD = re.compile(r"(?:option|choice|answer)\s*(?:is\s*)?:?\s*\(?([A-J])\)?(?![A-Za-z0-9])")
-_NUMBER = re.compile(r"(?<![\w.])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])-?\$?\d+(?:\.\d+)?"
-                     r"(?:/\d+)?(?![\d])")
+#: "not glued to a word": no letter, digit, '_' or '.' just before; a CJK character may be
+#: (those scripts write no space before a number: "答案是17")
+_FREE = r"(?<![^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff])(?<!\.)"
+_NUMBER = re.compile(_FREE + r"-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|" + _FREE +
+                     r"-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\d])")
 _SENT_END = re.compile(r"(?:(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bvs)(?<!\bMrs)(?<!\betc)"
-                       r"\.(?=\s|$)|\n|(?<=\S)\s{2,}|$)")
+                       r"\.(?=\s|$)|[\u3002\uff01\uff1f]|\n|(?<=\S)\s{2,}|$)")
 
 
 def _boxed(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
@@ -132,7 +137,9 @@ _GENERIC_ANSWER = re.compile(r"(?:\b(?:each|every|per|an|a|one|any|no|incorrect|
                              re.I)
 #: Every form _ANSWER_IS knows has the word in it (under the same IGNORECASE): most texts
 #: without it are ruled out by this search for a literal, not by the full pattern's.
-_ANSWER_WORD = re.compile("answer", re.I)
+_ANSWER_WORD = re.compile("answer|答案", re.I)
+#: a value that is a number followed by Chinese/Japanese words
+_CJK_AFTER_NUMBER = re.compile(r"(\s*-?[$\uffe5\u00a5]?\d[\d,]*(?:\.\d+)?%?)\s*[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
@@ -153,6 +160,10 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
         if e - s > 300:
             e = s + 300
         raw = text[s:e]
+        # "答案是28,800种不同的坐法" ("28,800 different seatings"): the number is the answer
+        cjk = _CJK_AFTER_NUMBER.match(raw)
+        if cjk is not None:
+            raw = cjk.group(1)
         val = _clean_value(raw)
         if not val or not _WORDISH.search(val):
             continue
@@ -204,9 +215,9 @@ def _option(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
 #: crossed by at most two starts instead of all of them (without it a scan was quadratic in a
 #: run of spaces).  :func:`_last_number` keeps the one character before its start in view.
 _LAST_VALUE = re.compile(
-    r"(?<![\w.])(?!(?<=\s\s)\s)-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"  # 6√2, \sqrt{66}
+    _FREE + r"(?!(?<=\s\s)\s)-?\d*\s*(?:\u221a|\\sqrt)\s*\{?\d+(?:\.\d+)?\}?"  # 6√2, \sqrt{66}
     r"|\\[dt]?frac\s*\{-?\d+\}\s*\{\d+\}"                           # \frac{1}{4}
-    r"|(?<![\w.])\d*[\u00bc-\u00be\u2150-\u215e]"                           # ½, 1¾
+    r"|" + _FREE + r"\d*[\u00bc-\u00be\u2150-\u215e]"                           # ½, 1¾
     r"|" + _NUMBER.pattern)
 #: operands and operators around the last number that make one value with it: "6 − 5i",
 #: "20000/π", "3 × 2^5".  A minus needs spaces or the minus sign (``10-20`` is a range).
@@ -536,7 +547,9 @@ _DROP = re.compile(r"\\(?:left|right|displaystyle|textstyle|big|Big|bigl|bigr|Bi
                    r"|quad|qquad)|\\ |~")
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\u00b0|\\degree")
 _UNIT_TAIL = re.compile(
-    r"(?<=[\d)}])\s*(?:[a-zA-Z][a-zA-Z\-]*\.?)(?:\s+(?:[a-zA-Z][a-zA-Z\-]*\.?|per|/)){0,4}\s*$")
+    r"(?<=[\d)}])\s*(?:[a-zA-Z][a-zA-Z\-]*\.?)(?:\s+(?:[a-zA-Z][a-zA-Z\-]*\.?|per|/)){0,4}\s*$"
+    # a measure word, unit or noun in Chinese/Japanese: "12个", "12 元", "3.5米", "5人"
+    r"|(?<=[\d)}])\s*[\u3040-\u30ff\u3400-\u9fff]{1,8}\s*$")
 
 
 #: an en dash used as a minus sign ("{ –2, 1 – √5 }"); between digits it is a range ("10–20")
@@ -557,7 +570,7 @@ def normalize_answer(s: str) -> str:
         t = t2
     t = _DEGREE.sub("", t)
     t = _DROP.sub("", t)
-    t = t.replace("\\%", "%").replace("\\$", "").replace("$", "")
+    t = t.replace("\\%", "%").replace("\\$", "").replace("$", "").replace("\uffe5", "").replace("\u00a5", "")
     if "\u2013" in t:
         t = _EN_DASH_MINUS.sub("-", t)
     t = t.strip().strip("*").strip()
@@ -870,15 +883,15 @@ _CUE_NUM = re.compile(r"\b(?:is|are|was|were|be|of|equals?|total|totals|paid|cos
                       r"makes?|earns?|needs?|gets?|has|have|had|receives?|saves?|for)\s+"
                       r"(?:about\s+|approximately\s+|only\s+|exactly\s+)?"
                       r"(-?\$?\d[\d,]*(?:\.\d+)?%?)(?![\d-])", re.I)
-_SENT_NUMBER = re.compile(r"(?<![\w.:])-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d:])"
-                          r"|(?<![\w.:])-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\d:])")
+_SENT_NUMBER = re.compile(_FREE + r"(?<!:)-?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d:])"
+                          r"|" + _FREE + r"(?<!:)-?\$?\d+(?:\.\d+)?(?:/\d+)?(?![\d:])")
 
 
 #: a number word ("three", "twenty-one")
 _NUMBER_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 #: a bold value with a number in it; a currency amount
 _NUMERIC_HINT = re.compile(r"\d|\\sqrt|\u221a")
-_CURRENCY_AMOUNT = re.compile(r"(?<![\w.])-?\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_CURRENCY_AMOUNT = re.compile(_FREE + r"-?\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def _sentence_number(s: str, prompt: Optional[str] = None) -> Optional[str]:
