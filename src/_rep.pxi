@@ -165,14 +165,16 @@ def novelty_shares(s, n, bins):
     return out
 
 
-def segment_bounds(text, ids, starts, ends, end_ids, cap):
+def segment_bounds(text, ids, starts, ends, end_ids, cap, hard_end_ids=()):
     """Boundaries of the sentence-like segments of a unit sequence (int64, starting with 0
     and ending with ``len(ids)``; segment k = units ``bounds[k] .. bounds[k+1]``).
 
     ``ids``/``starts``/``ends`` are the units of ``text`` (character offsets, in order,
     not overlapping).  A segment ends before unit i (1 <= i < n) when a line break lies
-    between units i-1 and i, or when unit i-1 has an id in ``end_ids`` (sentence-ending
-    marks) and whitespace follows it.  A segment longer than ``cap`` units is then cut
+    between units i-1 and i, when unit i-1 has an id in ``end_ids`` (sentence-ending
+    marks) and whitespace follows it, or when unit i-1 has an id in ``hard_end_ids``
+    (marks that end a sentence with or without whitespace after them, such as the
+    full-width ``。`` of scripts written without spaces).  A segment longer than ``cap`` units is then cut
     after *anchor* units (``(id * 0x9E3779B97F4A7C15 mod 2**64) >> 61 == 0``) that are at
     least ``max(1, cap // 4)`` units after the previous cut, and after every ``4 * cap``
     units without one.  An empty ``ids`` gives ``[0]``; ``cap < 1`` raises ValueError.
@@ -204,8 +206,10 @@ def segment_bounds(text, ids, starts, ends, end_ids, cap):
     cdef int64_t min_len = capv // 4 if capv // 4 > 1 else 1
     cdef int64_t big = 4 * capv
     endset = sorted({int(x) for x in end_ids if 0 <= int(x) <= I32_MAX})
+    hardset = sorted({int(x) for x in hard_end_ids if 0 <= int(x) <= I32_MAX})
     cdef Py_ssize_t ne = len(endset)
-    cdef int32_t* EID = <int32_t*> malloc((ne + 1) * sizeof(int32_t))
+    cdef Py_ssize_t nh = len(hardset)
+    cdef int32_t* EID = <int32_t*> malloc((ne + nh + 1) * sizeof(int32_t))
     cdef int64_t* out = <int64_t*> malloc((n + 1) * sizeof(int64_t))
     cdef int64_t* cuts = <int64_t*> malloc((n + 1) * sizeof(int64_t))
     if EID == NULL or out == NULL or cuts == NULL:
@@ -213,6 +217,8 @@ def segment_bounds(text, ids, starts, ends, end_ids, cap):
         raise MemoryError()
     for i in range(ne):
         EID[i] = endset[i]
+    for i in range(nh):
+        EID[ne + i] = hardset[i]
     cdef const int32_t* T = _ptr(a)
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
@@ -225,8 +231,12 @@ def segment_bounds(text, ids, starts, ends, end_ids, cap):
         nc += 1
         for i in range(1, n):
             cut = False
-            if S[i] > E[i - 1]:
-                u = T[i - 1]
+            u = T[i - 1]
+            for k in range(ne, ne + nh):
+                if EID[k] == u:
+                    cut = True
+                    break
+            if not cut and S[i] > E[i - 1]:
                 for k in range(ne):
                     if EID[k] == u:
                         cut = True

@@ -295,9 +295,9 @@ def naive_novelty_shares(s, n, bins):
     return out
 
 
-def naive_segment_bounds(text, ids, starts, ends, end_ids, cap):
-    """Cuts before unit i at a line break in the gap or after an end mark followed by a
-    gap; then, inside each piece longer than cap, walk its units in order, cutting after an
+def naive_segment_bounds(text, ids, starts, ends, end_ids, cap, hard_end_ids=()):
+    """Cuts before unit i at a line break in the gap, after an end mark followed by a
+    gap, or after a hard end mark; then, inside each piece longer than cap, walk its units in order, cutting after an
     anchor unit once at least max(1, cap // 4) units have passed since the last cut, and
     wherever 4 * cap units pass without a cut."""
     n = len(ids)
@@ -307,7 +307,7 @@ def naive_segment_bounds(text, ids, starts, ends, end_ids, cap):
     cuts = [0]
     for i in range(1, n):
         gap = text[ends[i - 1]:starts[i]]
-        if "\n" in gap or (gap and ids[i - 1] in ends_set):
+        if "\n" in gap or (gap and ids[i - 1] in ends_set) or ids[i - 1] in hard_end_ids:
             cuts.append(i)
     cuts.append(n)
     out = [0]

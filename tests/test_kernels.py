@@ -701,10 +701,14 @@ def unit_texts(draw, pieces=_SEG_PIECES, max_pieces=80):
 def test_segment_bounds(tx, cap, data):
     text, ids, starts, ends, _, vocab = tx
     end_ids = data.draw(st.lists(st.sampled_from(sorted(vocab.values()) or [0]), max_size=4))
-    got = run_all("segment_bounds", text, ids, starts, ends, end_ids, cap)
+    hard = data.draw(st.lists(st.sampled_from(sorted(vocab.values()) or [0]), max_size=3))
+    got = run_all("segment_bounds", text, ids, starts, ends, end_ids, cap, hard)
     assert got.dtype == np.int64
     assert got.tolist() == NV.naive_segment_bounds(text, ids.tolist(), starts.tolist(),
-                                                   ends.tolist(), end_ids, cap)
+                                                   ends.tolist(), end_ids, cap, hard)
+    if not hard:
+        assert run_all("segment_bounds", text, ids, starts, ends, end_ids, cap).tolist() == \
+            got.tolist()
 
 
 def test_segment_bounds_long_segments():

@@ -253,3 +253,19 @@ def test_copied_blocks_equals_its_definition(pieces, picks, min_len):
     for copies, length, pos in got:
         assert length >= min_len and len(pos) == copies
         assert all(seq[p:p + length] == seq[pos[0]:pos[0] + length] for p in pos.tolist())
+
+
+def test_chinese_enumeration_is_not_a_loop_but_a_chinese_loop_is():
+    # Chinese writes no space after "。": each sentence must still be a segment, or every
+    # step of an enumeration (four numbers each) is cut into pieces with one number that
+    # look like repeats
+    steps = "".join(f"第{i}步：我们考虑情况{i}，此时数值为{i * i + 3}，这与前面的结果{i * 7}不同，"
+                    f"所以需要继续分析下一种情形。" for i in range(1, 120))
+    r = analyze({"prompt": "x", "response": "<think>" + steps + "</think>答案是17。"})
+    assert r.label != "degenerate-looping", [f.message for f in r.findings]
+    doubts = ["等等，我需要再检查一下题目的条件。", "也许题目的意思是每个人都有不同的数量？",
+              "让我重新读一下题目。"]
+    loop = "首先，3乘以4等于12。然后再加上5，得到17。" + "".join(
+        doubts[(i * 7) % 3] + ("嗯，" if i % 2 else "") for i in range(300))
+    r = analyze({"prompt": "一共有多少个？", "response": "<think>" + loop})
+    assert r.label == "degenerate-looping" and "REP001" in {f.code for f in r.findings}

@@ -764,14 +764,16 @@ def novelty_shares(s, n: int, bins: int) -> np.ndarray:
     return np.where(counts > 0, new / np.maximum(counts, 1), 1.0)
 
 
-def segment_bounds(text: str, ids, starts, ends, end_ids, cap: int) -> np.ndarray:
+def segment_bounds(text: str, ids, starts, ends, end_ids, cap: int, hard_end_ids=()) -> np.ndarray:
     """Boundaries of the sentence-like segments of a unit sequence (int64, starting with 0
     and ending with ``len(ids)``; segment k = units ``bounds[k] .. bounds[k+1]``).
 
     ``ids``/``starts``/``ends`` are the units of ``text`` (character offsets, in order,
     not overlapping).  A segment ends before unit i (1 <= i < n) when a line break lies
-    between units i-1 and i, or when unit i-1 has an id in ``end_ids`` (sentence-ending
-    marks) and whitespace follows it.  A segment longer than ``cap`` units is then cut
+    between units i-1 and i, when unit i-1 has an id in ``end_ids`` (sentence-ending
+    marks) and whitespace follows it, or when unit i-1 has an id in ``hard_end_ids``
+    (marks that end a sentence with or without whitespace after them, such as the
+    full-width ``。`` of scripts written without spaces).  A segment longer than ``cap`` units is then cut
     after *anchor* units (``(id * 0x9E3779B97F4A7C15 mod 2**64) >> 61 == 0``) that are at
     least ``max(1, cap // 4)`` units after the previous cut, and after every ``4 * cap``
     units without one.  An empty ``ids`` gives ``[0]``; ``cap < 1`` raises ValueError.
@@ -808,6 +810,9 @@ def segment_bounds(text: str, ids, starts, ends, end_ids, cap: int) -> np.ndarra
     if wanted:
         is_end = np.isin(a[:-1], np.asarray(wanted, dtype=np.int64))
         cut[1:n] |= is_end & (starts[1:] > ends[:-1])
+    hard = [int(w) for w in hard_end_ids]
+    if hard:
+        cut[1:n] |= np.isin(a[:-1], np.asarray(hard, dtype=np.int64))
     bounds = np.flatnonzero(cut).astype(np.int64)
     lengths = np.diff(bounds)
     if not (lengths.size and lengths.max() > cap):

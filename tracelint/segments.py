@@ -1,6 +1,7 @@
 """Sentence-like segments of a unit sequence, and the near-repeat search between them.
 
-A segment ends after a sentence-ending mark followed by whitespace, at a line break, or
+A segment ends after a sentence-ending mark followed by whitespace (a full-width ``。！？``
+with or without it), at a line break, or
 after ``cap`` units (so text without punctuation, or a 30,000-character run of one
 "word", still falls into comparable pieces).  Segments inside fenced code blocks and
 markdown table rows are *neutral*: they never count as repeats, since code and tables
@@ -16,7 +17,10 @@ import numpy as np
 from . import ngram
 from .units import Units
 
-_SENTENCE_END = frozenset(".!?。！？")
+_SENTENCE_END = frozenset(".!?")
+#: full-width marks end a sentence even with no space after them (Chinese and Japanese
+#: write none; "。" is never a decimal point or an abbreviation)
+_HARD_SENTENCE_END = frozenset("。！？")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 
 
@@ -30,7 +34,9 @@ def segment(text: str, units: Units, vocab: Dict[str, int], cap: int = 48
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=bool)
     end_ids = [vocab[c] for c in _SENTENCE_END if c in vocab]
-    bounds = ngram.segment_bounds(text, units.ids, units.starts, units.ends, end_ids, cap)
+    hard_ids = [vocab[c] for c in _HARD_SENTENCE_END if c in vocab]
+    bounds = ngram.segment_bounds(text, units.ids, units.starts, units.ends, end_ids, cap,
+                                  hard_ids)
     neutral = _neutral_segments(text, units, bounds)
     return bounds, neutral
 
