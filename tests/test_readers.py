@@ -571,6 +571,40 @@ def test_gemini_generate_content():
     assert t.model == "gemini-2.5-flash"
 
 
+def test_bedrock_converse():
+    rec = {"output": {"message": {"role": "assistant", "content": [
+        {"reasoningContent": {"reasoningText": {"text": "2+2=4", "signature": "s"}}},
+        {"text": "The answer is 4."}]}},
+        "stopReason": "max_tokens", "usage": {"inputTokens": 5, "outputTokens": 100,
+                                              "totalTokens": 105}, "metrics": {"latencyMs": 9}}
+    t = one(rec)
+    assert (t.reasoning, t.answer, t.finish_reason) == ("2+2=4", "The answer is 4.", "length")
+    assert (t.output_tokens, t.input_tokens) == (100, 5)
+    assert t.extra == {"metrics": {"latencyMs": 9}}
+
+
+def test_ollama_chat_and_generate():
+    chat = {"model": "qwen3:8b", "created_at": "2025-01-01T00:00:00Z",
+            "message": {"role": "assistant", "content": "The answer is 4.", "thinking": "2+2=4"},
+            "done": True, "done_reason": "length", "eval_count": 812, "prompt_eval_count": 20}
+    t = one(chat)
+    assert (t.reasoning, t.answer, t.finish_reason) == ("2+2=4", "The answer is 4.", "length")
+    assert (t.output_tokens, t.input_tokens, t.model) == (812, 20, "qwen3:8b")
+    assert t.extra == {"created_at": "2025-01-01T00:00:00Z", "done": True}
+    gen = {"model": "deepseek-r1", "response": "The answer is 4.", "thinking": "2+2=4",
+           "done": True, "done_reason": "stop", "eval_count": 30}
+    t = one(gen)
+    assert (t.reasoning, t.answer, t.finish_reason, t.output_tokens) == \
+        ("2+2=4", "The answer is 4.", "stop", 30)
+    # thinking left in the text (older Ollama): split at <think>
+    t = one({"model": "deepseek-r1", "response": "<think>2+2=4</think>The answer is 4.",
+             "done_reason": "stop"})
+    assert (t.reasoning, t.answer, t.finish_reason) == ("2+2=4", "The answer is 4.", "stop")
+    # a "message" that is not an Ollama response stays a pass-through field
+    t = one({"message": "hello", "response": "x"})
+    assert t.answer == "x" and t.extra == {"message": "hello"}
+
+
 # ------------------------------------------------------------------------------------------
 # schema detection: conversations
 
@@ -627,7 +661,8 @@ def test_sharegpt_and_trl_formats():
     ("length", "length"), ("max_tokens", "length"), ("max_output_tokens", "length"),
     ("MAX_TOKENS", "length"), ("stop", "stop"), ("end_turn", "stop"),
     ("stop_sequence", "stop"), ("STOP", "stop"), ("content_filter", "content_filter"),
-    ("tool_calls", "tool_calls"), (None, None),
+    ("tool_calls", "tool_calls"), ("model_length", "length"),
+    ("model_context_window_exceeded", "length"), (None, None),
 ])
 def test_finish_reason_normalised(raw, norm):
     assert normalize_finish_reason(raw) == norm

@@ -7,7 +7,8 @@ Order of precedence for every canonical field, highest first:
    is ``None`` for that record and is not filled from anywhere else;
 3. a top-level key with the canonical name (``prompt``, ``reasoning``, ``output_tokens``...);
 4. what schema detection finds: OpenAI chat completions, the OpenAI Responses API,
-   Anthropic messages and Gemini ``generateContent`` responses (each also wrapped as
+   Anthropic messages, Gemini ``generateContent``, Bedrock Converse and Ollama chat /
+   generate responses (each also wrapped as
    ``{"request": ..., "response": ...}``, the request giving prompt and budget), chat
    ``messages`` / ShareGPT ``conversations`` lists, TRL ``prompt``/``completion`` message
    lists, a ``usage`` object, and an output text under
@@ -299,12 +300,15 @@ def _coerce(name: str, v: Any) -> Any:
 
 _FINISH = {
     "length": "length", "max_tokens": "length", "max_output_tokens": "length",
+    # Mistral's API at the model's context length; Anthropic/Bedrock at the context window
+    "model_length": "length", "model_context_window_exceeded": "length",
     "stop": "stop", "end_turn": "stop", "stop_sequence": "stop",
 }
 
 
 def normalize_finish_reason(v: Optional[str]) -> Optional[str]:
-    """``length``/``max_tokens``/``max_output_tokens`` -> ``"length"``; ``stop``/``end_turn``/
+    """``length``/``max_tokens``/``max_output_tokens``/``model_length``/
+    ``model_context_window_exceeded`` -> ``"length"``; ``stop``/``end_turn``/
     ``stop_sequence`` -> ``"stop"`` (case-insensitive); anything else verbatim."""
     if v is None:
         return None
@@ -812,7 +816,7 @@ def _split_output(text: str, sp: _ThinkSplitter) -> Optional[Tuple[str, Optional
 _TEXT_KEYS = ("response", "output", "completion", "generation", "text", "content")
 _DETECT_KEYS = frozenset(_TEXT_KEYS + (
     "choices", "candidates", "request", "messages", "conversations", "conversation", "usage",
-    "stop_reason", "prompt"))
+    "stop_reason", "prompt", "message", "done_reason", "eval_count"))
 
 
 def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
@@ -849,6 +853,13 @@ def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
             _, txt = _blocks(b["content"])
             if txt is not None:
                 texts.append(txt)
+        elif t is None:  # Bedrock Converse: {"reasoningContent": {"reasoningText": ...}}, {"text"}
+            rc = b.get("reasoningContent")
+            if isinstance(rc, dict) and isinstance(rc.get("reasoningText"), dict) and \
+                    isinstance(rc["reasoningText"].get("text"), str):
+                thinking.append(rc["reasoningText"]["text"])
+            elif isinstance(b.get("text"), str):
+                texts.append(b["text"])
     return ("\n\n".join(thinking) if thinking else None,
             "\n\n".join(texts) if texts else None)
 
@@ -923,11 +934,11 @@ def _conversation(msgs: list, out: Dict[str, Any], prompt_only: bool = False) ->
 def _usage(u: Any, out: Dict[str, Any]) -> None:
     if not isinstance(u, dict):
         return
-    for k in ("completion_tokens", "output_tokens"):
+    for k in ("completion_tokens", "output_tokens", "outputTokens"):
         if k in u:
             out.setdefault("output_tokens", u[k])
             break
-    for k in ("prompt_tokens", "input_tokens"):
+    for k in ("prompt_tokens", "input_tokens", "inputTokens"):
         if k in u:
             out.setdefault("input_tokens", u[k])
             break
@@ -945,6 +956,16 @@ def _gemini_parts(parts: Any) -> Tuple[Optional[str], Optional[str]]:
         if isinstance(p, dict) and isinstance(p.get("text"), str):
             (thinking if p.get("thought") is True else texts).append(p["text"])
     return ("".join(thinking) if thinking else None, "".join(texts) if texts else None)
+
+
+def _ollama_counts(obj: dict, out: Dict[str, Any]) -> None:
+    """Ollama's ``done_reason``, ``eval_count`` (output tokens) and ``prompt_eval_count``."""
+    if obj.get("done_reason") is not None:
+        out.setdefault("finish_reason", obj["done_reason"])
+    if obj.get("eval_count") is not None:
+        out.setdefault("output_tokens", obj["eval_count"])
+    if obj.get("prompt_eval_count") is not None:
+        out.setdefault("input_tokens", obj["prompt_eval_count"])
 
 
 def _completion_object(obj: dict, out: Dict[str, Any]) -> bool:
@@ -989,6 +1010,22 @@ def _completion_object(obj: dict, out: Dict[str, Any]) -> bool:
         _usage(obj.get("usage"), out)
         if obj.get("model") is not None:
             out.setdefault("model", obj["model"])
+        return True
+    if isinstance(obj.get("output"), dict) and isinstance(obj["output"].get("message"), dict):
+        # Bedrock Converse: output.message.content blocks, stopReason, usage in camelCase
+        r, txt = _message(obj["output"]["message"])
+        out.setdefault("_reasoning", r)
+        out.setdefault("_text", txt)
+        if obj.get("stopReason") is not None:
+            out.setdefault("finish_reason", obj["stopReason"])
+        _usage(obj.get("usage"), out)
+        return True
+    if isinstance(obj.get("message"), dict) and ("done_reason" in obj or "eval_count" in obj):
+        # Ollama /api/chat: message.content and message.thinking, done_reason, eval_count
+        r, txt = _message(obj["message"])
+        out.setdefault("_reasoning", r)
+        out.setdefault("_text", txt)
+        _ollama_counts(obj, out)
         return True
     content = obj.get("content")
     output = obj.get("output")
@@ -1058,6 +1095,15 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
                                     "usageMetadata", "model", "modelVersion") if avail(k)}
         if _completion_object(view, out):
             used.update(view)
+    # Ollama chat (message + done_reason/eval_count) and Bedrock Converse (output.message)
+    if (avail("message") and isinstance(rec["message"], dict)
+            and ("done_reason" in rec or "eval_count" in rec)) or (
+            avail("output") and isinstance(rec["output"], dict)
+            and isinstance(rec["output"].get("message"), dict)):
+        view = {k: rec[k] for k in ("message", "done_reason", "eval_count", "prompt_eval_count",
+                                    "output", "stopReason", "usage") if avail(k)}
+        if _completion_object(view, out):
+            used.update(view)
     # request + response wrapper
     if avail("response") and isinstance(rec["response"], dict):
         if _completion_object(rec["response"], out):
@@ -1096,6 +1142,14 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
                 continue
             used.add(k)
             break
+    # Ollama /api/generate: "response" text, a top-level "thinking", done_reason, eval_count
+    ollama = [k for k in ("done_reason", "eval_count", "prompt_eval_count") if avail(k)]
+    if ollama:
+        if avail("thinking") and isinstance(rec["thinking"], str):
+            out.setdefault("_reasoning", rec["thinking"])
+            ollama.append("thinking")
+        _ollama_counts({k: rec[k] for k in ollama}, out)
+        used.update(ollama)
     if avail("usage"):
         _usage(rec["usage"], out)
         used.add("usage")
