@@ -731,10 +731,33 @@ def test_field_map_behaviour():
     assert t.prompt is None
 
 
+def test_dataset_names_of_question_and_reference():
+    t = one({"question": "What is 2+2?", "response": "<think>2+2=4</think>4", "gold": "4"})
+    assert (t.prompt, t.reference, t.answer, t.extra) == ("What is 2+2?", "4", "4", {})
+    t = one({"problem": "P", "generation": "x", "expected_answer": 7})
+    assert (t.prompt, t.reference) == ("P", "7")
+    # a canonical field, a detected one or a field map wins, and the name then stays extra
+    t = one({"prompt": "A", "question": "B", "reasoning": "x"})
+    assert t.prompt == "A" and t.extra == {"question": "B"}
+    t = one({"messages": [{"role": "user", "content": "M"}, {"role": "assistant",
+                                                              "content": "x"}],
+             "question": "B"})
+    assert t.prompt == "M" and t.extra == {"question": "B"}
+    t = one({"insufficient_question": "Q1", "question": "Q2", "reasoning": "x"},
+            field_map={"prompt": "insufficient_question"})
+    assert t.prompt == "Q1" and t.extra == {"question": "Q2"}
+    # the model's own "answer" is never taken for the reference
+    t = one({"question": "Q", "reasoning": "x", "answer": "5"})
+    assert (t.answer, t.reference) == ("5", None)
+    # a structured value is not a question
+    t = one({"question": {"text": "Q"}, "reasoning": "x"})
+    assert t.prompt is None and "question" in t.extra
+
+
 def test_unescaped_dotted_key_falls_back_to_whole_key():
-    rec = {"gpt-3.5-turbo (question)": "text", "question": "Q"}
+    rec = {"gpt-3.5-turbo (question)": "text", "level": "Q"}
     t = one(rec, field_map={"reasoning": "gpt-3.5-turbo (question)"})
-    assert t.reasoning == "text" and t.extra == {"question": "Q"}
+    assert t.reasoning == "text" and t.extra == {"level": "Q"}
     t = one(rec, field_map={"reasoning": r"gpt-3\.5-turbo (question)"})
     assert t.reasoning == "text"
 

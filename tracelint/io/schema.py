@@ -14,10 +14,14 @@ Order of precedence for every canonical field, highest first:
    lists, a ``usage`` object, and an output text under
    ``response``/``output``/``content``/``completion``/``text``/``generation``.
 
+After (4), a record with no prompt takes ``question`` or ``problem`` as the prompt, and one
+with no reference takes ``ground_truth``, ``gold``, ``gold_answer``, ``expected_answer`` or
+``ground_truth_answer`` (the names datasets use).
+
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
 the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
 harmony channels and the others in :data:`OTHER_THINK_DELIMITERS`), then a JSON-wrapped chain
-of thought.  Top-level keys used by (2)-(4) are *consumed*; every other key
+of thought.  Top-level keys used by (2)-(4) and these names are *consumed*; every other key
 goes to ``Trace.extra`` untouched.  A key consumed by a field map is not looked at again by
 (3)-(4): ``--field reference=answer`` stops ``answer`` from also being read as the answer.
 """
@@ -1173,6 +1177,15 @@ def _too_long(f: str, n: int, lim: int) -> str:
             f"limit with --max-text-chars N or max-text-chars in the config)")
 
 
+#: names datasets give the question and the reference answer, read when the record has no
+#: canonical field and nothing detected fills it (``answer`` stays the model's answer)
+_DATASET_NAMES = (
+    ("prompt", ("question", "problem")),
+    ("reference", ("ground_truth", "gold", "gold_answer", "expected_answer",
+                   "ground_truth_answer")),
+)
+
+
 def build_trace(rec: Any, plan: _Plan, source: str, line: int,
                 base: Optional[str] = None) -> Union[Trace, ReadError]:
     """One decoded record -> a :class:`Trace`, or a :class:`ReadError` naming the field."""
@@ -1208,6 +1221,14 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
         for f, v in det.items():
             if f[0] != "_" and f not in plan.mapped and vals.get(f) is None:
                 vals[f] = v
+    for f, keys in _DATASET_NAMES:
+        if f not in plan.mapped and vals.get(f) is None:
+            for k in keys:
+                v = rec.get(k)
+                if v is not None and k not in plan.consumed and type(v) in (str, int, float):
+                    vals[f] = v
+                    used.add(k)
+                    break
     # type checks (text first: the split needs strings)
     out: Dict[str, Any] = {}
     f = OUTPUT_TARGET
