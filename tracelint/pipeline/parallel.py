@@ -535,6 +535,11 @@ _WORKER: Optional[Processor] = None
 
 def _init_worker(args) -> None:
     global _WORKER
+    # Ctrl-C reaches the whole process group; the parent alone decides what an interrupt
+    # means (it cancels the pool and removes its temporary outputs).  A worker that took it
+    # too would die printing a traceback, and which of the two acts first is a race.
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Processor(*args)
 
 
