@@ -752,6 +752,18 @@ def test_dataset_names_of_question_and_reference():
     # a structured value is not a question
     t = one({"question": {"text": "Q"}, "reasoning": "x"})
     assert t.prompt is None and "question" in t.extra
+    # ProcessBench-style records: steps, generator
+    rec = {"id": "gsm8k-0", "generator": "Qwen2-7B", "problem": "P",
+           "steps": ["Step 1: 3 + 4 = 7.", "Step 2: 7 * 2 = 15."], "label": 1}
+    t = one(rec)
+    assert (t.reasoning, t.prompt, t.model, t.id) == (
+        "Step 1: 3 + 4 = 7.\nStep 2: 7 * 2 = 15.", "P", "Qwen2-7B", "gsm8k-0")
+    assert t.extra == {"label": 1}
+    # steps are not read over an output text, nor when they are not all strings
+    t = one({"response": "R", "steps": ["a", "b"]})
+    assert t.answer == "R" and t.reasoning is None and t.extra == {"steps": ["a", "b"]}
+    t = one({"steps": [{"text": "a"}]})
+    assert t.reasoning is None and t.extra == {"steps": [{"text": "a"}]}
 
 
 def test_unescaped_dotted_key_falls_back_to_whole_key():

@@ -14,9 +14,11 @@ Order of precedence for every canonical field, highest first:
    lists, a ``usage`` object, and an output text under
    ``response``/``output``/``content``/``completion``/``text``/``generation``.
 
-After (4), a record with no prompt takes ``question`` or ``problem`` as the prompt, and one
-with no reference takes ``ground_truth``, ``gold``, ``gold_answer``, ``expected_answer`` or
-``ground_truth_answer`` (the names datasets use).
+After (4), a record with no prompt takes ``question`` or ``problem`` as the prompt, one with
+no model takes ``generator``, one with no reference takes ``ground_truth``, ``gold``,
+``gold_answer``, ``expected_answer`` or ``ground_truth_answer`` (the names datasets use), and
+one with no output text takes a ``steps`` list of strings, one step per line, as its
+reasoning.
 
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
 the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
@@ -1181,6 +1183,7 @@ def _too_long(f: str, n: int, lim: int) -> str:
 #: canonical field and nothing detected fills it (``answer`` stays the model's answer)
 _DATASET_NAMES = (
     ("prompt", ("question", "problem")),
+    ("model", ("generator",)),
     ("reference", ("ground_truth", "gold", "gold_answer", "expected_answer",
                    "ground_truth_answer")),
 )
@@ -1229,6 +1232,14 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
                     vals[f] = v
                     used.add(k)
                     break
+    # a solution written as a list of steps (ProcessBench, PRM800K-style step lists)
+    steps = rec.get("steps")
+    if type(steps) is list and steps and "steps" not in plan.consumed and \
+            "reasoning" not in plan.mapped and not out_from_map and \
+            vals.get("reasoning") is None and det.get("_text") is None and \
+            det.get("_reasoning") is None and all(type(x) is str for x in steps):
+        vals["reasoning"] = "\n".join(steps)
+        used.add("steps")
     # type checks (text first: the split needs strings)
     out: Dict[str, Any] = {}
     f = OUTPUT_TARGET
