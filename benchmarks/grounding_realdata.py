@@ -69,7 +69,7 @@ def short(s, n=110):
 # 1. GSM8K reference solutions
 
 def gsm8k_references(nlist):
-    print("\n== 1. GSM8K reference solutions (human <<a*b=c>> annotations) ==")
+    print("\n== 1. Reference solutions: GSM8K <<a*b=c>> annotations, MATH solutions ==")
     base = {r["answer"]: "inputs/gsm8k.jsonl" for r in jsonl(os.path.join(MIP, "inputs", "gsm8k.jsonl"))}
     union = dict(base)
     for f in sorted(glob.glob(os.path.join(MIP, "gsm8k__*.jsonl"))):
@@ -101,10 +101,36 @@ def gsm8k_references(nlist):
         print(f"  inline claims in the same texts: ok {inl['ok']}  wrong {inl['wrong']}  "
               f"unchecked {inl['unchecked']}")
         for src, c, text in bad:
-            ctx = text[max(0, c.start - 70):c.end + 25]
-            print(f"  - {c.kind} {c.status}: {c.lhs} {c.relation} {c.rhs}"
-                  f"{'  (exact: ' + c.expected + ')' if c.expected else ''}"
-                  f"{'  [' + c.reason + ']' if c.reason else ''}  <{src}>  …{short(ctx, 140)}…")
+            _show_claim(src, c, text)
+    # MATH reference solutions (written by people, LaTeX): every claim they make should check
+    sols = {}
+    for f in [os.path.join(MIP, "inputs", "math.jsonl")] + sorted(glob.glob(os.path.join(MIP, "math__*.jsonl"))):
+        for r in jsonl(f):
+            if isinstance(r.get("solution"), str):
+                sols.setdefault(r["solution"], os.path.basename(f))
+    st = collections.Counter()
+    bad = []
+    for text, src in sols.items():
+        for c in scan_claims(text):
+            st[c.status] += 1
+            if c.status != "ok":
+                bad.append((src, c, text))
+    tot = sum(st.values())
+    print(f"\nMATH reference solutions (LaTeX, written by people): {len(sols)} solutions, {tot} "
+          f"claims: ok {st['ok']}  wrong {st['wrong']}  unchecked {st['unchecked']}  -> "
+          f"{100.0 * st['ok'] / max(tot, 1):.2f}% check as correct")
+    for src, c, text in bad:
+        _show_claim(src, c, text)
+    print("  hand-checked: the one 'wrong' claim is an error in the MATH solution itself: the "
+          "discriminant of y^2 - 4y - 1 is written (-4)^2 + 4*1*(-1), which is 12, and stated as "
+          "20 (b^2 - 4ac = 16 + 4 = 20: the sign in the written expression is wrong)")
+
+
+def _show_claim(src, c, text):
+    ctx = text[max(0, c.start - 70):c.end + 25]
+    print(f"  - {c.kind} {c.status}: {c.lhs} {c.relation} {c.rhs}"
+          f"{'  (exact: ' + c.expected + ')' if c.expected else ''}"
+          f"{'  [' + c.reason + ']' if c.reason else ''}  <{src}>  …{short(ctx, 140)}…")
 
 
 # --------------------------------------------------------------------------------------------

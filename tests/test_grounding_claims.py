@@ -252,6 +252,15 @@ def test_option_labels_and_list_labels_are_not_operands():
     # a calculation in parentheses after prose is an expression of its own
     ("Cera was 41 years old (46 - 6 = 41).", [("46 - 6", "41", "wrong")]),
     ("Twice the rewards amount is $8 ($4 * 2 = $9)", [("4 * 2", "9", "wrong")]),
+    # groups written against each other multiply whatever units they hold (a MATH solution)
+    (r"the area is $\frac{1}{2}(3\text{ cm})(9\text{ cm}-5\text{ cm})=6\text{ cm}^2$.",
+     [(r"\frac{1}{2}(3\text{ cm})(9\text{ cm}-5\text{ cm})", "6", "ok")]),
+    (r"$(3\text{ cm})(4\text{ cm})=13$", [(r"(3\text{ cm})(4\text{ cm})", "13", "wrong")]),
+    # a '$' before a command opens inline math: the prose before it is no operand (MATH)
+    (r"If 12 people order $\frac{18}{12}=1\frac{1}{2}$ times too much food",
+     [(r"\frac{18}{12}", r"1\frac{1}{2}", "ok")]),
+    (r"If 12 people order $\frac{18}{12}=2$ times", [(r"\frac{18}{12}", "2", "wrong")]),
+    (r"$\$5 \times 3 = \$16$", [(r"5 \times 3", "16", "wrong")]),
 ])
 def test_parenthesized_labels_and_remarks(text, found):
     assert statuses(text) == found

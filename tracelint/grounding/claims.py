@@ -733,7 +733,10 @@ class _SegState:
                     if j:
                         seg.unit_run += 1
                         return j  # "80 (initial) + 60 (bought) = 140": read past as a unit is
-                    if seg.unit_run or (t.sp and _holds_anchor(toks, i)):
+                    # "(3\text{ cm})(4\text{ cm})": groups written against each other are
+                    # a product whatever units they hold
+                    grouped = prev.k == RP and not t.sp and t.s == prev.e
+                    if (seg.unit_run and not grouped) or (t.sp and _holds_anchor(toks, i)):
                         # "40 years old (46 - 6 = 40)", "$8 ($4 * 2 = $8)": prose, then a new
                         # expression
                         self.close(True)
@@ -1477,7 +1480,14 @@ class ClaimScanner:
         rpos = n - a
         stop = min(n, rpos + self.max_span)
         end = _lhs_run(rev, rpos, stop)
-        return a - (end - rpos), end >= stop and stop < n
+        start = a - (end - rpos)
+        # a '$' followed by a command opens inline math ("order $\frac{18}{12}=1\frac12$"):
+        # the prose before it is not part of the expression, and such a '$' is never money
+        j = text.rfind("$", start, a)
+        if j >= 0 and (j == 0 or text[j - 1] != "\\") and \
+                text[j + 1:j + 3].lstrip(" ")[:1] == "\\":
+            return j + 1, False
+        return start, end >= stop and stop < n
 
     def _rhs_end(self, text: str, p: int) -> Tuple[int, bool]:
         """End of the candidate right side, and whether the run reached the scan limit."""
