@@ -10,6 +10,7 @@ from tracelint.detectors.base import TraceContext
 from tracelint.grounding.equations import (check_equations, consistent, declared_letters,
                                            find_equations)
 from tracelint.model import Trace
+from tracelint.grounding import equations as E
 
 
 def flags(text, prompt="", **kw):
@@ -365,3 +366,31 @@ def test_sentence_ends_equal_a_search_per_ending(text, a, b):
     first = min((q for q in (text.find(d, lo, hi) for d in _ENDINGS) if q >= 0), default=-1)
     m = _E._END_NEXT.search(text, lo, hi)
     assert (m.start() if m else -1) == first
+
+
+# --- _WindowSearch: the window search that reuses the last one ------------------------------
+
+_WS_CHARS = list("xyzab XY \t\t12 3_\\'\u2019(=+.")
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.lists(st.sampled_from(_WS_CHARS), max_size=40).map("".join),
+       st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=12),
+       st.sampled_from(["xyz", "x", "ab", "xXyY"]))
+def test_window_search_answers_as_a_fresh_search(text, steps, letters):
+    var_re = E._var_pattern(letters)
+    ws = E._WindowSearch(text, var_re)
+    lo = hi = 0
+    for dlo, dhi in steps:  # windows whose ends never move left
+        hi = min(len(text), hi + dhi)
+        lo = min(hi, lo + dlo)
+        assert ws.found(lo, hi) == (var_re.search(text, lo, hi) is not None)
+
+
+def test_window_search_rechecks_a_match_at_the_old_edge():
+    # "x 5": in [0, 2) the x matches (the " 5" after it is cut off); in [0, 3) it is the
+    # times sign of "x 5" and does not
+    var_re = E._var_pattern("x")
+    ws = E._WindowSearch("x 5", var_re)
+    assert ws.found(0, 2)
+    assert not ws.found(0, 3)

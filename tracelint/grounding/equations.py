@@ -614,15 +614,40 @@ def _near(text: str, lo: int, p: int, hi: int, var_re) -> bool:
     return len(names) == 1 and var_re.search(text, left, right) is not None
 
 
+class _WindowSearch:
+    """``found(lo, hi)``: whether ``var_re.search(text, lo, hi)`` finds a name, for windows
+    that never move left (neither end goes back), answered in part by the last search: a
+    position that failed there fails here (the pattern's look-aheads are negative, so a
+    longer window cannot help them, and its look-behinds see before a search's start), and a
+    match whose two look-ahead characters lay inside the last window still holds."""
+
+    __slots__ = ("text", "var_re", "hi", "at")
+
+    def __init__(self, text: str, var_re):
+        self.text = text
+        self.var_re = var_re
+        self.hi = -1  # end of the last window searched
+        self.at = -1  # the match found there (-1: none)
+
+    def found(self, lo: int, hi: int) -> bool:
+        at = self.at
+        if at >= lo and at + 2 < self.hi:
+            return True
+        m = self.var_re.search(self.text, lo if at >= 0 else max(lo, self.hi), hi)
+        self.hi, self.at = hi, (m.start() if m is not None else -1)
+        return m is not None
+
+
 def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
     """The windows of one line around each '=' (from ``p``) that has an unknown near it:
     at most ``_WINDOW`` characters on each side, within the sentence; merged when they
     overlap.  A window that stops inside a sentence is marked cut there (a side that reaches
     the cut is not used)."""
     wins: List[list] = []
+    unknown = _WindowSearch(text, var_re)
     while p >= 0:
         lo, hi = max(ls, p - _WINDOW), min(le, p + _WINDOW)
-        if var_re.search(text, lo, hi) is None:  # the common case: a numeric claim
+        if not unknown.found(lo, hi):  # the common case: a numeric claim
             p = text.find("=", p + 1, le)
             continue
         cut_l, cut_r = lo > ls, hi < le
