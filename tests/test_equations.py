@@ -394,3 +394,23 @@ def test_window_search_rechecks_a_match_at_the_old_edge():
     ws = E._WindowSearch("x 5", var_re)
     assert ws.found(0, 2)
     assert not ws.found(0, 3)
+
+
+# --- _function_args: the function-argument letters, found from the argument groups ----------
+
+_FA_PIECES = ["f", "g", "x", "X", "ab", "(", ")", "(x)", "( y )", "'", "''", "^", "{", "}", "-1",
+              "^{-1}", "^-1", "^{-1", "^-1}", "\u207b\u00b9", "\\", " ", "\t", "\n", "2", "=", "\u00e9"]
+
+
+@settings(deadline=None, max_examples=600)
+@given(st.lists(st.sampled_from(_FA_PIECES), max_size=30).map("".join))
+def test_function_args_equal_the_full_scan(text):
+    assert E._function_args(text) == {m.group(1).lower() for m in E._FUNC_ARG.finditer(text)}
+
+
+def test_function_args_examples():
+    assert E._function_args("f(x) = 6 - x, g^{-1}(Y) and h''(t)") == {"x", "y", "t"}
+    assert E._function_args("f^{-1(u) g^-1}(v) h^-1(w) k\u207b\u00b9(z)") == {"u", "v", "w", "z"}
+    assert E._function_args("p(s) = 0") == {"s"}  # quotes: any number of them
+    # a name glued to a word or a LaTeX command is not a function name
+    assert E._function_args("of(x) \\sin(z) 3(a)") == set()
