@@ -10,6 +10,7 @@ from tracelint.detectors.base import TraceContext
 from tracelint.grounding.equations import (check_equations, consistent, declared_letters,
                                            find_equations)
 from tracelint.model import Trace
+from tracelint.grounding import equations as E
 
 
 def flags(text, prompt="", **kw):
@@ -365,3 +366,51 @@ def test_sentence_ends_equal_a_search_per_ending(text, a, b):
     first = min((q for q in (text.find(d, lo, hi) for d in _ENDINGS) if q >= 0), default=-1)
     m = _E._END_NEXT.search(text, lo, hi)
     assert (m.start() if m else -1) == first
+
+
+# --- _WindowSearch: the window search that reuses the last one ------------------------------
+
+_WS_CHARS = list("xyzab XY \t\t12 3_\\'\u2019(=+.")
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.lists(st.sampled_from(_WS_CHARS), max_size=40).map("".join),
+       st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=12),
+       st.sampled_from(["xyz", "x", "ab", "xXyY"]))
+def test_window_search_answers_as_a_fresh_search(text, steps, letters):
+    var_re = E._var_pattern(letters)
+    ws = E._WindowSearch(text, var_re)
+    lo = hi = 0
+    for dlo, dhi in steps:  # windows whose ends never move left
+        hi = min(len(text), hi + dhi)
+        lo = min(hi, lo + dlo)
+        assert ws.found(lo, hi) == (var_re.search(text, lo, hi) is not None)
+
+
+def test_window_search_rechecks_a_match_at_the_old_edge():
+    # "x 5": in [0, 2) the x matches (the " 5" after it is cut off); in [0, 3) it is the
+    # times sign of "x 5" and does not
+    var_re = E._var_pattern("x")
+    ws = E._WindowSearch("x 5", var_re)
+    assert ws.found(0, 2)
+    assert not ws.found(0, 3)
+
+
+# --- _function_args: the function-argument letters, found from the argument groups ----------
+
+_FA_PIECES = ["f", "g", "x", "X", "ab", "(", ")", "(x)", "( y )", "'", "''", "^", "{", "}", "-1",
+              "^{-1}", "^-1", "^{-1", "^-1}", "\u207b\u00b9", "\\", " ", "\t", "\n", "2", "=", "\u00e9"]
+
+
+@settings(deadline=None, max_examples=600)
+@given(st.lists(st.sampled_from(_FA_PIECES), max_size=30).map("".join))
+def test_function_args_equal_the_full_scan(text):
+    assert E._function_args(text) == {m.group(1).lower() for m in E._FUNC_ARG.finditer(text)}
+
+
+def test_function_args_examples():
+    assert E._function_args("f(x) = 6 - x, g^{-1}(Y) and h''(t)") == {"x", "y", "t"}
+    assert E._function_args("f^{-1(u) g^-1}(v) h^-1(w) k\u207b\u00b9(z)") == {"u", "v", "w", "z"}
+    assert E._function_args("p(s) = 0") == {"s"}  # quotes: any number of them
+    # a name glued to a word or a LaTeX command is not a function name
+    assert E._function_args("of(x) \\sin(z) 3(a)") == set()

@@ -410,6 +410,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "format", "x") is None:
         args.format = "text"
     from .io import InputError
+    from .pipeline.parallel import tune_gc
+    tune_gc()
     # Trace text can hold lone surrogates (a JSON ``"\ud800"`` escape decodes to one) and
     # file names can hold undecodable bytes; neither can be encoded in UTF-8, so a strict
     # stdout would end the run with UnicodeEncodeError half-way through (text, github, json,

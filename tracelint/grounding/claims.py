@@ -508,12 +508,26 @@ class _SegState:
                 seg.unit_run = 0
                 i += 1
                 continue
+            elif k == WORD and self.need and not t.f and not self.seg.toks and \
+                    not self.chunk.rels:
+                # a prose word where no side has begun: :meth:`word` would close the
+                # chunk at it unless it can start an operand (a letter, pi, a function
+                # word, a call "f(", a name with an index "D7")
+                v = t.v
+                if (len(v) > 1 or v in ("a", "i")) and v != "pi" and v not in FUNC_WORDS:
+                    nxt = toks[i + 1] if i + 1 < n else None
+                    if nxt is None or not ((nxt.k == NUM and nxt.s == t.e) or (
+                            nxt.k == LP and nxt.v == "(" and not nxt.sp)):
+                        self.close(True)
+                        i += 1
+                        continue
             i = step(i, n)
         self.close()
 
     def step(self, i: int, n: int) -> int:
         """Read toks[i] (and maybe more); the next index.  :meth:`run` has already taken the
-        two fast paths (a number where an operand is expected, a binary operator after one)."""
+        fast paths (a number where an operand is expected, a binary operator after one, a
+        prose word before any side)."""
         toks = self.toks
         t = toks[i]
         k = t.k
@@ -2439,7 +2453,7 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
     i = 0
     while i < len(toks) - 1:
         t = toks[i]
-        rep = _overline(toks, i)
+        rep = _overline(toks, i) if t.k == NUM else None  # only a number starts one
         if rep:
             toks[i:rep[0]] = [rep[1]]
             continue

@@ -142,6 +142,30 @@ _MULTI = re.compile(r"[|\u00b1\u2213]|\\(?:pm|mp|lvert|rvert|vert|left\||right\|
 #: A letter used as a function's argument ("f(x) = 6 - x", "g^{-1}(x)"): not an unknown.
 _FUNC_ARG = re.compile(r"(?<![A-Za-z\\])[A-Za-z](?:\^\{?-1\}?|\u207b\u00b9|'+)?"
                        r"\(\s*([A-Za-z])\s*\)")
+#: The argument group of :data:`_FUNC_ARG` alone: a literal start, found fast.
+_ARG_GROUP = re.compile(r"\(\s*[A-Za-z]\s*\)")
+
+
+def _function_args(text: str) -> Set[str]:
+    """``{m.group(1).lower() for m in _FUNC_ARG.finditer(text)}``, read from the argument
+    groups: at each, the name can only start where one of the pattern's suffixes ("", quotes,
+    "⁻¹", "^-1", "^{-1", "^-1}", "^{-1}") ends at the group, and is matched there
+    (look-behinds see before the start).  The matches never overlap, so finditer meets them
+    all; trying every letter of a long text was the slow part."""
+    out: Set[str] = set()
+    for g in _ARG_GROUP.finditer(text):
+        q = g.start()
+        j = q
+        while j > 0 and text[j - 1] == "'":
+            j -= 1
+        for at in {q - 1, j - 1, q - 3, q - 4, q - 5, q - 6}:
+            if at >= 0:
+                m = _FUNC_ARG.match(text, at)
+                if m is not None:
+                    out.add(m.group(1).lower())
+    return out
+
+
 #: A number (or a number glued to letters: "3P", "5kg") right before a side: the side is the
 #: tail of a longer expression ("-165 + 3P - x = 180" must not be read as "-x = 180").
 _TERM_BEFORE = re.compile(r"\d[A-Za-z]*[ \t$]*$")
@@ -614,15 +638,40 @@ def _near(text: str, lo: int, p: int, hi: int, var_re) -> bool:
     return len(names) == 1 and var_re.search(text, left, right) is not None
 
 
+class _WindowSearch:
+    """``found(lo, hi)``: whether ``var_re.search(text, lo, hi)`` finds a name, for windows
+    that never move left (neither end goes back), answered in part by the last search: a
+    position that failed there fails here (the pattern's look-aheads are negative, so a
+    longer window cannot help them, and its look-behinds see before a search's start), and a
+    match whose two look-ahead characters lay inside the last window still holds."""
+
+    __slots__ = ("text", "var_re", "hi", "at")
+
+    def __init__(self, text: str, var_re):
+        self.text = text
+        self.var_re = var_re
+        self.hi = -1  # end of the last window searched
+        self.at = -1  # the match found there (-1: none)
+
+    def found(self, lo: int, hi: int) -> bool:
+        at = self.at
+        if at >= lo and at + 2 < self.hi:
+            return True
+        m = self.var_re.search(self.text, lo if at >= 0 else max(lo, self.hi), hi)
+        self.hi, self.at = hi, (m.start() if m is not None else -1)
+        return m is not None
+
+
 def _scan_line(text, ls, le, p, allowed, limits, cache, out, nonlinear, var_re):
     """The windows of one line around each '=' (from ``p``) that has an unknown near it:
     at most ``_WINDOW`` characters on each side, within the sentence; merged when they
     overlap.  A window that stops inside a sentence is marked cut there (a side that reaches
     the cut is not used)."""
     wins: List[list] = []
+    unknown = _WindowSearch(text, var_re)
     while p >= 0:
         lo, hi = max(ls, p - _WINDOW), min(le, p + _WINDOW)
-        if var_re.search(text, lo, hi) is None:  # the common case: a numeric claim
+        if not unknown.found(lo, hi):  # the common case: a numeric claim
             p = text.find("=", p + 1, le)
             continue
         cut_l, cut_r = lo > ls, hi < le
@@ -759,7 +808,7 @@ def check_equations(text: str, prompt: str = "", letters: str = DEFAULT_LETTERS,
     if len(eqs) < 2:
         return []
     if "(" in text:
-        nonlinear = nonlinear | {m.group(1).lower() for m in _FUNC_ARG.finditer(text)}
+        nonlinear = nonlinear | _function_args(text)
     pinfo = _prompt_info(prompt) if prompt else None
     out: List[Inconsistency] = []
     chains: Dict[str, List[Equation]] = {}

@@ -1397,6 +1397,9 @@ def format_poly(p: Poly) -> str:
 
 _PI_LO = Fraction(314159265358979, 10 ** 14)
 _PI_HI = Fraction(314159265358980, 10 ** 14)
+#: Factors that widen a float bound to enclose the true value (made once, not per root).
+_FLOAT_LO = 1 - Fraction(1, 10 ** 12)
+_FLOAT_HI = 1 + Fraction(1, 10 ** 12)
 
 
 def _iv_mul(a, b):
@@ -1415,6 +1418,9 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
         if kind == "n":
             v = it[1]
             nd = it[2] if len(it) > 2 else 0
+            if type(v) is Fraction and (nd <= 0 or not unit_scale):
+                st.append((v, v))  # a half-width of zero: v - 0 and v + 0 are v
+                continue
             h = unit_scale / 10 ** nd if nd > 0 else Fraction(0)
             st.append((v - h, v + h))
         elif kind == "b":
@@ -1441,8 +1447,7 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
                     ex = float(b[0])
                     lo_f, hi_f = float(a[0]) ** ex, float(a[1]) ** ex
                     lo_f, hi_f = min(lo_f, hi_f), max(lo_f, hi_f)
-                    st.append((Fraction(lo_f) * (1 - Fraction(1, 10 ** 12)),
-                               Fraction(hi_f) * (1 + Fraction(1, 10 ** 12))))
+                    st.append((Fraction(lo_f) * _FLOAT_LO, Fraction(hi_f) * _FLOAT_HI))
                     continue
                 e = int(b[0])
                 if abs(e) > 64:
@@ -1485,7 +1490,7 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
                         raise Unsupported("even root of a negative number")
                     fx = abs(float(x)) ** (1.0 / n) * (1 if x >= 0 else -1)
                     r = Fraction(fx)
-                    out.append((r * (1 - Fraction(1, 10 ** 12)), r * (1 + Fraction(1, 10 ** 12))))
+                    out.append((r * _FLOAT_LO, r * _FLOAT_HI))
                 else:
                     out.append((r, r))
             lo = min(out[0][0], out[1][0], out[0][1], out[1][1])
