@@ -537,3 +537,26 @@ def test_remainder_pattern_equals_forward_pattern(parts):
     a, b = _REMAINDER_FORWARD.match(s), _REMAINDER.match(s)
     assert (a is None) == (b is None) and (a is None or a.end() == b.end())
 
+
+
+@pytest.mark.parametrize("text, status", [
+    # logarithms and the exponential: exact where rational, else judged at the shown precision
+    ("so ln(7) ≈ 1.9459 here", "ok"), ("so ln(7) ≈ 1.9559 here", "wrong"),
+    ("so ln(0.8935) ≈ -0.1118 here", "wrong"),          # DeepSeek-R1-Distill, real: -0.1126
+    ("so exp(0) = 1 here", "ok"), ("so exp(2) = 7.389 here", "ok"), ("so exp(2) = 7.5", "wrong"),
+    ("so lg(1000) = 3 here", "ok"), ("so log₁₀(0.01) = -2 here", "ok"),
+    ("so log₁₀(2³) = 3 log₁₀(2) ≈ 3*0.3010 here", "ok"),  # QwQ, real: a product with log₁₀
+    ("so 3 log₂(8) = 8 here", "wrong"), (r"$\ln 2 \approx 0.6913$", "wrong"),
+    ("so ln(5)*1 = ln(5) here", "ok"), ("so ln(7/3)/ln(1.3) ≈ 0.8473/0.2624 here", "ok"),
+    # outside the domain or too large: unchecked, never wrong
+    ("so ln(-1) = 0 here", "unchecked"), ("so exp(100000) = 5 here", "unchecked"),
+])
+def test_logarithms_and_exp(text, status):
+    got = [c.status for c in scan_claims(text)]
+    assert status in got and (status == "wrong") == ("wrong" in got), got
+
+
+def test_plain_log_stays_unchecked():
+    # log(38.626) ≈ 3.654 is natural, log(10.236) ≈ 1.010 decimal: the base is a convention
+    for text in ("so log(38.626) ≈ 3.654 here", "so log(10.236) ≈ 1.010 here"):
+        assert [c.status for c in scan_claims(text)] == ["unchecked"]

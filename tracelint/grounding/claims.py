@@ -72,7 +72,8 @@ MULTIPLIER_WORDS = {"dozen": 12, "dozens": 12, "hundred": 100, "thousand": 1000,
 APPROX_WORDS = {"approximately", "approx", "about", "around", "roughly", "nearly", "almost",
                 "circa", "ca"}
 FUNC_WORDS = {"sqrt": ("root", 2), "sin": "sin", "cos": "cos", "tan": "tan", "log": "log",
-              "ln": "ln", "exp": "exp", "cbrt": ("root", 3)}
+              "ln": "ln", "exp": "exp", "cbrt": ("root", 3), "lg": "lg",
+              "log\u2081\u2080": "log\u2081\u2080", "log\u2082": "log\u2082"}
 
 # unit alias -> (family, canonical).  Only families where a conversion changes the number.
 _UNIT_TABLE = {

@@ -1099,6 +1099,66 @@ def _power(a: Fraction, b: Fraction, limits: Limits) -> Fraction:
     return _power(r, Fraction(b.numerator), limits)
 
 
+#: Logarithms and the exponential: name -> (float function, whether it needs a positive
+#: argument, base for sympy; None = e).  Plain "log" is not here: its base (e or 10) is
+#: the writer's convention, and both occur in the real traces.
+LOG_EXP = {
+    "ln": (math.log, True, None), "exp": (math.exp, False, None),
+    "log\u2081\u2080": (math.log10, True, 10), "lg": (math.log10, True, 10),
+    "log\u2082": (math.log2, True, 2),
+}
+#: Largest |x| for exp(x) (a float overflows near 709).
+_EXP_MAX = 700
+
+
+def _log_exp_exact(name: str, x: Fraction) -> Fraction:
+    """The rational value where there is one (ln 1 = 0, exp 0 = 1, log10 1000 = 3); else
+    NeedsSymbolic (the interval path bounds it) or Unsupported outside the domain."""
+    fn, positive, base = LOG_EXP[name]
+    if positive and x <= 0:
+        raise Unsupported("logarithm of a non-positive number")
+    if name == "exp":
+        if x == 0:
+            return Fraction(1)
+        if abs(x) > _EXP_MAX:
+            raise Refused("exponent too large")
+        raise NeedsSymbolic("exp")
+    if x == 1:
+        return Fraction(0)
+    if base is not None and x.denominator == 1 or (x.numerator == 1 and base is not None):
+        # an exact integer power of the base, up or down
+        n, k = (x.numerator, 1) if x.denominator == 1 else (x.denominator, -1)
+        e = 0
+        while n % base == 0 and e < 4000:
+            n //= base
+            e += 1
+        if n == 1:
+            return Fraction(k * e)
+    raise NeedsSymbolic(name)
+
+
+def _log_exp_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fraction, Fraction]:
+    """Bounds of an increasing function on an interval, from floats widened by a relative
+    1e-12 and an absolute 1e-15 (float rounding of the argument and of the result)."""
+    fn, positive, _ = LOG_EXP[name]
+    if positive and a[0] <= 0:
+        raise Unsupported("logarithm of a non-positive number")
+    if name == "exp" and max(abs(a[0]), abs(a[1])) > _EXP_MAX:
+        raise Refused("exponent too large")
+    out = []
+    for x in a:
+        try:
+            exact = _log_exp_exact(name, x)
+            out.append((exact, exact))
+            continue
+        except NeedsSymbolic:
+            pass
+        fx = Fraction(fn(float(x)))
+        pad = abs(fx) * Fraction(1, 10 ** 12) + Fraction(1, 10 ** 15)
+        out.append((fx - pad, fx + pad))
+    return (out[0][0], out[1][1])
+
+
 def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
     """Exact value of an RPN expression (iterative).  Raises NotNumeric (variables),
     NeedsSymbolic (irrational), Unsupported, Refused."""
@@ -1147,6 +1207,8 @@ def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
                         raise Unsupported("even root of a negative number")
                     raise NeedsSymbolic("irrational root")
                 st[-1] = r
+            elif name in LOG_EXP:
+                st[-1] = _log_exp_exact(name, st[-1])
             else:
                 raise Unsupported(f"function {name}")
         elif kind == "c":
@@ -1230,6 +1292,15 @@ def to_sympy(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
             name = it[1]
             if isinstance(name, tuple) and name[0] == "root":
                 st[-1] = sp.root(st[-1], name[1]) if name[1] != 2 else sp.sqrt(st[-1])
+            elif name in LOG_EXP:
+                x = st[-1]
+                if name == "exp":
+                    if x.is_Number and abs(x) > _EXP_MAX:
+                        raise Refused("exponent too large")
+                    st[-1] = sp.exp(x)
+                else:
+                    base = LOG_EXP[name][2]
+                    st[-1] = sp.log(x) if base is None else sp.log(x, base)
             else:
                 raise Unsupported(f"function {name}")
         elif kind == "c":
@@ -1479,6 +1550,9 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
         elif kind == "f":
             name = it[1]
             a = st.pop()
+            if name in LOG_EXP:
+                st.append(_log_exp_interval(name, a))
+                continue
             if not (isinstance(name, tuple) and name[0] == "root"):
                 raise Unsupported(f"function {name}")
             n = name[1]
