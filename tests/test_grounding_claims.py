@@ -560,3 +560,32 @@ def test_plain_log_stays_unchecked():
     # log(38.626) ≈ 3.654 is natural, log(10.236) ≈ 1.010 decimal: the base is a convention
     for text in ("so log(38.626) ≈ 3.654 here", "so log(10.236) ≈ 1.010 here"):
         assert [c.status for c in scan_claims(text)] == ["unchecked"]
+
+
+@pytest.mark.parametrize("text, status", [
+    # sin/cos/tan: radians first, then degrees (each side on its own) before calling it wrong
+    ("so tan(0.5772) ≈ 0.651 here", "ok"), ("so tan(0.5772) ≈ 0.656 here", "wrong"),  # real
+    ("so tan(30) = 1/√3 here", "ok"), ("so cos(60) = 0.5 here", "ok"),
+    ("so cos(60) = 0.4 here", "wrong"), ("so sin(30°) = 0.6 here", "wrong"),
+    (r"$\sin 30^\circ = \frac{1}{2}$", "ok"), ("so tan(45°) = 1 here", "ok"),
+    ("so sin(22.5°) = sqrt[(1 - cos(π/4))/2] here", "ok"),        # degrees = radians
+    ("so cos(1.3744) ≈ cos(78.75 degrees) here", "ok"),
+    (r"$\cos(7\pi/16) = \cos(67.5^\circ)$", "wrong"),              # s1.1, real: 78.75°
+    ("so cos(π/14) ≈ 0.97437 here", "wrong"),                      # R1, real: 0.97493
+    ("so sin(2) ≈ 0.909 here", "ok"),
+    # not evaluated: a bare argument that a product continues, a power of a function,
+    # complex numbers
+    ("so cos 3π/4 = -sqrt(2)/2 here", "unchecked"),
+])
+def test_trig_functions(text, status):
+    got = [c.status for c in scan_claims(text)]
+    assert status in got and (status == "wrong") == ("wrong" in got), got
+
+
+@pytest.mark.parametrize("text", [
+    "so cos(3) [sin(6) cos(3) + cos(6) sin(3)] = sin(6) cos²(3) + cos(6) sin(3) cos(3). But",
+    r"$$\cos \frac{\pi}{4} + i \sin \frac{\pi}{4} = \frac{\sqrt{2}}{2} + \frac{\sqrt{2}}{2} i$$",
+    "so 2 + 2 = 3 + 1 i here",
+])
+def test_function_powers_and_imaginary_unit_are_not_misread(text):
+    assert "wrong" not in [c.status for c in scan_claims(text)]

@@ -843,6 +843,22 @@ class _SegState:
             seg.toks.append(P.Tok(VAR, t.s, nxt.e, t.t + nxt.t, v + nxt.t, t.sp))
             self.complete()
             return i + 2
+        if v in FUNC_WORDS and nxt is not None and nxt.k == SUP and (seg.toks or chunk.rels
+                                                                      or self.need):
+            # "sin(6) cos²(3)": a power of a function; the side goes on but is not evaluated
+            self.nonnum()
+            if not self.need:
+                seg.toks.append(P.Tok(OP, t.s, t.s, "", "*", False, 0, "implicit"))
+            seg.toks.append(P.Tok(FUNC, t.s, t.e, t.t, FUNC_WORDS[v], t.sp))
+            self.need = True
+            return i + 2
+        if v == "i" and t.f != "text" and (seg.toks or chunk.rels):
+            # "√2/2 + √2/2 i", "cos θ + i sin θ": the imaginary unit; complex values are
+            # not checked
+            self.nonnum()
+            if self.need:
+                self.push_operand(P.Tok(VAR, t.s, t.e, t.t, v, t.sp))
+            return i + 1
         if t.f == "textvar":
             # 5\text{Tri}: a named quantity
             if not self.need:
@@ -1117,6 +1133,12 @@ def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
 
 
 def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
+    # "cos 3π/4", "sin 2x": a trig argument written without parentheses that a product or a
+    # quotient continues is the whole term by convention, the first factor by precedence
+    for j in range(len(toks) - 2):
+        if toks[j].k == FUNC and toks[j].v in P.TRIG and toks[j + 1].k in (NUM, CONST, VAR) \
+                and toks[j + 2].k == OP and toks[j + 2].v in "*/^":
+            return Val("unsupported", reason="trig argument without parentheses", has_op=True)
     try:
         rpn, has_op = P.compile_rpn(toks, limits, pct_mode)
     except P.Refused as exc:
@@ -1261,6 +1283,12 @@ def _compare_symbolic(a: Val, b: Val, relation: str, approx: bool) -> Tuple[Opti
 
 # --------------------------------------------------------------------------------------------
 # alternatives (ambiguous readings)
+
+
+def _in_degrees(toks: Sequence[Tok]) -> List[Tok]:
+    """The tokens with every sin/cos/tan read in degrees."""
+    return [P.Tok(FUNC, t.s, t.e, t.t, t.v + "\u00b0", t.sp) if t.k == FUNC and
+            t.v in ("sin", "cos", "tan") else t for t in toks]
 
 
 def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
@@ -1993,6 +2021,16 @@ class ClaimScanner:
                     b.toks[-1].v == r and b.toks[-2].k == OP and b.toks[-2].v == "+" and \
                     any(t.k == NUM and t.v == d for t in b.toks):
                 return "division with remainder"
+        # "tan(30) = 1/√3", "sin(9°) ≈ 0.15643": trig arguments in degrees (the degree sign,
+        # read as a unit, does not reach the expression; radians are the first reading)
+        # each side on its own: "sin(22.5°) = sqrt((1 - cos(π/4))/2)"
+        if any(t.k == FUNC and t.v in P.TRIG for seg in (a, b) for t in seg.toks):
+            da = evaluate(_in_degrees(a.toks), self.limits, "percent", self.val_cache)
+            db = evaluate(_in_degrees(b.toks), self.limits, "percent", self.val_cache)
+            for xa, xb in ((da, db), (da, vb), (va, db)):
+                if xa.status in ("exact", "symbolic") and xb.status in ("exact", "symbolic") \
+                        and self._compare(xa, xb, rel, approx, b.ellipsis, span, a, b)[0]:
+                    return "degrees"
         # "π/14 ≈ 12.857 degrees", "25π/16 ≈ 25*11.25 = 281.25°": π radians as 180 degrees
         for seg, other in ((a, b), (b, a)):
             if any(t.k == CONST and t.v == "pi" for t in seg.toks) and \

@@ -1159,6 +1159,67 @@ def _log_exp_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fraction
     return (out[0][0], out[1][1])
 
 
+#: sin, cos, tan of an argument in radians, and the same with the argument in degrees
+#: ("sin°": a reading the claim checker tries when the radian one fails, since a degree
+#: sign does not always reach the expression and "tan(30) = 1/√3" means degrees)
+TRIG = ("sin", "cos", "tan", "sin\u00b0", "cos\u00b0", "tan\u00b0")
+#: Largest |argument| (radians) a trig function is bounded for.
+_TRIG_MAX = 10 ** 6
+
+
+#: sin and cos at the multiples of 30 degrees where they are rational (0, ±1/2, ±1)
+_SIN_DEG = {0: Fraction(0), 30: Fraction(1, 2), 90: Fraction(1), 150: Fraction(1, 2),
+            180: Fraction(0), 210: Fraction(-1, 2), 270: Fraction(-1), 330: Fraction(-1, 2)}
+
+
+def _trig_exact(name: str, x: Fraction) -> Fraction:
+    """The rational value where there is one (any function at 0; in degrees, sin and cos at
+    multiples of 30 and tan at multiples of 45 where defined); else NeedsSymbolic."""
+    base = name[:3]
+    if x == 0:
+        return Fraction(1 if base == "cos" else 0)
+    if name.endswith("\u00b0") and x.denominator == 1 and abs(x) <= _TRIG_MAX:
+        d = int(x) % 360
+        if base == "sin" and d in _SIN_DEG:
+            return _SIN_DEG[d]
+        if base == "cos" and (d + 90) % 360 in _SIN_DEG:
+            return _SIN_DEG[(d + 90) % 360]
+        if base == "tan" and d % 45 == 0:
+            if d % 180 == 90:
+                raise Unsupported("tangent at a pole")
+            return Fraction(0) if d % 180 == 0 else Fraction(1 if d % 180 == 45 else -1)
+    raise NeedsSymbolic(name)
+
+
+def _trig_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fraction, Fraction]:
+    """Bounds of sin, cos or tan over an interval no wider than 1 (radians), from floats
+    widened for the rounding of the argument and of the result; the extrema of sin and cos
+    inside the interval are included; an interval that holds a pole of tan is refused."""
+    deg = name.endswith("\u00b0")
+    lo, hi = (float(a[0]), float(a[1]))
+    if deg:
+        lo, hi = lo * math.pi / 180, hi * math.pi / 180
+    if max(abs(lo), abs(hi)) > _TRIG_MAX or hi - lo > 1:
+        raise Unsupported(f"function {name}")
+    base = name[:3]
+    # critical points (extrema of sin/cos, poles of tan) are at phase + k*pi
+    phase = 0.0 if base == "cos" else math.pi / 2
+    k0, k1 = math.ceil((lo - phase) / math.pi - 1e-9), math.floor((hi - phase) / math.pi + 1e-9)
+    if base == "tan" and k0 <= k1:
+        raise Unsupported("tangent at a pole")
+    fn = {"sin": math.sin, "cos": math.cos, "tan": math.tan}[base]
+    vals = [fn(lo), fn(hi)]
+    if base != "tan":
+        for k in range(k0, min(k1, k0 + 2) + 1):
+            vals.append(fn(phase + k * math.pi))
+    pad = (abs(lo) + abs(hi)) * 1e-15 + 1e-15
+    if base == "tan":
+        pad *= 1 + max(v * v for v in vals)  # the derivative of tan is 1 + tan^2
+    flo, fhi = min(vals), max(vals)
+    pad_f = Fraction(pad) + Fraction(max(abs(flo), abs(fhi))) * Fraction(1, 10 ** 12)
+    return (Fraction(flo) - pad_f, Fraction(fhi) + pad_f)
+
+
 def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
     """Exact value of an RPN expression (iterative).  Raises NotNumeric (variables),
     NeedsSymbolic (irrational), Unsupported, Refused."""
@@ -1209,6 +1270,8 @@ def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
                 st[-1] = r
             elif name in LOG_EXP:
                 st[-1] = _log_exp_exact(name, st[-1])
+            elif name in TRIG:
+                st[-1] = _trig_exact(name, st[-1])
             else:
                 raise Unsupported(f"function {name}")
         elif kind == "c":
@@ -1301,6 +1364,9 @@ def to_sympy(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
                 else:
                     base = LOG_EXP[name][2]
                     st[-1] = sp.log(x) if base is None else sp.log(x, base)
+            elif name in TRIG:
+                fn = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan}[name[:3]]
+                st[-1] = fn(st[-1] * sp.pi / 180 if name.endswith("\u00b0") else st[-1])
             else:
                 raise Unsupported(f"function {name}")
         elif kind == "c":
@@ -1552,6 +1618,9 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
             a = st.pop()
             if name in LOG_EXP:
                 st.append(_log_exp_interval(name, a))
+                continue
+            if name in TRIG:
+                st.append(_trig_interval(name, a))
                 continue
             if not (isinstance(name, tuple) and name[0] == "root"):
                 raise Unsupported(f"function {name}")
