@@ -576,6 +576,13 @@ def test_plain_log_stays_unchecked():
     # not evaluated: a bare argument that a product continues, a power of a function,
     # complex numbers
     ("so cos 3π/4 = -sqrt(2)/2 here", "unchecked"),
+    # inverse functions: the result in radians, or in degrees
+    ("so arctan(13)/5 ≈ 1.490/5 here", "ok"), ("so arctan(1) = 45° here", "ok"),
+    ("so arccos(0) = π/2 here", "ok"), ("so arccos(0.428) ≈ 64.6 here", "ok"),
+    ("so arctan(1) = 50° here", "wrong"), ("so arcsin(0.577) = pi/6 here", "wrong"),  # real
+    (r"$\arccos\left(\frac{23}{49}\right) \approx 62.15$", "wrong"),  # QwQ, real: 62.00
+    ("so arctan(10.16)/5 ≈ 0.296 here", "wrong"),   # R1-Distill, real: 0.2945
+    ("so arcsin(2) = 1 here", "unchecked"),
 ])
 def test_trig_functions(text, status):
     got = [c.status for c in scan_claims(text)]

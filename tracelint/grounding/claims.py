@@ -73,6 +73,7 @@ APPROX_WORDS = {"approximately", "approx", "about", "around", "roughly", "nearly
                 "circa", "ca"}
 FUNC_WORDS = {"sqrt": ("root", 2), "sin": "sin", "cos": "cos", "tan": "tan", "log": "log",
               "ln": "ln", "exp": "exp", "cbrt": ("root", 3), "lg": "lg",
+              "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",
               "log\u2081\u2080": "log\u2081\u2080", "log\u2082": "log\u2082"}
 
 # unit alias -> (family, canonical).  Only families where a conversion changes the number.
@@ -1288,7 +1289,10 @@ def _compare_symbolic(a: Val, b: Val, relation: str, approx: bool) -> Tuple[Opti
 def _in_degrees(toks: Sequence[Tok]) -> List[Tok]:
     """The tokens with every sin/cos/tan read in degrees."""
     return [P.Tok(FUNC, t.s, t.e, t.t, t.v + "\u00b0", t.sp) if t.k == FUNC and
-            t.v in ("sin", "cos", "tan") else t for t in toks]
+            t.v in _ANGLE_FUNCS else t for t in toks]
+
+
+_ANGLE_FUNCS = frozenset(["sin", "cos", "tan", "arcsin", "arccos", "arctan"])
 
 
 def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
@@ -2024,7 +2028,7 @@ class ClaimScanner:
         # "tan(30) = 1/√3", "sin(9°) ≈ 0.15643": trig arguments in degrees (the degree sign,
         # read as a unit, does not reach the expression; radians are the first reading)
         # each side on its own: "sin(22.5°) = sqrt((1 - cos(π/4))/2)"
-        if any(t.k == FUNC and t.v in P.TRIG for seg in (a, b) for t in seg.toks):
+        if any(t.k == FUNC and t.v in _ANGLE_FUNCS for seg in (a, b) for t in seg.toks):
             da = evaluate(_in_degrees(a.toks), self.limits, "percent", self.val_cache)
             db = evaluate(_in_degrees(b.toks), self.limits, "percent", self.val_cache)
             for xa, xb in ((da, db), (da, vb), (va, db)):

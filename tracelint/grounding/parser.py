@@ -1220,6 +1220,47 @@ def _trig_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fraction, F
     return (Fraction(flo) - pad_f, Fraction(fhi) + pad_f)
 
 
+#: arcsin, arccos, arctan with the result in radians, and in degrees ("arctan°": the
+#: reading tried when the radian one fails, as for :data:`TRIG`)
+INV_TRIG = ("arcsin", "arccos", "arctan", "arcsin\u00b0", "arccos\u00b0", "arctan\u00b0")
+
+
+def _inv_trig_exact(name: str, x: Fraction) -> Fraction:
+    """Rational values (arcsin 0, arctan 0, arccos 1 are 0); Unsupported outside [-1, 1] for
+    arcsin and arccos; else NeedsSymbolic (bounded on the interval path)."""
+    base = name[:6]
+    if base != "arctan" and abs(x) > 1:
+        raise Unsupported(f"{base} outside [-1, 1]")
+    if (x == 0 and base != "arccos") or (x == 1 and base == "arccos"):
+        return Fraction(0)
+    raise NeedsSymbolic(name)
+
+
+def _inv_trig_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fraction, Fraction]:
+    """Bounds of arcsin/arctan (increasing) or arccos (decreasing) on an interval."""
+    base = name[:6]
+    if base != "arctan" and (a[0] < -1 or a[1] > 1):
+        raise Unsupported(f"{base} outside [-1, 1]")
+    fn = {"arcsin": math.asin, "arccos": math.acos, "arctan": math.atan}[base]
+    scale = 180 / math.pi if name.endswith("\u00b0") else 1.0
+    out = []
+    for x in a:
+        try:
+            exact = _inv_trig_exact(name, x)
+            out.append((exact, exact))
+            continue
+        except NeedsSymbolic:
+            pass
+        fx = Fraction(fn(float(x)) * scale)
+        # float rounding of the argument moves arcsin/arccos most near ±1 (slope 1/sqrt(1-x²))
+        slope = 1.0 if base == "arctan" else 1.0 / max(1e-300, math.sqrt(max(0.0, 1 - float(x) ** 2)))
+        pad = Fraction(min(1.0, abs(float(x)) * 2e-16 * slope * scale + 1e-15)) + abs(fx) * Fraction(1, 10 ** 12)
+        out.append((fx - pad, fx + pad))
+    lo = min(out[0][0], out[1][0])
+    hi = max(out[0][1], out[1][1])
+    return (lo, hi)
+
+
 def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
     """Exact value of an RPN expression (iterative).  Raises NotNumeric (variables),
     NeedsSymbolic (irrational), Unsupported, Refused."""
@@ -1272,6 +1313,8 @@ def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
                 st[-1] = _log_exp_exact(name, st[-1])
             elif name in TRIG:
                 st[-1] = _trig_exact(name, st[-1])
+            elif name in INV_TRIG:
+                st[-1] = _inv_trig_exact(name, st[-1])
             else:
                 raise Unsupported(f"function {name}")
         elif kind == "c":
@@ -1367,6 +1410,9 @@ def to_sympy(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
             elif name in TRIG:
                 fn = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan}[name[:3]]
                 st[-1] = fn(st[-1] * sp.pi / 180 if name.endswith("\u00b0") else st[-1])
+            elif name in INV_TRIG:
+                fn = {"arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan}[name[:6]]
+                st[-1] = fn(st[-1]) * (180 / sp.pi if name.endswith("\u00b0") else 1)
             else:
                 raise Unsupported(f"function {name}")
         elif kind == "c":
@@ -1621,6 +1667,9 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
                 continue
             if name in TRIG:
                 st.append(_trig_interval(name, a))
+                continue
+            if name in INV_TRIG:
+                st.append(_inv_trig_interval(name, a))
                 continue
             if not (isinstance(name, tuple) and name[0] == "root"):
                 raise Unsupported(f"function {name}")
