@@ -1145,18 +1145,28 @@ def _log_exp_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fraction
         raise Unsupported("logarithm of a non-positive number")
     if name == "exp" and max(abs(a[0]), abs(a[1])) > _EXP_MAX:
         raise Refused("exponent too large")
-    out = []
+    return _monotone_bounds(a, lambda x: _log_exp_exact(name, x), lambda x: fn(float(x)),
+                            lambda x: 0.0)
+
+
+def _monotone_bounds(a: Tuple[Fraction, Fraction], exact, value, arg_pad
+                     ) -> Tuple[Fraction, Fraction]:
+    """Bounds of a monotone function on the interval ``a``: at each end its ``exact`` value
+    where there is one (else NeedsSymbolic), or the float ``value`` widened by ``arg_pad``
+    (what the float rounding of the argument can move it), a relative 1e-12 and an absolute
+    1e-15."""
+    ends = []
     for x in a:
         try:
-            exact = _log_exp_exact(name, x)
-            out.append((exact, exact))
+            e = exact(x)
+            ends.append((e, e))
             continue
         except NeedsSymbolic:
             pass
-        fx = Fraction(fn(float(x)))
-        pad = abs(fx) * Fraction(1, 10 ** 12) + Fraction(1, 10 ** 15)
-        out.append((fx - pad, fx + pad))
-    return (out[0][0], out[1][1])
+        fx = Fraction(value(x))
+        pad = Fraction(arg_pad(x)) + abs(fx) * Fraction(1, 10 ** 12) + Fraction(1, 10 ** 15)
+        ends.append((fx - pad, fx + pad))
+    return (min(ends[0][0], ends[1][0]), max(ends[0][1], ends[1][1]))
 
 
 #: sin, cos, tan of an argument in radians, and the same with the argument in degrees
@@ -1243,22 +1253,15 @@ def _inv_trig_interval(name: str, a: Tuple[Fraction, Fraction]) -> Tuple[Fractio
         raise Unsupported(f"{base} outside [-1, 1]")
     fn = {"arcsin": math.asin, "arccos": math.acos, "arctan": math.atan}[base]
     scale = 180 / math.pi if name.endswith("\u00b0") else 1.0
-    out = []
-    for x in a:
-        try:
-            exact = _inv_trig_exact(name, x)
-            out.append((exact, exact))
-            continue
-        except NeedsSymbolic:
-            pass
-        fx = Fraction(fn(float(x)) * scale)
+
+    def arg_pad(x: Fraction) -> float:
         # float rounding of the argument moves arcsin/arccos most near ±1 (slope 1/sqrt(1-x²))
-        slope = 1.0 if base == "arctan" else 1.0 / max(1e-300, math.sqrt(max(0.0, 1 - float(x) ** 2)))
-        pad = Fraction(min(1.0, abs(float(x)) * 2e-16 * slope * scale + 1e-15)) + abs(fx) * Fraction(1, 10 ** 12)
-        out.append((fx - pad, fx + pad))
-    lo = min(out[0][0], out[1][0])
-    hi = max(out[0][1], out[1][1])
-    return (lo, hi)
+        f = float(x)
+        slope = 1.0 if base == "arctan" else 1.0 / max(1e-300, math.sqrt(max(0.0, 1 - f * f)))
+        return min(1.0, abs(f) * 2e-16 * slope * scale)
+
+    return _monotone_bounds(a, lambda x: _inv_trig_exact(name, x),
+                            lambda x: fn(float(x)) * scale, arg_pad)
 
 
 def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
