@@ -4,9 +4,11 @@ Reads ../shared/realdata (override with TRACELINT_REALDATA=/path) and prints:
 
 1. GSM8K reference solutions: every ``<<a*b=c>>`` annotation (and inline ``expr = value``)
    checked; every claim that is not ``ok`` is listed with its context.
-2. MR-GSM8K: which first-error reasons are calculation errors (rule below), recall of NUM001
-   or NUM003 (each also alone) on those steps, their false alarms on the steps before the
-   labelled first error, and the misses grouped by what the step actually contains.
+2. MR-GSM8K: which first-error reasons are calculation errors (rule below), recall of the
+   arithmetic rules - NUM001 (wrong claims, prose sums included), NUM003 (inconsistent
+   equations) and NUM004 (numbers in different units added) - together and each alone on
+   those steps, their false alarms on the steps before the labelled first error, and the
+   misses grouped by what the step actually contains.
 3. Final answers: agreement of ``answer_correct`` with MiP's ``eval_result`` (normal runs) and
    with a ZeroEval-style judge re-implemented here (first JSON object's ``answer``, ``$`` and
    ``,`` removed, first number compared as a float - the rule of ZeroEval's gsm_eval.py);
@@ -150,20 +152,29 @@ CALC_ZH = re.compile(r"计算错误|计算有误|计算出错|算错|计算结�
 ALGEBRA = re.compile(r"\bx\b|\bX\b|\by\b|equation|both sides|solv|simplif|variable|unknown|"
                      r"方程|未知数|两边|化简", re.I)
 #: NUM002 evaluation: the reason says the number has no source.
-#: Hand check of the misses (benchmark author, reading each step): steps whose written
-#: arithmetic is wrong but that neither NUM001 nor NUM003 flags.  Everything else among the
-#: misses is a step whose written arithmetic is right (the annotators' "calculation" is a
-#: wrong set-up, a misread quantity or an error carried from an earlier step) or a prose step
-#: with no arithmetic statement.
+#: Hand check of the misses (reading each of them in full, question and every step; the
+#: table is /tmp/team/mr_misses.md of session 4): steps whose written arithmetic is wrong
+#: but that none of NUM001, NUM003, NUM004 flags.  Everything else among the misses is a
+#: step whose written arithmetic is right (the annotators' "calculation" is a wrong set-up,
+#: a misread quantity or an error carried from an earlier step - two of those earlier
+#: errors are flagged and counted as false alarms below), a prose step with no arithmetic
+#: statement, or a step that is right (three annotator errors).  Caught since session 3:
+#: 895c4799 "2 dozen cups + 10 measuring spoons = 24 utensils" (units), 0d0633d0 "20 minutes
+#: to make the batter + ... + 10 minutes to frost = 80 minutes" (prose sum).
 HAND_MISSED_ARITHMETIC = {
-    "0d0633d0": "20 minutes to make the batter + 30 minutes to bake + 2 hours to cool + 10 "
-                "minutes to frost = 80 minutes (prose between the terms; not read as one sum)",
-    "895c4799": "2 dozen cups + 10 measuring spoons = 24 utensils (reported unchecked: units)",
     "179ede83": "(25x + 150) / 10 = 25x + 15, a wrong simplification (NUM003 does not use an "
                 "equation with the unknown on both sides: it may be an identity or an equation)",
     "8df67abd": "$10.00 * 52 weeks/year * x years = $520.00, then 'the value of the unknown "
                 "variable x is 5' (units inside the product: not read as an equation; the "
                 "conclusion is prose)",
+    "e728ece1": "120/100 * (x/100 * $2000) = $2000 * 1.2 = $2400: the unknown dropped inside "
+                "a chain (an '=' between an expression in x and a number is read as an "
+                "equation to solve)",
+    "f09fb329": "1/3 * 8x = 80/3 = 26.67: x replaced by 10 inside a chain (as e728ece1)",
+    "c6a1d14e": "50 + 20 + 420 + 210 = 680 + x (700 = 680 + x is also how an equation is "
+                "written)",
+    "28f405d3": "(Anne's + 25) + (Fawn's - 12) + Fawn's = 85 'combined' into 2 * Fawn's + 13 "
+                "= 85 (named quantities, not letters: no equation is read)",
 }
 NOWHERE = re.compile(r"nowhere|not (?:mentioned|given|stated|provided)|no (?:basis|evidence|"
                      r"reason)|out of nothing|无中生有|没有依据|凭空|未给出|并未给出|没有提到", re.I)
@@ -183,6 +194,7 @@ def mr_gsm8k(nlist):
     alg_n = alg_hit = 0
     nowhere_n = nowhere_hit = 0
     n002_pre_steps = n002_pre_fa = 0
+    pre_fa4 = hit4 = 0
     cfg = Config(extend_select=["NUM002"])
     for r in recs:
         reason = r["model_output_solution_first_error_reason"]
@@ -202,21 +214,26 @@ def mr_gsm8k(nlist):
         eq_bad = collections.defaultdict(list)
         for inc in check_equations("\n".join(steps), r["question"]):
             eq_bad[max(i for i, st in enumerate(starts) if st <= inc.start)].append(inc)
+        # NUM002 and NUM004 (they need the prompt) from the detector on the whole solution
+        trace = Trace(prompt=r["question"], reasoning="\n".join(steps))
+        out = G.detect(TraceContext(trace), cfg)
+        n002_steps = set()
+        mixed = collections.defaultdict(list)
+        for f in out.findings:
+            if f.code in ("NUM002", "NUM004"):
+                j = max(i for i, st in enumerate(starts) if st <= f.start)
+                if f.code == "NUM002":
+                    n002_steps.add(j)
+                else:
+                    mixed[j].append(f)
         for j in range(min(k - 1, len(steps))):
             pre_steps += 1
             pre_fa1 += bool(wrong[j])
             pre_fa3 += bool(eq_bad[j])
-            if wrong[j] or eq_bad[j]:
+            pre_fa4 += bool(mixed[j])
+            if wrong[j] or eq_bad[j] or mixed[j]:
                 pre_fa += 1
-                fa_list.append((r["uuid"], steps[j], wrong[j], eq_bad[j]))
-        # NUM002 on the whole solution, prompt = question
-        trace = Trace(prompt=r["question"], reasoning="\n".join(steps))
-        out = G.detect(TraceContext(trace), cfg)
-        n002_steps = set()
-        for f in out.findings:
-            if f.code == "NUM002":
-                j = max(i for i, st in enumerate(starts) if st <= f.start)
-                n002_steps.add(j)
+                fa_list.append((r["uuid"], steps[j], wrong[j], eq_bad[j], mixed[j]))
         if 0 < k <= len(steps) and NOWHERE.search(text):
             nowhere_n += 1
             nowhere_hit += (k - 1) in n002_steps
@@ -229,10 +246,12 @@ def mr_gsm8k(nlist):
         alg = bool(ALGEBRA.search(reason))
         ok1 = 0 < k <= len(steps) and bool(wrong[k - 1])
         ok3 = 0 < k <= len(steps) and bool(eq_bad[k - 1])
-        ok = ok1 or ok3
+        ok4 = 0 < k <= len(steps) and bool(mixed[k - 1])
+        ok = ok1 or ok3 or ok4
         hit += ok
         hit1 += ok1
         hit3 += ok3
+        hit4 += ok4
         if not alg:
             alg_n += 1
             alg_hit += ok
@@ -250,21 +269,24 @@ def mr_gsm8k(nlist):
           "benchmarks/grounding_realdata.py - phrases such as 'calculation error', 'the "
           "calculation is incorrect', 'miscalculated', '计算错误', '算错'.")
     print(f"  records: {len(recs)}; reasons classified as calculation errors: {n_calc}")
-    print(f"  NUM001 or NUM003 flags the labelled step: {hit}/{n_calc} = "
+    print(f"  NUM001, NUM003 or NUM004 flags the labelled step: {hit}/{n_calc} = "
           f"{100.0 * hit / max(n_calc, 1):.1f}%  (NUM001 {hit1} = "
           f"{100.0 * hit1 / max(n_calc, 1):.1f}%, NUM003 {hit3} = "
-          f"{100.0 * hit3 / max(n_calc, 1):.1f}%, both {hit1 + hit3 - hit})")
+          f"{100.0 * hit3 / max(n_calc, 1):.1f}%, NUM004 {hit4} = "
+          f"{100.0 * hit4 / max(n_calc, 1):.1f}%, more than one {hit1 + hit3 + hit4 - hit})")
     print(f"    of which reasons not about solving for an unknown: {alg_hit}/{alg_n} = "
           f"{100.0 * alg_hit / max(alg_n, 1):.1f}%")
-    print(f"  steps before the labelled first error: {pre_steps}; with a NUM001 or NUM003 "
-          f"finding: {pre_fa} = {100.0 * pre_fa / max(pre_steps, 1):.2f}%  (NUM001 {pre_fa1} = "
-          f"{100.0 * pre_fa1 / max(pre_steps, 1):.2f}%, NUM003 {pre_fa3} = "
-          f"{100.0 * pre_fa3 / max(pre_steps, 1):.2f}%)")
-    for uuid, step, ws, es in fa_list:
+    print(f"  steps before the labelled first error: {pre_steps}; with a NUM001, NUM003 or "
+          f"NUM004 finding: {pre_fa} = {100.0 * pre_fa / max(pre_steps, 1):.2f}%  (NUM001 "
+          f"{pre_fa1} = {100.0 * pre_fa1 / max(pre_steps, 1):.2f}%, NUM003 {pre_fa3} = "
+          f"{100.0 * pre_fa3 / max(pre_steps, 1):.2f}%, NUM004 {pre_fa4} = "
+          f"{100.0 * pre_fa4 / max(pre_steps, 1):.2f}%)")
+    for uuid, step, ws, es, ms in fa_list:
         print(f"    - {uuid[:8]} {short(step, 100)}  -> " +
               "; ".join([f"NUM001 {c.lhs} = {c.rhs} (exact {c.expected})" for c in ws] +
-                        [f"NUM003 {e.message()}" for e in es]))
-    print("  misses (neither rule), by what the labelled step contains:")
+                        [f"NUM003 {e.message()}" for e in es] +
+                        [f"NUM004 {f.message}" for f in ms]))
+    print("  misses (none of the three rules), by what the labelled step contains:")
     for cat, n in by_cat.most_common():
         print(f"    {n:4d}  {cat}")
         for uuid, qt, reason, step, cl in misses[cat][:nlist]:

@@ -271,6 +271,32 @@ def test_prose_words_end_expressions():
     assert statuses("7 is 3 + 4 = 7, because") == [("3 + 4", "7", "ok")]
 
 
+def test_prose_sums():
+    # MR-GSM8K 0d0633d0 (labelled a calculation error): 62 minutes, or 180 with 2 hours
+    # converted - never 80
+    text = ("Step 2: 20 minutes to make the batter + 30 minutes to bake the cake + 2 hours to "
+            "cool + 10 minutes to frost = 80 minutes.")
+    c = only(text)
+    assert (c.status, c.rhs, c.expected) == ("wrong", "80", "62")
+    assert text[c.start:c.end].startswith("20 minutes to make") and text[c.end - 2:c.end] == "80"
+    assert [text[s:e] for s, e in c.operand_spans] == ["20", "30", "2", "10"]
+    assert only(text.replace("= 80", "= 180")).status == "ok"
+    assert only("He read 5 books in May + 3 books in June = 9 books.").status == "wrong"
+    # a real trace (ZeroEval, yi-large): read and right
+    assert only("10 gifts for the first two friends + 6 gifts for the other three friends + "
+                "10 random gifts = 26 gifts").status == "ok"
+
+
+@pytest.mark.parametrize("text", [
+    "3 pencils for school + 1 eraser for home = 124 cents",   # prices: an equation
+    "In 2 weeks he read 5 books in May + 3 books in June = 9 books.",  # another number
+    "Aiden + 12 friends + 7 friends = 20 people",             # a term without a number
+    "5 books in May + 3 books in June = 8 + x",               # the value goes on
+])
+def test_prose_sums_that_are_not_read(text):
+    assert not [c for c in check_claim_text(text) if c.status == "wrong"], statuses(text)
+
+
 # a part of the left side restated or evaluated term by term on the right: accepted
 _RESTATED = [
     "19 + 18 + 6 + 15 = 19+18 = 37", "-27 + 18 + 9 - 6 = (-27 + 18) = -9",

@@ -118,6 +118,39 @@ def test_num002_text_numbers_option():
     assert lenient.metrics["ungrounded_numbers"] == 0
 
 
+def test_num004_mixed_units():
+    # MR-GSM8K 3ee9bb81 (labelled a calculation error: "the unit conversion was not performed")
+    q = ("Xavier was 4 feet tall and grew 3 inches. Cole was 50 inches tall and grew 2 inches "
+         "over the summer. What is the difference between Cole and Xavier's height now?")
+    t = Trace(prompt=q, reasoning="Step 1: Xavier's height increased by 3 inches, so his new "
+                                  "height is 4 + 3 = 7 feet.\nStep 2: 50 + 2 = 52 inches.")
+    out = run(t)
+    (f,) = [f for f in out.findings if f.code == "NUM004"]
+    assert t.reasoning[f.start:f.end] == "4 + 3 = 7" and f.data["units"] == ["foot", "inch"]
+    assert "arithmetic-errors" in out.flags
+    assert not [f for f in run(t, Config(ignore=["NUM004"])).findings if f.code == "NUM004"]
+    # converted first, or numbers of one unit: nothing
+    for reasoning in ("4 * 12 + 3 = 51 inches, and 50 + 2 = 52 inches",
+                      "4 feet = 48 inches; 48 + 3 = 51 inches"):
+        assert not [f for f in run(Trace(prompt=q, reasoning=reasoning)).findings
+                    if f.code.startswith("NUM")], reasoning
+    # a value the prompt writes with two units, or that the trace computed, is not used
+    q2 = "The movie is 2 hours long; the ads take 2 minutes and the break 30 minutes."
+    assert not run(Trace(prompt=q2, reasoning="2 + 30 = 32 minutes")).findings
+    q3 = "It takes 2 hours to cool and 30 minutes to bake."
+    assert [f.code for f in run(Trace(prompt=q3, reasoning="2 + 30 = 32 minutes")).findings] \
+        == ["NUM004"]
+    assert not run(Trace(prompt=q3, reasoning="1 + 1 = 2, so 2 + 30 = 32")).findings
+
+
+def test_number_units():
+    from tracelint.grounding.claims import UNIT_FAMILY
+    from tracelint.grounding.numbers import number_units
+    got = number_units("4 feet, a 3-inch nail, $12 and 12 apples; 1,500 meters", UNIT_FAMILY)
+    assert got[4] == {("length", "foot")} and got[3] == {("length", "inch")}
+    assert got[12] == {("money", "dollar"), None} and got[1500] == {("length", "m")}
+
+
 def test_disabling_rules():
     t = Trace(reasoning="2 + 2 = 5", answer="The answer is 5", reference="#### 4")
     out = run(t, Config(ignore=["NUM", "ANS"]))
@@ -138,7 +171,8 @@ def test_rule_classes_and_docs():
     got = {r.code: r for r in rules.all_rules()}
     assert {c: r.name for c, r in got.items()} == {
         "NUM001": "wrong-arithmetic", "NUM002": "ungrounded-number",
-        "NUM003": "inconsistent-equation", "ANS001": "wrong-answer", "ANS002": "no-final-answer"}
+        "NUM003": "inconsistent-equation", "NUM004": "mixed-units", "ANS001": "wrong-answer",
+        "ANS002": "no-final-answer"}
     assert got["NUM002"].default_enabled is False
     for r in got.values():
         doc = r.doc()

@@ -1,10 +1,12 @@
 """Grounding detector: arithmetic claims checked exactly, numbers from nowhere, final answer.
 
 Rules: NUM001 wrong-arithmetic, NUM002 ungrounded-number (off by default), NUM003
-inconsistent-equation, ANS001 wrong-answer, ANS002 no-final-answer.  Metrics:
+inconsistent-equation, NUM004 mixed-units, ANS001 wrong-answer, ANS002 no-final-answer.
+Metrics:
 ``claims_found``, ``claims_checked``, ``claims_wrong``, ``claims_unchecked``,
 ``ungrounded_numbers``, ``answer``, ``answer_method``, ``answer_correct``,
-``answer_match_method``.  Flags: ``arithmetic-errors`` (NUM001 or NUM003), ``wrong-answer``.
+``answer_match_method``.  Flags: ``arithmetic-errors`` (NUM001, NUM003 or NUM004),
+``wrong-answer``.
 The machinery lives in :mod:`tracelint.grounding`; see docs/grounding.md.
 """
 from __future__ import annotations
@@ -15,12 +17,12 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from ..config import Config
 from ..grounding import parser as P
 from ..grounding.answer import FALLBACK_METHODS, answers_match, extract_answer, reference_kind
-from ..grounding.claims import Claim, ClaimScanner, format_value, scan_claims
+from ..grounding.claims import UNIT_FAMILY, Claim, ClaimScanner, format_value, scan_claims
 from ..grounding.equations import DEFAULT_LETTERS, DEFAULT_MAX_GAP, check_equations
-from ..grounding.numbers import DEFAULT_CONSTANTS, is_grounded, number_values
+from ..grounding.numbers import DEFAULT_CONSTANTS, is_grounded, number_units, number_values
 from .base import DetectorOutput, Rule, TraceContext
 
-__all__ = ["NUM001", "NUM002", "NUM003", "ANS001", "ANS002", "detect"]
+__all__ = ["NUM001", "NUM002", "NUM003", "NUM004", "ANS001", "ANS002", "detect"]
 
 
 class NUM001(Rule):
@@ -28,10 +30,12 @@ class NUM001(Rule):
 
     What: every ``expression = value`` statement (also chains ``a + b = c = d``, ``≈``, GSM8K
     calculator annotations ``<<48/2=24>>``, LaTeX ``\\frac``/``\\times``/``\\sqrt``, percents,
-    currency, units) is evaluated with exact rational arithmetic (sympy-free; roots and pi
-    with guaranteed bounds).  A value written as a rounded decimal is judged at its shown
-    precision (``1/3 = 0.33`` is right, ``= 0.34`` is wrong; a truncation such as ``2/3 =
-    0.66`` is accepted); ``≈`` accepts one unit of the last shown digit of every decimal.
+    currency, units, sums of quantities described in prose: ``20 minutes to make the
+    batter + 30 minutes to bake = 50 minutes``) is evaluated with exact rational arithmetic
+    (sympy-free; roots and pi with guaranteed bounds).  A value written as a rounded
+    decimal is judged at its shown precision (``1/3 = 0.33`` is right, ``= 0.34`` is wrong;
+    a truncation such as ``2/3 = 0.66`` is accepted); ``≈`` accepts one unit of the last
+    shown digit of every decimal.
     Readings that the text leaves open (a percent sign as a label, ``2 1/2`` as a mixed
     number, ``24 / 2/3`` as 24 ÷ (2/3), a running total ``232+58=290/5=58``, hours vs
     minutes) are tried before a claim is called wrong.  Claims that need more than the work
@@ -141,6 +145,40 @@ class NUM003(Rule):
     }
 
 
+class NUM004(Rule):
+    """A sum or difference adds numbers that the prompt gives in different units.
+
+    What: a calculation of bare numbers joined only by ``+`` and ``-`` (``4 + 3 = 7``,
+    right as written, so NUM001 has nothing to say) in which two operands are quantities
+    of the prompt written there with different units of one family - "4 feet" and "3
+    inches", "8 weeks" and "4 hours", "2 hours" and "30 minutes" (the unit table of the
+    claim checker: time, length, mass, volume, money, angle, data).  An operand counts
+    only when every literal of its value in the prompt carries the same unit, and not when
+    an earlier calculation of the trace produced that value (then it may be a converted
+    or derived number).  Products, quotients and claims with written units are left to
+    NUM001, which converts units itself.
+
+    Why: adding feet to inches or hours to weeks without converting is an arithmetic error
+    that the written claim hides - MR-GSM8K's annotators call ``4 + 3 = 7 feet`` (Xavier
+    was 4 feet tall and grew 3 inches) a calculation error.  On the 20,188 real traces
+    of ../shared/realdata it never fires (models that write units convert them); on
+    MR-GSM8K it fires on two labelled first-error steps and on none of the 1,682 steps
+    before them (docs/grounding.md).
+
+    Flagged example: prompt "Xavier was 4 feet tall and grew 3 inches", trace ``his new
+    height is 4 + 3 = 7 feet`` (4 feet + 3 inches = 51 inches).
+
+    OK example: the same prompt, trace ``4 * 12 + 3 = 51 inches``; prompt "60 miles ...
+    45 miles", trace ``60 + 45 = 105``.
+
+    Options: none.
+    """
+
+    code = "NUM004"
+    name = "mixed-units"
+    default_enabled = True
+
+
 class ANS001(Rule):
     """The final answer does not match the reference.
 
@@ -215,16 +253,20 @@ def _claims(ctx: TraceContext, cfg: Config) -> List[Tuple[str, Claim]]:
 _PROMPT_VALUES: Dict[str, FrozenSet[Fraction]] = {}
 
 
-def _prompt_values(prompt: str) -> FrozenSet[Fraction]:
-    """number_values(prompt), remembered: the traces of one question share their prompt."""
-    hit = _PROMPT_VALUES.get(prompt)
+def _per_prompt(table: dict, prompt: str, make):
+    """make(prompt), remembered in ``table``: the traces of one question share their prompt."""
+    hit = table.get(prompt)
     if hit is None:
-        hit = frozenset(number_values(prompt))
+        hit = make(prompt)
         if len(prompt) <= 20000:  # bounded memory: at most 1024 short prompts
-            if len(_PROMPT_VALUES) >= 1024:
-                _PROMPT_VALUES.clear()
-            _PROMPT_VALUES[prompt] = hit
+            if len(table) >= 1024:
+                table.clear()
+            table[prompt] = hit
     return hit
+
+
+def _prompt_values(prompt: str) -> FrozenSet[Fraction]:
+    return _per_prompt(_PROMPT_VALUES, prompt, lambda p: frozenset(number_values(p)))
 
 
 def _ungrounded(ctx: TraceContext, cfg: Config, claims: List[Tuple[str, Claim]]):
@@ -249,6 +291,39 @@ def _ungrounded(ctx: TraceContext, cfg: Config, claims: List[Tuple[str, Claim]])
     return hits
 
 
+_PROMPT_UNITS: Dict[str, dict] = {}
+_NOT_A_SUM = frozenset("*/()×÷·^%\\{}")
+
+
+def _prompt_units(prompt: str) -> dict:
+    return _per_prompt(_PROMPT_UNITS, prompt, lambda p: number_units(p, UNIT_FAMILY))
+
+
+def _mixed_units(ctx: TraceContext, claims: List[Tuple[str, Claim]]):
+    """(field, claim, units of its operands) of every NUM004 finding (see NUM004)."""
+    if not ctx.prompt:
+        return []
+    units = None
+    derived: Set[Fraction] = set()
+    out = []
+    for field, c in claims:
+        if c.status == "ok" and len(c.operands) >= 2 and not _NOT_A_SUM.intersection(c.lhs) \
+                and not any(ch.isalpha() for ch in c.lhs):
+            if units is None:
+                units = _prompt_units(ctx.prompt)
+            got = []
+            for v in c.operands:
+                u = units.get(v)
+                got.append(next(iter(u)) if u and len(u) == 1 and v not in derived else None)
+            known = [u for u in got if u is not None]
+            if len(known) >= 2 and len({u[0] for u in known}) == 1 and \
+                    len({u[1] for u in known}) > 1:
+                out.append((field, c, got))
+        if c.status in ("ok", "wrong"):
+            derived.update(c.results)
+    return out
+
+
 def _inconsistent_equations(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> int:
     letters = str(cfg.option("NUM003", "letters"))
     gap = int(cfg.option("NUM003", "max_gap"))
@@ -270,7 +345,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     m = out.metrics
     t = ctx.trace
     # --- arithmetic claims ----------------------------------------------------------------
-    if cfg.enabled("NUM001") or cfg.enabled("NUM002"):
+    if cfg.enabled("NUM001") or cfg.enabled("NUM002") or cfg.enabled("NUM004"):
         claims = _claims(ctx, cfg)
         checked = [c for _, c in claims if c.status in ("ok", "wrong")]
         wrong = [(f, c) for f, c in claims if c.status == "wrong"]
@@ -292,7 +367,15 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
                 out.findings.append(NUM002.finding(
                     s, e, f"{format_value(v)} is in neither the prompt nor an earlier step",
                     field=field, value=format_value(v)))
-        if wrong:
+        mixed = _mixed_units(ctx, claims) if cfg.enabled("NUM004") else []
+        for field, c, units in mixed:
+            named = " and ".join(f"{format_value(v)} ({u[1]})" for v, u in zip(c.operands, units)
+                                 if u is not None)
+            out.findings.append(NUM004.finding(
+                c.start, c.end, f"{c.lhs} = {c.rhs} combines {named} from the prompt without "
+                f"converting units", field=field, lhs=c.lhs, rhs=c.rhs,
+                units=[u[1] if u else None for u in units]))
+        if wrong or mixed:
             out.flags.append("arithmetic-errors")
     # --- equation chains -------------------------------------------------------------------
     if cfg.enabled("NUM003"):

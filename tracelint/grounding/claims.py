@@ -188,6 +188,35 @@ def _plausible(span: str) -> bool:
     return False
 
 
+# prose sums (ClaimScanner._prose_sum): how far left of '=' a sum is looked for, the letters a
+# term's words are made of, where its sentence starts, one term ("30 minutes to bake the
+# cake"), what may come before the first term (words, no number or operator), the value after
+# '=', and words that make a term more than a quantity (an operation, a rate, a multiplier)
+_PROSE_SUM_MAX = 300
+_PROSE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ' \t-")
+_PROSE_SUM_STOP = re.compile(r"[.;:!?](?!\d)|\n|[=*/\u00d7\u00f7()%<>]|\band\b")
+_PROSE_SUM_TERM = re.compile(r"\s*\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)[ \t]+"
+                             r"([A-Za-z][A-Za-z' \t-]*?)\s*")
+_PROSE_SUM_LEAD = _PROSE_CHARS | {","}
+_FIRST_NUMBER = re.compile(r"[\d$]")
+_PROSE_SUM_RHS = re.compile(r"\s*\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                            r"(?:[ \t]+([A-Za-z]+))?(?![\d.,]*\d|\s*[-+*/^(\u00d7\u00f7])")
+_PROSE_SUM_NOT = frozenset("times plus minus divided multiplied over per each of squared cubed "
+                           "percent dozen dozens hundred thousand million billion half".split())
+
+
+def _ends_with_word(text: str, a: int) -> bool:
+    """Whether an ASCII letter (or a closing quote: "'Jingle Bells' = 540") comes before
+    position ``a``, past at most two blanks: the cheap first test of a prose sum, run at
+    every '=' that gave no claim."""
+    p = a - 1
+    if p >= 0 and text[p] in " \t":
+        p -= 1
+        if p >= 0 and text[p] in " \t":
+            p -= 1
+    return p >= 0 and ("a" <= text[p] <= "z" or "A" <= text[p] <= "Z" or text[p] == "'")
+
+
 _LOST_SUP = re.compile(r"(?<![A-Za-z])[a-z][23](?![\d.,])|\)[23](?![\d.,])")
 _OP_CHARS = set("+-*/^=\u00d7\u00f7\u00b7\u22c5\u2212\u2044\u2215")
 
@@ -1512,7 +1541,11 @@ class ClaimScanner:
                 else:
                     covered = hi
                 lo, hi = self._margins(text, lo, hi, cut_left, cut_right)
-                out.extend(self._scan_span(text, lo, hi, base, cut_left, cut_right))
+                got = self._scan_span(text, lo, hi, base, cut_left, cut_right)
+                if not got and tok == "=" and _ends_with_word(text, a) \
+                        and text.rfind("+", max(0, a - _PROSE_SUM_MAX), a) >= 0:
+                    got = self._prose_sum(text, a, base)
+                out.extend(got)
                 continue
             out.extend(self._scan_span(text, lo, hi, base))
         if any(c.status == "wrong" for c in out):
@@ -1626,6 +1659,88 @@ class ClaimScanner:
             return []
         off = lo + base
         return [_shift(c, off) for c in cached]
+
+    def _prose_sum(self, text: str, a: int, base: int) -> List[Claim]:
+        """"20 minutes to make the batter + 30 minutes to bake + 2 hours to cool + 10 minutes
+        to frost = 80 minutes": a sum whose terms are quantities described in prose.  The
+        words after each term end the arithmetic run, so the ``=`` at ``a`` gave no claim;
+        the sum is checked as "20 minutes + 30 minutes + 2 hours + 10 minutes = 80 minutes"
+        (unit readings included) when it is clearly one: every term is a number and words
+        only, the sentence has no other number, and the terms share a unit family or a noun
+        (so "3 pencils + 1 eraser = 124 cents", an equation in prices, is left alone)."""
+        j = a
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        k = j - 1  # the last term ends with a word (_ends_with_word) ...
+        while k > 0 and j - k < 70 and text[k - 1] in _PROSE_CHARS:
+            k -= 1
+        if k == 0 or not text[k - 1].isdigit():
+            return []  # ... and starts with a number
+        rhs = _PROSE_SUM_RHS.match(text, a + 1, min(len(text), a + 80))
+        if rhs is None:
+            return []
+        lo = max(0, a - _PROSE_SUM_MAX)
+        left = text[lo:a]
+        cut = 0
+        for m in _PROSE_SUM_STOP.finditer(left):
+            cut = m.end()
+        pieces = left[cut:].split("+")
+        if len(pieces) < 2:
+            return []
+        terms = []  # (number start, number text, words)
+        pos = lo + cut
+        for i, piece in enumerate(pieces):
+            at = 0
+            if i == 0:  # the sentence's words, then the first term
+                f = _FIRST_NUMBER.search(piece)
+                if f is None or not _PROSE_SUM_LEAD.issuperset(piece[:f.start()]) or \
+                        (f.start() and piece[f.start() - 1] not in " \t"):
+                    return []
+                at = f.start()
+            m = _PROSE_SUM_TERM.fullmatch(piece, at)
+            if m is None:
+                return []
+            words = m.group(2).lower().split()
+            if len(words) > 8 or any(w in _PROSE_SUM_NOT or len(w) == 1 for w in words):
+                return []
+            terms.append((pos + m.start(1), m.group(1), words))
+            pos += len(piece) + 1
+        fams = {UNIT_FAMILY.get(w[0], (None,))[0] for _, _, w in terms}
+        rword = (rhs.group(2) or "").lower()
+        if len(fams) == 1 and None not in fams:
+            if rword in UNIT_FAMILY and UNIT_FAMILY[rword][0] not in fams:
+                return []
+        else:
+            shared = set.intersection(*[{_singular(w) for w in ws} - STOPWORDS
+                                        for _, _, ws in terms])
+            if not shared or rword in UNIT_FAMILY or rword in _PROSE_SUM_NOT:
+                return []
+        # the same sum without the prose: a unit word stays (it may need converting)
+        parts, spans = [], []
+        for start, num, words in terms:
+            q = len(" + ".join(parts)) + (3 if parts else 0)
+            spans.append((start, q))
+            parts.append(num + (" " + words[0] if words[0] in UNIT_FAMILY else ""))
+        plain = " + ".join(parts)
+        eq = len(plain)
+        plain += " = " + rhs.group(1) + (" " + rword if rword in UNIT_FAMILY else "")
+        found = [c for c in self._check_span(plain) if c.start < eq < c.end]
+        if len(found) != 1 or found[0].status == "unchecked":
+            return []
+        c = found[0]
+        # back to the text: the operands at their places there, the claim from the first term
+        # to the value after '='
+        back = {q: s for s, q in spans}
+        ospans = []
+        for s, e in c.operand_spans:
+            if s not in back:
+                return []
+            ospans.append((back[s] + base, back[s] + (e - s) + base))
+        start = terms[0][0]
+        return [Claim(start + base, rhs.end(1) + base, text[start:a].strip(), rhs.group(1),
+                      c.status, c.kind, c.relation, c.expected, c.claimed,
+                      c.reason or "prose sum", c.operands, c.results, tuple(ospans),
+                      c.lhs_value, c.rhs_value)]
 
     # -- checking -----------------------------------------------------------------------------
 

@@ -4,14 +4,17 @@
 ``$12.50``), percentages in both readings (``15%`` -> 15 and 0.15), fractions with their parts
 (``3/4`` -> 3, 4, 0.75), and number words (``three``, ``twenty-five``, ``a dozen``, ``half``,
 ``twice``).  NUM002 uses it to decide whether an operand of a calculation came from somewhere.
+
+:func:`number_units` tells which unit the text writes after each literal ("4 feet", "3-inch",
+"$12"); NUM004 uses it to see a sum of numbers whose units differ.
 """
 from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Dict, FrozenSet, Iterable, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple
 
-__all__ = ["number_values", "is_grounded", "DEFAULT_CONSTANTS"]
+__all__ = ["number_values", "number_units", "is_grounded", "DEFAULT_CONSTANTS"]
 
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
                   r"(?:\s*(%|percent\b)|\s*/\s*(\d+(?:\.\d+)?))?")
@@ -99,6 +102,26 @@ def number_values(text: str, limit: int = 2_000_000) -> Set[Fraction]:
                 out.add(Fraction(val * _SCALES[words[i + 1]]))
             if i + 1 < n and words[i + 1] in ("percent", "%"):
                 out.add(Fraction(val, 100))
+    return out
+
+
+_NUM_UNIT = re.compile(r"(?<![\w.,])(\$)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,.]*\d)"
+                       r"(?:[ \t]*-?[ \t]*([A-Za-z]+))?")
+
+
+def number_units(text: str, units: Dict[str, Tuple[str, str]],
+                 limit: int = 200_000) -> Dict[Fraction, Set[Optional[Tuple[str, str]]]]:
+    """Value -> the units written after its literals in ``text`` (``(family, canonical)`` from
+    ``units``, the claim checker's unit table; ``None`` for a literal with no known unit, so a
+    value written with two units or once without one is ambiguous).  ``$12`` is in dollars."""
+    out: Dict[Fraction, Set[Optional[Tuple[str, str]]]] = {}
+    for m in _NUM_UNIT.finditer(text[:limit]):
+        lit = m.group(2).replace(",", "")
+        if len(lit) > 60:
+            continue
+        word = (m.group(3) or "").lower()
+        unit = units.get("dollar") if m.group(1) else units.get(word)
+        out.setdefault(_literal(lit), set()).add(unit)
     return out
 
 
