@@ -145,3 +145,17 @@ def test_start_method_override(monkeypatch):
     monkeypatch.setenv("TRACELINT_START_METHOD", "nope")
     with pytest.raises(ValueError):
         parallel.start_method()
+
+
+def test_cli_sets_the_collector_thresholds_and_a_library_caller_keeps_its_own(tmp_path):
+    import gc
+    old = gc.get_threshold()
+    src = str(ROOT / "examples" / "traces.jsonl")
+    try:
+        gc.set_threshold(700, 10, 10)
+        list(iter_results_parallel([src], Config()))  # the library: untouched
+        assert gc.get_threshold() == (700, 10, 10)
+        main(["score", src, "-o", str(tmp_path / "out.jsonl")])
+        assert gc.get_threshold() == parallel.GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*old)
