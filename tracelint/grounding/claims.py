@@ -1150,9 +1150,11 @@ def evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str = "percent",
     if cache is not None:
         # a number's value enters the key as (numerator, denominator): equal exactly when the
         # Fractions are equal, and far cheaper to hash than a Fraction
+        # the shown decimals and the number's form (vulgar, mixed, converted) enter too:
+        # compile_rpn reads them, and a converted number keeps the text it was read from
         key = (pct_mode, tuple([(t.k, t.t, None if t.k not in _KEY_KINDS else
                                  t.v.as_integer_ratio() if type(t.v) is Fraction
-                                 else t.v) for t in toks]))
+                                 else t.v, t.nd, t.f) for t in toks]))
         hit = cache.get(key)
         if hit is not None:
             return hit
