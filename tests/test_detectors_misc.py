@@ -49,6 +49,11 @@ def test_truncation_reasons():
     # a finished chat answer without an answer marker is not truncated
     assert reasons(reasoning="The problem does not say how many girls there are.") == []
     assert reasons(reasoning="So the answer is 12") == []
+    # a chat sign-off with emoji (Gemma-2 on MiP problems): finished, not cut
+    assert reasons(reasoning="We need more information about the peaches! 🍑 \n\n") == []
+    assert reasons(reasoning="Let me know if you have other details! 🌳 🕯️") == []
+    assert reasons(reasoning="Let me know if you want another problem 🧑🏽\u200d🍳") == []
+    assert reasons(reasoning="The pizza costs 5 dollars per 🍕 and the") == ["no-final-answer"]
 
 
 def test_truncated_flag_and_findings():

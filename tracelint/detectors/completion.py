@@ -10,6 +10,15 @@ from .base import DetectorOutput, Rule, TraceContext
 _FINAL_CHARS = set(".!?。！？…)]}>\"'`*$|»”’：:") | set("0123456789")
 
 
+def _is_emoji(ch: str) -> bool:
+    # Pictographs, dingbats and the joiners/selectors/skin tones that build emoji sequences.
+    # Chat models sign off with them ("Let me know! 😊"); a cut that lands exactly after a
+    # pictograph is rare, so one at the end counts as a finished message.
+    cp = ord(ch)
+    return (0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF
+            or cp in (0x200D, 0x20E3, 0xFE0E, 0xFE0F) or 0xE0020 <= cp <= 0xE007F)
+
+
 class TRN001(Rule):
     """The serving engine stopped the output at its token limit.
 
@@ -69,7 +78,8 @@ class TRN004(Rule):
 
     What: the trace has no answer text, no final answer can be extracted from the end of its
     reasoning (``\\boxed{}``, ``#### N``, "the answer is ..."; the last-number fallback is not
-    used), and the text ends mid-sentence: its last character cannot end a sentence.
+    used), and the text ends mid-sentence: its last character cannot end a sentence (an
+    emoji can: chat models sign off with one).
 
     Why: when the record lost its ``finish_reason`` and token counts, a text that stops in
     the middle of a sentence with no answer is the remaining evidence of a cut.  A chat
@@ -81,7 +91,8 @@ class TRN004(Rule):
 
     Flagged example: ``"So the total is 5 times the number of"``
 
-    OK example: ``"So the total is 25. The answer is 25."``
+    OK example: ``"So the total is 25. The answer is 25."``, and
+    ``"We need more information about the peaches! 🍑"``
     """
 
     code = "TRN004"
@@ -96,7 +107,7 @@ REASONS = {TRN001: "finish_reason", TRN002: "budget", TRN003: "unclosed-thinking
 
 def _ends_mid_sentence(text: str) -> bool:
     stripped = text.rstrip()
-    return bool(stripped) and stripped[-1] not in _FINAL_CHARS
+    return bool(stripped) and stripped[-1] not in _FINAL_CHARS and not _is_emoji(stripped[-1])
 
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
