@@ -84,6 +84,22 @@ def test_short_restatement_is_normal():
     assert r.metrics["copy_coverage"] < 0.5
 
 
+def test_restate_and_compute_is_not_copying():
+    # the style of many chat models on GSM8K (phi-3, Qwen2, gpt-4o, o1-mini): quote each
+    # premise, then compute from it; more than half the units are quoted (0.5-0.6 on the
+    # real answers), and it is still reasoning
+    prompt = ("Timothy's locker is 24 cubic inches. Zack's locker is half as big as Timothy's "
+              "locker. Peter's locker is 1/4 as big as Zack's locker. How big is Peter's locker "
+              "in cubic inches?")
+    reasoning = ("Timothy's locker is 24 cubic inches.\nZack's locker is half as big as "
+                 "Timothy's locker, so it is 24/2 = 12 cubic inches.\nPeter's locker is 1/4 as "
+                 "big as Zack's locker, so it is 12/4 = 3 cubic inches.\nTherefore, Peter's "
+                 "locker is 3 cubic inches.\n")
+    r = analyze(Trace(id="t", prompt=prompt, reasoning=reasoning, answer="3"))
+    assert 0.5 <= r.metrics["copy_coverage"] < 0.75
+    assert "prompt-copying" not in r.flags
+
+
 def test_near_copy_counts():
     edited = PROMPT.replace("wander off into", "wandered into").replace("Tuesday", "Tuesday,")
     reasoning = edited + " " + edited + " So 19."

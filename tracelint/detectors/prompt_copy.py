@@ -30,10 +30,12 @@ class CPY001(Rule):
     copied span (the longest ``max_findings``).
 
     Why: a trace that mostly repeats its prompt spends tokens without reasoning; in SFT data
-    it teaches the model to parrot.  A short restatement of the question is normal and stays
-    below the coverage threshold in any trace that goes on to reason.
+    it teaches the model to parrot.  Restating the givens is normal: short chat answers that
+    quote each premise and then compute from it ("Zack's locker is half as big as Timothy's
+    locker, so it is 24/2 = 12 cubic inches") reach a coverage of 0.45-0.58 on real GSM8K
+    answers, so the threshold sits well above that, at three quarters.
 
-    Options: ``min_span`` (8 units), ``min_coverage`` (0.5), ``min_units`` (30),
+    Options: ``min_span`` (8 units), ``min_coverage`` (0.75), ``min_units`` (30),
     ``max_findings`` (20).
 
     Flagged example: prompt "Tom has 3 apples and buys 5 more. How many apples does he
@@ -46,7 +48,7 @@ class CPY001(Rule):
 
     code = "CPY001"
     name = "prompt-copy"
-    options = {"min_span": 8, "min_coverage": 0.5, "min_units": 30, "max_findings": 20}
+    options = {"min_span": 8, "min_coverage": 0.75, "min_units": 30, "max_findings": 20}
 
 
 class CPY002(Rule):
