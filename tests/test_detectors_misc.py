@@ -100,6 +100,21 @@ def test_restate_and_compute_is_not_copying():
     assert "prompt-copying" not in r.flags
 
 
+def test_repeated_formula_is_not_prompt_rereading():
+    prompt = "Find all real roots of the polynomial -x^3 + 2x^2 + 3x and give their sum."
+    steps = ["Factor -x^3 + 2x^2 + 3x first.", "Then -x^3 + 2x^2 + 3x = -x(x^2 - 2x - 3).",
+             "So -x^3 + 2x^2 + 3x = -x(x - 3)(x + 1).",
+             "The roots of -x^3 + 2x^2 + 3x are 0, 3 and -1, and their sum is 2."]
+    r = analyze(Trace(id="t", prompt=prompt, reasoning=" ".join(steps), answer="2"))
+    assert "CPY002" not in {f.code for f in r.findings}
+    # the same count of re-quoted prose is flagged
+    question = "the polynomial has three real roots and we want their sum"
+    prompt = f"We know that {question}. Find the sum."
+    reasoning = " ".join(f"Step {i}: recall that {question}." for i in range(4))
+    r = analyze(Trace(id="t", prompt=prompt, reasoning=reasoning))
+    assert "CPY002" in {f.code for f in r.findings}
+
+
 def test_near_copy_counts():
     edited = PROMPT.replace("wander off into", "wandered into").replace("Tuesday", "Tuesday,")
     reasoning = edited + " " + edited + " So 19."

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from .. import ngram
 from ..config import Config
 from ..segments import segment
+from ..units import KIND_CJK, KIND_WORD
 from .base import DetectorOutput, Rule, TraceContext
 
 
@@ -58,7 +59,10 @@ class CPY002(Rule):
     reasoning at least ``min_repeats`` times.
 
     Why: quoting the question once is normal; quoting it over and over is a symptom of a
-    model going in circles (it re-reads the problem because it cannot make progress).
+    model going in circles (it re-reads the problem because it cannot make progress).  Only
+    prose counts: a span at least half of whose units are words.  A formula from the prompt
+    (``-x^3 + 2x^2 + 3x``, ``f^{-1}(0) + f^{-1}(6)``) is written again each time the model
+    works on it; that is the work, not re-reading.
 
     Options: ``min_span`` (12 units), ``min_repeats`` (4).
 
@@ -119,6 +123,21 @@ def _longer(spans: np.ndarray, k: int) -> np.ndarray:
     return spans[(spans[:, 1] - spans[:, 0]) >= k]
 
 
+#: unit kinds that carry prose: words and CJK characters (numbers and symbols do not)
+_PROSE_KINDS = (KIND_WORD, KIND_CJK)
+
+
+def _prose(units, spans: np.ndarray) -> np.ndarray:
+    """The rows of ``spans`` (reasoning unit ranges first) whose units are at least half
+    words."""
+    if spans.shape[0] == 0:
+        return spans
+    words = np.isin(units.kinds, _PROSE_KINDS)
+    csum = np.concatenate(([0], np.cumsum(words, dtype=np.int64)))
+    a, b = spans[:, 0], spans[:, 1]
+    return spans[2 * (csum[b] - csum[a]) >= (b - a)]
+
+
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     out = DetectorOutput()
     r = ctx.units
@@ -156,7 +175,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
         out.flags.append("prompt-copying")
     if on2:
         reps = cfg.option("CPY002", "min_repeats")
-        long_spans = _longer(all_spans, k2)
+        long_spans = _prose(r, _longer(all_spans, k2))
         if long_spans.shape[0] >= reps:
             # count how often each prompt start region is copied
             starts = long_spans[:, 2]
