@@ -1257,11 +1257,25 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
             det.get("_reasoning") is None and all(type(x) is str for x in steps):
         vals["reasoning"] = "\n".join(steps)
         used.add("steps")
-    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None:
+    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
+            and _no_text_but_chat(det, used):
         skey = _sample_key(rec, plan)
         if skey is not None:
             return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
     return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map)]
+
+
+_CHAT_KEYS = frozenset(("messages", "conversations", "conversation"))
+_TEXT_SOURCES = frozenset(_TEXT_KEYS + ("choices", "candidates", "message", "thinking"))
+
+
+def _no_text_but_chat(det: Dict[str, Any], used: set) -> bool:
+    """Whether detection found no output text, or only the assistant turn of a chat list:
+    next to a samples list that turn repeats one of the samples (OpenR1-Math's
+    ``messages``), so the samples are read and the chat gives the prompt only."""
+    if det.get("_text") is None and det.get("_reasoning") is None:
+        return True
+    return not _CHAT_KEYS.isdisjoint(used) and _TEXT_SOURCES.isdisjoint(used)
 
 
 def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
@@ -1420,11 +1434,11 @@ def _sample_parts(x: Any) -> Optional[Tuple[Optional[str], Optional[str], Dict[s
 
 def _sample_key(rec: dict, plan: _Plan) -> Optional[str]:
     """The key of the record's samples list: the first of :data:`SAMPLE_KEYS` holding a
-    non-empty list whose first element is a sample."""
+    list with a sample in it (its other elements must be samples too, or it is an error)."""
     for k in SAMPLE_KEYS:
         v = rec.get(k)
         if type(v) is list and v and k not in plan.consumed and \
-                _sample_parts(v[0]) is not None:
+                any(_sample_parts(x) is not None for x in v):
             return k
     return None
 
