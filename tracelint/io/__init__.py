@@ -61,7 +61,8 @@ def format_of(path: str) -> str:
 def read_traces(paths: Union[PathLike, Iterable[PathLike]],
                 options: Optional[ReaderOptions] = None, *,
                 stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
-    """Stream :class:`Trace` / :class:`ReadError` items from ``paths``, in input order.
+    """Stream :class:`Trace` / :class:`ReadError` items from ``paths``, in input order: one
+    per record, or one per sample of a record holding several (``Trace.sample_of``).
 
     Every path is checked before anything is read: a missing file, a directory or an
     unreadable file raises :class:`InputError` right away (``options`` errors raise

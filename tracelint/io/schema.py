@@ -18,7 +18,9 @@ After (4), a record with no prompt takes ``question`` or ``problem`` as the prom
 no model takes ``generator``, one with no reference takes ``ground_truth``, ``gold``,
 ``gold_answer``, ``expected_answer`` or ``ground_truth_answer`` (the names datasets use), and
 one with no output text takes a ``steps`` list of strings, one step per line, as its
-reasoning.
+reasoning.  A record with still no output text but a list of samples (:data:`SAMPLE_KEYS`)
+gives one trace per sample (:func:`build_traces`, docs/output.md "Multi-sample records");
+one with no text at all is a :class:`~tracelint.model.ReadError` listing its fields.
 
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
 the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
