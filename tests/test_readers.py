@@ -630,9 +630,12 @@ def test_messages_final_assistant_with_think_tags_and_trailing_user():
         {"role": "user", "content": "follow-up never answered"}]}
     t = one(rec)
     assert (t.prompt, t.reasoning, t.answer) == ("Q1", "r", "A1")
+    # no assistant turn: nothing the model wrote, so not a trace (it used to be analysed
+    # as an empty one and labelled concise)
     rec = {"messages": [{"role": "user", "content": "only a question"}]}
     t = one(rec)
-    assert t.prompt == "only a question" and t.reasoning is None and t.answer is None
+    assert isinstance(t, ReadError) and "no reasoning or response text" in t.message
+    assert "'messages'" in t.message
 
 
 def test_messages_thinking_field_and_content_parts():
@@ -727,7 +730,7 @@ def test_field_map_behaviour():
     assert t.output_tokens == 12 and t.budget is None
     assert t.extra == {"prompt": "ignored: prompt is mapped"}
     # a mapped path missing in the record: None, not filled from the canonical key
-    t = one({"prompt": "P"}, field_map={"prompt": "question"})
+    t = one({"prompt": "P", "reasoning": "x"}, field_map={"prompt": "question"})
     assert t.prompt is None
 
 
@@ -763,7 +766,7 @@ def test_dataset_names_of_question_and_reference():
     t = one({"response": "R", "steps": ["a", "b"]})
     assert t.answer == "R" and t.reasoning is None and t.extra == {"steps": ["a", "b"]}
     t = one({"steps": [{"text": "a"}]})
-    assert t.reasoning is None and t.extra == {"steps": [{"text": "a"}]}
+    assert isinstance(t, ReadError) and "'steps'" in t.message
 
 
 def test_unescaped_dotted_key_falls_back_to_whole_key():

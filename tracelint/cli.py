@@ -158,8 +158,12 @@ def iter_results(paths: Sequence[str], cfg: Config, progress: Optional[Progress]
 
 
 class Summary:
+    """Counts of ``score``: ``total`` output lines (traces, unreadable ones included) of
+    ``records`` input records; they differ when records hold several samples."""
+
     def __init__(self):
         self.total = 0
+        self.records = 0
         self.errors = 0
         self.labels: Counter = Counter()
         self.flags: Counter = Counter()
@@ -167,8 +171,11 @@ class Summary:
         self.codes: Counter = Counter()
         self.by_model: Dict[str, Counter] = {}
 
-    def add(self, d: Dict[str, Any]) -> None:
+    def add(self, d: Dict[str, Any], sample=None) -> None:
+        """``sample``: ``(k, n)`` when ``d`` is sample ``k`` of a record's ``n``."""
         self.total += 1
+        if sample is None or sample[0] == 0:
+            self.records += 1
         if "error" in d:
             self.errors += 1
             return
@@ -180,7 +187,7 @@ class Summary:
         self.by_model.setdefault(m, Counter())[d["label"]] += 1
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"records": self.total, "errors": self.errors,
+        return {"records": self.records, "traces": self.total, "errors": self.errors,
                 "labels": {k: self.labels.get(k, 0) for k in LABELS},
                 "flags": dict(sorted(self.flags.items())),
                 "truncation_reasons": dict(sorted(self.reasons.items())),
@@ -202,8 +209,9 @@ class Summary:
         lines.append(f"{'all':<{width}}  " + "  ".join(f"{self.labels.get(k, 0):>19}" for k in LABELS)
                      + f"  {tot:>7}")
         lines.append("")
-        lines.append(f"records: {self.total}   analysed: {self.total - self.errors}   "
-                     f"unreadable: {self.errors}")
+        traces = f" ({self.total} traces)" if self.total != self.records else ""
+        lines.append(f"records: {self.records}{traces}   analysed: {self.total - self.errors}"
+                     f"   unreadable: {self.errors}")
         if self.flags:
             lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(self.flags.items())))
         if self.reasons:
@@ -213,11 +221,13 @@ class Summary:
         return "\n".join(lines)
 
 
-def _text_lines(d: Dict[str, Any], where) -> List[str]:
+def _text_lines(d: Dict[str, Any], where, sample=None) -> List[str]:
     if "error" in d:
         return [f"{d['error']}"]
     src, line = where
     loc = f"{src}:{line}" if src else d["id"]
+    if src and sample is not None:
+        loc += f": sample {sample[0]}"  # the form of a sample's read error
     flags = f" [{', '.join(d['flags'])}]" if d["flags"] else ""
     out = [f"{loc}: {d['label']}{flags}"]
     for f in d["findings"]:
@@ -290,7 +300,8 @@ def cmd_score(args) -> int:
         from .pipeline.parallel import iter_results_parallel
         for d in iter_results_parallel(args.files, cfg, args.jobs, progress=progress):
             where = d.pop("_where", None) or (d.get("source"), d.get("line"))
-            summary.add(d)
+            sample = d.pop("_sample", None)
+            summary.add(d, sample)
             failed = failed or fails(d, fail_on)
             if out_fh is not None:
                 write_jsonl_line(out_fh, d)
@@ -298,7 +309,7 @@ def cmd_score(args) -> int:
                 write_jsonl_line(stdout, d)
             elif fmt == "text":
                 if "error" in d or d["findings"] or d["label"] != "concise" or args.verbose:
-                    stdout.write("\n".join(_text_lines(d, where)) + "\n")
+                    stdout.write("\n".join(_text_lines(d, where, sample)) + "\n")
             elif fmt == "github":
                 for line in _github_lines(d, where):
                     stdout.write(line + "\n")

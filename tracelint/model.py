@@ -6,7 +6,7 @@ objects, ``analyze`` builds ``TraceResult`` objects, and writers serialise them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field as _field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 #: Version of the per-trace output contract (docs/output.md).
 SCHEMA_VERSION = "1.0"
@@ -28,6 +28,7 @@ class Trace:
     ``thinking_unclosed`` is set by readers when the reasoning came from a ``<think>`` block
     that was never closed (truncated thinking).  ``extra`` holds every field the reader did not
     map, passed through untouched.  ``source``/``line`` say where the record came from.
+    ``sample_of`` is ``(k, n)`` for sample ``k`` of a record holding ``n`` samples.
     """
 
     id: str = ""
@@ -49,6 +50,9 @@ class Trace:
     source: Optional[str] = None
     line: Optional[int] = None
     extra: Dict[str, Any] = _field(default_factory=dict)
+    #: ``(k, n)`` when the record held ``n`` samples and this trace is sample ``k`` (from 0);
+    #: ``None`` when the record is one trace.  Lets consumers count records, not traces.
+    sample_of: Optional[Tuple[int, int]] = None
 
 
 @dataclass
@@ -124,15 +128,21 @@ class ReadError:
     line: int
     message: str
     field: Optional[str] = None
+    #: ``(k, n)`` when only sample ``k`` of a record holding ``n`` samples is unreadable
+    sample_of: Optional[Tuple[int, int]] = None
 
     @property
     def id(self) -> str:
-        """Same form as a readable record's default id: ``<file basename>:<line>``."""
+        """Same form as a readable record's default id: ``<file basename>:<line>``, with
+        ``#<k>`` for sample ``k`` of a multi-sample record."""
         import os
-        return f"{os.path.basename(self.source)}:{self.line}"
+        tid = f"{os.path.basename(self.source)}:{self.line}"
+        return tid if self.sample_of is None else f"{tid}#{self.sample_of[0]}"
 
     def describe(self) -> str:
         where = f"{self.source}:{self.line}"
+        if self.sample_of is not None:
+            where += f": sample {self.sample_of[0]}"
         if self.field:
             where += f": field '{self.field}'"
         return f"{where}: {self.message}"

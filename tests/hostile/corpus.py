@@ -94,11 +94,8 @@ WRONG_TYPES = [
 # Records that are odd but readable (missing fields, edge values): each must get a result
 # line, never an error that is not about a named field.
 ODD_OK = [
-    {},
-    {"foo": "bar"},
-    {"prompt": "only a prompt"},
     {"reasoning": ""},
-    {"reasoning": None, "answer": None},
+    {"response": ""},
     {"response": "<think>never closed"},
     {"response": "</think></think><think>"},
     {"reasoning": "ok", "output_tokens": 0, "budget": 0},
@@ -109,15 +106,26 @@ ODD_OK = [
     {"reasoning": "ok", "id": 7},
     {"reasoning": "ok", "id": None},
     {"reasoning": "ok", "id": ""},
+    {"reasoning": "x" * 3 + "\u202e\u200b\ufeff" + "\U0001F600" * 5},
+    {"reasoning": "?!" * 400, "finish_reason": "length"},
+    {"reasoning": ["a list", "of strings"]},       # joined
+    {"reasoning": "ok", "model": ["a"]},            # a list model is shown as text
+]
+
+#: Nothing the model wrote (no text field, or only nulls / empty containers): error records,
+#: never empty traces labelled concise.
+NO_TEXT = [
+    {},
+    {"foo": "bar"},
+    {"prompt": "only a prompt"},
+    {"reasoning": None, "answer": None},
     {"choices": []},
     {"choices": [None]},
     {"messages": [{"role": "assistant"}]},
     {"messages": "not a list"},
     {"content": [{"type": "thinking"}]},
-    {"reasoning": "x" * 3 + "\u202e\u200b\ufeff" + "\U0001F600" * 5},
-    {"reasoning": "?!" * 400, "finish_reason": "length"},
-    {"reasoning": ["a list", "of strings"]},       # joined
-    {"reasoning": "ok", "model": ["a"]},            # a list model is shown as text
+    {"generations": []},
+    {"generations": [None, "x"]},
 ]
 
 
@@ -162,6 +170,12 @@ def case_wrong_types(d):
 
 def case_odd_ok(d):
     return _lines_case(d, "odd_ok", [jl(r) for r in ODD_OK], {})
+
+
+def case_no_text(d):
+    errors: Dict[int, Optional[str]] = {i: None for i in range(1, len(NO_TEXT) + 1)}
+    errors[len(NO_TEXT)] = "generations.0"
+    return _lines_case(d, "no_text", [jl(r) for r in NO_TEXT], errors)
 
 
 def case_empty(d):
@@ -281,7 +295,7 @@ def case_json_array_bad(d):
 
 
 JSONL_CASES: List[Callable[[str], Case]] = [
-    case_malformed, case_wrong_types, case_odd_ok, case_empty, case_blank_only,
+    case_malformed, case_wrong_types, case_odd_ok, case_no_text, case_empty, case_blank_only,
     case_no_trailing_newline, case_no_trailing_newline_bad, case_deep, case_invalid_utf8,
     case_surrogates, case_bom, case_bom_every_line, case_crlf, case_cr_only, case_nul,
     case_json_array_bad,

@@ -22,7 +22,7 @@ from tracelint.io.fieldmap import (
 from tracelint.io.jsonl import read_json_file
 from tracelint.io.parquet import ARROW_EXTS, PARQUET_EXTS, read_arrow, read_parquet
 from tracelint.io.schema import (
-    InputError, OutputError, ReaderOptions, build_trace, compile_options,
+    SAMPLE_KEYS, InputError, OutputError, ReaderOptions, build_traces, compile_options,
     normalize_finish_reason, split_json_cot, split_output, split_think,
 )
 from tracelint.io.writers import dumps_line, open_output, write_jsonl_line
@@ -61,7 +61,8 @@ def format_of(path: str) -> str:
 def read_traces(paths: Union[PathLike, Iterable[PathLike]],
                 options: Optional[ReaderOptions] = None, *,
                 stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
-    """Stream :class:`Trace` / :class:`ReadError` items from ``paths``, in input order.
+    """Stream :class:`Trace` / :class:`ReadError` items from ``paths``, in input order: one
+    per record, or one per sample of a record holding several (``Trace.sample_of``).
 
     Every path is checked before anything is read: a missing file, a directory or an
     unreadable file raises :class:`InputError` right away (``options`` errors raise
@@ -98,7 +99,7 @@ def iter_records(records: Iterable[Any], options: Optional[ReaderOptions] = None
     the same rules as :func:`read_traces`; records are numbered from ``first_line``."""
     plan = compile_options(options)
     for i, rec in enumerate(records, first_line):
-        yield build_trace(rec, plan, source, i, source)
+        yield from build_traces(rec, plan, source, i, source)
 
 
 __all__ = [

@@ -15,7 +15,7 @@ import gzip
 import json
 from typing import IO, Iterator, Optional, Union
 
-from tracelint.io.schema import InputError, _Plan, build_trace, _base
+from tracelint.io.schema import InputError, _Plan, build_traces, _base
 from tracelint.model import ReadError, Trace
 
 Item = Union[Trace, ReadError]
@@ -51,7 +51,7 @@ def iter_jsonl_lines(fh: IO[bytes], plan: _Plan, source: str) -> Iterator[Item]:
                     continue
                 yield ReadError(source, lineno, _reason(e))
                 continue
-            yield build_trace(rec, plan, source, lineno, base)
+            yield from build_traces(rec, plan, source, lineno, base)
     except (OSError, EOFError) as e:  # e.g. a truncated or corrupt .gz
         yield ReadError(source, lineno + 1, f"read failed: {e}")
 
@@ -141,7 +141,7 @@ def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
             start_line = line
             line += buf.count("\n", pos, end)
             pos = end
-            yield build_trace(rec, plan, source, start_line, base)
+            yield from build_traces(rec, plan, source, start_line, base)
         if skip_ws():
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:

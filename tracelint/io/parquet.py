@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Tuple, Union
 
-from tracelint.io.schema import InputError, _Plan, _base, build_trace
+from tracelint.io.schema import InputError, _Plan, _base, build_traces
 from tracelint.model import ReadError, Trace
 
 Item = Union[Trace, ReadError]
@@ -30,7 +30,7 @@ def _rows(batches: Iterable, plan: _Plan, source: str) -> Iterator[Item]:
             return
         for rec in batch.to_pylist():
             row += 1
-            yield build_trace(rec, plan, source, row, base)
+            yield from build_traces(rec, plan, source, row, base)
 
 
 def parquet_batches(pf, batch_size: int) -> Iterator[Tuple[Any, int, str]]:
@@ -84,7 +84,7 @@ def read_parquet(path: str, plan: _Plan, batch_size: int = 1024) -> Iterator[Ite
                 continue
             for rec in batch.to_pylist():
                 row += 1
-                yield build_trace(rec, plan, path, row, base)
+                yield from build_traces(rec, plan, path, row, base)
     finally:
         pf.close()
 

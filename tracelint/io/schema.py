@@ -18,7 +18,9 @@ After (4), a record with no prompt takes ``question`` or ``problem`` as the prom
 no model takes ``generator``, one with no reference takes ``ground_truth``, ``gold``,
 ``gold_answer``, ``expected_answer`` or ``ground_truth_answer`` (the names datasets use), and
 one with no output text takes a ``steps`` list of strings, one step per line, as its
-reasoning.
+reasoning.  A record with still no output text but a list of samples (:data:`SAMPLE_KEYS`)
+gives one trace per sample (:func:`build_traces`, docs/output.md "Multi-sample records");
+one with no text at all is a :class:`~tracelint.model.ReadError` listing its fields.
 
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
 the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
@@ -1191,9 +1193,26 @@ _DATASET_NAMES = (
 
 def build_trace(rec: Any, plan: _Plan, source: str, line: int,
                 base: Optional[str] = None) -> Union[Trace, ReadError]:
-    """One decoded record -> a :class:`Trace`, or a :class:`ReadError` naming the field."""
+    """One decoded record -> a :class:`Trace`, or a :class:`ReadError` naming the field.
+
+    For callers that keep one result per record (``analyze``, ``analyze_batch``): a record
+    holding several samples is a ``ReadError`` here (:func:`build_traces` reads each)."""
+    items = build_traces(rec, plan, source, line, base)
+    if len(items) == 1:
+        return items[0]
+    key = _sample_key(rec, plan) or "samples"
+    return ReadError(source, line, f"the record holds {len(items)} samples; this reader takes "
+                     f"one trace per record: read the file with read_traces (one trace per "
+                     f"sample), or map one sample (output={key}.0)", key)
+
+
+def build_traces(rec: Any, plan: _Plan, source: str, line: int,
+                 base: Optional[str] = None) -> List[Union[Trace, ReadError]]:
+    """One decoded record -> its traces: one :class:`Trace`, or one per sample when the
+    record holds a list of samples (:data:`SAMPLE_KEYS`), or a :class:`ReadError` naming the
+    field (a whole record, or one sample of it)."""
     if not isinstance(rec, dict):
-        return ReadError(source, line, f"expected a JSON object, got {_show(rec)}")
+        return [ReadError(source, line, f"expected a JSON object, got {_show(rec)}")]
     vals: Dict[str, Any] = {}
     out_text: Any = None
     out_from_map = False
@@ -1240,6 +1259,32 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
             det.get("_reasoning") is None and all(type(x) is str for x in steps):
         vals["reasoning"] = "\n".join(steps)
         used.add("steps")
+    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
+            and _no_text_but_chat(det, used):
+        skey = _sample_key(rec, plan)
+        if skey is not None:
+            return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
+    return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map)]
+
+
+_CHAT_KEYS = frozenset(("messages", "conversations", "conversation"))
+_TEXT_SOURCES = frozenset(_TEXT_KEYS + ("choices", "candidates", "message", "thinking"))
+
+
+def _no_text_but_chat(det: Dict[str, Any], used: set) -> bool:
+    """Whether detection found no output text, or only the assistant turn of a chat list:
+    next to a samples list that turn repeats one of the samples (OpenR1-Math's
+    ``messages``), so the samples are read and the chat gives the prompt only."""
+    if det.get("_text") is None and det.get("_reasoning") is None:
+        return True
+    return not _CHAT_KEYS.isdisjoint(used) and _TEXT_SOURCES.isdisjoint(used)
+
+
+def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
+            vals: Dict[str, Any], det: Dict[str, Any], used: set, out_text: Any,
+            out_from_map: bool, sample: Optional[Tuple[int, int]] = None,
+            sample_extra: Optional[Dict[str, Any]] = None) -> Union[Trace, ReadError]:
+    """Type checks, the reasoning / answer split, limits, id and extra of one trace."""
     # type checks (text first: the split needs strings)
     out: Dict[str, Any] = {}
     f = OUTPUT_TARGET
@@ -1261,7 +1306,7 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
         msg = str(e)
         if f in plan.where:
             msg += f" (mapped from {plan.where[f]!r})"
-        return ReadError(source, line, msg, f)
+        return ReadError(source, line, msg, f, sample)
     # reasoning / answer split
     unclosed = False
     reasoning = out.get("reasoning")
@@ -1273,6 +1318,11 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
         t = det.get("_text")
         out_text = t if isinstance(t, str) else None
     answer = out.get("answer")
+    if reasoning is None and answer is None and (
+            out_text is None or "reasoning" in plan.mapped) and \
+            "reasoning" not in plan.constants and "answer" not in plan.constants:
+        # nothing the model wrote: analysing it would call an unread record "concise"
+        return ReadError(source, line, _no_text(rec, plan))
     if reasoning is not None:
         s = _split_output(reasoning, plan.splitter)
         if s is not None:
@@ -1296,18 +1346,156 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
         for f in ("prompt", "reasoning", "answer"):
             v = out.get(f)
             if v is not None and len(v) > lim:
-                return ReadError(source, line, _too_long(f, len(v), lim), f)
+                return ReadError(source, line, _too_long(f, len(v), lim), f, sample)
     fr = out.get("finish_reason")
     if fr is not None:
         out["finish_reason"] = normalize_finish_reason(fr)
-    out.update(plan.constants)
     tid = out.pop("id", None)
     if tid is None:
         tid = f"{base if base is not None else _base(source)}:{line}"
+    if sample is not None:
+        # samples of one record answer one question: that makes them a task group
+        if out.get("task") is None and "task" not in plan.mapped:
+            out["task"] = tid
+        if out.get("sample") is None and "sample" not in plan.mapped:
+            out["sample"] = sample[0]
+        tid = f"{tid}#{sample[0]}"
+    out.update(plan.constants)
+    out.pop("id", None)
+    if "id" in plan.constants:
+        tid = plan.constants["id"] if sample is None else f"{plan.constants['id']}#{sample[0]}"
     consumed = plan.consumed
     if used:
         extra = {k: v for k, v in rec.items() if k not in used and k not in consumed}
     else:
         extra = {k: v for k, v in rec.items() if k not in consumed}
+    if sample_extra:
+        extra.update(sample_extra)
     return Trace(id=tid, thinking_unclosed=unclosed, source=source, line=line, extra=extra,
-                 **out)
+                 sample_of=sample, **out)
+
+
+def _no_text(rec: dict, plan: _Plan) -> str:
+    keys = [k for k in rec if not k.startswith("_")] or list(rec)
+    shown = ", ".join(repr(k) for k in keys[:12])
+    if len(keys) > 12:
+        shown += f" and {len(keys) - 12} more"
+    msg = "no reasoning or response text found"
+    missing = [f"{t}={plan.where[t]}" for t in (OUTPUT_TARGET, "reasoning", "answer")
+               if t in plan.where]
+    if missing:
+        msg += f" (the mapped field is missing: --field {', --field '.join(missing)})"
+    empty = [k for k in SAMPLE_KEYS if rec.get(k) == []]
+    if empty:
+        msg += f" ('{empty[0]}' holds no samples)"
+    return (msg + f"; the record has {shown or 'no fields'}; name the field that holds the "
+            "model's output with --field output=FIELD (a raw text, split at <think>) or "
+            "--field reasoning=FIELD (and --field answer=FIELD)")
+
+
+# --------------------------------------------------------------------------------------------
+# records holding several samples (OpenR1-Math's "generations", vLLM's "outputs", ...)
+
+#: List-of-samples fields: a record with no text of its own but one of these (a list of
+#: strings, or of choice / message objects) is read as one trace per element.
+SAMPLE_KEYS = ("generations", "responses", "completions", "outputs", "samples")
+
+#: Lists next to the samples with one value per sample: record key -> the canonical field
+#: of each sample's trace (``None``: kept under its own name in the trace's extra, one value
+#: per trace).  Any other field is shared by all samples.
+PER_SAMPLE_KEYS: Dict[str, Optional[str]] = {
+    "finish_reasons": "finish_reason", "finish_reason": "finish_reason",
+    "stop_reasons": "finish_reason",
+    "output_tokens": "output_tokens", "reasoning_tokens": "reasoning_tokens",
+    "correct": "correct", "correctness": "correct", "correctness_math_verify": "correct",
+    "correctness_llama": None, "is_reasoning_complete": None,
+}
+
+
+def _sample_parts(x: Any) -> Optional[Tuple[Optional[str], Optional[str], Dict[str, Any]]]:
+    """(reasoning, text, canonical raw values) of one sample: a string, an OpenAI-style choice
+    (``message`` or legacy ``text``), a vLLM output (``text``) or a chat message; ``None``
+    when it holds no text."""
+    if type(x) is str:
+        return None, x, {}
+    if not isinstance(x, dict):
+        return None
+    msg = x.get("message")
+    r, t = _message(msg if isinstance(msg, dict) else x)
+    if t is None and isinstance(x.get("text"), str):
+        t = x["text"]
+    if r is None and t is None:
+        return None
+    vals: Dict[str, Any] = {}
+    fr = x.get("finish_reason", x.get("stop_reason"))
+    if fr is not None:
+        vals["finish_reason"] = fr
+    _usage(x.get("usage"), vals)
+    return r, t, vals
+
+
+def _sample_key(rec: dict, plan: _Plan) -> Optional[str]:
+    """The key of the record's samples list: the first of :data:`SAMPLE_KEYS` holding a
+    list with a sample in it (its other elements must be samples too, or it is an error)."""
+    for k in SAMPLE_KEYS:
+        v = rec.get(k)
+        if type(v) is list and v and k not in plan.consumed and \
+                any(_sample_parts(x) is not None for x in v):
+            return k
+    return None
+
+
+def _sample_traces(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
+                   skey: str, vals: Dict[str, Any], det: Dict[str, Any], used: set
+                   ) -> List[Union[Trace, ReadError]]:
+    samples = rec[skey]
+    n = len(samples)
+    parts = []
+    for k, x in enumerate(samples):
+        p = _sample_parts(x)
+        if p is None:
+            return [ReadError(source, line, f"sample {k} of {n} is {_show(x)}: expected a "
+                              "text or a message / choice object holding one",
+                              f"{skey}.{k}")]
+        parts.append(p)
+    aligned: List[Tuple[str, Optional[str], list]] = []
+    shared = dict(vals)
+    used = used | {skey}
+    for key, target in PER_SAMPLE_KEYS.items():
+        v = rec.get(key)
+        if type(v) is not list or key in plan.consumed or (target in plan.mapped):
+            continue
+        if len(v) != n:
+            return [ReadError(source, line, f"{len(v)} values for the {n} samples in "
+                              f"'{skey}': a per-sample list needs one value per sample", key)]
+        if target is not None and any(t == target for _, t, _ in aligned):
+            continue  # an earlier name already gives this field
+        aligned.append((key, target, v))
+        used.add(key)
+        if target is not None:
+            shared.pop(target, None)
+    # next to samples, "answer" is the dataset's gold answer (OpenR1-Math), not a sample's
+    if "answer" in used and "answer" not in plan.mapped and shared.get("answer") is not None:
+        gold = shared.pop("answer")
+        if shared.get("reference") is None and "reference" not in plan.mapped:
+            shared["reference"] = gold
+        else:
+            used.discard("answer")
+    # a chat "messages" list next to the samples repeats one of them: it gives the prompt only
+    sdet = {k: v for k, v in det.items() if k[0] != "_"}
+    out: List[Union[Trace, ReadError]] = []
+    for k, (r, t, own) in enumerate(parts):
+        sv = dict(shared)
+        extra: Dict[str, Any] = {}
+        for key, target, v in aligned:
+            if target is None:
+                extra[key] = v[k]
+            else:
+                sv[target] = v[k]
+        for f, v in own.items():
+            if f not in plan.mapped:
+                sv[f] = v
+        sdet["_reasoning"], sdet["_text"] = r, t
+        out.append(_finish(rec, plan, source, line, base, sv, sdet, used, None, False,
+                           (k, n), extra))
+    return out

@@ -263,12 +263,14 @@ def cmd_check(args) -> int:
     files = list(args.files)
     progress = Progress(input_sizes(files), enabled=not args.quiet)
     counts: Counter = Counter()
+    traces = 0
     out = sys.stdout
     try:
         for _, decs in iter_decisions(files, cfg, "check", reject_on, jobs=args.jobs,
                                       batch_size=args.batch_size, progress=progress):
             for d in decs:
                 counts[d.status] += 1
+                traces += d.traces
                 if d.messages:
                     out.write("\n".join(d.messages) + "\n")
     finally:
@@ -276,7 +278,8 @@ def cmd_check(args) -> int:
     bad = counts[REJECT] + counts[ERROR]
     total = sum(counts.values())
     if not args.quiet:
-        sys.stderr.write(f"tracelint check: {total} records, {counts[REJECT]} would be "
+        of = f" ({traces} traces)" if traces != total else ""
+        sys.stderr.write(f"tracelint check: {total} records{of}, {counts[REJECT]} would be "
                          f"rejected, {counts[ERROR]} unreadable "
                          f"(reject-on: {', '.join(reject_on)})\n")
     return EXIT_FINDINGS if bad else EXIT_CLEAN

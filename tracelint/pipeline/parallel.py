@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..config import Config
+from ..io.fieldmap import InputError
 from ..verbosity import with_group_baseline
 from ..model import ReadError, Trace, SCHEMA_VERSION
 from .core import ERROR_REASON, check_lines, reject_reasons
@@ -55,8 +56,9 @@ class Chunk:
     ``kind`` is ``"lines"`` (JSON Lines: ``items`` holds ``(lineno, raw bytes or None,
     read-error message or None)``), ``"rows"`` (Parquet / Arrow: ``batch`` holds the record
     batch, ``first_row`` the 1-based row number of its first row, ``tail_error`` a read
-    failure after it, ``(first row, message)``, covering ``error_rows`` rows) or ``"items"`` (JSON arrays: ``items`` holds ``(line, raw record or
-    None, Trace or ReadError)``)."""
+    failure after it, ``(first row, message)``, covering ``error_rows`` rows) or ``"items"``
+    (JSON arrays: ``items`` holds ``(line, raw record or None, [Trace or ReadError, ...])``,
+    one entry per record, its traces in the list)."""
 
     kind: str
     source: str
@@ -302,14 +304,18 @@ def _array_chunks(path: str, options, batch_size: int, need_raw: bool) -> Iterat
     except OSError:
         total = 0
     count = len(raws) or 1
-    for i, item in enumerate(read_traces([path], options)):
-        raw = raws[i] if i < len(raws) else None
-        line = item.line
-        cur.items.append((line, raw, item))
-        cur.nbytes += total // count if i < count else 0
+    i = -1
+    for item in read_traces([path], options):
+        if item.sample_of is not None and item.sample_of[0] > 0:
+            cur.items[-1][2].append(item)  # the other samples of the record just started
+            continue
         if len(cur.items) >= batch_size:
             yield cur
             cur = Chunk("items", path, base)
+        i += 1
+        raw = raws[i] if i < len(raws) else None
+        cur.items.append((item.line, raw, [item]))
+        cur.nbytes += total // count if i < count else 0
     if cur.items:
         yield cur
 
@@ -393,12 +399,17 @@ def line_bytes(obj: Dict[str, Any]) -> bytes:
 
 
 def _error_dict(item: ReadError) -> Dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "id": item.id, "error": item.describe(),
-            "source": item.source, "line": item.line}
+    d = {"schema_version": SCHEMA_VERSION, "id": item.id, "error": item.describe(),
+         "source": item.source, "line": item.line}
+    if item.sample_of is not None:
+        d["_sample"] = item.sample_of
+    return d
 
 
 def result_dict(item, cfg: Config, analyze) -> Tuple[Dict[str, Any], int]:
-    """What ``tracelint.cli.iter_results`` yields for one reader item, and its size."""
+    """What ``tracelint.cli.iter_results`` yields for one reader item, and its size.  A
+    sample of a multi-sample record also gets ``_sample``: ``(k, n)``, like ``_where`` a
+    key for the caller (to count records), not written."""
     if isinstance(item, ReadError):
         return _error_dict(item), 0
     try:
@@ -410,6 +421,8 @@ def result_dict(item, cfg: Config, analyze) -> Tuple[Dict[str, Any], int]:
              "source": item.source, "line": item.line}
     size = len(item.reasoning or "") + len(item.answer or "")
     d["_where"] = (item.source, item.line)
+    if item.sample_of is not None:
+        d["_sample"] = item.sample_of
     return d, size
 
 
@@ -424,6 +437,21 @@ class Decision:
     row: Optional[Dict[str, Any]] = None  # record for a columnar output (lines / items only)
     error: Optional[Dict[str, Any]] = None  # errors-output record
     messages: Optional[List[str]] = None   # check: file:line: CODE message
+    traces: int = 1                        # check: traces of the record (samples)
+
+
+class MultiSampleError(InputError):
+    """``filter`` met a record holding several samples: it keeps or rejects whole records,
+    and keeping a record for its good samples would keep its bad ones too."""
+
+
+def _multi_sample_message(source: str, line: int, items: List[Any]) -> str:
+    from ..io.schema import SAMPLE_KEYS
+    return (f"{source}:{line}: the record holds {len(items)} samples (a list under one of "
+            f"{', '.join(SAMPLE_KEYS)}); filter keeps or rejects whole records and does not "
+            f"split samples yet, so it stops here and writes nothing. Score the samples with "
+            f"'tracelint score' (one result per sample, id <record id>#<k>) or 'tracelint "
+            f"check', or write one sample per record before filtering")
 
 
 class Processor:
@@ -444,51 +472,50 @@ class Processor:
         self.analyze = analyze
 
     # reader items with their raw records, as the readers would build them
-    def _items(self, chunk: Chunk) -> Iterator[Tuple[int, Any, Any, Optional[bytes]]]:
-        """(line, raw record or None, Trace or ReadError, raw line bytes or None)."""
+    def _items(self, chunk: Chunk) -> Iterator[Tuple[int, Any, List[Any], Optional[bytes]]]:
+        """(line, raw record or None, [Trace or ReadError, ...], raw line bytes or None):
+        one entry per record, with its traces (several for a multi-sample record)."""
         from ..io.jsonl import _reason
-        from ..io.schema import build_trace
+        from ..io.schema import build_traces
         src, base, plan = chunk.source, chunk.base, self.plan
         if chunk.kind == "lines":
             loads = json.loads
             for lineno, raw, err in chunk.items:
                 if err is not None:
-                    yield lineno, None, ReadError(src, lineno, err), None
+                    yield lineno, None, [ReadError(src, lineno, err)], None
                     continue
                 try:
                     rec = loads(raw)
                 except (ValueError, RecursionError) as e:
-                    yield lineno, None, ReadError(src, lineno, _reason(e)), raw
+                    yield lineno, None, [ReadError(src, lineno, _reason(e))], raw
                     continue
-                yield lineno, rec, build_trace(rec, plan, src, lineno, base), raw
+                yield lineno, rec, build_traces(rec, plan, src, lineno, base), raw
         elif chunk.kind == "rows":
             if chunk.batch is not None:
                 for i, rec in enumerate(chunk.batch.to_pylist(), chunk.first_row):
-                    yield i, rec, build_trace(rec, plan, src, i, base), None
+                    yield i, rec, build_traces(rec, plan, src, i, base), None
             if chunk.tail_error is not None:
                 line, msg = chunk.tail_error
                 for k in range(chunk.error_rows):
-                    yield line + k, None, ReadError(src, line + k, msg), None
+                    yield line + k, None, [ReadError(src, line + k, msg)], None
         else:
-            for line, raw, item in chunk.items:
-                yield line, raw, item, None
+            for line, raw, items in chunk.items:
+                yield line, raw, items, None
 
     def process(self, chunk: Chunk) -> List[Any]:
         if self.mode == "score":
             return [result_dict(item, self.cfg, self.analyze)
-                    for _, _, item, _ in self._items(chunk)]
+                    for _, _, items, _ in self._items(chunk) for item in items]
         out = []
-        for line, rec, item, raw in self._items(chunk):
+        for line, rec, items, raw in self._items(chunk):
+            if self.mode == "check":
+                out.append(self._check(chunk, line, items))
+                continue
+            if len(items) > 1:
+                raise MultiSampleError(_multi_sample_message(chunk.source, line, items))
+            item = items[0]
             d, _ = result_dict(item, self.cfg, self.analyze)
             reasons = reject_reasons(d, self.reject_on)
-            if self.mode == "check":
-                if reasons:
-                    st = ERROR if reasons == [ERROR_REASON] and "error" in d else REJECT
-                    out.append(Decision(st, tuple(reasons), line, messages=check_lines(
-                        d, reasons, chunk.source, line)))
-                else:
-                    out.append(Decision(KEEP, (), line))
-                continue
             if "error" in d:
                 out.append(Decision(ERROR, (ERROR_REASON,), line,
                                     error=self._error_record(chunk, line, item, d, rec, raw)))
@@ -510,6 +537,25 @@ class Processor:
                 dec.row = row
             out.append(dec)
         return out
+
+    def _check(self, chunk: Chunk, line: int, items: List[Any]) -> Decision:
+        """One decision for a record: rejected if any of its traces is (each rejected
+        sample gives its own lines), an error if every trace is unreadable."""
+        messages: List[str] = []
+        reasons: List[str] = []
+        errors = 0
+        for item in items:
+            d, _ = result_dict(item, self.cfg, self.analyze)
+            rs = reject_reasons(d, self.reject_on)
+            if rs == [ERROR_REASON] and "error" in d:
+                errors += 1
+            reasons.extend(r for r in rs if r not in reasons)
+            if rs:
+                messages.extend(check_lines(d, rs, chunk.source, line))
+        if not reasons:
+            return Decision(KEEP, (), line, traces=len(items))
+        st = ERROR if errors == len(items) else REJECT
+        return Decision(st, tuple(reasons), line, messages=messages, traces=len(items))
 
     @staticmethod
     def _error_record(chunk: Chunk, line: int, item, d: Dict[str, Any], rec,

@@ -1,0 +1,296 @@
+"""Records with no model output are errors, not empty traces; records holding a list of
+samples (OpenR1-Math's ``generations``, ``responses``, vLLM ``outputs``, ...) are read as one
+trace per sample, through every reader and command."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import tracelint
+from tracelint.cli import main
+from tracelint.io import ReaderOptions, iter_records, read_traces
+from tracelint.model import ReadError, Trace
+
+# the shape of an OpenR1-Math-220k record (text shortened): "answer" is the gold answer
+OPENR1 = {
+    "problem": "What is 2+3?", "solution": "2+3=5", "answer": "5", "uuid": "u1",
+    "generations": ["<think>2 plus 3 is 5.</think>The answer is \\boxed{5}.",
+                    "<think>2 plus 3 is 6, wait"],
+    "correctness_math_verify": [True, False], "correctness_llama": None,
+    "finish_reasons": ["stop", "length"], "is_reasoning_complete": [True, False],
+    "correctness_count": 1,
+    "messages": [{"role": "user", "content": "What is 2+3?"},
+                 {"role": "assistant",
+                  "content": "<think>2 plus 3 is 5.</think>The answer is \\boxed{5}."}],
+}
+
+
+def items(rec, **opts):
+    return list(iter_records([rec], ReaderOptions(**opts), source="t.jsonl"))
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_jsonl(path: Path, recs) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    return str(path)
+
+
+# ------------------------------------------------------------------------------------------
+# no text at all
+
+
+def test_record_without_text_is_an_error_naming_file_line_fields_and_the_option():
+    [e] = items({"id": "a", "foo": "bar"})
+    assert isinstance(e, ReadError)
+    assert (e.source, e.line) == ("t.jsonl", 1)
+    assert "'id', 'foo'" in e.message and "--field output=" in e.message
+    assert "--field reasoning=" in e.message
+    assert e.describe().startswith("t.jsonl:1: no reasoning or response text found")
+
+
+@pytest.mark.parametrize("rec", [
+    {"response": ""}, {"reasoning": ""}, {"answer": ""}, {"output": "   "},
+    {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": ""}]},
+    {"choices": [{"message": {"role": "assistant", "content": ""}}]},
+    {"generations": [""]},
+])
+def test_an_empty_text_that_is_present_is_a_trace(rec):
+    [t] = items(rec)
+    assert isinstance(t, Trace)
+
+
+def test_a_mapped_text_missing_from_the_record_says_which_map():
+    [e] = items({"other": "x"}, field_map={"output": "model_answer"})
+    assert isinstance(e, ReadError) and "--field output=model_answer" in e.message
+    # a constant text is a text
+    [t] = items({"other": "x"}, constants={"reasoning": "r"})
+    assert isinstance(t, Trace) and t.reasoning == "r"
+
+
+def test_score_counts_a_textless_record_as_unreadable(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "foo": "bar"},
+                                             {"id": "b", "response": "The answer is 4."}])
+    out = tmp_path / "o.jsonl"
+    code, stdout, _ = run(["score", src, "-o", out], capsys)
+    assert code == 1  # an unreadable record fails the run, as a bad JSON line does
+    assert "records: 2   analysed: 1   unreadable: 1" in stdout
+    lines = [json.loads(l) for l in out.read_text().splitlines()]
+    assert lines[0]["id"] == "x.jsonl:1" and lines[0]["line"] == 1
+    assert "'foo'" in lines[0]["error"] and lines[1]["label"] == "concise"
+
+
+def test_filter_puts_a_textless_record_in_errors(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "foo": "bar"},
+                                             {"id": "b", "response": "The answer is 4."}])
+    code, stdout, _ = run(["filter", src, "--keep", tmp_path / "k.jsonl", "--reject",
+                           tmp_path / "r.jsonl", "--errors", tmp_path / "e.jsonl"], capsys)
+    assert code == 0
+    assert "records: 2   kept: 1   rejected: 0   unreadable: 1" in stdout
+    [err] = [json.loads(l) for l in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert err["line"] == 1 and "no reasoning or response text" in err["error"]
+    assert json.loads(err["raw"]) == {"id": "a", "foo": "bar"}
+
+
+# ------------------------------------------------------------------------------------------
+# multi-sample records
+
+
+def test_openr1_record_is_one_trace_per_sample_with_aligned_fields():
+    a, b = items(OPENR1)
+    assert (a.id, b.id) == ("t.jsonl:1#0", "t.jsonl:1#1")
+    assert (a.sample_of, b.sample_of) == ((0, 2), (1, 2))
+    assert (a.sample, b.sample) == (0, 1) and a.task == b.task == "t.jsonl:1"
+    assert a.prompt == b.prompt == "What is 2+3?"
+    assert (a.reasoning, a.answer) == ("2 plus 3 is 5.", "The answer is \\boxed{5}.")
+    assert (b.reasoning, b.answer, b.thinking_unclosed) == ("2 plus 3 is 6, wait", None, True)
+    # "answer" next to the samples is the gold answer, never a sample's answer
+    assert a.reference == b.reference == "5"
+    assert (a.finish_reason, b.finish_reason) == ("stop", "length")
+    assert (a.correct, b.correct) == (True, False)
+    assert a.extra["is_reasoning_complete"] is True and b.extra["is_reasoning_complete"] is False
+    assert a.extra["correctness_llama"] is None and a.extra["uuid"] == "u1"
+    for k in ("generations", "finish_reasons", "correctness_math_verify", "answer",
+              "messages"):
+        assert k not in a.extra
+
+
+def test_single_sample_answer_stays_the_models_answer():
+    [t] = items({"question": "Q", "response": "<think>r</think>x", "answer": "5"})
+    assert (t.answer, t.reference) == ("5", None)
+
+
+def test_a_record_id_and_a_reference_field_win():
+    a, b = items({"id": "rec-7", "generations": ["x", "y"], "answer": "5", "gold": "6"})
+    assert (a.id, b.id) == ("rec-7#0", "rec-7#1") and a.task == "rec-7"
+    assert a.reference == "6" and a.answer == "x" and a.extra["answer"] == "5"
+
+
+@pytest.mark.parametrize("key", ["generations", "responses", "completions", "outputs",
+                                 "samples"])
+def test_every_samples_key(key):
+    ts = items({"prompt": "P", key: ["a", "b", "c"]})
+    assert [t.answer for t in ts] == ["a", "b", "c"]
+    assert [t.id for t in ts] == ["t.jsonl:1#0", "t.jsonl:1#1", "t.jsonl:1#2"]
+
+
+def test_samples_as_choice_message_and_vllm_objects():
+    choices = items({"prompt": "P", "completions": [
+        {"message": {"role": "assistant", "content": "A", "reasoning_content": "R"},
+         "finish_reason": "length", "usage": {"completion_tokens": 9}},
+        {"message": {"role": "assistant", "content": "B"}, "finish_reason": "stop"}]})
+    assert [(t.reasoning, t.answer, t.finish_reason) for t in choices] == [
+        ("R", "A", "length"), (None, "B", "stop")]
+    assert choices[0].output_tokens == 9 and choices[1].output_tokens is None
+    vllm = items({"prompt": "P", "outputs": [{"text": "<think>r</think>x", "finish_reason":
+                                              "stop", "token_ids": [1, 2]}]})
+    assert [(t.reasoning, t.answer, t.id) for t in vllm] == [("r", "x", "t.jsonl:1#0")]
+    msgs = items({"responses": [{"role": "assistant", "content": "M1"},
+                                {"role": "assistant", "content": "M2"}]})
+    assert [t.answer for t in msgs] == ["M1", "M2"]
+
+
+def test_a_per_sample_list_of_the_wrong_length_is_an_error_naming_it():
+    rec = dict(OPENR1, finish_reasons=["stop"])
+    [e] = items(rec)
+    assert isinstance(e, ReadError) and e.field == "finish_reasons"
+    assert "1 values for the 2 samples in 'generations'" in e.message
+
+
+def test_a_sample_that_is_not_a_text_is_an_error_naming_it():
+    [e] = items({"generations": ["ok", None]})
+    assert isinstance(e, ReadError) and e.field == "generations.1"
+    [e] = items({"generations": [{"score": 1}, "ok"]})
+    assert isinstance(e, ReadError) and e.field == "generations.0"
+    [e] = items({"generations": ["ok", 3]})
+    assert e.field == "generations.1" and "sample 1 of 2 is 3" in e.message
+
+
+def test_a_wrong_typed_per_sample_value_is_that_samples_error():
+    a, b = items({"generations": ["x", "y"], "finish_reasons": ["stop", 7]})
+    assert isinstance(a, Trace) and isinstance(b, ReadError)
+    assert b.field == "finish_reason" and b.sample_of == (1, 2)
+    assert b.id == "t.jsonl:1#1" and b.describe().startswith("t.jsonl:1: sample 1: field")
+
+
+def test_a_sample_over_the_text_limit_is_that_samples_error():
+    a, b = items({"generations": ["short", "x" * 50]}, max_text_chars=20)
+    assert isinstance(a, Trace) and isinstance(b, ReadError) and b.field == "answer"
+
+
+def test_field_map_points_at_one_sample_and_at_the_samples_siblings():
+    [t] = items(OPENR1, field_map={"output": "generations.1"})
+    assert t.id == "t.jsonl:1" and t.sample_of is None and t.reasoning == "2 plus 3 is 6, wait"
+    # a mapped field is not split per sample, and a map of the answer keeps it the answer
+    a, b = items(OPENR1, field_map={"answer": "solution"})
+    assert a.answer == b.answer == "2+3=5" and a.reference is None
+
+
+def test_an_explicit_text_field_wins_over_samples():
+    [t] = items({"response": "R", "generations": ["a", "b"]})
+    assert t.answer == "R" and t.extra["generations"] == ["a", "b"]
+
+
+def test_an_empty_samples_list_is_a_record_without_text():
+    [e] = items({"problem": "P", "generations": []})
+    assert isinstance(e, ReadError) and "'generations' holds no samples" in e.message
+
+
+def test_read_traces_and_the_one_trace_apis(tmp_path):
+    src = write_jsonl(tmp_path / "r.jsonl", [OPENR1, {"response": "single"}])
+    got = list(read_traces(src))
+    assert [t.id for t in got] == ["r.jsonl:1#0", "r.jsonl:1#1", "r.jsonl:2"]
+    with pytest.raises(ValueError, match="holds 2 samples.*generations.0"):
+        tracelint.analyze(OPENR1)
+    res = tracelint.analyze({"generations": ["The answer is 4."]})  # one sample is one trace
+    assert res.id == "<analyze>:1#0"
+    table = pa.Table.from_pylist([{"generations": ["a", "b"]}, {"generations": ["c"]}])
+    scored = tracelint.analyze_batch(table)
+    assert scored["tracelint_reasons"].to_pylist()[0] == ["error"]
+    assert "holds 2 samples" in scored["tracelint_error"].to_pylist()[0]
+    assert scored["tracelint_label"].to_pylist()[1] == "concise"
+
+
+def _records(n=40):
+    recs = []
+    for i in range(n):
+        gens = [f"<think>{i} plus {k} is {i + k}.</think>The answer is {i + k}."
+                for k in range(1 + i % 3)]
+        if i % 5 == 0:
+            gens[-1] = "<think>" + "Wait, let me check again. " * 60
+        recs.append({"problem": f"What is {i}?", "answer": str(i), "generations": gens,
+                     "finish_reasons": ["stop"] * (len(gens) - 1) + ["length"]})
+        if i % 7 == 0:
+            recs.append({"foo": i})
+    return recs
+
+
+def test_score_summary_counts_records_and_traces(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "s.jsonl", [OPENR1])
+    code, stdout, _ = run(["score", src, "-v"], capsys)
+    assert "records: 1 (2 traces)   analysed: 2   unreadable: 0" in stdout
+    assert f"{src}:1: sample 1: " in stdout
+    code, stdout, _ = run(["score", src, "--format", "json"], capsys)
+    summary = json.loads(stdout)["summary"]
+    assert (summary["records"], summary["traces"], summary["errors"]) == (1, 2, 0)
+    assert sum(summary["labels"].values()) + summary["errors"] == summary["traces"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "parquet"])
+def test_score_bytes_do_not_depend_on_jobs_or_batch_size(tmp_path, fmt):
+    from tracelint.config import Config
+    from tracelint.pipeline.parallel import iter_results_parallel
+    recs = _records()
+    if fmt == "jsonl":
+        src = write_jsonl(tmp_path / "s.jsonl", recs)
+    elif fmt == "json":
+        src = str(tmp_path / "s.json")
+        Path(src).write_text("[\n" + ",\n".join(json.dumps(r) for r in recs) + "\n]\n")
+    else:
+        src = str(tmp_path / "s.parquet")
+        pq.write_table(pa.Table.from_pylist([r for r in recs if "foo" not in r]), src)
+    runs = []
+    for jobs, bs in ((1, 256), (1, 1), (2, 3)):
+        runs.append([json.dumps(d, sort_keys=True) for d in
+                     iter_results_parallel([src], Config(), jobs=jobs, batch_size=bs)])
+    assert runs[0] == runs[1] == runs[2]
+    ids = [json.loads(d)["id"] for d in runs[0]]
+    assert ids[0].endswith("#0") and sum(i.endswith("#1") for i in ids) == 26
+    ntraces = sum(len(r["generations"]) if "generations" in r else 1 for r in recs
+                  if fmt != "parquet" or "foo" not in r)
+    assert len(runs[0]) == ntraces
+
+
+def test_check_reports_each_rejected_sample(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "c.jsonl", [OPENR1, {"response": "The answer is 4."}])
+    code, stdout, err = run(["check", src], capsys)
+    assert code == 1
+    assert f"{src}:1: TRN001" in stdout and "trace c.jsonl:1#1" in stdout
+    assert "c.jsonl:1#0" not in stdout
+    assert "2 records (3 traces), 1 would be rejected, 0 unreadable" in err
+
+
+def test_filter_refuses_multi_sample_records_and_writes_nothing(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "f.jsonl", [{"response": "ok"}, OPENR1])
+    keep, rej = tmp_path / "k.jsonl", tmp_path / "r.jsonl"
+    for jobs in ("1", "2"):
+        code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, "-j", jobs],
+                                capsys)
+        assert code == 2
+        assert f"{src}:2: the record holds 2 samples" in err and "tracelint score" in err
+        assert not keep.exists() and not rej.exists()
+    # a record holding one sample is one trace: filtered as a whole, unchanged
+    one = dict(OPENR1, generations=OPENR1["generations"][:1], finish_reasons=["stop"],
+               correctness_math_verify=[True], is_reasoning_complete=[True])
+    src = write_jsonl(tmp_path / "g.jsonl", [one])
+    code, stdout, _ = run(["filter", src, "--keep", keep, "--reject", rej], capsys)
+    assert code == 0 and "records: 1   kept: 1" in stdout
+    assert keep.read_bytes() == Path(src).read_bytes()
