@@ -622,3 +622,41 @@ def test_trig_functions(text, status):
 ])
 def test_function_powers_and_imaginary_unit_are_not_misread(text):
     assert "wrong" not in [c.status for c in scan_claims(text)]
+
+
+@pytest.mark.parametrize("text, lhs, rhs", [
+    # an operator the problem defines is read as part of the side, never cut at: the tail
+    # after it ("7 = ln(7)", "3 = 5 - 1") is not the side
+    ("so 2 ⊕ 3 = 5 - 1 here", "2 ⊕ 3", "5 - 1"), ("so 2⊗3 = 5 + 1 here", "2⊗3", "5 + 1"),
+    ("so 7 ∘ 3 = 5 - 1 here", "7 ∘ 3", "5 - 1"), ("so 2 ⋆ 3 = 5 - 1 here", "2 ⋆ 3", "5 - 1"),
+    ("so 2 □ 3 = 5 - 1 here", "2 □ 3", "5 - 1"), ("so 2↑3 = 5 + 1 here", "2↑3", "5 + 1"),
+    ("so 2 ★ 3 = 5 + 1 here", "2 ★ 3", "5 + 1"), ("so 2 • 3 = 5 + 1 here", "2 • 3", "5 + 1"),
+    ("so 3 + 4 = 8 ⊕ 2 here", "3 + 4", "8 ⊕ 2"), ("so 1 + 1 = 2 ⊗ 1 here", "1 + 1", "2 ⊗ 1"),
+    (r"$2 \oplus 3 = 5 - 1$", r"2 \oplus 3", "5 - 1"),
+])
+def test_unknown_operator_leaves_the_claim_unchecked(text, lhs, rhs):
+    c = only(text)
+    assert (c.lhs, c.rhs, c.status) == (lhs, rhs, "unchecked")
+    assert c.reason.startswith("operator ")
+
+
+@pytest.mark.parametrize("text", [
+    "So 2⊗w⊕7 = ln(7) here.",            # R1-Distill, formula MiP: was NUM001 "7 = ln(7)"
+    "Suppose 2⊗w⊕7 = cosh^{-1}(7), then", "so x ⊕ y = 3 + 4 here",
+])
+def test_unknown_operator_with_letters_is_no_claim(text):
+    assert check_claim_text(text) == []
+
+
+@pytest.mark.parametrize("text, status", [
+    # the other product and root symbols the parser knows work as before, or now at all
+    ("2 ∙ 3 = 6", "ok"), ("2∙3 = 7", "wrong"), ("2 ✕ 3 = 7", "wrong"), ("2 ✖ 3 = 6", "ok"),
+    ("3 ∗ 4 = 13", "wrong"), ("3·4 = 12", "ok"), ("3 ⋅ 4 = 13", "wrong"),
+    ("∛27 = 3", "ok"), ("∛27 = 4", "wrong"), ("so ∜16 + 1 = 3 here", "ok"),
+    ("so ∛10 ≈ 2.154 here", "ok"), ("so ∛10 ≈ 2.164 here", "wrong"),
+    # a shape or a bullet that starts a list item is not an operator
+    ("• 3 + 4 = 8", "wrong"), ("  ■ 3 + 4 = 7", "ok"),
+    ("\u2003\u2003• One foot from the back wall ⟹ its x–coordinate is 12 − 1 = 10,", "wrong"),
+])
+def test_known_product_and_root_symbols(text, status):
+    assert [c.status for c in check_claim_text(text)] == [status]

@@ -1175,6 +1175,10 @@ def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
         rpn, has_op = P.compile_rpn(toks, limits, pct_mode)
     except P.Refused as exc:
         return Val("refused", reason=str(exc), has_op=True)
+    except P.UnknownOperator as exc:
+        if any(t.k == VAR for t in toks):
+            return Val("nonnum", has_op=True)  # "x ⊕ y = 7": an equation, as "x + y = 7" is
+        return Val("unsupported", reason=str(exc), has_op=True)
     except P.Unsupported as exc:
         return Val("unsupported", reason=str(exc), has_op=True)
     except (P.ParseError, KeyError, IndexError) as exc:
