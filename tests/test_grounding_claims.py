@@ -660,3 +660,26 @@ def test_unknown_operator_with_letters_is_no_claim(text):
 ])
 def test_known_product_and_root_symbols(text, status):
     assert [c.status for c in check_claim_text(text)] == [status]
+
+
+@pytest.mark.parametrize("text, status", [
+    # a hyphenated word after the result is one word (a unit), not "- it" taking the side on
+    ("80 - 243 = -163 post-it notes", "ok"), ("80 - 243 = -153 post-it notes", "wrong"),
+    ("so 12 - 5 = 7 T-shirts left", "ok"), ("so 12 - 5 = 8 x-coordinates", "wrong"),
+    ("so 3 + 4 = 8 well-known facts", "wrong"), ("so mother-in-law 3 + 4 = 8", "wrong"),
+])
+def test_hyphenated_word_is_one_word(text, status):
+    assert [c.status for c in check_claim_text(text)] == [status]
+
+
+@pytest.mark.parametrize("text", [
+    # a hyphen between letters that is a minus stays one: single letters, capitals, a letter
+    # glued to a number or an index, a function
+    "so x-y = 3 - 1 here", "so 2x-y = 3 - 1 here", "so AB-CD = 3 - 1 here",
+    "so x-y2 = 3 - 1 here", "so t-sin(t) = 3 - 1 here",
+])
+def test_minus_between_letters_stays_a_minus(text):
+    from tracelint.grounding import parser as P
+    toks = P.tokenize(text)
+    assert any(t.k == P.OP and t.t == "-" and not t.sp for t in toks)
+    assert check_claim_text(text) == []

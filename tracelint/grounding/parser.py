@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .._ngram_py import _CLAIM_LEXEME, _CLAIM_UNKNOWN_OPS
+from .._ngram_py import _CLAIM_FUNC_NAMES, _CLAIM_LEXEME, _CLAIM_UNKNOWN_OPS
 from ..ngram import claim_lex as _claim_lex
 
 __all__ = [
@@ -289,6 +289,37 @@ def _line_start(text: str, s: int, lo: int, any_blank: bool = False) -> bool:
     return i < 0 or text[i] in "\r\n"
 
 
+_NOT_HYPHENATED = frozenset(_CLAIM_FUNC_NAMES.split("|")) | {"pi"}
+
+
+def _ascii_letters_end(text: str, i: int, hi: int) -> int:
+    while i < hi and text[i].isascii() and text[i].isalpha():
+        i += 1
+    return i
+
+
+def _hyphen_word_end(text: str, s: int, e: int, hi: int) -> int:
+    """End of the hyphenated word whose first part is the word ``text[s:e]`` ("post-it",
+    "T-shirts", "x-coordinate", "mother-in-law"), ``e`` when the hyphen is a minus: letters
+    on both sides, one of them at least two long, not both capitals ("AB-CD"), no function
+    name ("x-sin(x)"), and no digit, bracket or call touching the ends ("2x-y", "x-y2")."""
+    if s > 0 and (text[s - 1].isalnum() or text[s - 1] in ")]}"):
+        return e
+    left = text[s:e]
+    if not (left.isascii() and left.isalpha()) or left.lower() in _NOT_HYPHENATED:
+        return e
+    end = e
+    while end + 1 < hi and text[end] == "-":
+        q = _ascii_letters_end(text, end + 1, hi)
+        right = text[end + 1:q]
+        if not right or (q < hi and (text[q].isalnum() or text[q] in "(_")) or \
+                right.lower() in _NOT_HYPHENATED or (len(left) == 1 and len(right) == 1) or \
+                (left.isupper() and right.isupper()):
+            break
+        end, left = q, right
+    return end
+
+
 def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
              limits: Limits = DEFAULT_LIMITS) -> List[Tok]:
     """Tokens of ``text[lo:hi]`` (offsets are into ``text``).
@@ -360,6 +391,10 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 sp = False
                 continue
             if g == 8:  # word
+                if e + 1 < hi and text[e] == "-":
+                    q = _hyphen_word_end(text, s, e, hi)
+                    if q > e:
+                        pos = e = q
                 w = text[s:e]
                 append(Tok(WORD, s, e, w, w.lower(), sp))
                 sp = False
