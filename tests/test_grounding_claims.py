@@ -277,7 +277,7 @@ def test_prose_sums():
     text = ("Step 2: 20 minutes to make the batter + 30 minutes to bake the cake + 2 hours to "
             "cool + 10 minutes to frost = 80 minutes.")
     c = only(text)
-    assert (c.status, c.rhs, c.expected) == ("wrong", "80", "62")
+    assert (c.status, c.rhs, c.expected, c.unit) == ("wrong", "80", "180", "minutes")
     assert text[c.start:c.end].startswith("20 minutes to make") and text[c.end - 2:c.end] == "80"
     assert [text[s:e] for s, e in c.operand_spans] == ["20", "30", "2", "10"]
     assert only(text.replace("= 80", "= 180")).status == "ok"
@@ -683,3 +683,21 @@ def test_minus_between_letters_stays_a_minus(text):
     toks = P.tokenize(text)
     assert any(t.k == P.OP and t.t == "-" and not t.sp for t in toks)
     assert check_claim_text(text) == []
+
+
+@pytest.mark.parametrize("text, expected, unit", [
+    # a claim that is wrong after converting units says what its right side should be, in
+    # that side's unit (the sum of the bare numbers, 62 or 32, is no value of the text)
+    ("It takes 20 minutes to make the batter + 30 minutes to bake the cake + 2 hours to cool "
+     "+ 10 minutes to frost = 80 minutes.", "180", "minutes"),
+    ("so 2 hours + 30 minutes = 140 minutes here", "150", "minutes"),
+    ("so 1 hour + 30 minutes = 1.6 hours here", "1.5", "hours"),
+    ("so 2 hours * 3 = 300 minutes here", "360", "minutes"),
+    ("so $3 + 50 cents = 400 cents here", "350", "cents"),
+    ("so 4 feet - 40 inches = 12 inches here", "8", "inches"),
+    ("so 16 - 7 = 8 apples", "9", ""),
+])
+def test_expected_value_in_the_right_sides_unit(text, expected, unit):
+    c = only(text)
+    assert (c.status, c.expected, c.unit) == ("wrong", expected, unit)
+

@@ -356,10 +356,12 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
         if cfg.enabled("NUM001"):
             for field, c in wrong:
                 rel = c.relation
-                msg = (f"{c.lhs} {rel} {c.rhs} is wrong: {c.lhs} = {c.expected}")
+                msg = (f"{c.lhs} {rel} {c.rhs} is wrong: {c.lhs} = {c.expected}"
+                       + (f" {c.unit}" if c.unit else ""))
+                extra = {"unit": c.unit} if c.unit else {}
                 out.findings.append(NUM001.finding(
                     c.start, c.end, msg, field=field, expected=c.expected, claimed=c.claimed,
-                    lhs=c.lhs, rhs=c.rhs, kind=c.kind, relation=rel))
+                    lhs=c.lhs, rhs=c.rhs, kind=c.kind, relation=rel, **extra))
         hits = _ungrounded(ctx, cfg, claims)
         m["ungrounded_numbers"] = len(hits)
         if cfg.enabled("NUM002"):
