@@ -692,12 +692,23 @@ def test_minus_between_letters_stays_a_minus(text):
      "+ 10 minutes to frost = 80 minutes.", "180", "minutes"),
     ("so 2 hours + 30 minutes = 140 minutes here", "150", "minutes"),
     ("so 1 hour + 30 minutes = 1.6 hours here", "1.5", "hours"),
-    ("so 2 hours * 3 = 300 minutes here", "360", "minutes"),
     ("so $3 + 50 cents = 400 cents here", "350", "cents"),
     ("so 4 feet - 40 inches = 12 inches here", "8", "inches"),
     ("so 16 - 7 = 8 apples", "9", ""),
+    # in a product or quotient a number may be the conversion factor itself, and a right side
+    # without a unit names none: the value as written (MR-GSM8K, real)
+    ("Tim will take 0.0769 hours * 60 minutes = 4.5 minutes to get home.", "4.614", ""),
+    ("so 2 days x 24 hours/day = 120 hours to paint", "48", ""),
+    ("so 2 hours * 3 = 300 minutes here", "6", ""),
+    ("so 2 hours + 30 minutes = 140 here", "32", ""),
 ])
 def test_expected_value_in_the_right_sides_unit(text, expected, unit):
     c = only(text)
     assert (c.status, c.expected, c.unit) == ("wrong", expected, unit)
 
+
+
+def test_conversion_factor_in_a_quotient_is_not_converted_again():
+    # QwQ (MiP MATH answer, real): 107 cents / 100 is 1 dollar with 7 cents left
+    c = only("Total 107 cents. 107 cents ÷ 100 = 1 dollar with a remainder of 7 cents")
+    assert (c.status, c.reason) == ("ok", "integer division")

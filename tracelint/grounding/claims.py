@@ -1915,9 +1915,12 @@ class ClaimScanner:
                 (_all_percent(b.toks) and not va.has_op and not va.pct):
             # "48 = 100% + 20% = 120%": a correspondence, not arithmetic
             return mk("unchecked", reason="percent correspondence")
-        if in_units is not None:
-            # the comparison that failed was made in the right side's unit: "20 minutes + 2
-            # hours = 80 minutes" should say 140 (minutes), not 22
+        if in_units is not None and in_units[2] and not vb.has_op and \
+                all(t.v in ("+", "-") for t in a.toks if t.k == OP):
+            # a sum of quantities compared in the unit of the value after '=': "20 minutes + 2
+            # hours = 80 minutes" should say 140 (minutes), not 22.  In a product or quotient
+            # a number is often the factor itself ("0.0769 hours * 60 minutes", "107 cents ÷
+            # 100 = 1 dollar"): its value as written is the one to show
             xa, xb, unit = in_units
             return mk("wrong", expected=_format_val(xa), values=(xa, xb), unit=unit)
         expected = _format_val(va)
@@ -1961,8 +1964,8 @@ class ClaimScanner:
                        ) -> Tuple[Optional[bool], Optional[Tuple[Val, Val, str]]]:
         """Compare again with every number converted to one unit per family (the right
         side's unit when it has one): whether the sides agree then (None when a conversion
-        factor is unknown), and the two converted values with the unit's name (empty when
-        more than one family was converted)."""
+        factor is unknown), and the two converted values with the name of the right side's
+        unit (empty when more than one family was converted or the right side has no unit)."""
         target: Dict[str, str] = {}
         for seg in (a, b):
             if set(seg.units) - set(seg.numunit.values()):
@@ -1997,7 +2000,9 @@ class ClaimScanner:
             head = evaluate(conv[1][:1], self.limits, "percent", self.val_cache)
             if head.status == "exact":
                 ok, _ = self._compare(xa, head, rel, approx, False, span, a, b)
-        unit = _unit_name(next(iter(target.values()))) if len(target) == 1 else ""
+        unit = ""
+        if len(target) == 1 and any(fam in target for fam, _ in b.numunit.values()):
+            unit = _unit_name(next(iter(target.values())))
         return bool(ok), (xa, xb, unit)
 
     def _chain_factor(self, va: Val, vb: Val, rel, approx, span, a: Seg, b: Seg,
