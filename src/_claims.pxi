@@ -348,6 +348,21 @@ cdef inline bint _cs_space(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0xa0 or c == 0x2009 or c == 0x202f
 
 
+cdef inline bint _cs_run_op(Py_UCS4 c) noexcept nogil:
+    # _CLAIM_RUN_OPS: the known products and roots \u2219 \u2715 \u2716 \u221b \u221c and the
+    # operator symbols the parser reads but does not evaluate (_CLAIM_UNKNOWN_OPS)
+    if c < 0x2022 or c > 0x2a3f:
+        return False
+    return (c == 0x2219 or c == 0x2715 or c == 0x2716 or c == 0x221b or c == 0x221c
+            or c == 0x2214 or c == 0x2216 or c == 0x2218 or c == 0x2227 or c == 0x2228
+            or c == 0x2238 or c == 0x2240 or (0x228c <= c <= 0x228e) or (0x2293 <= c <= 0x22a1)
+            or (0x22ba <= c <= 0x22bd) or c == 0x22c4 or c == 0x22c6 or c == 0x22c7
+            or (0x22c9 <= c <= 0x22cc) or c == 0x22ce or c == 0x22cf or c == 0x22d2
+            or c == 0x22d3 or (0x2a22 <= c <= 0x2a3f) or c == 0x2191 or c == 0x2193
+            or c == 0x21d1 or c == 0x21d3 or (0x25a0 <= c <= 0x25b2) or (0x25b4 <= c <= 0x25ff)
+            or c == 0x2605 or c == 0x2606 or c == 0x2022)
+
+
 cdef inline bint _cs_symbol(Py_UCS4 c, bint rhs) noexcept nogil:
     # [-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5
     #  \u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be
@@ -363,7 +378,7 @@ cdef inline bint _cs_symbol(Py_UCS4 c, bint rhs) noexcept nogil:
             or c == 0xa5 or c == 0x20b9 or c == 0x221a or c == 0x3c0 or c == 0xb0
             or c == 0x2032 or c == 0x2033 or c == 0xb2 or c == 0xb3 or c == 0xb9
             or (0x2070 <= c <= 0x209f) or (0xbc <= c <= 0xbe) or (0x2150 <= c <= 0x215e)
-            or c == 0x2019):
+            or c == 0x2019 or _cs_run_op(c)):
         return True
     return rhs and c == 0x2248
 

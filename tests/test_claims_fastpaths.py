@@ -50,7 +50,7 @@ _PIECES = ["so", "the", "total", "is", "a", "i", "x", "n", "pi", "\u03c0", "sin"
            "of", "times", "dozen", "km", "hours", "D7", "f(", "f (", "(", ")", "3", "12", "2.5",
            "1 250", "2 1/2", "=", "\u2248", "approximately", "+", "-", "*", "/", "^", "%",
            "\\frac{1}{2}", "\\text{km}", "\\text{Tri}", "<<", ">>", "\n", ".", ",", ":", "$",
-           "I0", "year2", "by", "divided"]
+           "I0", "year2", "by", "divided", "\u2295", "\u25a1", "\\otimes"]
 texts = st.lists(st.sampled_from(_PIECES), max_size=18).map(" ".join) | \
     st.lists(st.sampled_from(_PIECES), max_size=18).map("".join)
 

@@ -243,7 +243,10 @@ _SPAN_PIECES = ["0", "7", "12", "\u0663", ".", ",", " ", "  ", "\t", "\u00a0", "
                 " \\", "\\,", ",\\", "sematic\\", "x" * 41, "\u4e00", "\U0001d400",
                 # pi (and reversed), labels in parentheses: ")laitini(", ")tsoc latot("
                 "pi", "ip", "api", "pia", ")", "(", "laitini", "tsoc latot", "a b c d", "s'kcaJ",
-                "s\u2019retaeP", "'"]
+                "s\u2019retaeP", "'",
+                # operator symbols read but not evaluated, and the other products and roots
+                "\u2295", "\u2297", "\u2218", "\u22c6", "\u25a1", "\u2191", "\u2022",
+                "\u2219", "\u2715", "\u221b", "\u25b3", "\u2192"]
 span_texts = st.one_of(
     st.lists(st.sampled_from(_SPAN_PIECES), max_size=18).map("".join),
     st.text(max_size=30),

@@ -277,7 +277,7 @@ def test_prose_sums():
     text = ("Step 2: 20 minutes to make the batter + 30 minutes to bake the cake + 2 hours to "
             "cool + 10 minutes to frost = 80 minutes.")
     c = only(text)
-    assert (c.status, c.rhs, c.expected) == ("wrong", "80", "62")
+    assert (c.status, c.rhs, c.expected, c.unit) == ("wrong", "80", "180", "minutes")
     assert text[c.start:c.end].startswith("20 minutes to make") and text[c.end - 2:c.end] == "80"
     assert [text[s:e] for s, e in c.operand_spans] == ["20", "30", "2", "10"]
     assert only(text.replace("= 80", "= 180")).status == "ok"
@@ -622,3 +622,93 @@ def test_trig_functions(text, status):
 ])
 def test_function_powers_and_imaginary_unit_are_not_misread(text):
     assert "wrong" not in [c.status for c in scan_claims(text)]
+
+
+@pytest.mark.parametrize("text, lhs, rhs", [
+    # an operator the problem defines is read as part of the side, never cut at: the tail
+    # after it ("7 = ln(7)", "3 = 5 - 1") is not the side
+    ("so 2 ⊕ 3 = 5 - 1 here", "2 ⊕ 3", "5 - 1"), ("so 2⊗3 = 5 + 1 here", "2⊗3", "5 + 1"),
+    ("so 7 ∘ 3 = 5 - 1 here", "7 ∘ 3", "5 - 1"), ("so 2 ⋆ 3 = 5 - 1 here", "2 ⋆ 3", "5 - 1"),
+    ("so 2 □ 3 = 5 - 1 here", "2 □ 3", "5 - 1"), ("so 2↑3 = 5 + 1 here", "2↑3", "5 + 1"),
+    ("so 2 ★ 3 = 5 + 1 here", "2 ★ 3", "5 + 1"), ("so 2 • 3 = 5 + 1 here", "2 • 3", "5 + 1"),
+    ("so 3 + 4 = 8 ⊕ 2 here", "3 + 4", "8 ⊕ 2"), ("so 1 + 1 = 2 ⊗ 1 here", "1 + 1", "2 ⊗ 1"),
+    (r"$2 \oplus 3 = 5 - 1$", r"2 \oplus 3", "5 - 1"),
+])
+def test_unknown_operator_leaves_the_claim_unchecked(text, lhs, rhs):
+    c = only(text)
+    assert (c.lhs, c.rhs, c.status) == (lhs, rhs, "unchecked")
+    assert c.reason.startswith("operator ")
+
+
+@pytest.mark.parametrize("text", [
+    "So 2⊗w⊕7 = ln(7) here.",            # R1-Distill, formula MiP: was NUM001 "7 = ln(7)"
+    "Suppose 2⊗w⊕7 = cosh^{-1}(7), then", "so x ⊕ y = 3 + 4 here",
+])
+def test_unknown_operator_with_letters_is_no_claim(text):
+    assert check_claim_text(text) == []
+
+
+@pytest.mark.parametrize("text, status", [
+    # the other product and root symbols the parser knows work as before, or now at all
+    ("2 ∙ 3 = 6", "ok"), ("2∙3 = 7", "wrong"), ("2 ✕ 3 = 7", "wrong"), ("2 ✖ 3 = 6", "ok"),
+    ("3 ∗ 4 = 13", "wrong"), ("3·4 = 12", "ok"), ("3 ⋅ 4 = 13", "wrong"),
+    ("∛27 = 3", "ok"), ("∛27 = 4", "wrong"), ("so ∜16 + 1 = 3 here", "ok"),
+    ("so ∛10 ≈ 2.154 here", "ok"), ("so ∛10 ≈ 2.164 here", "wrong"),
+    # a shape or a bullet that starts a list item is not an operator
+    ("• 3 + 4 = 8", "wrong"), ("  ■ 3 + 4 = 7", "ok"),
+    ("\u2003\u2003• One foot from the back wall ⟹ its x–coordinate is 12 − 1 = 10,", "wrong"),
+])
+def test_known_product_and_root_symbols(text, status):
+    assert [c.status for c in check_claim_text(text)] == [status]
+
+
+@pytest.mark.parametrize("text, status", [
+    # a hyphenated word after the result is one word (a unit), not "- it" taking the side on
+    ("80 - 243 = -163 post-it notes", "ok"), ("80 - 243 = -153 post-it notes", "wrong"),
+    ("so 12 - 5 = 7 T-shirts left", "ok"), ("so 12 - 5 = 8 x-coordinates", "wrong"),
+    ("so 3 + 4 = 8 well-known facts", "wrong"), ("so mother-in-law 3 + 4 = 8", "wrong"),
+])
+def test_hyphenated_word_is_one_word(text, status):
+    assert [c.status for c in check_claim_text(text)] == [status]
+
+
+@pytest.mark.parametrize("text", [
+    # a hyphen between letters that is a minus stays one: single letters, capitals, a letter
+    # glued to a number or an index, a function
+    "so x-y = 3 - 1 here", "so 2x-y = 3 - 1 here", "so AB-CD = 3 - 1 here",
+    "so x-y2 = 3 - 1 here", "so t-sin(t) = 3 - 1 here",
+])
+def test_minus_between_letters_stays_a_minus(text):
+    from tracelint.grounding import parser as P
+    toks = P.tokenize(text)
+    assert any(t.k == P.OP and t.t == "-" and not t.sp for t in toks)
+    assert check_claim_text(text) == []
+
+
+@pytest.mark.parametrize("text, expected, unit", [
+    # a claim that is wrong after converting units says what its right side should be, in
+    # that side's unit (the sum of the bare numbers, 62 or 32, is no value of the text)
+    ("It takes 20 minutes to make the batter + 30 minutes to bake the cake + 2 hours to cool "
+     "+ 10 minutes to frost = 80 minutes.", "180", "minutes"),
+    ("so 2 hours + 30 minutes = 140 minutes here", "150", "minutes"),
+    ("so 1 hour + 30 minutes = 1.6 hours here", "1.5", "hours"),
+    ("so $3 + 50 cents = 400 cents here", "350", "cents"),
+    ("so 4 feet - 40 inches = 12 inches here", "8", "inches"),
+    ("so 16 - 7 = 8 apples", "9", ""),
+    # in a product or quotient a number may be the conversion factor itself, and a right side
+    # without a unit names none: the value as written (MR-GSM8K, real)
+    ("Tim will take 0.0769 hours * 60 minutes = 4.5 minutes to get home.", "4.614", ""),
+    ("so 2 days x 24 hours/day = 120 hours to paint", "48", ""),
+    ("so 2 hours * 3 = 300 minutes here", "6", ""),
+    ("so 2 hours + 30 minutes = 140 here", "32", ""),
+])
+def test_expected_value_in_the_right_sides_unit(text, expected, unit):
+    c = only(text)
+    assert (c.status, c.expected, c.unit) == ("wrong", expected, unit)
+
+
+
+def test_conversion_factor_in_a_quotient_is_not_converted_again():
+    # QwQ (MiP MATH answer, real): 107 cents / 100 is 1 dollar with 7 cents left
+    c = only("Total 107 cents. 107 cents ÷ 100 = 1 dollar with a remainder of 7 cents")
+    assert (c.status, c.reason) == ("ok", "integer division")

@@ -181,3 +181,21 @@ def test_rule_classes_and_docs():
             assert section in doc, (r.code, section)
         for name in r.options:
             assert name in doc, (r.code, name)
+
+
+def test_num001_converted_units_message_in_the_texts_unit():
+    # MR-GSM8K's cake step: compared after converting the hours, so the value the text
+    # should have said is in minutes (20 + 30 + 120 + 10), not the sum of the bare numbers
+    t = Trace(reasoning="Step 3: The total time is 20 minutes to make the batter + 30 minutes "
+                        "to bake the cake + 2 hours to cool + 10 minutes to frost = 80 minutes.")
+    (f,) = [f for f in run(t).findings if f.code == "NUM001"]
+    assert f.data["expected"] == "180" and f.data["unit"] == "minutes"
+    assert f.message.endswith("= 180 minutes"), f.message
+    t = Trace(reasoning="So 4 feet - 40 inches = 12 inches.")
+    (f,) = [f for f in run(t).findings if f.code == "NUM001"]
+    assert (f.data["expected"], f.data["unit"]) == ("8", "inches")
+    assert f.message == "4 feet - 40 = 12 is wrong: 4 feet - 40 = 8 inches"
+    # no conversion: no unit in the data, the message as before
+    (f,) = [f for f in run(Trace(reasoning="So 3 + 4 = 8 apples.")).findings
+            if f.code == "NUM001"]
+    assert "unit" not in f.data and f.message == "3 + 4 = 8 is wrong: 3 + 4 = 7"

@@ -1040,6 +1040,19 @@ _CLAIM_FUNC_NAMES = ("sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|asi
                "tanh|log|ln|lg|exp|abs|floor|ceil|round|max|min|gcd|lcm|mod")
 _CLAIM_CLAIM_FUNC_NAMES_REV = "|".join(w[::-1] for w in _CLAIM_FUNC_NAMES.split("|"))
 
+#: Operator symbols the claim parser reads but does not evaluate: binary operators of the
+#: Unicode mathematical blocks (circled, boxed, ring, star, logical, ...), up and down arrows,
+#: geometric shapes and stars that problems define as their own operators ("2⊗w⊕7", "a □ b").
+#: The runs below read across them so that a side is never cut at one (the cut-off tail,
+#: "7" of "2⊗w⊕7", would be checked as if it were the side); the tokenizer makes each one an
+#: operator that the evaluator refuses, so the side stays unchecked.  Also read across: the
+#: known products and roots ∙ ✕ ✖ ∛ ∜.  △ stays out: it names triangles (∆ABC).
+_CLAIM_UNKNOWN_OPS = (
+    "\u2214\u2216\u2218\u2227\u2228\u2238\u2240\u228c-\u228e\u2293-\u22a1\u22ba-\u22bd"
+    "\u22c4\u22c6\u22c7\u22c9-\u22cc\u22ce\u22cf\u22d2\u22d3\u2a22-\u2a3f\u2191\u2193"
+    "\u21d1\u21d3\u25a0-\u25b2\u25b4-\u25ff\u2605\u2606\u2022")
+_CLAIM_RUN_OPS = "\u2219\u2715\u2716\u221b\u221c" + _CLAIM_UNKNOWN_OPS
+
 # Everything that can be part of a left-hand side of a claim, read leftwards on the reversed
 # text, and everything that can be part of a right-hand side (and of further '=' of a chain).
 # Multi-character atoms come first: the loop is greedy and does not backtrack into them.
@@ -1050,9 +1063,11 @@ _CLAIM_CLAIM_FUNC_NAMES_REV = "|".join(w[::-1] for w in _CLAIM_FUNC_NAMES.split(
 # so the run ends where it ended without them (tests/test_claims_kernels.py checks this
 # against the patterns without the first alternative).
 _CLAIM_LHS_FAST = (r"[\d.\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215()\[\]\u20ac\u00a3\u00a5"
+            + _CLAIM_RUN_OPS +
             r"\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be"
             r"\u2150-\u215e_'\u2019]+|[ \t\u00a0\u2009\u202f]+(?!\\)|")
 _CLAIM_RHS_FAST = (r"[ \t\u00a0\u2009\u202f\d.,\-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()"
+            + _CLAIM_RUN_OPS +
             r"\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9"
             r"\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]+|")
 _CLAIM_LHS_ALTS = (
@@ -1070,6 +1085,7 @@ _CLAIM_LHS_ALTS = (
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
+    + _CLAIM_RUN_OPS +
     r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019]")
 _CLAIM_LHS_RUN = _re.compile("(?:" + _CLAIM_LHS_FAST + _CLAIM_LHS_ALTS + ")*")
 
@@ -1088,6 +1104,7 @@ _CLAIM_RHS_ALTS = (
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
+    + _CLAIM_RUN_OPS +
     r"\u03c0\u00b0\u2032\u2033\u00b2\u00b3\u00b9\u2070-\u209f\u00bc-\u00be\u2150-\u215e_'\u2019=~\u2248]")
 _CLAIM_RHS_RUN = _re.compile("(?:" + _CLAIM_RHS_FAST + _CLAIM_RHS_ALTS + ")*")
 

@@ -38,9 +38,12 @@ class NUM001(Rule):
     shown digit of every decimal.
     Readings that the text leaves open (a percent sign as a label, ``2 1/2`` as a mixed
     number, ``24 / 2/3`` as 24 ÷ (2/3), a running total ``232+58=290/5=58``, hours vs
-    minutes) are tried before a claim is called wrong.  Claims that need more than the work
-    bounds allow (``9^9^9^9``, ``100000!``, 1,000-digit literals, deep nesting) or use
-    functions we do not evaluate (sin, log) are counted as unchecked, never as wrong.
+    minutes) are tried before a claim is called wrong; a sum found wrong after converting
+    units names its value in the unit of the value after ``=`` (``2 hours + 30 minutes =
+    140 minutes`` is wrong: 150 minutes).  Claims that need more than the work bounds allow
+    (``9^9^9^9``, ``100000!``, 1,000-digit literals, deep nesting) or use functions or
+    operator symbols we do not evaluate (plain log, cot, ``2 ⊕ 3``, ``a □ b``) are counted as
+    unchecked, never as wrong.
     Equations with unknowns (``2x = 3y``) are not claims; a claim with a variable is only
     checked when it cannot be an equation to solve (the variables cancel, or both sides are
     multiples of one term: ``8.33x * 150 = 12375x``).
@@ -356,10 +359,12 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
         if cfg.enabled("NUM001"):
             for field, c in wrong:
                 rel = c.relation
-                msg = (f"{c.lhs} {rel} {c.rhs} is wrong: {c.lhs} = {c.expected}")
+                msg = (f"{c.lhs} {rel} {c.rhs} is wrong: {c.lhs} = {c.expected}"
+                       + (f" {c.unit}" if c.unit else ""))
+                extra = {"unit": c.unit} if c.unit else {}
                 out.findings.append(NUM001.finding(
                     c.start, c.end, msg, field=field, expected=c.expected, claimed=c.claimed,
-                    lhs=c.lhs, rhs=c.rhs, kind=c.kind, relation=rel))
+                    lhs=c.lhs, rhs=c.rhs, kind=c.kind, relation=rel, **extra))
         hits = _ungrounded(ctx, cfg, claims)
         m["ungrounded_numbers"] = len(hits)
         if cfg.enabled("NUM002"):

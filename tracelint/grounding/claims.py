@@ -230,8 +230,9 @@ class Claim:
     """One checked (or checkable) arithmetic statement ``lhs = rhs``.
 
     ``status`` is ``ok``, ``wrong`` or ``unchecked``; ``expected`` is the exact value of the
-    left side (a string) when wrong; ``reason`` says why a claim is unchecked or how it was
-    accepted (``rounded``, ``approx``, an alternative reading)."""
+    left side (a string) when wrong, in ``unit`` when the sides were compared after converting
+    units ("2 hours + 30 minutes = 140 minutes": 150, minutes); ``reason`` says why a claim is
+    unchecked or how it was accepted (``rounded``, ``approx``, an alternative reading)."""
 
     start: int
     end: int
@@ -248,12 +249,15 @@ class Claim:
     operand_spans: Tuple[Tuple[int, int], ...] = ()
     lhs_value: Optional[Fraction] = field(default=None, repr=False, compare=False)
     rhs_value: Optional[Fraction] = field(default=None, repr=False, compare=False)
+    unit: str = ""
 
     def to_dict(self) -> dict:
         d = {"start": self.start, "end": self.end, "lhs": self.lhs, "rhs": self.rhs,
              "status": self.status, "kind": self.kind, "relation": self.relation}
         if self.expected is not None:
             d["expected"] = self.expected
+            if self.unit:
+                d["unit"] = self.unit
         if self.claimed is not None:
             d["claimed"] = self.claimed
         if self.reason:
@@ -1175,6 +1179,10 @@ def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
         rpn, has_op = P.compile_rpn(toks, limits, pct_mode)
     except P.Refused as exc:
         return Val("refused", reason=str(exc), has_op=True)
+    except P.UnknownOperator as exc:
+        if any(t.k == VAR for t in toks):
+            return Val("nonnum", has_op=True)  # "x ⊕ y = 7": an equation, as "x + y = 7" is
+        return Val("unsupported", reason=str(exc), has_op=True)
     except P.Unsupported as exc:
         return Val("unsupported", reason=str(exc), has_op=True)
     except (P.ParseError, KeyError, IndexError) as exc:
@@ -1742,7 +1750,7 @@ class ClaimScanner:
         return [Claim(start + base, rhs.end(1) + base, text[start:a].strip(), rhs.group(1),
                       c.status, c.kind, c.relation, c.expected, c.claimed,
                       c.reason or "prose sum", c.operands, c.results, tuple(ospans),
-                      c.lhs_value, c.rhs_value)]
+                      c.lhs_value, c.rhs_value, c.unit)]
 
     # -- checking -----------------------------------------------------------------------------
 
@@ -1835,11 +1843,12 @@ class ClaimScanner:
         results = (vb.value,) if vb.status == "exact" and not vb.has_op else ()
         opspans = tuple([(t.s, t.e) for t in a.toks if t.k == NUM])
 
-        def mk(status, expected=None, reason=""):
+        def mk(status, expected=None, reason="", values=(va, vb), unit=""):
             c = Claim(a.start, b.end, lhs, rhs, status, kind, relation, expected,
-                      rhs if status == "wrong" else None, reason, operands, results, opspans)
-            if status == "wrong" and va.status == "exact" and vb.status == "exact":
-                c.lhs_value, c.rhs_value = va.value, vb.value
+                      rhs if status == "wrong" else None, reason, operands, results, opspans,
+                      unit=unit)
+            if status == "wrong" and values[0].status == "exact" and values[1].status == "exact":
+                c.lhs_value, c.rhs_value = values[0].value, values[1].value
             return c
 
         if (va.status == "poly" and (not va.has_op or vb.status not in ("exact", "poly"))) or \
@@ -1870,8 +1879,9 @@ class ClaimScanner:
                     if ok2:
                         return mk("ok", reason="running-total")
         converted = False
+        in_units = None  # (left, right, unit): both sides in one unit per family, when compared so
         if _unit_conflict(a.units, b.units):
-            conv = self._convert_units(span, a, b, rel, approx)
+            conv, in_units = self._convert_units(span, a, b, rel, approx)
             if conv is None:
                 return mk("unchecked", reason="mixed units")
             if conv:
@@ -1905,6 +1915,14 @@ class ClaimScanner:
                 (_all_percent(b.toks) and not va.has_op and not va.pct):
             # "48 = 100% + 20% = 120%": a correspondence, not arithmetic
             return mk("unchecked", reason="percent correspondence")
+        if in_units is not None and in_units[2] and not vb.has_op and \
+                all(t.v in ("+", "-") for t in a.toks if t.k == OP):
+            # a sum of quantities compared in the unit of the value after '=': "20 minutes + 2
+            # hours = 80 minutes" should say 140 (minutes), not 22.  In a product or quotient
+            # a number is often the factor itself ("0.0769 hours * 60 minutes", "107 cents ÷
+            # 100 = 1 dollar"): its value as written is the one to show
+            xa, xb, unit = in_units
+            return mk("wrong", expected=_format_val(xa), values=(xa, xb), unit=unit)
         expected = _format_val(va)
         return mk("wrong", expected=expected)
 
@@ -1942,13 +1960,16 @@ class ClaimScanner:
             return mk("wrong", expected=P.format_poly(pa))
         return None
 
-    def _convert_units(self, span, a: Seg, b: Seg, rel, approx) -> Optional[bool]:
+    def _convert_units(self, span, a: Seg, b: Seg, rel, approx
+                       ) -> Tuple[Optional[bool], Optional[Tuple[Val, Val, str]]]:
         """Compare again with every number converted to one unit per family (the right
-        side's unit when it has one).  None when a conversion factor is unknown."""
+        side's unit when it has one): whether the sides agree then (None when a conversion
+        factor is unknown), and the two converted values with the name of the right side's
+        unit (empty when more than one family was converted or the right side has no unit)."""
         target: Dict[str, str] = {}
         for seg in (a, b):
             if set(seg.units) - set(seg.numunit.values()):
-                return None  # a unit after a group ("\frac{20}{1000} Mb"): factor unknown
+                return None, None  # a unit after a group ("\frac{20}{1000} Mb"): factor unknown
         for seg in (b, a):
             for fam, canon in seg.numunit.values():
                 target.setdefault(fam, canon)
@@ -1960,7 +1981,7 @@ class ClaimScanner:
                     continue
                 f = _factor(fam, canon, target[fam])
                 if f is None:
-                    return None
+                    return None, None
                 if idx >= 2 and toks[idx - 1].k == OP and toks[idx - 1].v == "/" and \
                         not toks[idx - 1].sp and toks[idx - 2].k == NUM:
                     idx -= 2  # "3/4 gallon": the unit applies to the whole fraction
@@ -1971,7 +1992,7 @@ class ClaimScanner:
         xa = evaluate(conv[0], self.limits, "percent", self.val_cache)
         xb = evaluate(conv[1], self.limits, "percent", self.val_cache)
         if xa.status not in ("exact", "symbolic") or xb.status not in ("exact", "symbolic"):
-            return None
+            return None, None
         xb.bare_nd = self._val_nd(b)
         ok, _ = self._compare(xa, xb, rel, approx, b.ellipsis, span, a, b)
         if not ok and xb.has_op and conv[1] and conv[1][0].k == NUM and len(conv[1]) > 1 and \
@@ -1979,7 +2000,10 @@ class ClaimScanner:
             head = evaluate(conv[1][:1], self.limits, "percent", self.val_cache)
             if head.status == "exact":
                 ok, _ = self._compare(xa, head, rel, approx, False, span, a, b)
-        return bool(ok)
+        unit = ""
+        if len(target) == 1 and any(fam in target for fam, _ in b.numunit.values()):
+            unit = _unit_name(next(iter(target.values())))
+        return bool(ok), (xa, xb, unit)
 
     def _chain_factor(self, va: Val, vb: Val, rel, approx, span, a: Seg, b: Seg,
                       units: Optional[Dict[str, set]]) -> Optional[bool]:
@@ -2561,6 +2585,18 @@ _FACTORS = {
 }
 
 
+_UNIT_WRITTEN = {"foot": "feet", "inch": "inches", "century": "centuries", "floz": "fl oz",
+                 "pound-sterling": "pounds", "yen": "yen", "won": "won"}
+_UNIT_SYMBOLS = frozenset("mm cm m km mg g kg lb oz ml l tbsp tsp kb mb gb tb".split())
+
+
+def _unit_name(canon: str) -> str:
+    """How a value in the canonical unit ``canon`` is written: "minutes", "feet", "cm"."""
+    if canon in _UNIT_WRITTEN:
+        return _UNIT_WRITTEN[canon]
+    return canon if canon in _UNIT_SYMBOLS else canon + "s"
+
+
 def _factor(fam: str, unit: str, target: str) -> Optional[Fraction]:
     """Factor converting a quantity in ``unit`` to ``target`` (same family), or None."""
     if unit == target:
@@ -2586,7 +2622,7 @@ def _shift(c: Claim, off: int) -> Claim:
     return Claim(c.start + off, c.end + off, c.lhs, c.rhs, c.status, c.kind, c.relation,
                  c.expected, c.claimed, c.reason, c.operands, c.results,
                  tuple([(s + off, e + off) for s, e in c.operand_spans]), c.lhs_value,
-                 c.rhs_value)
+                 c.rhs_value, c.unit)
 
 
 def _overline(toks: List[Tok], i: int) -> Optional[Tuple[int, Tok]]:
@@ -2721,7 +2757,7 @@ def _remap(c: Claim, offs: List[int]) -> Claim:
     return Claim(m(c.start), m(c.end - 1) + 1 if c.end > 0 else m(c.end), c.lhs, c.rhs,
                  c.status, c.kind, c.relation, c.expected, c.claimed, c.reason, c.operands,
                  c.results, tuple((m(s), m(e - 1) + 1) for s, e in c.operand_spans),
-                 c.lhs_value, c.rhs_value)
+                 c.lhs_value, c.rhs_value, c.unit)
 
 
 def check_claim_text(text: str, limits: Limits = P.DEFAULT_LIMITS) -> List[Claim]:

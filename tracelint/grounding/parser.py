@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .._ngram_py import _CLAIM_LEXEME
+from .._ngram_py import _CLAIM_FUNC_NAMES, _CLAIM_LEXEME, _CLAIM_UNKNOWN_OPS
 from ..ngram import claim_lex as _claim_lex
 
 __all__ = [
-    "Limits", "Tok", "tokenize", "Refused", "NotNumeric", "Unsupported", "NeedsSymbolic",
+    "Limits", "Tok", "tokenize", "Refused", "NotNumeric", "Unsupported", "UnknownOperator",
+    "NeedsSymbolic",
     "ParseError", "compile_rpn", "eval_rpn", "to_sympy", "parse_number_text",
 ]
 
@@ -62,6 +63,10 @@ class NotNumeric(Exception):
 
 class Unsupported(Exception):
     """Numeric, but uses something we do not evaluate (sin, log, +-, division by zero)."""
+
+
+class UnknownOperator(Unsupported):
+    """An operator symbol we do not evaluate (``2 ⊕ 3``, ``a □ b``, ``\\otimes``)."""
 
 
 class NeedsSymbolic(Exception):
@@ -136,6 +141,24 @@ _CHAR_OPS = {
     "\u00b7": "*", "\u22c5": "*", "\u2217": "*", "\u2212": "-", "\u2215": "/", "\u2044": "/",
     "\u2219": "*", "\u2715": "*", "\u2716": "*",
 }
+
+
+def _class_chars(cls: str) -> frozenset:
+    """The characters of a regular-expression class body of single characters and ranges."""
+    out, i = set(), 0
+    while i < len(cls):
+        if i + 2 < len(cls) and cls[i + 1] == "-":
+            out.update(chr(c) for c in range(ord(cls[i]), ord(cls[i + 2]) + 1))
+            i += 3
+        else:
+            out.add(cls[i])
+            i += 1
+    return frozenset(out)
+
+
+#: operator symbols that are read as operators but never evaluated (the claim scanner's span
+#: runs read across the same characters: tracelint._ngram_py._CLAIM_UNKNOWN_OPS)
+_UNKNOWN_OPS = _class_chars(_CLAIM_UNKNOWN_OPS)
 _CURRENCY = {"$": "dollar", "\u20ac": "euro", "\u00a3": "pound-sterling", "\u00a5": "yen",
              "\u20b9": "rupee", "\u20a9": "won"}
 _LP_CHARS = "([{"
@@ -146,6 +169,7 @@ _CHAR_SIMPLE.update({c: (RP, c) for c in _RP_CHARS})
 _CHAR_SIMPLE.update({"=": (ANCHOR, "="), "\u2248": (ANCHOR, "~"), "\u2243": (ANCHOR, "~"),
                      "\u2245": (ANCHOR, "~"), "\u2252": (ANCHOR, "~"), "%": (PCT, None),
                      "!": (FACT, None), "\u00a2": (WORD, "cent"), "\u221a": (SQRT, 2),
+                     "\u221b": (SQRT, 3), "\u221c": (SQRT, 4),
                      "\u03c0": (CONST, "pi"), "\u00b0": (DEG, None), "\u2032": (WORD, "foot"),
                      "\u2033": (WORD, "inch"), "\u2026": (ELLIP, None), "\u00b1": (PM, None),
                      "\u2213": (PM, None), "~": (BND, "tilde")})
@@ -184,6 +208,10 @@ _CMD_FUNCS = {
     "mathfrak", "mathscr", "cancel", "not",
 }
 _CMD_PM = {"pm", "mp"}
+_CMD_UNKNOWN_OPS = {"oplus", "ominus", "otimes", "oslash", "odot", "circledast", "circledcirc",
+                    "boxplus", "boxminus", "boxtimes", "boxdot", "star", "bullet", "diamond",
+                    "uplus", "sqcap", "sqcup", "amalg", "uparrow", "Uparrow", "downarrow",
+                    "Downarrow"}
 _CMD_CONST = {"pi"}
 _CMD_APPROX = {"approx", "thickapprox", "approxeq", "doteq"}
 _CMD_DEG = {"circ", "degree", "degrees"}
@@ -191,6 +219,7 @@ _CMD_ELLIP = {"cdots", "ldots", "dots"}
 _CMD_ESCAPED = {"%": PCT, "$": CUR, "{": LP, "}": RP, "_": BND, "&": BND, "#": BND}
 _KNOWN_CMDS = (set(_CMD_OPS) | _CMD_FRAC | _CMD_TRANSPARENT | _CMD_TEXT | _CMD_SPACE
                | _CMD_BOUNDARY | _CMD_FUNCS | _CMD_PM | _CMD_CONST | _CMD_APPROX | _CMD_DEG
+               | _CMD_UNKNOWN_OPS
                | {"sqrt", "begin", "end", "nu", "neq", "ne", "nabla", "theta", "tau", "rho",
                   "right", "rangle", "text", "times", "tan", "to", "triangle", "top",
                   "nmid", "ni", "nexists", "natural", "rm", "tfrac"})
@@ -250,12 +279,45 @@ def parse_number_text(text: str, limits: Limits = DEFAULT_LIMITS) -> Optional[Fr
     return -v if neg else v
 
 
-def _line_start(text: str, s: int, lo: int) -> bool:
-    """True when only horizontal whitespace lies between the start of the line and s."""
+def _line_start(text: str, s: int, lo: int, any_blank: bool = False) -> bool:
+    """True when only horizontal whitespace lies between the start of the line and s (only
+    blanks and tabs unless ``any_blank``: em spaces indent o1's lists too)."""
     i = s - 1
-    while i >= 0 and text[i] in " \t":
+    while i >= 0 and (text[i] in " \t" or (any_blank and text[i] not in "\r\n" and
+                                           text[i].isspace())):
         i -= 1
     return i < 0 or text[i] in "\r\n"
+
+
+_NOT_HYPHENATED = frozenset(_CLAIM_FUNC_NAMES.split("|")) | {"pi"}
+
+
+def _ascii_letters_end(text: str, i: int, hi: int) -> int:
+    while i < hi and text[i].isascii() and text[i].isalpha():
+        i += 1
+    return i
+
+
+def _hyphen_word_end(text: str, s: int, e: int, hi: int) -> int:
+    """End of the hyphenated word whose first part is the word ``text[s:e]`` ("post-it",
+    "T-shirts", "x-coordinate", "mother-in-law"), ``e`` when the hyphen is a minus: letters
+    on both sides, one of them at least two long, not both capitals ("AB-CD"), no function
+    name ("x-sin(x)"), and no digit, bracket or call touching the ends ("2x-y", "x-y2")."""
+    if s > 0 and (text[s - 1].isalnum() or text[s - 1] in ")]}"):
+        return e
+    left = text[s:e]
+    if not (left.isascii() and left.isalpha()) or left.lower() in _NOT_HYPHENATED:
+        return e
+    end = e
+    while end + 1 < hi and text[end] == "-":
+        q = _ascii_letters_end(text, end + 1, hi)
+        right = text[end + 1:q]
+        if not right or (q < hi and (text[q].isalnum() or text[q] in "(_")) or \
+                right.lower() in _NOT_HYPHENATED or (len(left) == 1 and len(right) == 1) or \
+                (left.isupper() and right.isupper()):
+            break
+        end, left = q, right
+    return end
 
 
 def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
@@ -311,6 +373,13 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                     if j < hi and text[j] in "=\u2248<>":
                         continue
                     append(Tok(BND, s, e, c, None, sp))
+                elif c in _UNKNOWN_OPS:
+                    if _line_start(text, s, lo, True) and (e >= hi or text[e].isspace()):
+                        append(Tok(BND, s, e, c, "bullet", sp))  # "■ 3 + 4 = 7": a list item
+                    else:
+                        # "2⊗w⊕7", "a □ b": an operation the text defines; the side is read
+                        # whole and left unevaluated rather than cut here
+                        append(Tok(OP, s, e, c, "?", sp, 0, "unknown"))
                 elif c in "\u2013\u2012\u2010":
                     if sp and e < hi and text[e] in " \t":
                         # "1 – 3/4": a typeset minus
@@ -322,6 +391,10 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                 sp = False
                 continue
             if g == 8:  # word
+                if e + 1 < hi and text[e] == "-":
+                    q = _hyphen_word_end(text, s, e, hi)
+                    if q > e:
+                        pos = e = q
                 w = text[s:e]
                 append(Tok(WORD, s, e, w, w.lower(), sp))
                 sp = False
@@ -682,6 +755,8 @@ def _cmd_token(text: str, s: int, e: int, name: str, sp: bool, hi: int):
         return Tok(DEG, s, e, "\\" + name, None, sp)
     if name in _CMD_PM:
         return Tok(PM, s, e, "\\" + name, None, sp)
+    if name in _CMD_UNKNOWN_OPS:
+        return Tok(OP, s, e, "\\" + name, "?", sp, 0, "unknown")
     if name in _CMD_ELLIP:
         return Tok(ELLIP, s, e, "\\" + name, None, sp)
     if name in _CMD_TEXT:
@@ -832,7 +907,7 @@ def _latex_rewrite(toks: Sequence[Tok], limits: Limits) -> List[Tok]:
                 raise ParseError("bad \\frac")
             raise ParseError("bad \\frac")
         if k == SQRT:
-            deg = 2
+            deg = t.v if type(t.v) is int else 2  # √ 2, ∛ 3, ∜ 4; \sqrt[n] below
             j = i + 1
             if t.t == "\\sqrt" and j < n and toks[j].k == LP and toks[j].v == "[":
                 # \sqrt[n]{x}
@@ -962,12 +1037,16 @@ def compile_rpn(toks: Sequence[Tok], limits: Limits = DEFAULT_LIMITS,
             elif k == SQRT:
                 ops.append(("f", ("root", 2), 5))
                 has_op = True
+            elif k == OP and t.v == "?":
+                raise UnknownOperator(f"operator {t.t} not evaluated")
             else:
                 raise ParseError(f"unexpected {t.t!r}")
         else:
             if k == OP:
                 op = t.v
-                p = _PREC[op]
+                p = _PREC.get(op)
+                if p is None:
+                    raise UnknownOperator(f"operator {t.t} not evaluated")
                 while ops:
                     top = ops[-1]
                     if top[0] == "(":
