@@ -76,7 +76,7 @@ def test_stdin_dash():
     items = list(read_traces(["-"], stdin=data))
     assert items[0].reasoning == "a" and items[0].answer == "b"
     assert items[0].id == "<stdin>:1" and items[0].source == "-"
-    assert items[1].line == 3 and items[1].answer == "c" and items[1].reasoning is None
+    assert items[1].line == 3 and items[1].reasoning == "c" and items[1].answer is None
 
 
 def test_streaming_is_lazy(tmp_path):
@@ -365,8 +365,13 @@ def test_canonical_text_keys_are_split():
     t = one({"response": "<think>still going and going"})
     assert t.reasoning == "still going and going" and t.answer is None
     assert t.thinking_unclosed is True
+    # no thinking part: the text is the model's visible chain of thought, read by the
+    # detectors; the final answer comes from its end (a thinking block whose <think> was in
+    # the chat template and that was cut before </think> looks the same)
     t = one({"response": "A plain chat answer."})
-    assert t.reasoning is None and t.answer == "A plain chat answer."
+    assert t.reasoning == "A plain chat answer." and t.answer is None
+    t = one({"response": "Worked: 2+3=5.", "answer": "5"})
+    assert (t.reasoning, t.answer) == ("Worked: 2+3=5.", "5")
     assert t.thinking_unclosed is False
 
 
@@ -455,7 +460,7 @@ def test_json_cot_through_trace_and_output_target():
     t = one({"completion": '{"reasoning": "r", "answer": "a"}'})
     assert (t.reasoning, t.answer) == ("r", "a")
     t = one({"gen": "plain answer"}, field_map={"output": "gen"})
-    assert (t.reasoning, t.answer) == (None, "plain answer")
+    assert (t.reasoning, t.answer) == ("plain answer", None)
     t = one({"gen": "<think>r</think>a"}, field_map={"output": "gen"})
     assert (t.reasoning, t.answer) == ("r", "a")
 
@@ -602,7 +607,7 @@ def test_ollama_chat_and_generate():
     assert (t.reasoning, t.answer, t.finish_reason) == ("2+2=4", "The answer is 4.", "stop")
     # a "message" that is not an Ollama response stays a pass-through field
     t = one({"message": "hello", "response": "x"})
-    assert t.answer == "x" and t.extra == {"message": "hello"}
+    assert t.reasoning == "x" and t.extra == {"message": "hello"}
 
 
 # ------------------------------------------------------------------------------------------
@@ -764,7 +769,7 @@ def test_dataset_names_of_question_and_reference():
     assert t.extra == {"label": 1}
     # steps are not read over an output text, nor when they are not all strings
     t = one({"response": "R", "steps": ["a", "b"]})
-    assert t.answer == "R" and t.reasoning is None and t.extra == {"steps": ["a", "b"]}
+    assert t.reasoning == "R" and t.answer is None and t.extra == {"steps": ["a", "b"]}
     t = one({"steps": [{"text": "a"}]})
     assert isinstance(t, ReadError) and "'steps'" in t.message
 
@@ -966,3 +971,22 @@ def test_reader_never_raises_on_any_line(line):
     data = io.BytesIO((line.replace("\n", " ") + "\n").encode("utf-8", "surrogatepass"))
     for item in read_traces(["-"], stdin=data):
         assert isinstance(item, (Trace, ReadError))
+
+
+def test_model_prefixed_output_names():
+    # MiP-Overthinking: the thinking tag was in the chat template, the dataset's own answer
+    # sits beside the model's output, unprefixed
+    t = one({"question": "Q", "model_answer": "2+3=5.</think>The answer is 5.", "answer": "5"})
+    assert (t.prompt, t.reasoning, t.answer, t.reference) == \
+        ("Q", "2+3=5.", "The answer is 5.", "5")
+    # MR-GSM8K: a list of steps is the reasoning
+    t = one({"question": "Q", "model_output_steps": ["Step 1: 2*3=6.", "Step 2: so 6."]})
+    assert t.reasoning == "Step 1: 2*3=6.\nStep 2: so 6." and t.answer is None
+    # Hugging Face pipelines; a canonical reference is not overwritten
+    t = one({"generated_text": "<think>r</think>7"})
+    assert (t.reasoning, t.answer) == ("r", "7")
+    t = one({"model_output": "x", "answer": "9", "reference": "8"})
+    assert (t.reasoning, t.answer, t.reference) == ("x", "9", "8")
+    # an ordinary output name wins; a mapped key is not read again
+    t = one({"response": "R", "model_output": "M"})
+    assert t.reasoning == "R" and t.extra == {"model_output": "M"}

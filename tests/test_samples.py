@@ -131,14 +131,14 @@ def test_single_sample_answer_stays_the_models_answer():
 def test_a_record_id_and_a_reference_field_win():
     a, b = items({"id": "rec-7", "generations": ["x", "y"], "answer": "5", "gold": "6"})
     assert (a.id, b.id) == ("rec-7#0", "rec-7#1") and a.task == "rec-7"
-    assert a.reference == "6" and a.answer == "x" and a.extra["answer"] == "5"
+    assert a.reference == "6" and a.reasoning == "x" and a.extra["answer"] == "5"
 
 
 @pytest.mark.parametrize("key", ["generations", "responses", "completions", "outputs",
                                  "samples"])
 def test_every_samples_key(key):
     ts = items({"prompt": "P", key: ["a", "b", "c"]})
-    assert [t.answer for t in ts] == ["a", "b", "c"]
+    assert [t.reasoning for t in ts] == ["a", "b", "c"]
     assert [t.id for t in ts] == ["t.jsonl:1#0", "t.jsonl:1#1", "t.jsonl:1#2"]
 
 
@@ -148,14 +148,14 @@ def test_samples_as_choice_message_and_vllm_objects():
          "finish_reason": "length", "usage": {"completion_tokens": 9}},
         {"message": {"role": "assistant", "content": "B"}, "finish_reason": "stop"}]})
     assert [(t.reasoning, t.answer, t.finish_reason) for t in choices] == [
-        ("R", "A", "length"), (None, "B", "stop")]
+        ("R", "A", "length"), ("B", None, "stop")]
     assert choices[0].output_tokens == 9 and choices[1].output_tokens is None
     vllm = items({"prompt": "P", "outputs": [{"text": "<think>r</think>x", "finish_reason":
                                               "stop", "token_ids": [1, 2]}]})
     assert [(t.reasoning, t.answer, t.id) for t in vllm] == [("r", "x", "t.jsonl:1#0")]
     msgs = items({"responses": [{"role": "assistant", "content": "M1"},
                                 {"role": "assistant", "content": "M2"}]})
-    assert [t.answer for t in msgs] == ["M1", "M2"]
+    assert [t.reasoning for t in msgs] == ["M1", "M2"]
 
 
 def test_a_per_sample_list_of_the_wrong_length_is_an_error_naming_it():
@@ -183,7 +183,7 @@ def test_a_wrong_typed_per_sample_value_is_that_samples_error():
 
 def test_a_sample_over_the_text_limit_is_that_samples_error():
     a, b = items({"generations": ["short", "x" * 50]}, max_text_chars=20)
-    assert isinstance(a, Trace) and isinstance(b, ReadError) and b.field == "answer"
+    assert isinstance(a, Trace) and isinstance(b, ReadError) and b.field == "reasoning"
 
 
 def test_field_map_points_at_one_sample_and_at_the_samples_siblings():
@@ -196,7 +196,7 @@ def test_field_map_points_at_one_sample_and_at_the_samples_siblings():
 
 def test_an_explicit_text_field_wins_over_samples():
     [t] = items({"response": "R", "generations": ["a", "b"]})
-    assert t.answer == "R" and t.extra["generations"] == ["a", "b"]
+    assert t.reasoning == "R" and t.extra["generations"] == ["a", "b"]
 
 
 def test_an_empty_samples_list_is_a_record_without_text():

@@ -18,14 +18,19 @@ After (4), a record with no prompt takes ``question`` or ``problem`` as the prom
 no model takes ``generator``, one with no reference takes ``ground_truth``, ``gold``,
 ``gold_answer``, ``expected_answer`` or ``ground_truth_answer`` (the names datasets use), and
 one with no output text takes a ``steps`` list of strings, one step per line, as its
-reasoning.  A record with still no output text but a list of samples (:data:`SAMPLE_KEYS`)
+reasoning, or the model's output under a ``model_``-prefixed name (:data:`_MODEL_OUTPUT_KEYS`:
+``model_output``, ``model_answer``, ``model_output_steps``, ...; beside one, a plain
+``answer`` is the dataset's gold answer and becomes the reference) or ``generated_text``.  A record with still no output text but a list of samples (:data:`SAMPLE_KEYS`)
 gives one trace per sample (:func:`build_traces`, docs/output.md "Multi-sample records");
 one with no text at all is a :class:`~tracelint.model.ReadError` listing its fields.
 
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
 the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
 harmony channels and the others in :data:`OTHER_THINK_DELIMITERS`), then a JSON-wrapped chain
-of thought.  Top-level keys used by (2)-(4) and these names are *consumed*; every other key
+of thought.  An output text with neither is the model's visible chain of thought (a chat
+model's worked answer, or thinking whose opening tag was in the chat template, cut before
+its closing tag): it is the reasoning, and the final answer is extracted from its end unless
+the record gives one.  Top-level keys used by (2)-(4) and these names are *consumed*; every other key
 goes to ``Trace.extra`` untouched.  A key consumed by a field map is not looked at again by
 (3)-(4): ``--field reference=answer`` stops ``answer`` from also being read as the answer.
 """
@@ -1260,11 +1265,43 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
         vals["reasoning"] = "\n".join(steps)
         used.add("steps")
     if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
+            and det.get("_text") is None and det.get("_reasoning") is None:
+        _model_output(rec, plan, vals, det, used)
+    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
             and _no_text_but_chat(det, used):
         skey = _sample_key(rec, plan)
         if skey is not None:
             return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
     return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map)]
+
+
+#: names datasets give the model's output when they keep their own fields beside it
+#: (MiP-Overthinking's model_answer, MR-GSM8K's model_output_steps, Hugging Face pipelines'
+#: generated_text); read only when nothing else holds the output
+_MODEL_OUTPUT_KEYS = ("model_output", "model_response", "model_answer", "model_completion",
+                      "model_generation", "model_output_steps", "generated_text", "output_text")
+
+
+def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, Any],
+                  used: set) -> None:
+    for k in _MODEL_OUTPUT_KEYS:
+        v = rec.get(k)
+        if k in plan.consumed or v is None:
+            continue
+        if type(v) is list and v and all(type(x) is str for x in v):
+            vals["reasoning"] = "\n".join(v)  # a solution written as a list of steps
+        elif type(v) is str:
+            det["_text"] = v
+        else:
+            continue
+        used.add(k)
+        # a dataset that prefixes the model's fields keeps its own unprefixed: a plain
+        # "answer" beside model_* is the gold answer, not the model's
+        if k.startswith("model_") and "answer" in used and "answer" not in plan.mapped \
+                and vals.get("reference") is None and "reference" not in plan.mapped \
+                and vals.get("answer") is not None:
+            vals["reference"] = vals.pop("answer")
+        return
 
 
 _CHAT_KEYS = frozenset(("messages", "conversations", "conversation"))
@@ -1335,10 +1372,14 @@ def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
         s = _split_output(out_text, plan.splitter)
         if s is not None:
             reasoning, a2, unclosed = s
+            if answer is None and "answer" not in plan.mapped:
+                answer = a2
         else:
-            a2 = out_text.strip() or None
-        if answer is None and "answer" not in plan.mapped:
-            answer = a2
+            # no thinking part: what the model wrote is its visible chain of thought (a chat
+            # model's worked answer, or a thinking block whose opening tag was in the chat
+            # template and which was cut before its closing tag), so the detectors read it;
+            # the final answer is taken from its end unless the record gives one
+            reasoning = out_text
     out["reasoning"] = reasoning
     out["answer"] = answer
     lim = plan.max_text_chars
