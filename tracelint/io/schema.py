@@ -20,8 +20,9 @@ no model takes ``generator``, one with no reference takes ``ground_truth``, ``go
 one with no output text takes a ``steps`` list of strings, one step per line, as its
 reasoning, or the model's output under a ``model_``-prefixed name (:data:`_MODEL_OUTPUT_KEYS`:
 ``model_output``, ``model_answer``, ``model_output_steps``, ...; beside one, a plain
-``answer`` is the dataset's gold answer and becomes the reference) or ``generated_text``.  A record with still no output text but a list of samples (:data:`SAMPLE_KEYS`)
-gives one trace per sample (:func:`build_traces`, docs/output.md "Multi-sample records");
+``answer`` is the dataset's gold answer and becomes the reference) or ``generated_text``.
+A record with still no output text but a list of samples (:data:`SAMPLE_KEYS`) gives one
+trace per sample (:func:`build_traces`, docs/output.md "Multi-sample records");
 one with no text at all is a :class:`~tracelint.model.ReadError` listing its fields.
 
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
@@ -30,9 +31,9 @@ harmony channels and the others in :data:`OTHER_THINK_DELIMITERS`), then a JSON-
 of thought.  An output text with neither is the model's visible chain of thought (a chat
 model's worked answer, or thinking whose opening tag was in the chat template, cut before
 its closing tag): it is the reasoning, and the final answer is extracted from its end unless
-the record gives one.  Top-level keys used by (2)-(4) and these names are *consumed*; every other key
-goes to ``Trace.extra`` untouched.  A key consumed by a field map is not looked at again by
-(3)-(4): ``--field reference=answer`` stops ``answer`` from also being read as the answer.
+the record gives one.  Top-level keys used by (2)-(4) and these names are *consumed*; every
+other key goes to ``Trace.extra`` untouched.  A key consumed by a field map is not looked at
+again by (3)-(4): ``--field reference=answer`` stops ``answer`` from also being read as the answer.
 """
 from __future__ import annotations
 
@@ -1264,14 +1265,13 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
             det.get("_reasoning") is None and all(type(x) is str for x in steps):
         vals["reasoning"] = "\n".join(steps)
         used.add("steps")
-    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
-            and det.get("_text") is None and det.get("_reasoning") is None:
-        _model_output(rec, plan, vals, det, used)
-    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
-            and _no_text_but_chat(det, used):
-        skey = _sample_key(rec, plan)
-        if skey is not None:
-            return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
+    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None:
+        if det.get("_text") is None and det.get("_reasoning") is None:
+            _model_output(rec, plan, vals, det, used)
+        if vals.get("reasoning") is None and _no_text_but_chat(det, used):
+            skey = _sample_key(rec, plan)
+            if skey is not None:
+                return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
     return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map)]
 
 
@@ -1297,11 +1297,16 @@ def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, A
         used.add(k)
         # a dataset that prefixes the model's fields keeps its own unprefixed: a plain
         # "answer" beside model_* is the gold answer, not the model's
-        if k.startswith("model_") and "answer" in used and "answer" not in plan.mapped \
-                and vals.get("reference") is None and "reference" not in plan.mapped \
-                and vals.get("answer") is not None:
+        if k.startswith("model_") and _plain_answer(vals, used, plan) and \
+                vals.get("reference") is None and "reference" not in plan.mapped:
             vals["reference"] = vals.pop("answer")
         return
+
+
+def _plain_answer(vals: Dict[str, Any], used: set, plan: _Plan) -> bool:
+    """Whether ``vals`` holds an ``answer`` read from the record's own top-level key (not
+    mapped): beside the model's output under another name it is the dataset's gold answer."""
+    return "answer" in used and "answer" not in plan.mapped and vals.get("answer") is not None
 
 
 _CHAT_KEYS = frozenset(("messages", "conversations", "conversation"))
@@ -1516,7 +1521,7 @@ def _sample_traces(rec: dict, plan: _Plan, source: str, line: int, base: Optiona
         if target is not None:
             shared.pop(target, None)
     # next to samples, "answer" is the dataset's gold answer (OpenR1-Math), not a sample's
-    if "answer" in used and "answer" not in plan.mapped and shared.get("answer") is not None:
+    if _plain_answer(shared, used, plan):
         gold = shared.pop("answer")
         if shared.get("reference") is None and "reference" not in plan.mapped:
             shared["reference"] = gold
