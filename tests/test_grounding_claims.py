@@ -615,6 +615,30 @@ def test_trig_functions(text, status):
     assert status in got and (status == "wrong") == ("wrong" in got), got
 
 
+@pytest.mark.parametrize("text, status, expected", [
+    # an angle the text marks in degrees is read in degrees first, and a wrong claim names the
+    # degree value (R1, real: "expected cos(315/4) (≈ -0.978)", the radian reading)
+    ("so cos(78.75°) ≈ 0.2079 here", "wrong", "0.1950903"),
+    (r"so $\cos(78.75^\circ) \approx 0.2079$ here", "wrong", "0.1950903"),
+    (r"so $\cos(78.75^{\circ}) \approx 0.2079$ here", "wrong", "0.1950903"),
+    ("so cos(78.75 degrees) ≈ 0.2079 here", "wrong", "0.1950903"),
+    ("so sin 30° = 0.6 here", "wrong", "0.5"),
+    ("so cos(78.75) ≈ 0.2079 here", "wrong", "-0.9779926"),     # no mark: radians
+    ("so arctan(1.5) ≈ 45° here", "wrong", "56.30993"),         # the result in degrees
+    # the radian reading of a marked angle accepts nothing: sin(30 rad) = -0.988
+    ("so sin(30°) ≈ -0.988 here", "wrong", "0.5"),
+    ("so cos(78.75°) ≈ 0.1951 here", "ok", None),
+])
+def test_degree_marked_angles_report_the_degree_value(text, status, expected):
+    c = only(text)
+    assert c.status == status, (c.status, c.reason, c.expected)
+    if expected is None:
+        assert c.expected is None
+    else:
+        assert expected in c.expected, c.expected
+        assert c.to_dict()["expected"] == c.expected
+
+
 @pytest.mark.parametrize("text", [
     "so cos(3) [sin(6) cos(3) + cos(6) sin(3)] = sin(6) cos²(3) + cos(6) sin(3) cos(3). But",
     r"$$\cos \frac{\pi}{4} + i \sin \frac{\pi}{4} = \frac{\sqrt{2}}{2} + \frac{\sqrt{2}}{2} i$$",

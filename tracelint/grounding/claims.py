@@ -309,7 +309,7 @@ class Seg:
     """One side of a relation: expression tokens plus what the text says about them."""
 
     __slots__ = ("toks", "status", "approx", "ellipsis", "jux", "units", "lps", "last_ok",
-                 "unit_run", "first", "numunit", "numword", "bullet")
+                 "unit_run", "first", "numunit", "numword", "bullet", "deg")
 
     def __init__(self, first: bool):
         self.toks: List[Tok] = []
@@ -325,6 +325,7 @@ class Seg:
         self.numunit: Dict[int, Tuple[str, str]] = {}  # token index -> unit of that number
         self.numword: Dict[int, str] = {}  # token index -> unit word after that number
         self.bullet = False  # the chunk starts right after a "- " list bullet
+        self.deg: set = set()  # token indices of numbers marked as degrees (30°, 30 degrees)
 
     @property
     def start(self) -> int:
@@ -769,6 +770,8 @@ class _SegState:
                     self.depth += 1
                     self.need = False
                 seg.units.append(("angle", "degree"))
+                if seg.toks and seg.toks[-1].k == NUM:
+                    seg.deg.add(len(seg.toks) - 1)
                 return i + 1
             seg.toks.append(t)
             if self.depth == 0:
@@ -1007,6 +1010,9 @@ class _SegState:
             for w in v.split():
                 if w in UNIT_FAMILY:
                     seg.units.append(UNIT_FAMILY[w])
+                    if prev.k == NUM and seg.unit_run == 0 and \
+                            UNIT_FAMILY[w] == ("angle", "degree"):
+                        seg.deg.add(len(seg.toks) - 1)
                     if prev.k == NUM and seg.unit_run == 0 and \
                             (len(seg.toks) - 1) not in seg.numunit:
                         seg.numunit[len(seg.toks) - 1] = UNIT_FAMILY[w]
@@ -1332,6 +1338,34 @@ def _in_degrees(toks: Sequence[Tok]) -> List[Tok]:
 
 
 _ANGLE_FUNCS = frozenset(["sin", "cos", "tan", "arcsin", "arccos", "arctan"])
+
+
+def _marked_degrees(seg: Seg) -> Optional[List[Tok]]:
+    """The tokens with every sin/cos/tan whose argument the text marks in degrees (``30°``,
+    ``30^\\circ``, ``30 degrees``) read in degrees; None when no argument is marked."""
+    if not seg.deg:
+        return None
+    toks = seg.toks
+    out = list(toks)
+    found = False
+    for j, t in enumerate(toks):
+        if t.k != FUNC or t.v not in ("sin", "cos", "tan") or j + 1 >= len(toks):
+            continue
+        k = j + 1
+        if toks[k].k == LP:
+            depth = 0
+            while k < len(toks):
+                if toks[k].k == LP:
+                    depth += 1
+                elif toks[k].k == RP:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+        if any(q in seg.deg for q in range(j + 1, k + 1)):
+            out[j] = P.Tok(FUNC, t.s, t.e, t.t, t.v + "\u00b0", t.sp)
+            found = True
+    return out if found else None
 
 
 def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
@@ -1816,7 +1850,9 @@ class ClaimScanner:
         if seg.status == "cut":
             v = Val("refused", reason="expression too long", has_op=True)
         else:
-            v = evaluate(seg.toks, self.limits, pct_mode, self.val_cache)
+            # "cos(78.75°)": an angle the text marks in degrees is read in degrees
+            v = evaluate(_marked_degrees(seg) or seg.toks, self.limits, pct_mode,
+                         self.val_cache)
         if pct_mode == "percent":
             vals[idx] = v
         return v
@@ -1923,6 +1959,13 @@ class ClaimScanner:
             # 100 = 1 dollar"): its value as written is the one to show
             xa, xb, unit = in_units
             return mk("wrong", expected=_format_val(xa), values=(xa, xb), unit=unit)
+        if b.deg and not any(t.k == FUNC for t in b.toks) and \
+                any(t.k == FUNC and t.v in _ANGLE_FUNCS for t in a.toks) and \
+                not any(t.k == FUNC and t.v in ("sin", "cos", "tan") for t in a.toks):
+            # "arctan(1.5) ≈ 50°": the value after '=' is in degrees, and so is the expected one
+            xa = evaluate(_in_degrees(a.toks), self.limits, "percent", self.val_cache)
+            if xa.status in ("exact", "symbolic"):
+                return mk("wrong", expected=_format_val(xa), values=(xa, vb))
         expected = _format_val(va)
         return mk("wrong", expected=expected)
 
