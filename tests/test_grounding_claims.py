@@ -335,6 +335,26 @@ def test_unicode_and_ascii_pi(text, found):
     assert statuses(text) == found
 
 
+@pytest.mark.parametrize("text, found", [
+    # a spaced en dash after a number's words is a clause dash when the minus reading is wrong
+    # and the calculation after it is right (real: "but 2 small seats and 23 large seats –
+    # 2+23=25" was "23 large seats – 2+23 = 25, wrong: 44")
+    ("but 2 small seats and 23 large seats \u2013 2+23=25. But 25 crayons?",
+     [("2+23", "25", "ok")]),
+    ("so 23 large seats \u2013 2+23=26 here", [("23 large seats \u2013 2+23", "26", "wrong")]),
+    # a minus between quantities stays a minus
+    ("so 5 apples \u2013 2 apples = 3 apples", [("5 apples \u2013 2", "3", "ok")]),
+    ("so 5 apples \u2013 2 apples = 4 apples", [("5 apples \u2013 2", "4", "wrong")]),
+    ("so 20 apples \u2013 2 apples \u00d7 3 = 14 here", [("20 apples \u2013 2 apples \u00d7 3", "14", "ok")]),
+    ("so 20 apples \u2013 2 apples \u00d7 3 = 15 here",
+     [("20 apples \u2013 2 apples \u00d7 3", "15", "wrong")]),
+    ("so 48 \u2013 12 = 36 here", [("48 \u2013 12", "36", "ok")]),
+    ("so $48 \u2013 $12 = $36 here", [("48 \u2013 $12", "36", "ok")]),
+])
+def test_clause_dash_after_words(text, found):
+    assert statuses(text) == found
+
+
 def test_typeset_dashes():
     # o3-mini writes every minus as an en dash, also against the number
     assert statuses("(\u20132)\u00b3 \u2013 8(\u20132) \u2013 8 = \u20138 + 16 \u2013 8 = 0") == [

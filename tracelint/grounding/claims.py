@@ -1901,6 +1901,22 @@ class ClaimScanner:
             return mk("unchecked", reason=how)
         if ok:
             return mk("ok", reason=how)
+        # "23 large seats – 2+23 = 25": a spaced en dash after a number's words may be a
+        # clause dash; when the calculation after it is right, the claim starts there
+        for j in range(len(a.toks) - 2, 0, -1):
+            t = a.toks[j]
+            if t.k == OP and t.f == "endash" and t.sp and a.toks[j - 1].k == NUM and \
+                    (j - 1) in a.numword and a.toks[j - 1].e < t.s:
+                tail = a.toks[j + 1:]
+                xa = evaluate(tail, self.limits, "percent", self.val_cache)
+                if xa.status in ("exact", "symbolic") and xa.has_op and \
+                        self._compare(xa, vb, rel, approx, b.ellipsis, span, a, b)[0]:
+                    c = mk("ok", reason="clause dash", values=(xa, vb))
+                    c.start, c.lhs = tail[0].s, span[tail[0].s:a.end]
+                    c.operands = tuple(xa.operands)
+                    c.operand_spans = tuple([(q.s, q.e) for q in tail if q.k == NUM])
+                    return c
+                break
         # other readings before calling it wrong
         how = self._try_alternatives(span, a, b, rel, approx, va, vb)
         if how:
