@@ -751,6 +751,23 @@ def test_expected_value_in_the_right_sides_unit(text, expected, unit):
     assert (c.status, c.expected, c.unit) == ("wrong", expected, unit)
 
 
+@pytest.mark.parametrize("text, status, expected, unit", [
+    # a sum of different units of one family is judged after converting them, never on its
+    # bare numbers: 2 + 30 = 32, but 2 hours + 30 minutes are 150 minutes
+    ("so 2 hours + 30 minutes = 32 minutes here", "wrong", "150", "minutes"),
+    ("so 2 hours + 30 minutes = 32 here", "wrong", "2.5", "hours"),
+    ("so 4 feet + 3 inches = 7 feet here", "wrong", "4.25", "feet"),
+    ("so $3 + 50 cents = 53 cents here", "wrong", "350", "cents"),
+    ("so 2 hours + 30 minutes = 150 minutes here", "ok", None, ""),
+    ("so 2 hours + 30 minutes = 2.5 hours here", "ok", None, ""),
+    ("so 5 kg - 200 grams = 4.8 kg here", "ok", None, ""),
+    ("so 5 kg - 200 grams = 3 kg here", "wrong", "4.8", "kg"),
+])
+def test_mixed_unit_sum_is_not_accepted_on_bare_numbers(text, status, expected, unit):
+    c = only(text)
+    assert (c.status, c.expected, c.unit) == (status, expected, unit), c.reason
+
+
 
 def test_conversion_factor_in_a_quotient_is_not_converted_again():
     # QwQ (MiP MATH answer, real): 107 cents / 100 is 1 dollar with 7 cents left

@@ -1899,6 +1899,18 @@ class ClaimScanner:
         ok, how = self._compare(va, vb, rel, approx, b.ellipsis, span, a, b)
         if ok is None:
             return mk("unchecked", reason=how)
+        if ok and _mixed_sum(a):
+            # "2 hours + 30 minutes = 32 minutes": a sum of different units of one family is
+            # judged after converting them, never on its bare numbers
+            conv, in_units = self._convert_units(span, a, b, rel, approx)
+            if conv is None:
+                return mk("unchecked", reason="mixed units")
+            if conv:
+                return mk("ok", reason="units converted")
+            xa, xb, unit = in_units
+            if not unit:  # "= 32": the value in the first unit of the sum
+                unit = next(_unit_name(c) for f, c in a.numunit.values() if f in _FACTORS)
+            return mk("wrong", expected=_format_val(xa), values=(xa, xb), unit=unit)
         if ok:
             return mk("ok", reason=how)
         # "23 large seats – 2+23 = 25": a spaced en dash after a number's words may be a
@@ -2664,6 +2676,22 @@ def _factor(fam: str, unit: str, target: str) -> Optional[Fraction]:
         if unit in table and target in table:
             return Fraction(table[unit]) / Fraction(table[target])
     return None
+
+
+def _mixed_sum(seg: Seg) -> bool:
+    """A sum or difference whose numbers carry different units of one convertible family
+    ("2 hours + 30 minutes", "4 feet - 40 inches")."""
+    if not any(t.k == OP for t in seg.toks) or \
+            any(t.k == OP and t.v not in ("+", "-") for t in seg.toks):
+        return False
+    seen: Dict[str, str] = {}
+    for fam, canon in seg.numunit.values():
+        if fam not in _FACTORS:
+            continue
+        if fam in seen and seen[fam] != canon:
+            return True
+        seen[fam] = canon
+    return False
 
 
 def _unit_conflict(ua: Sequence[Tuple[str, str]], ub: Sequence[Tuple[str, str]]) -> bool:
