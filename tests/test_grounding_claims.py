@@ -648,6 +648,10 @@ def test_trig_functions(text, status):
     # the radian reading of a marked angle accepts nothing: sin(30 rad) = -0.988
     ("so sin(30°) ≈ -0.988 here", "wrong", "0.5"),
     ("so cos(78.75°) ≈ 0.1951 here", "ok", None),
+    # π beside degrees is 180 of them (QwQ, real)
+    ("so sin(π/2 - 18°) = cos(18°) here", "ok", None),
+    ("so sin(72°) = sin(π/2 - 18°) here", "ok", None),
+    ("so sin(π/2 - 18°) = 0.5 here", "wrong", "0.9510565"),
 ])
 def test_degree_marked_angles_report_the_degree_value(text, status, expected):
     c = only(text)

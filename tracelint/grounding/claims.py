@@ -1364,6 +1364,10 @@ def _marked_degrees(seg: Seg) -> Optional[List[Tok]]:
                 k += 1
         if any(q in seg.deg for q in range(j + 1, k + 1)):
             out[j] = P.Tok(FUNC, t.s, t.e, t.t, t.v + "\u00b0", t.sp)
+            for q in range(j + 1, k + 1):
+                if toks[q].k == CONST and toks[q].v == "pi":
+                    # "sin(π/2 - 18°)": π beside degrees is 180 of them
+                    out[q] = P.Tok(NUM, toks[q].s, toks[q].e, "180", Fraction(180), toks[q].sp)
             found = True
     return out if found else None
 
