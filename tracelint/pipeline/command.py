@@ -2,7 +2,8 @@
 
 filter: every input record lands in exactly one of three outputs — kept, rejected (the
 original record plus ``tracelint_reasons``) or errors (records that could not be read, with
-their file, line and reason).  check: the same decision, nothing written; one
+their file, line and reason); a record holding several samples is split by sample, every
+sample landing in exactly one output (docs/pipelines.md).  check: the same decision, nothing written; one
 ``file:line: CODE message`` line per reason of each rejected record, exit 1 if any.
 """
 from __future__ import annotations
@@ -335,9 +336,12 @@ def add_parser(subparsers, add_input_options) -> None:
         "filter", help="split traces into kept, rejected and unreadable outputs",
         description="Every input record lands in exactly one output: --keep, --reject "
                     "(the original record plus tracelint_reasons) or --errors (records "
-                    "that could not be read, with line and reason).  The format of each "
-                    "output follows its extension: .parquet/.pq, .arrow/.feather, else JSON "
-                    "Lines (.gz compressed).")
+                    "that could not be read, with line and reason).  A record holding "
+                    "several samples is split by sample: the record with its passing samples "
+                    "to --keep, with its failing ones (and tracelint_sample_reasons, "
+                    "tracelint_sample_index) to --reject (JSON Lines outputs only).  The "
+                    "format of each output follows its extension: .parquet/.pq, "
+                    ".arrow/.feather, else JSON Lines (.gz compressed).")
     add_input_options(fp)
     fp.add_argument("--keep", required=True, metavar="PATH", help="kept records")
     fp.add_argument("--reject", required=True, metavar="PATH",

@@ -14,8 +14,8 @@ Public entry points:
 
 * :func:`iter_results_parallel` — the per-trace output dicts of ``tracelint score``, the same
   as ``tracelint.cli.iter_results`` yields them (``_where`` included), for any ``jobs``;
-* :func:`iter_decisions` — keep / reject / error per record with what ``filter`` and
-  ``check`` need to write (used by :mod:`tracelint.pipeline.command`);
+* :func:`iter_decisions` — keep / reject / error (``filter``: or split by sample) per
+  record with what ``filter`` and ``check`` need to write (used by :mod:`tracelint.pipeline.command`);
 * :class:`Progress` — records/s, MB/s and ETA on stderr.
 """
 from __future__ import annotations
@@ -433,7 +433,7 @@ def result_dict(item, cfg: Config, analyze) -> Tuple[Dict[str, Any], int]:
 class Decision:
     """What filter / check need to know about one record."""
 
-    status: int                    # KEEP, REJECT or ERROR
+    status: int                    # KEEP, REJECT, ERROR or (filter) SPLIT
     reasons: Tuple[str, ...] = ()
     line: Optional[int] = None
     out_line: Optional[bytes] = None   # JSON line for a JSONL output (None: use the raw line;
