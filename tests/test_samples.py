@@ -244,19 +244,26 @@ def test_score_summary_counts_records_and_traces(tmp_path, capsys):
     assert sum(summary["labels"].values()) + summary["errors"] == summary["traces"]
 
 
+def write_input(tmp_path: Path, fmt: str, recs) -> str:
+    """``recs`` as JSON Lines, a JSON array or Parquet (the textless records left out: they
+    do not fit the Parquet schema)."""
+    if fmt == "jsonl":
+        return write_jsonl(tmp_path / "s.jsonl", recs)
+    if fmt == "json":
+        src = str(tmp_path / "s.json")
+        Path(src).write_text("[\n" + ",\n".join(json.dumps(r) for r in recs) + "\n]\n")
+        return src
+    src = str(tmp_path / "s.parquet")
+    pq.write_table(pa.Table.from_pylist([r for r in recs if "foo" not in r]), src)
+    return src
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "parquet"])
 def test_score_bytes_do_not_depend_on_jobs_or_batch_size(tmp_path, fmt):
     from tracelint.config import Config
     from tracelint.pipeline.parallel import iter_results_parallel
     recs = _records()
-    if fmt == "jsonl":
-        src = write_jsonl(tmp_path / "s.jsonl", recs)
-    elif fmt == "json":
-        src = str(tmp_path / "s.json")
-        Path(src).write_text("[\n" + ",\n".join(json.dumps(r) for r in recs) + "\n]\n")
-    else:
-        src = str(tmp_path / "s.parquet")
-        pq.write_table(pa.Table.from_pylist([r for r in recs if "foo" not in r]), src)
+    src = write_input(tmp_path, fmt, recs)
     runs = []
     for jobs, bs in ((1, 256), (1, 1), (2, 3)):
         runs.append([json.dumps(d, sort_keys=True) for d in
@@ -427,14 +434,7 @@ def test_filter_every_sample_lands_in_exactly_one_output_and_the_counts_add_up(
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "parquet"])
 def test_filter_bytes_do_not_depend_on_jobs_or_batch_size(tmp_path, capsys, fmt):
     recs = _mixed_records()
-    if fmt == "jsonl":
-        src = write_jsonl(tmp_path / "s.jsonl", recs)
-    elif fmt == "json":
-        src = str(tmp_path / "s.json")
-        Path(src).write_text("[\n" + ",\n".join(json.dumps(r) for r in recs) + "\n]\n")
-    else:
-        src = str(tmp_path / "s.parquet")
-        pq.write_table(pa.Table.from_pylist([r for r in recs if "foo" not in r]), src)
+    src = write_input(tmp_path, fmt, recs)
     runs = []
     for jobs, bs in (("1", "256"), ("1", "1"), ("2", "3")):
         d = tmp_path / f"out-{jobs}-{bs}"
