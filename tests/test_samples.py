@@ -244,19 +244,26 @@ def test_score_summary_counts_records_and_traces(tmp_path, capsys):
     assert sum(summary["labels"].values()) + summary["errors"] == summary["traces"]
 
 
+def write_input(tmp_path: Path, fmt: str, recs) -> str:
+    """``recs`` as JSON Lines, a JSON array or Parquet (the textless records left out: they
+    do not fit the Parquet schema)."""
+    if fmt == "jsonl":
+        return write_jsonl(tmp_path / "s.jsonl", recs)
+    if fmt == "json":
+        src = str(tmp_path / "s.json")
+        Path(src).write_text("[\n" + ",\n".join(json.dumps(r) for r in recs) + "\n]\n")
+        return src
+    src = str(tmp_path / "s.parquet")
+    pq.write_table(pa.Table.from_pylist([r for r in recs if "foo" not in r]), src)
+    return src
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "parquet"])
 def test_score_bytes_do_not_depend_on_jobs_or_batch_size(tmp_path, fmt):
     from tracelint.config import Config
     from tracelint.pipeline.parallel import iter_results_parallel
     recs = _records()
-    if fmt == "jsonl":
-        src = write_jsonl(tmp_path / "s.jsonl", recs)
-    elif fmt == "json":
-        src = str(tmp_path / "s.json")
-        Path(src).write_text("[\n" + ",\n".join(json.dumps(r) for r in recs) + "\n]\n")
-    else:
-        src = str(tmp_path / "s.parquet")
-        pq.write_table(pa.Table.from_pylist([r for r in recs if "foo" not in r]), src)
+    src = write_input(tmp_path, fmt, recs)
     runs = []
     for jobs, bs in ((1, 256), (1, 1), (2, 3)):
         runs.append([json.dumps(d, sort_keys=True) for d in
@@ -278,15 +285,189 @@ def test_check_reports_each_rejected_sample(tmp_path, capsys):
     assert "2 records (3 traces), 1 would be rejected, 0 unreadable" in err
 
 
-def test_filter_refuses_multi_sample_records_and_writes_nothing(tmp_path, capsys):
+GOOD = "<think>2 plus 3 is 5.</think>The answer is \\boxed{5}."
+LOOP = "<think>" + "Wait, let me check again. " * 60   # truncated: rejected by default
+
+
+def _filter(tmp_path, capsys, src, *extra, keep="k.jsonl", rej="r.jsonl"):
+    keep, rej = tmp_path / keep, tmp_path / rej
+    code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, *extra], capsys)
+    assert code == 0, err
+    lines = lambda p: [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines()]
+    return stdout, keep, rej, lines(keep), lines(rej)
+
+
+def test_filter_splits_a_record_by_sample(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "f.jsonl", [{"response": "The answer is 4."}, OPENR1])
+    stdout, _, _, kept, rejected = _filter(tmp_path, capsys, src)
+    # kept: the record with its passing sample, every per-sample list cut at the same
+    # position, every other field (messages, the record-level correctness_count) unchanged
+    assert kept[1] == dict(OPENR1, generations=[OPENR1["generations"][0]],
+                           correctness_math_verify=[True], finish_reasons=["stop"],
+                           is_reasoning_complete=[True])
+    assert list(kept[1]) == list(OPENR1)  # same key order
+    # rejected: the failing sample, its reasons, and where it was in the input record
+    [r] = rejected
+    assert r == dict(OPENR1, generations=[OPENR1["generations"][1]],
+                     correctness_math_verify=[False], finish_reasons=["length"],
+                     is_reasoning_complete=[False], tracelint_reasons=["truncated"],
+                     tracelint_sample_reasons=[["truncated"]], tracelint_sample_index=[1])
+    assert ("records: 2 (3 traces)   kept: 2   rejected: 1   unreadable: 0   (counted in "
+            "traces; records split between kept and rejected: 1)") in stdout
+    assert "rejected by reason (a trace can have several):" in stdout
+
+
+def test_filter_keeps_a_passing_record_byte_for_byte_and_rejects_a_failing_one_whole(
+        tmp_path, capsys):
+    good = {"id": "g", "problem": "P", "generations": [GOOD, GOOD], "finish_reasons":
+            ["stop", "stop"]}
+    bad = {"id": "b", "problem": "P", "generations": [LOOP, LOOP], "finish_reasons":
+           ["length", "length"], "correctness_llama": [False, True]}
+    src = tmp_path / "w.jsonl"
+    # JSON as written by hand: spacing that a rewrite would change
+    src.write_text(json.dumps(good, indent=None, separators=(" , ", " : ")) + "\n"
+                   + json.dumps(bad) + "\n", encoding="utf-8")
+    stdout, keep, _, _, [r] = _filter(tmp_path, capsys, str(src))
+    assert keep.read_bytes() == src.read_bytes().splitlines(keepends=True)[0]
+    both = ["degenerate-looping", "truncated"]
+    assert r == dict(bad, tracelint_reasons=both, tracelint_sample_reasons=[both, both],
+                     tracelint_sample_index=[0, 1])
+    assert "records: 2 (4 traces)   kept: 2   rejected: 2" in stdout
+    assert "records split between kept and rejected: 0" in stdout
+    assert "  truncated                  2\n" in stdout  # counted per sample
+
+
+def test_filter_unreadable_samples_fail_and_unreadable_records_are_errors(tmp_path, capsys):
+    recs = [{"id": "t", "generations": [GOOD, GOOD], "finish_reasons": ["stop", 7]},
+            {"id": "l", "generations": ["x" * 500, GOOD]},
+            {"id": "e", "generations": [GOOD, GOOD], "finish_reasons": ["stop"]}]
+    src = write_jsonl(tmp_path / "u.jsonl", recs)
+    stdout, _, rej, kept, rejected = _filter(tmp_path, capsys, src, "--max-text-chars", "300",
+                                             "--errors", tmp_path / "e.jsonl")
+    assert kept == [dict(recs[0], generations=[GOOD], finish_reasons=["stop"]),
+                    dict(recs[1], generations=[GOOD])]
+    assert [(r["id"], r["generations"], r["tracelint_sample_reasons"],
+             r["tracelint_sample_index"]) for r in rejected] == [
+        ("t", [GOOD], [["error"]], [1]), ("l", ["x" * 500], [["error"]], [0])]
+    assert rejected[0]["finish_reasons"] == [7]
+    # a per-sample list of the wrong length: the record cannot be split, it is an error
+    [e] = [json.loads(x) for x in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert e["line"] == 3 and "finish_reasons" in e["error"]
+    assert ("records: 3 (5 traces)   kept: 2   rejected: 2   unreadable: 1" in stdout
+            and "split between kept and rejected: 2" in stdout)
+
+
+def _reassemble(kept, rejected):
+    """id -> the samples of the input record, put back together from the two outputs."""
+    out = {}
+    for r in kept:
+        out.setdefault(r["id"], {})["kept"] = r
+    for r in rejected:
+        out.setdefault(r["id"], {})["rej"] = r
+    whole = {}
+    for rid, parts in out.items():
+        rej = parts.get("rej")
+        if rej is None:
+            whole[rid] = parts["kept"]["generations"]
+            continue
+        n = len(rej["generations"]) + len(parts["kept"]["generations"]) if "kept" in parts \
+            else len(rej["generations"])
+        gens = [None] * n
+        # a record of one sample is one trace, rejected as it was, like any record
+        idx = rej["tracelint_sample_index"] if n > 1 else [0]
+        assert n > 1 or "tracelint_sample_index" not in rej
+        for k, g in zip(idx, rej["generations"]):
+            gens[k] = g
+        rest = iter(parts["kept"]["generations"]) if "kept" in parts else iter(())
+        whole[rid] = [g if g is not None else next(rest) for g in gens]
+        assert next(rest, None) is None
+    return whole
+
+
+def _mixed_records():
+    """_records() with ids, some multi-sample records all passing (every sample stopped),
+    some all failing (every sample cut at the limit), the rest split."""
+    recs = []
+    for i, r in enumerate(_records()):
+        r = dict(r, id=f"r{i}")
+        if "generations" in r and i % 4 in (1, 2):
+            r["finish_reasons"] = [("stop", "length")[i % 4 - 1]] * len(r["generations"])
+        recs.append(r)
+    return recs
+
+
+def test_filter_every_sample_lands_in_exactly_one_output_and_the_counts_add_up(
+        tmp_path, capsys):
+    recs = _mixed_records()
+    src = write_jsonl(tmp_path / "a.jsonl", recs)
+    stdout, _, _, kept, rejected = _filter(tmp_path, capsys, src, "--errors",
+                                           tmp_path / "e.jsonl")
+    errors = (tmp_path / "e.jsonl").read_text().splitlines()
+    textless = [r for r in recs if "generations" not in r]
+    assert len(errors) == len(textless)
+    multi = [r for r in recs if len(r.get("generations", ())) > 1]
+    assert _reassemble(kept, rejected) == {r["id"]: r["generations"] for r in recs
+                                           if "generations" in r}
+    nk = sum(len(r["generations"]) for r in kept)
+    nr = sum(len(r["generations"]) for r in rejected)
+    ntraces = sum(len(r.get("generations", [0])) for r in recs)
+    assert nk + nr + len(errors) == ntraces
+    split = sum(1 for r in rejected if r["id"] in {k["id"] for k in kept})
+    whole_kept = [r for r in kept if r["id"] not in {x["id"] for x in rejected}]
+    whole_rej = [r for r in rejected if r["id"] not in {x["id"] for x in kept}]
+    assert 0 < split < len(multi)
+    assert any(len(r["generations"]) > 1 for r in whole_kept)
+    assert any(len(r["generations"]) > 1 for r in whole_rej)
+    assert (f"records: {len(recs)} ({ntraces} traces)   kept: {nk}   rejected: {nr}   "
+            f"unreadable: {len(errors)}   (counted in traces; records split between kept "
+            f"and rejected: {split})") in stdout
+    # every rejected sample has its reasons, counted once per sample in the summary
+    per = [rs for r in rejected
+           for rs in r.get("tracelint_sample_reasons", [r["tracelint_reasons"]])]
+    assert len(per) == nr and all(per)
+    counted = {ln.split()[0]: int(ln.split()[1]) for ln in stdout.splitlines()
+               if ln.startswith("  ")}
+    assert counted["truncated"] == sum("truncated" in rs for rs in per)
+    assert sum(counted.values()) == sum(len(rs) for rs in per)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "parquet"])
+def test_filter_bytes_do_not_depend_on_jobs_or_batch_size(tmp_path, capsys, fmt):
+    recs = _mixed_records()
+    src = write_input(tmp_path, fmt, recs)
+    runs = []
+    for jobs, bs in (("1", "256"), ("1", "1"), ("2", "3")):
+        d = tmp_path / f"out-{jobs}-{bs}"
+        d.mkdir()
+        keep, rej = d / "k.jsonl.gz", d / "r.jsonl"
+        code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, "-j", jobs,
+                                 "--batch-size", bs, "--errors", d / "e.jsonl"], capsys)
+        assert code == 0, err
+        runs.append((stdout.replace(str(d), "D"), keep.read_bytes(), rej.read_bytes(),
+                     (d / "e.jsonl").read_bytes() if (d / "e.jsonl").exists() else b""))
+    assert runs[0] == runs[1] == runs[2]
+    assert b"tracelint_sample_index" in runs[0][2] and runs[0][1]
+
+
+@pytest.mark.parametrize("out", ["k.parquet", "k.arrow"])
+def test_filter_refuses_multi_sample_records_for_a_columnar_output(tmp_path, capsys, out):
     src = write_jsonl(tmp_path / "f.jsonl", [{"response": "ok"}, OPENR1])
-    keep, rej = tmp_path / "k.jsonl", tmp_path / "r.jsonl"
+    keep, rej = tmp_path / out, tmp_path / "r.jsonl"
     for jobs in ("1", "2"):
         code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, "-j", jobs],
                                 capsys)
         assert code == 2
-        assert f"{src}:2: the record holds 2 samples" in err and "tracelint score" in err
+        assert f"{src}:2: the record holds 2 samples" in err
+        assert "only into JSON Lines outputs, not Parquet / Arrow" in err
         assert not keep.exists() and not rej.exists()
+    # the same data into JSON Lines outputs is split
+    code, stdout, err = run(["filter", src, "--keep", tmp_path / "k.jsonl", "--reject", rej],
+                            capsys)
+    assert code == 0 and "records split between kept and rejected: 1" in stdout
+
+
+def test_filter_a_one_sample_record_is_one_trace(tmp_path, capsys):
+    keep, rej = tmp_path / "k.jsonl", tmp_path / "r.jsonl"
     # a record holding one sample is one trace: filtered as a whole, unchanged
     one = dict(OPENR1, generations=OPENR1["generations"][:1], finish_reasons=["stop"],
                correctness_math_verify=[True], is_reasoning_complete=[True])

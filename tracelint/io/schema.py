@@ -1491,6 +1491,20 @@ def _sample_key(rec: dict, plan: _Plan) -> Optional[str]:
     return None
 
 
+def sample_fields(rec: dict, plan: _Plan) -> List[str]:
+    """The keys of ``rec`` that hold one value per sample, in record order: its samples list
+    (:func:`_sample_key`) and every :data:`PER_SAMPLE_KEYS` list of the same length.  Cutting
+    a record down to some of its samples (``filter``) trims exactly these, at the same
+    positions, so that the values beside each sample stay its own.  Empty when the record
+    holds no samples list."""
+    skey = _sample_key(rec, plan)
+    if skey is None:
+        return []
+    n = len(rec[skey])
+    return [k for k in rec if k == skey or (k in PER_SAMPLE_KEYS and type(rec[k]) is list
+                                            and len(rec[k]) == n)]
+
+
 def _sample_traces(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
                    skey: str, vals: Dict[str, Any], det: Dict[str, Any], used: set
                    ) -> List[Union[Trace, ReadError]]:

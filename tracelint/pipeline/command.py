@@ -2,7 +2,8 @@
 
 filter: every input record lands in exactly one of three outputs — kept, rejected (the
 original record plus ``tracelint_reasons``) or errors (records that could not be read, with
-their file, line and reason).  check: the same decision, nothing written; one
+their file, line and reason); a record holding several samples is split by sample, every
+sample landing in exactly one output (docs/pipelines.md).  check: the same decision, nothing written; one
 ``file:line: CODE message`` line per reason of each rejected record, exit 1 if any.
 """
 from __future__ import annotations
@@ -113,7 +114,7 @@ def cmd_filter(args) -> int:
     from ..io import OutputError
     from .outputs import SchemaError, align, error_schema, infer_schema, output_format, \
         reject_schema
-    from .parallel import (ERROR, KEEP, REJECT, Progress, input_kind, input_sizes,
+    from .parallel import (ERROR, KEEP, REJECT, SPLIT, Progress, input_kind, input_sizes,
                            iter_decisions)
     import pyarrow as pa
     cfg, reject_on = build_config(args)
@@ -186,14 +187,25 @@ def cmd_filter(args) -> int:
             raise OutputError(f"cannot write a columnar output: {e}") from None
         finally:
             progress.close()
-    total = counts[KEEP] + counts[REJECT] + counts[ERROR]
+    total = counts[KEEP] + counts[REJECT] + counts[ERROR] + counts[SPLIT]
     if not args.quiet:
         out = sys.stdout
-        out.write(f"records: {total}   kept: {counts[KEEP]}   rejected: {counts[REJECT]}   "
-                  f"unreadable: {counts[ERROR]}\n")
+        if counts["traces"] == total:  # one trace per record: records are the unit
+            out.write(f"records: {total}   kept: {counts[KEEP]}   rejected: {counts[REJECT]}"
+                      f"   unreadable: {counts[ERROR]}\n")
+        else:
+            # multi-sample records: kept / rejected / unreadable count traces (a sample, or
+            # a record of one trace; an unreadable record is one), so that they add up to
+            # the traces, and the records cut in two are said apart
+            out.write(f"records: {total} ({counts['traces']} traces)   "
+                      f"kept: {counts['kept_traces']}   "
+                      f"rejected: {counts['rejected_traces']}   "
+                      f"unreadable: {counts['error_traces']}   (counted in traces; "
+                      f"records split between kept and rejected: {counts[SPLIT]})\n")
         if reasons:
             w = max(len(r) for r in reasons)
-            out.write("rejected by reason (a record can have several):\n")
+            unit = "record" if counts["traces"] == total else "trace"
+            out.write(f"rejected by reason (a {unit} can have several):\n")
             for r, c in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
                 out.write(f"  {r:<{w}}  {c:>8}\n")
         dest = [f"kept -> {args.keep}", f"rejected -> {args.reject}"]
@@ -206,12 +218,29 @@ def cmd_filter(args) -> int:
 def _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
                  KEEP, REJECT, ERROR) -> None:
     from .outputs import REASONS_FIELD
+    from .parallel import SPLIT
     keep_rows: List[Dict[str, Any]] = []
     rej_rows: List[Dict[str, Any]] = []
     keep_sink = keep.sink
     rej_sink = rej.sink
     for i, d in enumerate(decs):
         counts[d.status] += 1
+        # per trace: a record of n samples adds n, spread over kept and rejected
+        if d.traces > 1:
+            counts["traces"] += d.traces
+            counts["kept_traces"] += d.kept_traces
+            counts["rejected_traces"] += d.rejected_traces
+        else:
+            counts["traces"] += 1
+            counts["kept_traces"] += d.status == KEEP
+            counts["rejected_traces"] += d.status == REJECT
+            counts["error_traces"] += d.status == ERROR
+        if d.status == SPLIT:  # JSON Lines outputs only (parallel.MultiSampleError)
+            keep_sink.write(d.keep_line)
+            rej_sink.write(d.out_line)
+            for rs in d.sample_reasons:
+                reasons.update(rs)
+            continue
         if d.status == ERROR:
             e = err.open()
             if err.fmt == "jsonl":
@@ -220,7 +249,8 @@ def _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
                 e.add_rows([d.error])
             continue
         if d.status == REJECT:
-            reasons.update(d.reasons)
+            for rs in (d.sample_reasons if d.sample_reasons is not None else [d.reasons]):
+                reasons.update(rs)
         target, sink = (keep, keep_sink) if d.status == KEEP else (rej, rej_sink)
         if target.fmt == "jsonl":
             if d.out_line is not None:
@@ -306,9 +336,12 @@ def add_parser(subparsers, add_input_options) -> None:
         "filter", help="split traces into kept, rejected and unreadable outputs",
         description="Every input record lands in exactly one output: --keep, --reject "
                     "(the original record plus tracelint_reasons) or --errors (records "
-                    "that could not be read, with line and reason).  The format of each "
-                    "output follows its extension: .parquet/.pq, .arrow/.feather, else JSON "
-                    "Lines (.gz compressed).")
+                    "that could not be read, with line and reason).  A record holding "
+                    "several samples is split by sample: the record with its passing samples "
+                    "to --keep, with its failing ones (and tracelint_sample_reasons, "
+                    "tracelint_sample_index) to --reject (JSON Lines outputs only).  The "
+                    "format of each output follows its extension: .parquet/.pq, "
+                    ".arrow/.feather, else JSON Lines (.gz compressed).")
     add_input_options(fp)
     fp.add_argument("--keep", required=True, metavar="PATH", help="kept records")
     fp.add_argument("--reject", required=True, metavar="PATH",

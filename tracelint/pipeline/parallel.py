@@ -14,8 +14,8 @@ Public entry points:
 
 * :func:`iter_results_parallel` — the per-trace output dicts of ``tracelint score``, the same
   as ``tracelint.cli.iter_results`` yields them (``_where`` included), for any ``jobs``;
-* :func:`iter_decisions` — keep / reject / error per record with what ``filter`` and
-  ``check`` need to write (used by :mod:`tracelint.pipeline.command`);
+* :func:`iter_decisions` — keep / reject / error (``filter``: or split by sample) per
+  record with what ``filter`` and ``check`` need to write (used by :mod:`tracelint.pipeline.command`);
 * :class:`Progress` — records/s, MB/s and ETA on stderr.
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ..io.fieldmap import InputError
 from ..verbosity import with_group_baseline
 from ..model import ReadError, Trace, SCHEMA_VERSION
 from .core import ERROR_REASON, check_lines, reject_reasons
+from .outputs import REASONS_FIELD
 
 #: Records per chunk when the caller does not say.
 DEFAULT_BATCH_SIZE = 256
@@ -43,6 +44,8 @@ DEFAULT_BATCH_SIZE = 256
 CHUNK_BYTES = 1 << 20
 
 KEEP, REJECT, ERROR = 0, 1, 2
+#: filter: a record holding several samples, some kept and some rejected
+SPLIT = 3
 
 
 # ------------------------------------------------------------------------------------------
@@ -430,28 +433,44 @@ def result_dict(item, cfg: Config, analyze) -> Tuple[Dict[str, Any], int]:
 class Decision:
     """What filter / check need to know about one record."""
 
-    status: int                    # KEEP, REJECT or ERROR
+    status: int                    # KEEP, REJECT, ERROR or (filter) SPLIT
     reasons: Tuple[str, ...] = ()
     line: Optional[int] = None
-    out_line: Optional[bytes] = None   # JSON line for a JSONL output (None: use the raw line)
+    out_line: Optional[bytes] = None   # JSON line for a JSONL output (None: use the raw line;
+                                       # SPLIT: the rejected part)
     row: Optional[Dict[str, Any]] = None  # record for a columnar output (lines / items only)
     error: Optional[Dict[str, Any]] = None  # errors-output record
     messages: Optional[List[str]] = None   # check: file:line: CODE message
-    traces: int = 1                        # check: traces of the record (samples)
+    traces: int = 1                        # traces of the record (samples)
+    # filter, a record holding several samples: how many went to kept and to rejected
+    # (``status`` is SPLIT when both are non-zero), the kept part's JSON line when the
+    # record was cut down, and each rejected sample's reasons (counted per sample)
+    kept_traces: int = 0
+    rejected_traces: int = 0
+    keep_line: Optional[bytes] = None
+    sample_reasons: Optional[List[Tuple[str, ...]]] = None
 
 
 class MultiSampleError(InputError):
-    """``filter`` met a record holding several samples: it keeps or rejects whole records,
-    and keeping a record for its good samples would keep its bad ones too."""
+    """``filter`` met a record holding several samples while writing a Parquet / Arrow
+    output: it splits such records by sample only into JSON Lines outputs (a split record
+    gets per-sample columns that the columnar outputs' schema does not have)."""
 
 
 def _multi_sample_message(source: str, line: int, items: List[Any]) -> str:
     from ..io.schema import SAMPLE_KEYS
     return (f"{source}:{line}: the record holds {len(items)} samples (a list under one of "
-            f"{', '.join(SAMPLE_KEYS)}); filter keeps or rejects whole records and does not "
-            f"split samples yet, so it stops here and writes nothing. Score the samples with "
-            f"'tracelint score' (one result per sample, id <record id>#<k>) or 'tracelint "
-            f"check', or write one sample per record before filtering")
+            f"{', '.join(SAMPLE_KEYS)}); filter splits such records by sample only into "
+            f"JSON Lines outputs, not Parquet / Arrow, so it stops here and writes nothing. "
+            f"Write --keep and --reject as .jsonl, or score the samples with 'tracelint "
+            f"score' (one result per sample, id <record id>#<k>) or 'tracelint check'")
+
+
+#: Fields a rejected multi-sample record gets beside ``tracelint_reasons`` (the union of its
+#: samples' reasons): the reasons of each sample it still holds, aligned with its samples
+#: list, and the positions those samples had in the input record.
+SAMPLE_REASONS_FIELD = "tracelint_sample_reasons"
+SAMPLE_INDEX_FIELD = "tracelint_sample_index"
 
 
 class Processor:
@@ -512,7 +531,10 @@ class Processor:
                 out.append(self._check(chunk, line, items))
                 continue
             if len(items) > 1:
-                raise MultiSampleError(_multi_sample_message(chunk.source, line, items))
+                if self.keep_format != "jsonl" or self.reject_format != "jsonl":
+                    raise MultiSampleError(_multi_sample_message(chunk.source, line, items))
+                out.append(self._split(chunk, line, rec, items))
+                continue
             item = items[0]
             d, _ = result_dict(item, self.cfg, self.analyze)
             reasons = reject_reasons(d, self.reject_on)
@@ -537,6 +559,54 @@ class Processor:
                 dec.row = row
             out.append(dec)
         return out
+
+    def _split(self, chunk: Chunk, line: int, rec: Any, items: List[Any]) -> Decision:
+        """filter, a record holding several samples (JSON Lines outputs): its passing
+        samples to kept, its failing ones to rejected, each part the record with its samples
+        list and the per-sample lists beside it cut to those positions.  An unreadable
+        sample (a wrong-typed value, a text over the limit) fails with the reason
+        ``error``; an unreadable record is never split (the reader gives it one error)."""
+        from ..io.schema import sample_fields
+        per: List[Tuple[str, ...]] = []
+        for item in items:
+            d, _ = result_dict(item, self.cfg, self.analyze)
+            per.append(tuple(reject_reasons(d, self.reject_on)))
+        bad = [k for k, rs in enumerate(per) if rs]
+        good = [k for k, rs in enumerate(per) if not rs]
+        union: List[str] = []
+        for k in bad:
+            union.extend(r for r in per[k] if r not in union)
+        status = KEEP if not bad else REJECT if not good else SPLIT
+        dec = Decision(status, tuple(union), line, traces=len(items),
+                       kept_traces=len(good), rejected_traces=len(bad),
+                       sample_reasons=[per[k] for k in bad])
+        obj = dict(rec) if chunk.kind == "lines" else jsonable(rec)
+        keys = sample_fields(obj, self.plan)
+        if not keys or len(obj[keys[0]]) != len(items):
+            # the reader and the trimming disagree on the samples: cutting would pair
+            # samples with other samples' values, so stop rather than write wrong data
+            raise RuntimeError(f"{chunk.source}:{line}: internal error: {len(items)} traces "
+                               f"but samples list {keys[:1]} does not match")
+
+        def part(idx: List[int]) -> Dict[str, Any]:
+            o = dict(obj)  # same key order: a trimmed list stays where it was
+            for key in keys:
+                o[key] = [obj[key][k] for k in idx]
+            return o
+
+        if not bad:
+            # kept whole, as a single-trace record is: a JSON line is copied as it was read
+            if chunk.kind != "lines":
+                dec.out_line = line_bytes(obj)
+            return dec
+        if good:
+            dec.keep_line = line_bytes(part(good))
+        r = part(bad) if good else dict(obj)  # rejected whole: every sample is still there
+        r[REASONS_FIELD] = union
+        r[SAMPLE_REASONS_FIELD] = [list(per[k]) for k in bad]
+        r[SAMPLE_INDEX_FIELD] = bad
+        dec.out_line = line_bytes(r)
+        return dec
 
     def _check(self, chunk: Chunk, line: int, items: List[Any]) -> Decision:
         """One decision for a record: rejected if any of its traces is (each rejected
@@ -767,4 +837,4 @@ class Progress:
 __all__ = ["iter_results_parallel", "iter_decisions", "iter_chunks", "run_ordered",
            "Processor", "Decision", "Chunk", "Progress", "input_kind", "input_sizes",
            "jsonable", "line_bytes", "result_dict", "DEFAULT_BATCH_SIZE",
-           "KEEP", "REJECT", "ERROR"]
+           "KEEP", "REJECT", "ERROR", "SPLIT", "MultiSampleError"]
