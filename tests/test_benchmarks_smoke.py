@@ -53,11 +53,13 @@ def test_suite_runs_on_a_tiny_input(tmp_path: Path) -> None:
     out, raw = tmp_path / "RESULTS.md", tmp_path / "raw.json"
     run = _load("run")
     rc = run.main(["--input", str(src), "--quick", "--repeats", "1", "--subset-mb", "0",
-                   "--twin-mb", "0", "--scale-base-mb", "0.001", "--working-tree",
+                   "--twin-mb", "0", "--scale-base-mb", "0.001", "--memory-copies", "2",
+                   "--working-tree",
                    "--no-profile", "--silent", "--out", str(out), "--json", str(raw)])
     assert rc == 0
     text = out.read_text(encoding="utf-8")
-    for heading in ("## Inputs", "## Figures", "## `--jobs`", "## Scaling", "## Targets"):
+    for heading in ("## Inputs", "## Figures", "## `--jobs`", "## Scaling",
+                    "## Memory at a larger input", "## Targets"):
         assert heading in text, heading
     assert "tracelint score --jobs 1" in text
     data = json.loads(raw.read_text())
@@ -68,6 +70,8 @@ def test_suite_runs_on_a_tiny_input(tmp_path: Path) -> None:
         assert len(res[key]["cpu"]) >= 1 and res[key]["peak_rss_kb"] > 0, key
     assert set(res["scale"]) == {f"{a}-{k}x" for a in ("traces", "long") for k in (1, 4, 16)}
     assert res["scale"]["traces-16x"]["traces"] == 16 * res["scale"]["traces-1x"]["traces"]
+    assert res["memory"]["traces"] == 2 * 9 and res["memory"]["peak_rss_kb"] > 0
+    assert all(o is None or o >= 0 for o in res["e2e_j2"]["other_cpu"])
     peers = res["peers"]
     assert peers["near-tl"]["segments"] == peers["near-rf"]["segments"] > 0
     if _installed("datatrove"):
