@@ -990,3 +990,50 @@ def test_model_prefixed_output_names():
     # an ordinary output name wins; a mapped key is not read again
     t = one({"response": "R", "model_output": "M"})
     assert t.reasoning == "R" and t.extra == {"model_output": "M"}
+
+
+def test_reasoning_under_a_name_of_its_own():
+    # an output beside it is the answer; the dataset names fill prompt and reference
+    t = one({"input": "What is 3+4?", "thinking": "3+4=7.", "output": "7", "target": "7"})
+    assert (t.prompt, t.reasoning, t.answer, t.reference) == ("What is 3+4?", "3+4=7.", "7", "7")
+    assert t.extra == {}
+    t = one({"question": "Q", "cot": "Add them: 7.", "final_answer": "7"})
+    assert (t.prompt, t.reasoning, t.answer) == ("Q", "Add them: 7.", "7")
+    t = one({"instruction": "Q", "reasoning_content": "r", "response": "A"})
+    assert (t.prompt, t.reasoning, t.answer) == ("Q", "r", "A")
+    t = one({"query": "Q", "chain_of_thought": ["step 1", "step 2"]})
+    assert (t.prompt, t.reasoning) == ("Q", "step 1\nstep 2")
+    # a canonical reasoning or a <think> split wins; the alias stays in extra
+    t = one({"reasoning": "R", "thinking": "T"})
+    assert t.reasoning == "R" and t.extra == {"thinking": "T"}
+    t = one({"output": "<think>inner</think>A", "cot": "C"})
+    assert (t.reasoning, t.answer) == ("inner", "A") and t.extra == {"cot": "C"}
+    # a mapped reasoning is not replaced, and an empty alias is not a reasoning
+    t = one({"trace": "X", "thinking": "T"}, field_map={"reasoning": "trace"})
+    assert t.reasoning == "X"
+    t = one({"thinking": "  ", "output": "out"})
+    assert t.reasoning == "out"
+
+
+def test_rationale_is_the_reasoning_only_without_another_output():
+    t = one({"question": "Q", "rationale": "because 7", "options": ["A) 7", "B) 8"]})
+    assert t.reasoning == "because 7"
+    # beside the model's output it is the dataset's own worked solution
+    t = one({"question": "Q", "rationale": "gold steps", "output": "model says 7"})
+    assert t.reasoning == "model says 7" and t.extra["rationale"] == "gold steps"
+    t = one({"question": "Q", "rationale": "gold steps", "model_output": "m"})
+    assert t.reasoning == "m" and t.extra["rationale"] == "gold steps"
+
+
+def test_budget_and_gemini_thought_tokens():
+    t = one({"prompt": "Q", "output": "<think>r", "max_tokens": 4096,
+             "usage": {"completion_tokens": 4096}})
+    assert t.budget == 4096 and t.output_tokens == 4096
+    # not an integer: left alone (a dataset's own field), never an error
+    t = one({"prompt": "Q", "output": "x", "max_new_tokens": "lots"})
+    assert t.budget is None and t.extra == {"max_new_tokens": "lots"}
+    # Gemini cut while thinking: no candidatesTokenCount, every output token a thought
+    t = one({"candidates": [{"content": {"parts": [{"text": "r", "thought": True}]},
+                             "finishReason": "MAX_TOKENS"}],
+             "usageMetadata": {"thoughtsTokenCount": 8000}})
+    assert (t.output_tokens, t.reasoning_tokens, t.finish_reason) == (8000, 8000, "length")

@@ -14,10 +14,17 @@ Order of precedence for every canonical field, highest first:
    lists, a ``usage`` object, and an output text under
    ``response``/``output``/``content``/``completion``/``text``/``generation``.
 
-After (4), a record with no prompt takes ``question`` or ``problem`` as the prompt, one with
-no model takes ``generator``, one with no reference takes ``ground_truth``, ``gold``,
-``gold_answer``, ``expected_answer`` or ``ground_truth_answer`` (the names datasets use), and
-one with no output text takes a ``steps`` list of strings, one step per line, as its
+After (4), a record with no prompt takes ``question``, ``problem``, ``instruction``, ``query``
+or ``input`` as the prompt, one with no answer ``final_answer`` or ``predicted_answer``, one
+with no model ``generator``, one with no reference ``ground_truth``, ``gold``,
+``gold_answer``, ``expected_answer``, ``ground_truth_answer``, ``reference_answer``,
+``correct_answer`` or ``target``, one with no budget an integer ``max_tokens``,
+``max_new_tokens``, ``max_completion_tokens`` or ``max_output_tokens`` (the names datasets
+and generation configs use; :data:`_DATASET_NAMES`).  One with
+no reasoning takes it from a name of its own (:data:`REASONING_ALIASES`: ``thinking``,
+``reasoning_content``, ``cot``, ``chain_of_thought``, ...; ``rationale`` only when the record
+holds no other output), its output text then being the answer.  One with no output text
+takes a ``steps`` list of strings, one step per line, as its
 reasoning, or the model's output under a ``model_``-prefixed name (:data:`_MODEL_OUTPUT_KEYS`:
 ``model_output``, ``model_answer``, ``model_output_steps``, ...; beside one, a plain
 ``answer`` is the dataset's gold answer and becomes the reference) or ``generated_text``.
@@ -999,9 +1006,13 @@ def _completion_object(obj: dict, out: Dict[str, Any]) -> bool:
         if isinstance(um, dict):
             cand = um.get("candidatesTokenCount")
             th = um.get("thoughtsTokenCount")
+            th_int = isinstance(th, int) and not isinstance(th, bool)
             if isinstance(cand, int) and not isinstance(cand, bool):
-                tot = cand + (th if isinstance(th, int) and not isinstance(th, bool) else 0)
-                out.setdefault("output_tokens", tot)
+                out.setdefault("output_tokens", cand + (th if th_int else 0))
+            elif cand is None and th_int:
+                # a response cut while thinking has no candidatesTokenCount: all of its
+                # output tokens were thoughts
+                out.setdefault("output_tokens", th)
             if th is not None:
                 out.setdefault("reasoning_tokens", th)
             if um.get("promptTokenCount") is not None:
@@ -1190,10 +1201,12 @@ def _too_long(f: str, n: int, lim: int) -> str:
 #: names datasets give the question and the reference answer, read when the record has no
 #: canonical field and nothing detected fills it (``answer`` stays the model's answer)
 _DATASET_NAMES = (
-    ("prompt", ("question", "problem")),
+    ("prompt", ("question", "problem", "instruction", "query", "input")),
+    ("answer", ("final_answer", "predicted_answer")),
     ("model", ("generator",)),
+    ("budget", ("max_tokens", "max_new_tokens", "max_completion_tokens", "max_output_tokens")),
     ("reference", ("ground_truth", "gold", "gold_answer", "expected_answer",
-                   "ground_truth_answer")),
+                   "ground_truth_answer", "reference_answer", "correct_answer", "target")),
 )
 
 
@@ -1253,10 +1266,16 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
         if f not in plan.mapped and vals.get(f) is None:
             for k in keys:
                 v = rec.get(k)
-                if v is not None and k not in plan.consumed and type(v) in (str, int, float):
+                if v is not None and k not in plan.consumed and (
+                        type(v) is int if f == "budget" else type(v) in (str, int, float)):
                     vals[f] = v
                     used.add(k)
                     break
+    # the reasoning under a name of its own beside the output ("thinking" + "output",
+    # "question" + "cot" + "final_answer"): the output text, if any, is then the answer
+    if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
+            and det.get("_reasoning") is None:
+        _reasoning_alias(rec, plan, det, used)
     # a solution written as a list of steps (ProcessBench, PRM800K-style step lists)
     steps = rec.get("steps")
     if type(steps) is list and steps and "steps" not in plan.consumed and \
@@ -1273,6 +1292,33 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
             if skey is not None:
                 return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
     return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map)]
+
+
+#: top-level names that hold the model's reasoning in datasets and exports (Ollama's and
+#: Magistral's "thinking", vLLM's "reasoning_content", CoT datasets' "cot"), read when
+#: nothing else gave one; ``rationale`` only when the record holds no other output text,
+#: since beside one it is usually the dataset's own worked solution (AQuA-RAT)
+REASONING_ALIASES = ("reasoning_content", "thinking", "thought", "thoughts", "reasoning_text",
+                     "reasoning_trace", "chain_of_thought", "cot", "think", "scratchpad")
+_WEAK_REASONING_ALIASES = ("rationale",)
+
+
+def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> None:
+    text = det.get("_text")
+    if isinstance(text, str) and _split_output(text, plan.splitter) is not None:
+        return  # the output carries its own thinking part ("<think>...</think>answer")
+    weak = text is None and not any(k in rec for k in _MODEL_OUTPUT_KEYS)
+    for k in REASONING_ALIASES + (_WEAK_REASONING_ALIASES if weak else ()):
+        v = rec.get(k)
+        if v is None or k in plan.consumed:
+            continue
+        if type(v) is list and v and all(type(x) is str for x in v):
+            v = "\n".join(v)
+        if type(v) is not str or not v.strip():
+            continue
+        det["_reasoning"] = v
+        used.add(k)
+        return
 
 
 #: names datasets give the model's output when they keep their own fields beside it
