@@ -777,3 +777,26 @@ def test_conversion_factor_in_a_quotient_is_not_converted_again():
     # QwQ (MiP MATH answer, real): 107 cents / 100 is 1 dollar with 7 cents left
     c = only("Total 107 cents. 107 cents ÷ 100 = 1 dollar with a remainder of 7 cents")
     assert (c.status, c.reason) == ("ok", "integer division")
+
+
+@pytest.mark.parametrize("text,lhs,rhs,status,expected", [
+    ("Donc 0,25 × 8 = 2.", "0,25 × 8", "2", "ok", None),
+    ("Der Preis: 2,50 € × 4 = 10,00 €.", "2,50 € × 4", "10,00", "ok", None),
+    ("Итого 12,5 * 2 = 25 рублей", "12,5 * 2", "25", "ok", None),
+    # wrong either way: the expected value is the one the text means
+    ("Donc 0,25 × 8 = 3.", "0,25 × 8", "3", "wrong", "2"),
+    ("Der Preis: 2,50 € × 4 = 11,00 €.", "2,50 € × 4", "11,00", "wrong", "10"),
+    # digit groups and plain English claims keep their reading
+    ("we get 1,000 + 2,500 = 3,500 dollars", "1,000 + 2,500", "3,500", "ok", None),
+    ("We have 3 × 4 = 13 here.", "3 × 4", "13", "wrong", "12"),
+])
+def test_decimal_comma(text, lhs, rhs, status, expected):
+    c = only(text)
+    assert (c.lhs, c.rhs, c.status, c.expected) == (lhs, rhs, status, expected)
+    assert text[c.start:c.end].startswith(c.lhs) and text[c.start:c.end].endswith(c.rhs)
+
+
+def test_decimal_comma_never_turns_a_right_claim_wrong():
+    # a function's arguments and a tuple stay what they are
+    assert all(s != "wrong" for _, _, s in statuses("so gcd(12,18) = 6 here"))
+    assert all(s != "wrong" for _, _, s in statuses("the point (3,25) + (1,5) = (4,30)"))

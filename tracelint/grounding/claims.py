@@ -26,7 +26,7 @@ Results are :class:`Claim` objects with spans into the scanned text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -1794,6 +1794,22 @@ class ClaimScanner:
 
     def _check_span(self, span: str, cut_left: bool = False, cut_right: bool = False
                     ) -> List[Claim]:
+        out = self._check_tokens(span, cut_left, cut_right)
+        if "," in span and any(c.status == "wrong" for c in out):
+            alt = _decimal_commas(span)
+            if alt is not None:
+                # "0,25 × 8 = 2", "2,50 € × 4 = 10,00 €": a decimal comma (German, French,
+                # Russian, ... traces), which the default reading takes for a list or digit
+                # groups; a claim right under it is right.  Only tried before calling a
+                # claim wrong, so an English trace's lists and tuples never change meaning.
+                other = [c for c in self._check_tokens(alt, cut_left, cut_right)
+                         if c.status in ("ok", "wrong")]
+                if other:
+                    out = [_decimal_comma_claim(c, other, span) if c.status == "wrong" else c
+                           for c in out]
+        return out
+
+    def _check_tokens(self, span: str, cut_left: bool, cut_right: bool) -> List[Claim]:
         toks = P.tokenize(span, 0, len(span), self.limits)
         _merge_numbers(span, toks)
         # a run that reached the scan limit: the side there is too long to trust
@@ -2707,6 +2723,41 @@ def _unit_conflict(ua: Sequence[Tuple[str, str]], ub: Sequence[Tuple[str, str]])
             return True
         seen[fam] = canon
     return False
+
+
+#: a number with a comma that cannot be a digit group (not three digits after it): "0,25",
+#: "2,50", "3,5", "10,00"
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(?=(?:\d{1,2}|\d{4,})(?![\d,.]))")
+
+
+def _decimal_commas(span: str) -> Optional[str]:
+    """``span`` with such commas written as decimal points (same length, same offsets), or
+    None when it has none."""
+    alt = _DECIMAL_COMMA.sub(r"\1.", span)
+    return None if alt == span else alt
+
+
+def _gap(c: Claim) -> Tuple[int, int]:
+    """Where the relation of ``c`` sits: between the end of its left side and the start of
+    its right side."""
+    return c.start + len(c.lhs), c.end - len(c.rhs)
+
+
+def _decimal_comma_claim(c: Claim, other: List[Claim], span: str) -> Claim:
+    """The wrong claim ``c``, or the claim at the same relation in the decimal-comma reading
+    (its sides shown as the text writes them): when that reading finds it right, or when
+    ``c`` itself starts or ends inside a decimal-comma number ("0,25 × 8 = 3" read as
+    "25 × 8 = 3"), so that its expected value is the one the text means."""
+    lo, hi = _gap(c)
+    cut = (c.start >= 2 and span[c.start - 1] == "," and span[c.start - 2].isdigit()) or \
+        (span[c.end:c.end + 1] == "," and span[c.end + 1:c.end + 2].isdigit())
+    for r in other:
+        rlo, rhi = _gap(r)
+        if max(lo, rlo) <= min(hi, rhi) and (r.status == "ok" or cut):
+            return replace(r, lhs=span[r.start:rlo], rhs=span[rhi:r.end],
+                           claimed=span[rhi:r.end] if r.status == "wrong" else None,
+                           reason="decimal comma")
+    return c
 
 
 def _shift(c: Claim, off: int) -> Claim:
