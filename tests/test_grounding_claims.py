@@ -800,3 +800,18 @@ def test_decimal_comma_never_turns_a_right_claim_wrong():
     # a function's arguments and a tuple stay what they are
     assert all(s != "wrong" for _, _, s in statuses("so gcd(12,18) = 6 here"))
     assert all(s != "wrong" for _, _, s in statuses("the point (3,25) + (1,5) = (4,30)"))
+
+
+@pytest.mark.parametrize("text,lhs,rhs,status,expected", [
+    ("总价是 12 × 5 = 60 元", "12 × 5", "60", "ok", None),
+    ("总价是 12 × 5 = 61 元", "12 × 5", "61", "wrong", "60"),
+    ("所以12×5=60元", "12×5", "60", "ok", None),
+    ("共 25 ÷ 5 = 5 组", "25 ÷ 5", "5", "ok", None),
+    # full-width forms, shown as written
+    ("３＋４＝７", "３＋４", "７", "ok", None),
+    ("所以 ３×４＝１３ 个", "３×４", "１３", "wrong", "12"),
+])
+def test_cjk_words_are_prose_and_full_width_forms_are_read(text, lhs, rhs, status, expected):
+    c = only(text)
+    assert (c.lhs, c.rhs, c.status, c.expected) == (lhs, rhs, status, expected)
+    assert text[c.start:c.end].startswith(c.lhs) and text[c.start:c.end].endswith(c.rhs)

@@ -1537,6 +1537,17 @@ class ClaimScanner:
         """Claims in ``text``; spans are offsets into ``text`` plus ``base``."""
         if not text:
             return []
+        if _FULLWIDTH.search(text) is None:
+            return self._scan(text, base)
+        # "３＋４＝７": full-width forms (CJK text) read as their ASCII twins; one character
+        # each, so the offsets hold, and the sides are shown as the text writes them
+        out = self._scan(text.translate(_FULLWIDTH_TABLE), base)
+        return [replace(c, lhs=text[c.start - base:c.start - base + len(c.lhs)],
+                        rhs=text[c.end - base - len(c.rhs):c.end - base],
+                        claimed=None if c.claimed is None else
+                        text[c.end - base - len(c.rhs):c.end - base]) for c in out]
+
+    def _scan(self, text: str, base: int) -> List[Claim]:
         out: List[Claim] = []
         rev = None
         n = len(text)
@@ -2724,6 +2735,10 @@ def _unit_conflict(ua: Sequence[Tuple[str, str]], ub: Sequence[Tuple[str, str]])
         seen[fam] = canon
     return False
 
+
+_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_FULLWIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH_TABLE[0x3000] = 0x20
 
 #: a number with a comma that cannot be a digit group (not three digits after it): "0,25",
 #: "2,50", "3,5", "10,00"

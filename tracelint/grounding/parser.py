@@ -320,6 +320,12 @@ def _hyphen_word_end(text: str, s: int, e: int, hi: int) -> int:
     return end
 
 
+def _cjk(c: str) -> bool:
+    """Whether ``c`` is a CJK, kana or Hangul character (a word of such text is prose)."""
+    return "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or \
+        "\uf900" <= c <= "\ufaff" or c >= "\U00020000"
+
+
 def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
              limits: Limits = DEFAULT_LIMITS) -> List[Tok]:
     """Tokens of ``text[lo:hi]`` (offsets are into ``text``).
@@ -396,7 +402,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                     if q > e:
                         pos = e = q
                 w = text[s:e]
-                append(Tok(WORD, s, e, w, w.lower(), sp))
+                # CJK words are prose ("60 元", "3×4=12 个苹果"): never a one-letter variable
+                append(Tok(WORD, s, e, w, w.lower(), sp, 0, "text" if _cjk(w[0]) else ""))
                 sp = False
                 cur_pending = None
                 continue
