@@ -622,3 +622,31 @@ def test_remembered_parsing_takes_references_that_are_not_strings():
     assert answers_match("12", [12]) == answers_match("12", "[12]")
     assert answers_match("12", 12) == (True, "numeric")
     assert normalize_answer(3.50) == "3.5"
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Ответ: 42", "42"),
+    ("**Antwort:** 42 Äpfel", "42 Äpfel"),
+    ("Donc la réponse est 42.", "42"),
+    ("La respuesta es 42.", "42"),
+    ("A resposta é 42.", "42"),
+    ("答えは 42 です。", "42"),
+    ("정답: 42", "42"),
+    # the reason given after the value is not part of it
+    ("The answer is 41, since 6 × 7 = 42.", "41"),
+    ("Ответ: 41, так как 6 · 7 = 42.", "41"),
+    ("答案是 41，因为 6 × 7 = 42。", "41"),
+    ("The answer is 42 because 6 × 7.", "42"),
+    # English words that look like another language's "because" stay
+    ("John needs to push the car with a force of 16 pounds. The answer is 16 pounds for the car.",
+     "16 pounds for the car"),
+])
+def test_answer_cues_in_other_languages_and_reasons_cut(text, value):
+    a = extract_answer(text, None)
+    assert a is not None and a.method == "answer-is" and a.value == value
+    assert text[a.start:a.end] == value
+
+
+def test_a_number_then_words_in_any_script_matches():
+    assert answers_match("42 яблока, 6 × 7", "42") == (True, "numeric")
+    assert answers_match("41 яблоко, 6 × 7", "42")[0] is False

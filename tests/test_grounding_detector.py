@@ -199,3 +199,11 @@ def test_num001_converted_units_message_in_the_texts_unit():
     (f,) = [f for f in run(Trace(reasoning="So 3 + 4 = 8 apples.")).findings
             if f.code == "NUM001"]
     assert "unit" not in f.data and f.message == "3 + 4 = 8 is wrong: 3 + 4 = 7"
+
+
+def test_wrong_answer_message_shows_the_references_final_answer():
+    gold = "She has 3 + 4 = <<3+4=7>>7 apples.\nShe eats 2, so 7 - 2 = <<7-2=5>>5 are left.\n#### 5"
+    out = run(Trace(id="t", reasoning="3 + 4 = 7 and 7 - 1 = 6. The answer is 6.",
+                    reference=gold))
+    f = [f for f in out.findings if f.code == "ANS001"]
+    assert len(f) == 1 and f[0].message == "final answer '6' is not correct (reference: 5)"

@@ -16,7 +16,8 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ..config import Config
 from ..grounding import parser as P
-from ..grounding.answer import FALLBACK_METHODS, answers_match, extract_answer, reference_kind
+from ..grounding.answer import FALLBACK_METHODS, answers_match, extract_answer, reference_kind, \
+    reference_answer
 from ..grounding.claims import UNIT_FAMILY, Claim, ClaimScanner, format_value, scan_claims
 from ..grounding.equations import DEFAULT_LETTERS, DEFAULT_MAX_GAP, check_equations
 from ..grounding.numbers import DEFAULT_CONSTANTS, is_grounded, number_units, number_values
@@ -413,7 +414,11 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     if correct is False:
         out.flags.append("wrong-answer")
         if ans is not None and cfg.enabled("ANS001"):
-            ref = "" if how == "correct-field" else f" (reference: {str(t.reference).strip()[-80:]})"
+            # the reference's own final answer ("#### 7" of a worked GSM8K solution), not
+            # the tail of its text
+            shown = reference_answer(str(t.reference))
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            ref = "" if how == "correct-field" else f" (reference: {shown})"
             out.findings.append(ANS001.finding(
                 ans.start, ans.end, f"final answer {ans.value!r} is not correct{ref}",
                 field=ans.field, answer=ans.value, method=ans.method, match_method=how))

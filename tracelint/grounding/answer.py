@@ -69,7 +69,13 @@ _ANSWER_IS = re.compile(
     # not an answer statement
     r"|(?<![A-Za-z])answer(?:\s+is\b|(?=\s*(?:\*\*)?\s*[:=]))"
     # Chinese: "(最终)答案是 / 为 / ：" (QwQ and R1 answer Chinese questions in Chinese)
-    r"|答案\s*(?:是|为|應為|应为|(?=\s*(?:\*\*)?\s*[:：])))"
+    r"|答案\s*(?:是|为|應為|应为|(?=\s*(?:\*\*)?\s*[:：]))"
+    # other languages, "<answer>:" or "the answer is": Russian, German, French, Spanish,
+    # Portuguese, Italian, Japanese, Korean
+    r"|(?<![^\W\d_])(?:ответ|antwort|réponse|respuesta|resposta|risposta|答え|정답)"
+    r"(?=\s*(?:\*\*)?\s*[:：])"
+    r"|(?:die\s+antwort\s+ist|la\s+réponse\s+(?:finale\s+)?est|la\s+respuesta\s+(?:final\s+)?es"
+    r"|a\s+resposta\s+(?:final\s+)?é|la\s+risposta\s+è|ответ\s*[—-]|答えは|정답은))"
     r"\s*(?:\*\*)?\s*[:=：]?\s*(?:\*\*)?\s*", re.I)
 _OPTION_LINE = re.compile(r"(?m)^[ \t*]*\(?([A-J])\)?[.)]?[ \t*]*$")
 _OPTION_WORD = re.compile(r"(?:option|choice|answer)\s*(?:is\s*)?:?\s*\(?([A-J])\)?(?![A-Za-z0-9])")
@@ -137,9 +143,16 @@ _GENERIC_ANSWER = re.compile(r"(?:\b(?:each|every|per|an|a|one|any|no|incorrect|
                              re.I)
 #: Every form _ANSWER_IS knows has the word in it (under the same IGNORECASE): most texts
 #: without it are ruled out by this search for a literal, not by the full pattern's.
-_ANSWER_WORD = re.compile("answer|答案", re.I)
+_ANSWER_WORD = re.compile("answer|答案|ответ|antwort|réponse|respuesta|resposta|risposta|答え|정답",
+                          re.I)
 #: a value that is a number followed by Chinese/Japanese words
 _CJK_AFTER_NUMBER = re.compile(r"(\s*-?[$\uffe5\u00a5]?\d[\d,]*(?:\.\d+)?%?)\s*[\u3040-\u30ff\u3400-\u9fff]")
+
+
+#: where the value of an "answer is" sentence gives way to its reason
+_JUSTIFICATION = re.compile(
+    r",?\s+(?:since|because|given\s+that|so\s+that|так\s+как|потому\s+что|поскольку|denn|"
+    r"weil|parce\s+que|porque|pois|perché|poiché)(?![^\W\d_])|[,，]?\s*(?:因为|因為)", re.I)
 
 
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
@@ -164,6 +177,10 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
         cjk = _CJK_AFTER_NUMBER.match(raw)
         if cjk is not None:
             raw = cjk.group(1)
+        why = _JUSTIFICATION.search(raw)
+        if why is not None and why.start() > 0:
+            # "41, since 6 × 7 = 42": the reason given is not the answer
+            raw = raw[:why.start()]
         val = _clean_value(raw)
         if not val or not _WORDISH.search(val):
             continue
@@ -841,7 +858,7 @@ def _brackets(s: str) -> str:
 
 
 #: prose (a word of three letters outside LaTeX commands); a thousands group
-_WORD3 = re.compile(r"[A-Za-z]{3,}")
+_WORD3 = re.compile(r"[^\W\d_]{3,}")  # a word of three letters, any script
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+")
 _GROUP3 = re.compile(r"\d{3}(?:\.\d+)?")
 
