@@ -151,8 +151,10 @@ _CJK_AFTER_NUMBER = re.compile(r"(\s*-?[$\uffe5\u00a5]?\d[\d,]*(?:\.\d+)?%?)\s*[
 
 #: where the value of an "answer is" sentence gives way to its reason
 _JUSTIFICATION = re.compile(
-    r",?\s+(?:since|because|given\s+that|so\s+that|так\s+как|потому\s+что|поскольку|denn|"
-    r"weil|parce\s+que|porque|pois|perché|poiché)(?![^\W\d_])|[,，]?\s*(?:因为|因為)", re.I)
+    # (a whitespace run is entered only at its first character: linear on long runs)
+    r"(?:,|(?<![\s,]))\s+(?:since|because|given\s+that|so\s+that|так\s+как|потому\s+что|"
+    r"поскольку|denn|weil|parce\s+que|porque|pois|perché|poiché)(?![^\W\d_])"
+    r"|(?:[,，]|(?<![\s,，]))\s*(?:因为|因為)", re.I)
 
 
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
