@@ -610,11 +610,17 @@ def test_last_match_equals_the_last_of_a_full_scan(parts, start):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["answer", "ANSWER", "an\u017fwer", "the final", " is ", ": ",
-                                 "42", ".", "\n", "x"]), max_size=12))
+                                 "42", ".", "\n", "x", "\u041e\u0442\u0432\u0435\u0442",
+                                 "\u043e\u0442\u1c82\u0435\u0442", "r\u0131sposta",
+                                 "R\u0130SPOSTA", "ANTWORT", "R\u00c9PONSE", "\u7b54\u3048",
+                                 "\u7b54\u6848"]), max_size=12))
 def test_answer_word_prefilter_keeps_every_answer_statement(parts):
     t = "".join(parts)
     if _A._ANSWER_IS.search(t):
-        assert _A._ANSWER_WORD.search(t)
+        assert _A._ANSWER_EN.search(t)
+    if _A._ANSWER_IS_INTL.search(t):
+        assert _A._has_intl_word(t, 0)
+    assert _A._has_intl_word(t, 0) == (_A._INTL_WORD.search(t) is not None)
 
 
 def test_remembered_parsing_takes_references_that_are_not_strings():

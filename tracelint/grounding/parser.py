@@ -403,7 +403,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                         pos = e = q
                 w = text[s:e]
                 # CJK words are prose ("60 元", "3×4=12 个苹果"): never a one-letter variable
-                append(Tok(WORD, s, e, w, w.lower(), sp, 0, "text" if _cjk(w[0]) else ""))
+                append(Tok(WORD, s, e, w, w.lower(), sp, 0,
+                           "text" if w[0] >= "\u2e80" and _cjk(w[0]) else ""))
                 sp = False
                 cur_pending = None
                 continue

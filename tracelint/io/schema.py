@@ -1305,8 +1305,6 @@ _WEAK_REASONING_ALIASES = ("rationale",)
 
 def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> None:
     text = det.get("_text")
-    if isinstance(text, str) and _split_output(text, plan.splitter) is not None:
-        return  # the output carries its own thinking part ("<think>...</think>answer")
     weak = text is None and not any(k in rec for k in _MODEL_OUTPUT_KEYS)
     for k in REASONING_ALIASES + (_WEAK_REASONING_ALIASES if weak else ()):
         v = rec.get(k)
@@ -1316,6 +1314,8 @@ def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> 
             v = "\n".join(v)
         if type(v) is not str or not v.strip():
             continue
+        if isinstance(text, str) and _split_output(text, plan.splitter) is not None:
+            return  # the output carries its own thinking part ("<think>...</think>answer")
         det["_reasoning"] = v
         used.add(k)
         return
