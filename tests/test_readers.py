@@ -1037,3 +1037,62 @@ def test_budget_and_gemini_thought_tokens():
                              "finishReason": "MAX_TOKENS"}],
              "usageMetadata": {"thoughtsTokenCount": 8000}})
     assert (t.output_tokens, t.reasoning_tokens, t.finish_reason) == (8000, 8000, "length")
+
+
+def _agent(calls, final="I could not get it."):
+    msgs = [{"role": "system", "content": "You are an agent."},
+            {"role": "user", "content": "Find the weather in Paris."}]
+    for i, (text, name, args, result) in enumerate(calls):
+        msgs.append({"role": "assistant", "content": text, "tool_calls": [
+            {"id": f"c{i}", "type": "function",
+             "function": {"name": name, "arguments": json.dumps(args)}}]})
+        msgs.append({"role": "tool", "tool_call_id": f"c{i}", "content": result})
+    msgs.append({"role": "assistant", "content": final})
+    return {"messages": msgs}
+
+
+def test_agent_episode_is_the_reasoning():
+    t = one(_agent([("Searching.", "search", {"q": "Paris"}, "rate limited"),
+                    ("Again.", "search", {"q": "Paris weather"}, "sunny")], "It is sunny."))
+    assert t.prompt == "Find the weather in Paris."
+    assert t.reasoning == ('Searching.\n[tool call] search({"q": "Paris"})\n\n'
+                           'Again.\n[tool call] search({"q": "Paris weather"})')
+    assert t.answer == "It is sunny."
+    # Anthropic: thinking and tool_use blocks; tool results come back as user messages
+    msgs = [{"role": "user", "content": "Q"}]
+    for i in range(2):
+        msgs.append({"role": "assistant", "content": [
+            {"type": "thinking", "thinking": f"think {i}"},
+            {"type": "tool_use", "id": f"t{i}", "name": "calc", "input": {"x": i}}]})
+        msgs.append({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": f"t{i}", "content": "ok"}]})
+    msgs.append({"role": "assistant", "content": [{"type": "text", "text": "A"}]})
+    t = one({"messages": msgs})
+    assert (t.prompt, t.answer) == ("Q", "A")
+    assert t.reasoning == 'think 0\n[tool call] calc({"x": 0})\n\nthink 1\n[tool call] calc({"x": 1})'
+    # ShareGPT tool datasets: the call is a turn of its own, observations are left out
+    t = one({"conversations": [{"from": "human", "value": "Q"},
+                               {"from": "function_call", "value": '{"name": "f"}'},
+                               {"from": "observation", "value": "timeout"},
+                               {"from": "gpt", "value": "Sorry."}]})
+    assert (t.prompt, t.reasoning, t.answer) == ("Q", '[tool call] {"name": "f"}', "Sorry.")
+
+
+def test_plain_chats_keep_the_last_assistant_message():
+    t = one({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+                          {"role": "user", "content": "c"},
+                          {"role": "assistant", "content": "<think>r</think>d"}]})
+    assert (t.prompt, t.reasoning, t.answer) == ("c", "r", "d")
+
+
+def test_an_agent_stuck_on_one_call_is_a_loop():
+    from tracelint import analyze
+    rec = _agent([("I will search for the weather in Paris.", "search", {"q": "weather Paris"},
+                   "Error: rate limited")] * 15)
+    d = analyze(rec).to_dict()
+    assert d["label"] == "degenerate-looping"
+    assert any(f["code"] in ("REP001", "REP002") for f in d["findings"])
+    steps = [("Checking the weather.", "search", {"q": "weather Paris"}, "sunny"),
+             ("Now a hotel.", "hotels", {"city": "Paris"}, "Hotel B 90 EUR"),
+             ("Booking it.", "book", {"hotel": "B"}, "booked #123")]
+    assert analyze(_agent(steps, "Booked Hotel B.")).to_dict()["label"] == "concise"

@@ -10,7 +10,9 @@ Order of precedence for every canonical field, highest first:
    Anthropic messages, Gemini ``generateContent``, Bedrock Converse and Ollama chat /
    generate responses (each also wrapped as
    ``{"request": ..., "response": ...}``, the request giving prompt and budget), chat
-   ``messages`` / ShareGPT ``conversations`` lists, TRL ``prompt``/``completion`` message
+   ``messages`` / ShareGPT ``conversations`` lists (an agent episode - several assistant
+   turns with tool calls since the last request - read whole: :func:`_episode`), TRL
+   ``prompt``/``completion`` message
    lists, a ``usage`` object, and an output text under
    ``response``/``output``/``content``/``completion``/``text``/``generation``.
 
@@ -913,6 +915,93 @@ def _message(msg: dict) -> Tuple[Optional[str], Optional[str]]:
 
 _USER = ("user", "human")
 _ASSISTANT = ("assistant", "gpt", "model", "bot")
+#: ShareGPT-style tool datasets (Glaive, ToolBench) give the model's call a role of its own
+_CALL_ROLES = ("function_call", "tool_call")
+
+
+def _tool_calls(msg: dict) -> List[str]:
+    """The tool calls of one assistant message, each as ``name(arguments)``: OpenAI
+    ``tool_calls`` / ``function_call``, Anthropic ``tool_use`` blocks, Gemini
+    ``functionCall`` parts, a ShareGPT ``function_call`` turn's value."""
+    out: List[str] = []
+
+    def show(name: Any, args: Any) -> None:
+        if not isinstance(args, str):
+            try:
+                args = json.dumps(args, sort_keys=True, ensure_ascii=False)
+            except (TypeError, ValueError):
+                args = str(args)
+        out.append(f"{name if isinstance(name, str) else '?'}({args})")
+
+    for c in msg.get("tool_calls") or ():
+        if isinstance(c, dict):
+            f = c.get("function") if isinstance(c.get("function"), dict) else c
+            show(f.get("name"), f.get("arguments", f.get("input", "")))
+    fc = msg.get("function_call")
+    if isinstance(fc, dict):
+        show(fc.get("name"), fc.get("arguments", ""))
+    blocks = msg.get("content")
+    if not isinstance(blocks, list):
+        blocks = msg.get("parts")
+    for b in blocks if isinstance(blocks, list) else ():
+        if isinstance(b, dict) and b.get("type") == "tool_use":
+            show(b.get("name"), b.get("input", {}))
+        elif isinstance(b, dict) and isinstance(b.get("functionCall"), dict):
+            show(b["functionCall"].get("name"), b["functionCall"].get("args", {}))
+    if _role(msg) in _CALL_ROLES:
+        v = msg.get("content", msg.get("value"))
+        if isinstance(v, str):
+            out.append(v)
+    return out
+
+
+def _is_tool_result(msg: dict) -> bool:
+    """A user-role message that only carries tool results (Anthropic ``tool_result``
+    blocks): part of the episode, not a new request."""
+    c = msg.get("content")
+    return isinstance(c, list) and len(c) > 0 and all(
+        isinstance(b, dict) and b.get("type") == "tool_result" for b in c)
+
+
+def _episode(msgs: list, last_a: int) -> Optional[Tuple[str, Optional[str], int]]:
+    """An agent episode ending at the assistant message ``last_a``: the model's turns since
+    the last request, when there are two or more (tool calls and their results between
+    them).  Returns (reasoning, final text, index of the request) or None.  The reasoning
+    is every turn's thinking, text and tool calls (``[tool call] name(arguments)``) in
+    order, one block per turn; tool results are the environment's, not the model's, and are
+    left out.  The final turn's text is the answer."""
+    turns: List[int] = []
+    start = -1
+    for i in range(last_a, -1, -1):
+        m = msgs[i]
+        if not isinstance(m, dict):
+            continue
+        r = _role(m)
+        if r in _USER and not _is_tool_result(m):
+            start = i
+            break
+        if r in _ASSISTANT or r in _CALL_ROLES:
+            turns.append(i)
+    if len(turns) < 2:
+        return None
+    turns.reverse()
+    parts: List[str] = []
+    final_text: Optional[str] = None
+    for i in turns:
+        m = msgs[i]
+        if _role(m) in _CALL_ROLES:
+            think, text = None, None
+        else:
+            think, text = _message(m)
+        calls = _tool_calls(m)
+        if i == last_a and not calls:
+            final_text = text
+            text = None
+        block = [x for x in (think, text) if isinstance(x, str) and x.strip()]
+        block += [f"[tool call] {c}" for c in calls]
+        if block:
+            parts.append("\n".join(block))
+    return "\n\n".join(parts), final_text, start
 
 
 def _role(msg: dict) -> Optional[str]:
@@ -929,16 +1018,26 @@ def _is_message_list(v: Any) -> bool:
 
 def _conversation(msgs: list, out: Dict[str, Any], prompt_only: bool = False) -> None:
     """Prompt = last user message before the final assistant message; output = that
-    assistant message (its reasoning too).  ``prompt_only``: the list is a request (the
-    output is elsewhere), so the prompt is simply the last user message."""
+    assistant message (its reasoning too), or, when the model took several turns since that
+    request (an agent calling tools), the whole episode (:func:`_episode`).  ``prompt_only``:
+    the list is a request (the output is elsewhere), so the prompt is simply the last user
+    message."""
     last_a = -1
     for i in range(len(msgs) - 1, -1, -1):
         if prompt_only:
             break
         m = msgs[i]
-        if isinstance(m, dict) and _role(m) in _ASSISTANT:
+        if isinstance(m, dict) and (_role(m) in _ASSISTANT or _role(m) in _CALL_ROLES):
             last_a = i
             break
+    ep = _episode(msgs, last_a) if last_a >= 0 else None
+    if ep is not None:
+        reasoning, final_text, start = ep
+        if start >= 0:
+            out.setdefault("prompt", _message(msgs[start])[1])
+        out.setdefault("_reasoning", reasoning)
+        out.setdefault("_text", final_text)
+        return
     end = last_a if last_a >= 0 else len(msgs)
     for i in range(end - 1, -1, -1):
         m = msgs[i]
