@@ -156,6 +156,40 @@ def test_gzip(tmp_path):
     assert items[0].id == "z.jsonl.gz:1"
 
 
+def _compress(kind: str, data: bytes, path) -> None:
+    if kind == "bz2":
+        import bz2
+        path.write_bytes(bz2.compress(data))
+    elif kind == "xz":
+        import lzma
+        path.write_bytes(lzma.compress(data))
+    else:
+        import pyarrow as pa
+        with pa.output_stream(str(path), compression="zstd") as fh:
+            fh.write(data)
+
+
+@pytest.mark.parametrize("kind", ["bz2", "xz", "zst"])
+def test_other_compressions(tmp_path, kind):
+    p = tmp_path / f"z.jsonl.{kind}"
+    _compress(kind, b'{"reasoning": "a"}\n{"reasoning": "b"}\n', p)
+    items = list(read_traces([str(p)]))
+    assert [t.reasoning for t in items] == ["a", "b"] and items[0].id == f"z.jsonl.{kind}:1"
+    # a .json array inside is still found by its plain name
+    q = tmp_path / f"z.json.{kind}"
+    _compress(kind, b'[{"reasoning": "a"}, {"reasoning": "b"}]', q)
+    assert [t.reasoning for t in read_traces([str(q)])] == ["a", "b"]
+
+
+@pytest.mark.parametrize("kind", ["bz2", "xz", "zst"])
+def test_corrupt_compressed_input_is_an_error_line(tmp_path, kind):
+    p = tmp_path / f"bad.jsonl.{kind}"
+    p.write_bytes(b"not compressed at all " * 20)
+    items = list(read_traces([str(p)]))
+    assert len(items) == 1 and isinstance(items[0], ReadError)
+    assert "read failed" in items[0].message
+
+
 def test_format_of():
     assert format_of("x.parquet") == "parquet" and format_of("X.PQ") == "parquet"
     assert format_of("x.arrow") == "arrow" and format_of("x.feather") == "arrow"

@@ -7,8 +7,8 @@
 
 Formats by extension: ``.parquet``/``.pq`` (Parquet), ``.arrow``/``.feather``/``.ipc``
 (Arrow IPC); everything else — ``.jsonl``, ``.json``, ``.ndjson``, no extension — is JSON
-Lines (a ``.json`` file starting with ``[`` is streamed as a JSON array); a ``.gz`` suffix is
-decompressed; ``-`` is JSON Lines on stdin.
+Lines (a ``.json`` file starting with ``[`` is streamed as a JSON array); a ``.gz``, ``.bz2``,
+``.xz`` or ``.zst`` suffix is decompressed; ``-`` is JSON Lines on stdin.
 """
 from __future__ import annotations
 

@@ -5,14 +5,16 @@ line that does not parse yields a :class:`~tracelint.model.ReadError` and readin
 Lines are decoded with ``json.loads`` on the raw bytes (no text-layer decoding).
 
 A ``.json`` file whose first non-blank character is ``[`` is read as a JSON array, streamed
-element by element; the "line" of an element is the line on which it starts.  ``.gz``
-files are decompressed on the fly.
+element by element; the "line" of an element is the line on which it starts.  ``.gz``,
+``.bz2``, ``.xz`` and ``.zst`` files are decompressed on the fly.
 """
 from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
+import os
 from typing import IO, Iterator, Optional, Union
 
 from tracelint.io.schema import InputError, _Plan, build_traces, _base
@@ -157,11 +159,76 @@ def _is_regular(path: str) -> bool:
         return False
 
 
-def open_binary(path: str) -> IO[bytes]:
-    """Open ``path`` for reading bytes (``.gz`` decompressed), raising InputError."""
+#: compressed-file suffixes read on the fly
+COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
+
+
+def compressed(path: str) -> bool:
+    return path.lower().endswith(COMPRESSED)
+
+
+def plain_name(path: str) -> str:
+    """``path`` without its compression suffix: what says its format (``a.json.zst``)."""
+    low = path.lower()
+    for suf in COMPRESSED:
+        if low.endswith(suf):
+            return path[:-len(suf)]
+    return path
+
+
+class _Decompressing(io.RawIOBase):
+    """A decompressing stream whose every failure is an OSError (lzma and pyarrow raise
+    their own types), which the readers turn into a "read failed" line."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        try:
+            data = self._inner.read(len(b))
+        except OSError:
+            raise
+        except Exception as e:  # LZMAError, EOFError, ArrowInvalid: a corrupt stream
+            raise OSError(f"decompression failed: {e}") from None
+        n = len(data)
+        b[:n] = data
+        return n
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
+
+
+def _decompressor(path: str):
+    low = path.lower()
+    if low.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if low.endswith(".bz2"):
+        import bz2
+        return bz2.open(path, "rb")
+    if low.endswith(".xz"):
+        import lzma
+        return lzma.open(path, "rb")
+    import pyarrow as pa  # .zst: pyarrow (a dependency) carries zstd
     try:
-        if path.endswith(".gz"):
-            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return pa.input_stream(path, compression="zstd")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise OSError(str(e)) from None
+
+
+def open_binary(path: str) -> IO[bytes]:
+    """Open ``path`` for reading bytes (``.gz``, ``.bz2``, ``.xz``, ``.zst`` decompressed),
+    raising InputError."""
+    try:
+        if compressed(path):
+            if not os.path.isfile(path):
+                open(path, "rb").close()  # the same errors as a plain file: missing, a directory
+            return io.BufferedReader(_Decompressing(_decompressor(path)), _CHUNK)  # type: ignore[return-value]
         return open(path, "rb", buffering=_CHUNK)
     except IsADirectoryError:
         raise InputError(f"cannot read {path!r}: it is a directory") from None
@@ -183,7 +250,7 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
         return
     fh = open_binary(path)
     try:
-        name = path[:-3] if path.endswith(".gz") else path
+        name = plain_name(path)
         # only a regular file is sniffed for a JSON array: reading the head of a FIFO (or
         # /dev/fd/N) consumes it and it cannot seek back, so a ``.json`` pipe is JSON Lines
         if name.lower().endswith(".json") and _is_regular(path):

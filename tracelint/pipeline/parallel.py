@@ -95,8 +95,8 @@ def is_regular_file(path: str) -> bool:
 
 
 def _is_json_array(path: str) -> bool:
-    from ..io.jsonl import open_binary
-    name = path[:-3] if path.endswith(".gz") else path
+    from ..io.jsonl import open_binary, plain_name
+    name = plain_name(path)
     if not name.lower().endswith(".json"):
         return False
     if not is_regular_file(path):
@@ -348,10 +348,11 @@ def _chunks(plist, kinds, cfg, batch_size, need_raw, stdin) -> Iterator[Chunk]:
 
 
 def input_sizes(paths: Sequence[str]) -> Optional[int]:
-    """Total bytes of the inputs when all are plain files (no stdin, no ``.gz``)."""
+    """Total bytes of the inputs when all are plain files (no stdin, nothing compressed)."""
+    from ..io.jsonl import compressed
     total = 0
     for p in paths:
-        if p == "-" or p.endswith(".gz") or not os.path.isfile(p):
+        if p == "-" or compressed(p) or not os.path.isfile(p):
             return None
         total += os.path.getsize(p)
     return total
