@@ -206,6 +206,8 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     block = int(cfg.option("REP006", "block"))
     gap = int(cfg.option("REP006", "gap"))
     min_blocks = int(cfg.option("REP006", "min_blocks"))
+    if block <= 0 or len(units) < block * max(min_blocks, 1):
+        return out  # too few units for min_blocks blocks of content units, whatever the mask
     if english_share(units, ctx._vocab) >= cfg.option("REP006", "list_min_share"):
         mask = english_mask(units, ctx._vocab)
         threshold, basis = cfg.option("REP006", "min_recurrence"), "english-list"
