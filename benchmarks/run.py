@@ -306,7 +306,7 @@ def run_worker(args) -> int:
 # ----------------------------------------------------------------------------------------
 # the parent: subprocesses, figures, RESULTS.md
 
-def tree_mem_kb(pid: int) -> Tuple[int, int, int]:
+def tree_mem_kb(pid: int, with_pss: bool = True) -> Tuple[int, int, int]:
     """Memory of ``pid`` and all its descendants, in KB (Linux /proc): the sum of VmRSS, the
     sum of Pss (shared pages divided among the processes sharing them: forked workers share
     the parent's pages, which a sum of RSS counts twice) and the largest single VmHWM."""
@@ -322,11 +322,12 @@ def tree_mem_kb(pid: int) -> Tuple[int, int, int]:
                     elif line.startswith("VmHWM:"):
                         hwm = max(hwm, int(line.split()[1]))
             try:
-                with open(f"/proc/{p}/smaps_rollup") as fh:
-                    for line in fh:
-                        if line.startswith("Pss:"):
-                            pss += int(line.split()[1])
-                            break
+                if with_pss:  # the kernel walks the page tables for it: the costly read
+                    with open(f"/proc/{p}/smaps_rollup") as fh:
+                        for line in fh:
+                            if line.startswith("Pss:"):
+                                pss += int(line.split()[1])
+                                break
             except OSError:
                 pass
             for tid in os.listdir(f"/proc/{p}/task"):
@@ -351,10 +352,19 @@ def run_measured(cmd: Sequence[str], env: Dict[str, str], stdout_path: Optional[
     done = threading.Event()
     have_proc = os.path.isdir("/proc/self/task")
 
+    sampler_cpu = [0.0]
+
     def sample():
+        # RSS every 20 ms, PSS every 100 ms (VmHWM keeps each process's exact peak RSS
+        # anyway); the sampler's own CPU time is reported, since on 2 cores it competes
+        # with a --jobs 2 run
+        t = time.thread_time()
+        i = 0
         while not done.is_set():
-            peak[:] = [max(a, b) for a, b in zip(peak, tree_mem_kb(proc.pid))]
+            peak[:] = [max(a, b) for a, b in zip(peak, tree_mem_kb(proc.pid, i % 5 == 0))]
+            i += 1
             time.sleep(0.02)
+        sampler_cpu[0] = time.thread_time() - t
 
     th = threading.Thread(target=sample, daemon=True)
     if have_proc:
@@ -377,7 +387,7 @@ def run_measured(cmd: Sequence[str], env: Dict[str, str], stdout_path: Optional[
     # of the parent's memory image, so it says more about this script than about the child
     return {"rc": proc.returncode, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime,
             "maxrss_kb": max(peak[0], peak[2]), "tree_rss_kb": peak[0], "tree_pss_kb": peak[1],
-            "hwm_kb": peak[2], "stdout": data, "stderr": err}
+            "hwm_kb": peak[2], "sampler_cpu": sampler_cpu[0], "stdout": data, "stderr": err}
 
 
 class Suite:
@@ -446,7 +456,7 @@ class Suite:
         # CPU time the whole machine spent during the run beyond this run's own: other work,
         # which takes a core away from a --jobs 2 run on a 2-core machine
         r["other_cpu"] = (None if busy0 is None or busy1 is None
-                          else max(0.0, busy1 - busy0 - r["cpu"]))
+                          else max(0.0, busy1 - busy0 - r["cpu"] - r["sampler_cpu"]))
         if r["rc"] not in (0, 1):
             raise RuntimeError(f"tracelint score failed ({r['rc']}):\n{r['stderr'][-3000:]}")
         return r
@@ -457,6 +467,7 @@ class Suite:
                 for i in range(repeats)]
         return {"cpu": [r["cpu"] for r in runs], "wall": [r["wall"] for r in runs],
                 "other_cpu": [r["other_cpu"] for r in runs],
+                "sampler_cpu": [r["sampler_cpu"] for r in runs],
                 "peak_rss_kb": max(r["maxrss_kb"] for r in runs),
                 "peak_pss_kb": max(r["tree_pss_kb"] for r in runs)}
 
@@ -832,7 +843,7 @@ def render(R: Dict[str, Any], info: Dict[str, Any], args, load: Tuple[List[float
     others = _other_cores(R)
     w(f"* load average (1 min) at start {load[0][0]:.2f}, at end {load[1][0]:.2f} (the suite's own "
       "runs included). Other work on the machine during the `score` runs (machine busy time "
-      "minus the run's own CPU time, /proc/stat): " + (
+      "minus the run's own CPU time and this script's memory sampler's, /proc/stat): " + (
           "not measured" if others is None else f"{others:.2f} cores on average") + ". Per-core "
       "figures use process CPU time (user + system), which other work disturbs much less than "
       "the wall time of the `--jobs` figures.")
@@ -938,10 +949,13 @@ def render(R: Dict[str, Any], info: Dict[str, Any], args, load: Tuple[List[float
           f"{r['peak_pss_kb'] / 1024:.0f} |")
     w("")
     other_j2 = _other_cores({"e2e_j2": j2})
+    sampler_j2 = sum(j2["sampler_cpu"]) / max(sum(j2["wall"]), 1e-9) if "sampler_cpu" in j2 else None
     w(f"Speed-up of `--jobs 2` over `--jobs 1`: **{speedup:.2f}x** on the median wall times, "
       f"{best:.2f}x on the best of each (wall time). Other work on the machine during the "
       "`--jobs 2` runs: " + ("not measured" if other_j2 is None else f"{other_j2:.2f} cores on "
-                             "average") + " (on a 2-core machine any other work takes the "
+                             "average") + (
+          f", and this script's memory sampler {sampler_j2:.2f} cores" if sampler_j2 is not None
+          else "") + " (on a 2-core machine any other work takes the "
       "second core away from `--jobs 2` first).")
     w("")
 

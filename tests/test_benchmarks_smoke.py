@@ -72,6 +72,7 @@ def test_suite_runs_on_a_tiny_input(tmp_path: Path) -> None:
     assert res["scale"]["traces-16x"]["traces"] == 16 * res["scale"]["traces-1x"]["traces"]
     assert res["memory"]["traces"] == 2 * 9 and res["memory"]["peak_rss_kb"] > 0
     assert all(o is None or o >= 0 for o in res["e2e_j2"]["other_cpu"])
+    assert all(s >= 0 for s in res["e2e_j2"]["sampler_cpu"])
     peers = res["peers"]
     assert peers["near-tl"]["segments"] == peers["near-rf"]["segments"] > 0
     if _installed("datatrove"):
