@@ -68,7 +68,7 @@ def analyze(obj: Union[Trace, Dict[str, Any], str], config: Optional[Config] = N
             if f not in flags:
                 flags.append(f)
     reasons = metrics.pop("truncation_reasons", [])
-    tokens = token_count(trace)
+    tokens = token_count(trace, cfg.tokenizer)
     metrics["reasoning_chars"] = len(ctx.reasoning)
     verbose, metrics["verbosity"] = verbosity_of(trace, tokens["count"], cfg)
     loop_findings = [f for f in findings if f.code in LOOP_CODES and f.field == "reasoning"]

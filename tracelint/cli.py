@@ -76,6 +76,14 @@ def build_config(args) -> Config:
         cfg.verbose_tokens = args.verbose_tokens
     if getattr(args, "verbose_basis", None) is not None:
         cfg.verbose_basis = args.verbose_basis
+    if getattr(args, "tokenizer", None) is not None:
+        cfg.tokenizer = args.tokenizer
+    if cfg.tokenizer:
+        from .tokens import TokenizerError, load_tokenizer
+        try:
+            load_tokenizer(cfg.tokenizer)  # fail before reading any input
+        except TokenizerError as e:
+            raise UsageError(str(e)) from None
     if getattr(args, "max_text_chars", None) is not None:
         if args.max_text_chars < 1:
             raise UsageError("--max-text-chars must be at least 1")
@@ -371,6 +379,10 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--verbose-basis", choices=("group", "absolute"),
                    help="verbose relative to the traces of the same task where the input holds "
                         "5 or more (group, the default), or by --verbose-tokens alone")
+    p.add_argument("--tokenizer", metavar="PATH",
+                   help="count the tokens a record does not report with this Hugging Face "
+                        "tokenizer.json (or a directory holding one) instead of estimating "
+                        "them; needs the 'tokenizers' package")
     p.add_argument("--max-text-chars", type=int, metavar="N",
                    help="longer prompt/reasoning/answer: an error record, not analysed "
                         "(default 64000000)")

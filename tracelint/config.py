@@ -14,6 +14,8 @@ CLI flags override.  Keys:
 * ``verbose-basis``: ``"group"`` (default: relative to the traces of the same ``task`` where the
   input holds a large enough group, see tracelint/verbosity.py) or ``"absolute"``;
   ``verbose-group-ratio`` (2.0) and ``verbose-group-min`` (5) tune the group basis.
+* ``tokenizer``: a Hugging Face ``tokenizer.json`` (or a directory holding one) that counts
+  the tokens of a trace whose record reports none (else they are estimated; tracelint/tokens.py).
 * ``max-text-chars``: the longest prompt, reasoning or answer text a record may have (default
   64,000,000 characters); a longer one makes the record an error naming the file, line and
   field instead of being analysed (docs/reliability.md: memory grows with the text).
@@ -63,6 +65,8 @@ class Config:
     group_baseline: Any = field(default=None, repr=False, compare=False)
     #: Longest text field (prompt, reasoning, answer) analysed, in characters.
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+    #: A real tokenizer for token counts a record does not report (tracelint/tokens.py).
+    tokenizer: Optional[str] = None
     source: Optional[str] = None
     _cache: Dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -159,6 +163,10 @@ def from_mapping(data: Dict[str, Any], where: str = "<config>") -> Config:
             cfg.verbose_group_min = _int_at_least(value, 2, key, where)
         elif k == "max-text-chars":
             cfg.max_text_chars = _int_at_least(value, 1, key, where)
+        elif k == "tokenizer":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}: 'tokenizer' must be a path (a tokenizer.json)")
+            cfg.tokenizer = value
         elif k in ("field", "set"):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: '{key}' must be a table")

@@ -64,7 +64,7 @@ def _median(values: "array[float]") -> float:
     return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
 
 
-def build_baseline(items: Iterable[Any]) -> GroupBaseline:
+def build_baseline(items: Iterable[Any], tokenizer: Optional[str] = None) -> GroupBaseline:
     """The group figures of a stream of traces (items that are not :class:`Trace`, such as
     read errors, are skipped).  A group is measured in tokens per work unit only when every
     one of its traces has a positive workload, else in plain tokens (mixing the two scales
@@ -74,7 +74,7 @@ def build_baseline(items: Iterable[Any]) -> GroupBaseline:
     for item in items:
         if not isinstance(item, Trace) or item.task is None:
             continue
-        n = token_count(item)["count"]
+        n = token_count(item, tokenizer)["count"]
         if item.task not in tokens:
             tokens[item.task], per_work[item.task] = array("d"), array("d")
         tokens[item.task].append(float(n))
@@ -116,7 +116,7 @@ def with_group_baseline(cfg: Any, paths: Sequence[str]) -> Any:
         return cfg  # stdin, a pipe, or a path the reader will report as missing
     
     from .io import read_traces
-    baseline = build_baseline(read_traces(list(paths), cfg.reader_options()))
+    baseline = build_baseline(read_traces(list(paths), cfg.reader_options()), cfg.tokenizer)
     return replace(cfg, group_baseline=baseline)
 
 

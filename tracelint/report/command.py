@@ -5,7 +5,6 @@ Registered by ``tracelint.cli.make_parser`` through :func:`add_parser`.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -32,10 +31,6 @@ def add_parser(subparsers, add_input_options: Callable) -> None:
     p.add_argument("--workload-field", metavar="F",
                    help="per-trace workload: a canonical field or a dotted path into the record "
                         "(default: the canonical 'workload' field)")
-    p.add_argument("--tokenizer", metavar="NAME",
-                   help="count tokens of records without output_tokens with a real tokenizer: "
-                        "'tiktoken:ENCODING' or a tokenizer.json path (needs tiktoken / "
-                        "tokenizers installed, with their vocabulary available offline)")
     p.add_argument("--bootstrap", type=int, default=stats.N_BOOT, metavar="N",
                    help=f"bootstrap resamples for the CIs (default {stats.N_BOOT}; 0: none)")
     p.add_argument("--seed", type=int, default=stats.SEED, metavar="N",
@@ -51,49 +46,11 @@ def add_parser(subparsers, add_input_options: Callable) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def make_tokenizer(spec: str) -> Callable[[str], int]:
-    """A token counter from ``tiktoken:ENCODING`` or a HuggingFace ``tokenizer.json`` path.
-    Raises ``ValueError`` with the reason when it cannot be built (package missing, vocabulary
-    not available offline)."""
-    if spec.startswith("tiktoken:"):
-        try:
-            import tiktoken  # type: ignore
-        except ImportError:
-            raise ValueError("--tokenizer tiktoken:...: the tiktoken package is not installed") from None
-        try:
-            enc = tiktoken.get_encoding(spec.split(":", 1)[1])
-        except Exception as exc:
-            raise ValueError(f"--tokenizer {spec}: cannot load the encoding ({exc}); tiktoken "
-                             "downloads vocabularies on first use, so offline it needs a cached one") from None
-        return lambda text: len(enc.encode(text, disallowed_special=()))
-    if os.path.isfile(spec):
-        try:
-            from tokenizers import Tokenizer  # type: ignore
-        except ImportError:
-            raise ValueError(f"--tokenizer {spec}: the tokenizers package is not installed") from None
-        try:
-            tok = Tokenizer.from_file(spec)
-        except Exception as exc:
-            raise ValueError(f"--tokenizer {spec}: cannot load it ({exc})") from None
-        return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
-    raise ValueError(f"--tokenizer {spec!r}: expected 'tiktoken:ENCODING' or the path of a "
-                     "tokenizer.json file")
-
-
-def make_analyzer(cfg, tokenizer: Optional[str] = None) -> Callable[[Trace], TraceResult]:
-    """``analyze`` with the config, and token counts from ``tokenizer`` where the record has
-    none (source ``tokenizer:NAME``)."""
+def make_analyzer(cfg) -> Callable[[Trace], TraceResult]:
+    """``analyze`` with the config (token counts a record lacks come from ``cfg.tokenizer``
+    when one is named: tracelint/tokens.py)."""
     from ..analysis import analyze
-    count = make_tokenizer(tokenizer) if tokenizer else None
-    name = os.path.basename(tokenizer) if tokenizer else None
-
-    def run(trace: Trace) -> TraceResult:
-        res = analyze(trace, cfg)
-        if count is not None and res.tokens.get("source") == "estimate":
-            res.tokens = {"count": count((trace.reasoning or "") + (trace.answer or "")),
-                          "source": f"tokenizer:{name}"}
-        return res
-    return run
+    return lambda trace: analyze(trace, cfg)
 
 
 def _names(names: Sequence[str], most: int = 8) -> str:
@@ -208,10 +165,7 @@ def cmd_report(args) -> int:
             check_output(path, args.files)  # before the analysis, not after it
     from ..verbosity import with_group_baseline
     cfg = with_group_baseline(cfg, args.files)
-    try:
-        analyzer = make_analyzer(cfg, args.tokenizer)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    analyzer = make_analyzer(cfg)
     items = read_traces(args.files, cfg.reader_options())
     collected = collect(items, analyzer, by=by, workload_field=args.workload_field,
                         per_group=args.browser_per_group if args.html_out else 0,
