@@ -335,7 +335,9 @@ def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
     one character, and ids in ``op_ids``.  Its key is the sequence of its units without
     the ids in ``drop_ids``, a number written with a ``.`` given as its value formatted
     ``.3g`` (a str), every other unit as its id (an int).  A window with fewer than two
-    numbers is no claim.  A recurrence is a claim whose key occurred at least twice
+    numbers is no claim.  An ``=`` inside the window of the ``=`` before it (a chain such
+    as ``2x = 3y = -z``) widens that window to cover its own instead of opening another, so
+    a chain is one claim.  A recurrence is a claim whose key occurred at least twice
     before; its offset is the start of its window.
 
     >>> claim_recurrence("1=1 so 1=1 so 1=1", [0, 1, 0, 2] * 2 + [0, 1, 0],
@@ -391,9 +393,11 @@ def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
             if K[i] == 1 or E[i] - S[i] == 1:
                 F[i] |= 2
     seen = {}
-    cdef Py_ssize_t claims = 0, recur = 0, first = -1, nums
-    for i in range(n):
+    cdef Py_ssize_t claims = 0, recur = 0, first = -1, nums, j, e
+    i = 0
+    while i < n:
         if not (F[i] & 1):
+            i += 1
             continue
         lo = i
         while lo > 0 and i - lo < 8 and (F[lo - 1] & 2):
@@ -401,6 +405,17 @@ def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
         hi = i + 1
         while hi < n and hi - i < 6 and (F[hi] & 2):
             hi += 1
+        # a chain: every later '=' inside the window widens it
+        j = i + 1
+        while j < hi:
+            if F[j] & 1:
+                e = j + 1
+                while e < n and e - j < 6 and (F[e] & 2):
+                    e += 1
+                if e > hi:
+                    hi = e
+            j += 1
+        i = hi
         key = []
         nums = 0
         for k in range(lo, hi):

@@ -350,6 +350,7 @@ def naive_claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_
     counts = {}
     claims = recur = 0
     first = -1
+    windows = []  # [lo, hi] inclusive, one per '=' not inside the window before it
     for i in range(n):
         if ids[i] not in eq_ids:
             continue
@@ -359,6 +360,11 @@ def naive_claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_
         hi = i
         while hi + 1 < n and hi + 1 - i <= 5 and claim_unit[hi + 1]:
             hi += 1
+        if windows and windows[-1][0] <= i <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
         key = []
         for k in range(lo, hi + 1):
             if ids[k] in drop_ids:

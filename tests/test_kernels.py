@@ -768,9 +768,21 @@ def test_claim_recurrence_repeated_calculation():
     got = run_all("claim_recurrence", text, ids, kinds, starts, ends, eq, [vocab["×"]], [])
     assert got == NV.naive_claim_recurrence(text, ids.tolist(), kinds.tolist(), starts.tolist(),
                                             ends.tolist(), set(eq), {vocab["×"]}, set())
-    # both '=' of a 'V = 10 × 3 = 30' line see the same window (one key), so the third
-    # statement is the second line (char 19); decimals compare at 3 significant digits
-    assert got == (15, 8 + 3, 19)
+    # a chain 'V = 10 × 3 = 30' is one claim (its second '=' lies in the first's window),
+    # so the third statement is the third line (char 38); decimals compare at 3
+    # significant digits
+    assert got == (10, 3 + 3, 38)
+
+
+def test_claim_recurrence_chain_is_one_claim():
+    from tracelint.ngram import encode_units
+    # each line states one chain: counted per '=', three lines would already recur
+    text = " so ".join(["2x = 3y = -z = 6"] * 3)
+    vocab = {}
+    ids, starts, ends, kinds = encode_units(text, vocab)
+    got = run_all("claim_recurrence", text, ids, kinds, starts, ends, [vocab["="]],
+                  [vocab["-"]], [])
+    assert got == (3, 1, 2 * len("2x = 3y = -z = 6 so "))
 
 
 @FAST

@@ -880,7 +880,9 @@ def claim_recurrence(text: str, ids, kinds, starts, ends, eq_ids, op_ids, drop_i
     one character, and ids in ``op_ids``.  Its key is the sequence of its units without
     the ids in ``drop_ids``, a number written with a ``.`` given as its value formatted
     ``.3g`` (a str), every other unit as its id (an int).  A window with fewer than two
-    numbers is no claim.  A recurrence is a claim whose key occurred at least twice
+    numbers is no claim.  An ``=`` inside the window of the ``=`` before it (a chain such
+    as ``2x = 3y = -z``) widens that window to cover its own instead of opening another, so
+    a chain is one claim.  A recurrence is a claim whose key occurred at least twice
     before; its offset is the start of its window.
 
     >>> claim_recurrence("1=1 so 1=1 so 1=1", [0, 1, 0, 2] * 2 + [0, 1, 0],
@@ -907,13 +909,22 @@ def claim_recurrence(text: str, ids, kinds, starts, ends, eq_ids, op_ids, drop_i
     seen: Dict[tuple, int] = {}
     claims = recur = 0
     first = -1
+    hi = 0
     for i in [i for i, u in enumerate(id_list) if u in eqs]:
+        if i < hi:
+            continue  # inside the window of a chain already read
         lo = i
         while lo > 0 and i - lo < 8 and ok[lo - 1]:
             lo -= 1
         hi = i + 1
-        while hi < n and hi - i < 6 and ok[hi]:
-            hi += 1
+        j = i
+        while j < hi:  # every '=' inside the window widens it (a chain is one claim)
+            if id_list[j] in eqs:
+                e = j + 1
+                while e < n and e - j < 6 and ok[e]:
+                    e += 1
+                hi = max(hi, e)
+            j += 1
         key: list = []
         nums = 0
         for k in range(lo, hi):

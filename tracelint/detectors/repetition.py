@@ -143,7 +143,7 @@ class REP004(Rule):
 
     What: every explicit calculation around an ``=`` or ``≈`` (the numbers, operators and
     one-letter variables within a few units of it, decimals compared at 3 significant
-    digits) is a *claim*.  The rule fires when at least ``min_recurrences`` claim statements
+    digits) is a *claim*; a chain such as ``2x = 3y = -z`` is one claim, not one per ``=``.  The rule fires when at least ``min_recurrences`` claim statements
     are the third or later statement of the same claim, and those make up more than
     ``min_share`` of all claims in the trace.
 
@@ -180,10 +180,14 @@ class REP005(Rule):
 
     Why: an engaged trace may revise its answer a few times and settle; a looping trace
     flips between the same candidates over and over.  The patterns are English phrases.
+    Measured on the real traces of ``../shared/realdata`` (MiP-Overthinking): of the
+    traces of at least 6,000 characters with 6 to 8 returns that no other rule flagged,
+    all 16 read as loops (labelled blind, by reading), and of the 218 hand-labelled traces
+    no engaged or concise one has more than 4 returns.
 
     Only traces of at least ``min_chars`` characters are judged.
 
-    Options: ``max_returns`` (8), ``min_chars`` (6000).
+    Options: ``max_returns`` (5), ``min_chars`` (6000).
 
     Flagged example: "so the answer is 27.5 ... no, the total is 30 ... so it is 27.5 ...
     the answer is 30 ..." ten times.
@@ -193,7 +197,7 @@ class REP005(Rule):
 
     code = "REP005"
     name = "answer-cycling"
-    options = {"max_returns": 8, "min_chars": 6000}
+    options = {"max_returns": 5, "min_chars": 6000}
 
 
 def _repeat_cover(n: int, sa: np.ndarray, lcp: np.ndarray, ks) -> Dict[int, float]:
