@@ -79,6 +79,14 @@ def test_stdin_dash():
     assert items[1].line == 3 and items[1].reasoning == "c" and items[1].answer is None
 
 
+def test_stdin_error_named_like_stdin_traces():
+    items = list(read_traces(["-"], stdin=io.BytesIO(b'{"reasoning": "a"}\nnot json\n')))
+    assert items[0].id == "<stdin>:1"
+    err = items[1]
+    assert isinstance(err, ReadError) and err.id == "<stdin>:2" and err.source == "-"
+    assert err.describe().startswith("<stdin>:2: invalid JSON")
+
+
 def test_streaming_is_lazy(tmp_path):
     p = write_lines(tmp_path / "c.jsonl", [json.dumps({"reasoning": str(i)})
                                            for i in range(1000)])

@@ -134,13 +134,18 @@ class ReadError:
     @property
     def id(self) -> str:
         """Same form as a readable record's default id: ``<file basename>:<line>``, with
-        ``#<k>`` for sample ``k`` of a multi-sample record."""
-        import os
-        tid = f"{os.path.basename(self.source)}:{self.line}"
+        ``#<k>`` for sample ``k`` of a multi-sample record (``<stdin>`` for standard input)."""
+        tid = f"{self._where()}:{self.line}"
         return tid if self.sample_of is None else f"{tid}#{self.sample_of[0]}"
 
+    def _where(self, full: bool = False) -> str:
+        import os
+        if self.source == "-":
+            return "<stdin>"
+        return self.source if full else os.path.basename(self.source)
+
     def describe(self) -> str:
-        where = f"{self.source}:{self.line}"
+        where = f"{self._where(full=True)}:{self.line}"
         if self.sample_of is not None:
             where += f": sample {self.sample_of[0]}"
         if self.field:

@@ -1418,10 +1418,6 @@ def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
     return st[0]
 
 
-def has_variables(rpn: Sequence[tuple]) -> bool:
-    return any(it[0] == "v" for it in rpn)
-
-
 # --------------------------------------------------------------------------------------------
 # sympy bridge (lazy import; only for roots, pi, and symbolic answer comparison)
 
