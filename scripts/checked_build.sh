@@ -22,7 +22,9 @@ ASAN=${TRACELINT_ASAN:-auto}
 
 rm -rf "$D"
 mkdir -p "$D"
-cp -r setup.py pyproject.toml src tracelint "$D"/
+# setup.py defines the extension completely; pyproject.toml is left out because the venv's own
+# setuptools (older than the >= 77 the build of the package asks for) rejects its SPDX licence
+cp -r setup.py src tracelint "$D"/
 find "$D/tracelint" \( -name '*.so' -o -name '__pycache__' \) -prune -exec rm -rf {} +
 rm -f "$D/src/_ngram.c" "$D/src/_ngram.html"
 
