@@ -46,6 +46,9 @@ ROOT = HERE.parent
 #: Gopher thresholds (Rae et al. 2021, Table A1; datatrove's defaults, tracelint's REP003).
 GOPHER_TOP = {2: 0.20, 3: 0.18, 4: 0.16}
 GOPHER_DUP = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
+#: `score` as a loop filter: the rule families of a repetition filter (repetition, prompt
+#: copy, truncation), none of the grounding rules (claims, answers).
+LOOP_ONLY = ("--select", "REP,CPY,TRN")
 #: REP001's near-repeat search parameters (tracelint/detectors/repetition.py, _loop).
 NEAR_LOOKBACK, NEAR_KEEP, NEAR_MIN_SHARED, NEAR_MAX_CAND, NEAR_SIM = 256, 8, 0.3, 4, 0.7
 
@@ -443,12 +446,12 @@ class Suite:
         return out
 
     def score(self, path: Path, jobs: int = 1, python_twin: bool = False,
-              keep_output: Optional[Path] = None) -> Dict[str, Any]:
+              keep_output: Optional[Path] = None, extra: Sequence[str] = ()) -> Dict[str, Any]:
         env = dict(self.env)
         if python_twin:
             env["TRACELINT_IMPLEMENTATION"] = "python"
         cmd = [sys.executable, "-c", "import sys; from tracelint.cli import main; sys.exit(main())",
-               "score", str(path), "-q", "--format", "jsonl", "--jobs", str(jobs)]
+               "score", str(path), "-q", "--format", "jsonl", "--jobs", str(jobs), *extra]
         out = str(keep_output) if keep_output else os.devnull
         busy0 = _busy_seconds()
         r = run_measured(cmd, env, stdout_path=out)
@@ -462,8 +465,9 @@ class Suite:
         return r
 
     def score_repeated(self, path: Path, repeats: int, jobs: int = 1, python_twin: bool = False,
-                       keep_output: Optional[Path] = None) -> Dict[str, Any]:
-        runs = [self.score(path, jobs, python_twin, keep_output if i == 0 else None)
+                       keep_output: Optional[Path] = None, extra: Sequence[str] = ()
+                       ) -> Dict[str, Any]:
+        runs = [self.score(path, jobs, python_twin, keep_output if i == 0 else None, extra)
                 for i in range(repeats)]
         return {"cpu": [r["cpu"] for r in runs], "wall": [r["wall"] for r in runs],
                 "other_cpu": [r["other_cpu"] for r in runs],
@@ -588,6 +592,8 @@ class Suite:
 
         self.log("score --jobs 1 on the subset")
         R["e2e_sub"] = self.score_repeated(self.subset, reps, keep_output=self.tmp / "sub_out.jsonl")
+        self.log("score --jobs 1 on the subset, loop rules only (no grounding rules)")
+        R["e2e_sub_loops"] = self.score_repeated(self.subset, reps, extra=LOOP_ONLY)
 
         R["peers"] = {}
         for name, label, mod in (("dt-spacy", "datatrove", "spacy"), ("dt-ws", "datatrove", None)):
@@ -890,6 +896,14 @@ def render(R: Dict[str, Any], info: Dict[str, Any], args, load: Tuple[List[float
     e2e = row("**tracelint score --jobs 1** (all default detectors)", full, R["e2e_j1"], use_texts=False)
     e2e_file = _rate(full["file_mb"], R["e2e_j1"]["cpu"])
     e2e_sub = row("tracelint score --jobs 1", sub, R["e2e_sub"], use_texts=False)
+    loops_note = ""
+    if "e2e_sub_loops" in R:
+        loops_sub = row(f"tracelint score --jobs 1 `{' '.join(LOOP_ONLY)}` (repetition, prompt copy, "
+                        f"truncation; no claim checking)", sub, R["e2e_sub_loops"], use_texts=False)
+        if loops_sub and "cpu" in P["dt-spacy"]:
+            loops_note = (f"Without the grounding rules (a loop filter, as datatrove's is), `score` "
+                          f"runs at {_ratio(loops_sub, P['dt-spacy'], sub)} datatrove's "
+                          f"GopherRepetitionFilter with defaults on the subset.")
     dt = row("datatrove GopherRepetitionFilter, defaults (spaCy words)", sub, P["dt-spacy"],
              _ratio(e2e_sub, P["dt-spacy"], sub))
     row("datatrove GopherRepetitionFilter, whitespace words (str.split)", sub, P["dt-ws"],
@@ -919,6 +933,8 @@ def render(R: Dict[str, Any], info: Dict[str, Any], args, load: Tuple[List[float
       f"`tracelint score` process (interpreter, imports, an empty input): {_med(st['cpu']):.2f} s "
       f"CPU, included in every `score` figure above. Peak RSS of a worker that only loads the "
       f"subset's texts: {P['noop-subset']['peak_rss_kb'] / 1024:.0f} MB (included in the peer rows).")
+    if loops_note:
+        w(loops_note)
     if "sa-dss" in P and "identical_on_first_200" in P["sa-dss"]:
         w(f"Suffix arrays and LCP arrays of the two SA implementations are identical on the "
           f"first 200 arrays: {'yes' if P['sa-dss']['identical_on_first_200'] else '**no**'} "
