@@ -402,11 +402,9 @@ def claim_recurrence(text, ids, kinds, starts, ends, eq_ids, op_ids, drop_ids):
         lo = i
         while lo > 0 and i - lo < 8 and (F[lo - 1] & 2):
             lo -= 1
+        # the window reaches 5 claim units past each '=' in it, so a chain is one window
         hi = i + 1
-        while hi < n and hi - i < 6 and (F[hi] & 2):
-            hi += 1
-        # a chain: every later '=' inside the window widens it
-        j = i + 1
+        j = i
         while j < hi:
             if F[j] & 1:
                 e = j + 1

@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.realdata_quality,
               pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no real data at {REALDATA}")]
 
 #: Measured: 93.1% recall, 1.7% false alarms with a chain of '=' as one REP004 claim,
-#: REP005 at more than 4 returns and REP006 at 0.29 (89.1% / 3.4% before; 88.1% before REP001's copied blocks,
-#: 81.2% before REP006; floor first set at 74.3% recall).
+#: REP005 at more than 4 returns and REP006 at 0.29 (89.1% / 3.4% before; 88.1% before
+#: REP001's copied blocks, 81.2% before REP006; floor first set at 74.3% recall).
 MIN_RECALL = 0.93
 MAX_FALSE_ALARMS = 0.02
 

@@ -5,6 +5,7 @@ objects, ``analyze`` builds ``TraceResult`` objects, and writers serialise them.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field as _field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -120,6 +121,14 @@ class TraceResult:
         }
 
 
+def source_name(source: str, full: bool = False) -> str:
+    """How a source is named in ids and messages: ``<stdin>`` for ``-``, else its base name
+    (the whole path with ``full``)."""
+    if source == "-":
+        return "<stdin>"
+    return source if full else (os.path.basename(source) or source)
+
+
 @dataclass
 class ReadError:
     """A record that could not be read: where it was, which field, and why."""
@@ -135,17 +144,11 @@ class ReadError:
     def id(self) -> str:
         """Same form as a readable record's default id: ``<file basename>:<line>``, with
         ``#<k>`` for sample ``k`` of a multi-sample record (``<stdin>`` for standard input)."""
-        tid = f"{self._where()}:{self.line}"
+        tid = f"{source_name(self.source)}:{self.line}"
         return tid if self.sample_of is None else f"{tid}#{self.sample_of[0]}"
 
-    def _where(self, full: bool = False) -> str:
-        import os
-        if self.source == "-":
-            return "<stdin>"
-        return self.source if full else os.path.basename(self.source)
-
     def describe(self) -> str:
-        where = f"{self._where(full=True)}:{self.line}"
+        where = f"{source_name(self.source, full=True)}:{self.line}"
         if self.sample_of is not None:
             where += f": sample {self.sample_of[0]}"
         if self.field:

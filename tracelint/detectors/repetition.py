@@ -143,9 +143,10 @@ class REP004(Rule):
 
     What: every explicit calculation around an ``=`` or ``≈`` (the numbers, operators and
     one-letter variables within a few units of it, decimals compared at 3 significant
-    digits) is a *claim*; a chain such as ``2x = 3y = -z`` is one claim, not one per ``=``.  The rule fires when at least ``min_recurrences`` claim statements
-    are the third or later statement of the same claim, and those make up more than
-    ``min_share`` of all claims in the trace.
+    digits) is a *claim*; a chain such as ``2x = 3y = -z`` is one claim, not one per
+    ``=``.  The rule fires when at least ``min_recurrences`` claim statements are the third
+    or later statement of the same claim, and those make up more than ``min_share`` of all
+    claims in the trace.
 
     Why: a paraphrased loop rarely repeats its sentences, but it keeps returning to the same
     few computations ("280 × 245 = 68,600" twelve times) while it dithers between readings

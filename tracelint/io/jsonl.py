@@ -38,7 +38,7 @@ def _reason(e: BaseException) -> str:
 
 def iter_jsonl_lines(fh: IO[bytes], plan: _Plan, source: str) -> Iterator[Item]:
     """Yield one item per non-blank line of the binary stream ``fh``."""
-    base = _base(source) if source != "-" else "<stdin>"
+    base = _base(source)
     loads = json.loads
     lineno = 0
     try:

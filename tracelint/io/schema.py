@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -56,7 +55,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, InputError, Path, get_path, parse_path,
 )
-from tracelint.model import CANONICAL_FIELDS, ReadError, Trace
+from tracelint.model import CANONICAL_FIELDS, ReadError, Trace, source_name
 
 
 class OutputError(InputError):
@@ -1287,8 +1286,7 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
 # record -> Trace
 
 
-def _base(source: str) -> str:
-    return os.path.basename(source) or source
+_base = source_name  # ids name a file by its base name
 
 
 def _too_long(f: str, n: int, lim: int) -> str:

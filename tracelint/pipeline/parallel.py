@@ -33,6 +33,7 @@ from ..config import Config
 from ..io.fieldmap import InputError
 from ..verbosity import with_group_baseline
 from ..model import ReadError, Trace, SCHEMA_VERSION
+from ..model import source_name as _base
 from .core import ERROR_REASON, check_lines, reject_reasons
 from .outputs import REASONS_FIELD
 
@@ -78,10 +79,6 @@ class Chunk:
             return (self.batch.num_rows if self.batch is not None else 0) + (
                 self.error_rows if self.tail_error else 0)
         return len(self.items)
-
-
-def _base(source: str) -> str:
-    return "<stdin>" if source == "-" else (os.path.basename(source) or source)
 
 
 def is_regular_file(path: str) -> bool:
