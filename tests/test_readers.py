@@ -1067,6 +1067,22 @@ def test_rationale_is_the_reasoning_only_without_another_output():
     assert t.reasoning == "m" and t.extra["rationale"] == "gold steps"
 
 
+def test_answer_key_in_correct_is_the_reference():
+    # AQuA-RAT / MathQA: "correct" holds the option letter, not a verdict
+    rec = {"question": "Q A) 7 B) 8", "rationale": "so B", "correct": "B"}
+    t = one(rec)
+    assert (t.reference, t.correct) == ("B", None) and "correct" not in t.extra
+    # beside a reference it is passed through untouched
+    t = one({**rec, "answer_key": "x", "gold": "B"})
+    assert (t.reference, t.correct, t.extra["correct"]) == ("B", None, "B")
+    # a verdict stays a verdict; a mapped "correct" is checked strictly
+    assert one({**rec, "correct": "true"}).correct is True
+    assert one({**rec, "correct": 0}).correct is False
+    assert isinstance(one({**rec, "correct": "yes"}), ReadError)
+    e = one({**rec, "verdict": "maybe"}, field_map={"correct": "verdict"})
+    assert isinstance(e, ReadError) and "correct" in str(e)
+
+
 def test_budget_and_gemini_thought_tokens():
     t = one({"prompt": "Q", "output": "<think>r", "max_tokens": 4096,
              "usage": {"completion_tokens": 4096}})

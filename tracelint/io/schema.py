@@ -20,7 +20,8 @@ After (4), a record with no prompt takes ``question``, ``problem``, ``instructio
 or ``input`` as the prompt, one with no answer ``final_answer`` or ``predicted_answer``, one
 with no model ``generator``, one with no reference ``ground_truth``, ``gold``,
 ``gold_answer``, ``expected_answer``, ``ground_truth_answer``, ``reference_answer``,
-``correct_answer`` or ``target``, one with no budget an integer ``max_tokens``,
+``correct_answer`` or ``target`` (or a ``correct`` holding an option letter: the answer key
+``"correct": "C"`` of AQuA-RAT and MathQA), one with no budget an integer ``max_tokens``,
 ``max_new_tokens``, ``max_completion_tokens`` or ``max_output_tokens`` (the names datasets
 and generation configs use; :data:`_DATASET_NAMES`).  One with
 no reasoning takes it from a name of its own (:data:`REASONING_ALIASES`: ``thinking``,
@@ -264,6 +265,10 @@ def _as_float(v: Any) -> float:
 
 
 _TRUE = {"true": True, "1": True, "false": False, "0": False}
+
+
+#: an option letter: the answer key AQuA-RAT and MathQA keep under ``correct``
+_OPTION_KEY = re.compile(r"\s*\(?[A-Ja-j]\)?\s*")
 
 
 def _as_bool(v: Any) -> bool:
@@ -1345,11 +1350,18 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
         else:
             vals[target] = v
     used: set = set()
+    answer_key: Any = None
     # canonical top-level keys (prompt as a message list is left to detection)
     for f in plan.canon:
         if f in rec:
             v = rec[f]
             if f == "prompt" and type(v) is list and _is_message_list(v):
+                continue
+            if f == "correct" and type(v) is str and _OPTION_KEY.fullmatch(v) and \
+                    "correct" not in plan.mapped:
+                # AQuA-RAT / MathQA: "correct": "C" is the answer key, not a verdict
+                if "reference" not in plan.mapped:
+                    answer_key = v.strip()
                 continue
             vals[f] = v
             used.add(f)
@@ -1368,6 +1380,9 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
                     vals[f] = v
                     used.add(k)
                     break
+    if answer_key is not None and vals.get("reference") is None:
+        vals["reference"] = answer_key
+        used.add("correct")
     # the reasoning under a name of its own beside the output ("thinking" + "output",
     # "question" + "cot" + "final_answer"): the output text, if any, is then the answer
     if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None \
