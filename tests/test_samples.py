@@ -431,39 +431,67 @@ def test_filter_every_sample_lands_in_exactly_one_output_and_the_counts_add_up(
     assert sum(counted.values()) == sum(len(rs) for rs in per)
 
 
+def _filter_in(tmp_path, capsys, src, keep_name, rej_name, jobs="1", bs="256"):
+    """filter ``src`` into a directory of its own: (directory, stdout, kept, rejected)."""
+    d = tmp_path / f"out-{keep_name}-{jobs}-{bs}"
+    d.mkdir()
+    keep, rej = d / keep_name, d / rej_name
+    code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, "-j", jobs,
+                             "--batch-size", bs, "--errors", d / "e.jsonl"], capsys)
+    assert code == 0, err
+    return d, stdout, keep, rej
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "parquet"])
 def test_filter_bytes_do_not_depend_on_jobs_or_batch_size(tmp_path, capsys, fmt):
     recs = _mixed_records()
     src = write_input(tmp_path, fmt, recs)
     runs = []
     for jobs, bs in (("1", "256"), ("1", "1"), ("2", "3")):
-        d = tmp_path / f"out-{jobs}-{bs}"
-        d.mkdir()
-        keep, rej = d / "k.jsonl.gz", d / "r.jsonl"
-        code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, "-j", jobs,
-                                 "--batch-size", bs, "--errors", d / "e.jsonl"], capsys)
-        assert code == 0, err
+        d, stdout, keep, rej = _filter_in(tmp_path, capsys, src, "k.jsonl.gz", "r.jsonl",
+                                          jobs, bs)
         runs.append((stdout.replace(str(d), "D"), keep.read_bytes(), rej.read_bytes(),
                      (d / "e.jsonl").read_bytes() if (d / "e.jsonl").exists() else b""))
     assert runs[0] == runs[1] == runs[2]
     assert b"tracelint_sample_index" in runs[0][2] and runs[0][1]
 
 
-@pytest.mark.parametrize("out", ["k.parquet", "k.arrow"])
-def test_filter_refuses_multi_sample_records_for_a_columnar_output(tmp_path, capsys, out):
-    src = write_jsonl(tmp_path / "f.jsonl", [{"response": "ok"}, OPENR1])
-    keep, rej = tmp_path / out, tmp_path / "r.jsonl"
-    for jobs in ("1", "2"):
-        code, stdout, err = run(["filter", src, "--keep", keep, "--reject", rej, "-j", jobs],
-                                capsys)
-        assert code == 2
-        assert f"{src}:2: the record holds 2 samples" in err
-        assert "only into JSON Lines outputs, not Parquet / Arrow" in err
-        assert not keep.exists() and not rej.exists()
-    # the same data into JSON Lines outputs is split
-    code, stdout, err = run(["filter", src, "--keep", tmp_path / "k.jsonl", "--reject", rej],
-                            capsys)
-    assert code == 0 and "records split between kept and rejected: 1" in stdout
+@pytest.mark.parametrize("out", ["parquet", "arrow"])
+@pytest.mark.parametrize("src_fmt", ["jsonl", "parquet"])
+def test_filter_splits_multi_sample_records_into_columnar_outputs(tmp_path, capsys, out,
+                                                                   src_fmt):
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+    import pyarrow.parquet as pq
+
+    def read(p):
+        if out == "parquet":
+            return pq.read_table(p)
+        with pa.memory_map(str(p)) as m:
+            return ipc.open_file(m).read_all()
+
+    recs = _mixed_records()
+    src = write_input(tmp_path, src_fmt, recs)
+    runs = []
+    _, stdout2, jk, jr = _filter_in(tmp_path, capsys, src, "k.jsonl", "r.jsonl")
+    for jobs, bs in (("1", "256"), ("2", "2"), ("1", "1")):
+        d, stdout, keep, rej = _filter_in(tmp_path, capsys, src, f"k.{out}", f"r.{out}",
+                                          jobs, bs)
+        runs.append((stdout.replace(str(d), "D"), keep.read_bytes(), rej.read_bytes()))
+        # the same decisions as the JSON Lines outputs, row by row and in input order
+        assert stdout2.split("kept ->")[0] == stdout.split("kept ->")[0]
+        for col, js in ((read(keep), jk), (read(rej), jr)):
+            want = [json.loads(x) for x in js.read_text().splitlines()]
+            got = col.to_pylist()
+            assert len(got) == len(want)
+            for g, w in zip(got, want):
+                assert {k: v for k, v in g.items() if v is not None} == \
+                    {k: v for k, v in w.items() if v is not None}
+        names = read(rej).schema.names
+        assert names[-3:] == ["tracelint_reasons", "tracelint_sample_reasons",
+                              "tracelint_sample_index"]
+    assert "records split between kept and rejected" in runs[0][0]
+    assert runs[0] == runs[1] == runs[2]
 
 
 def test_filter_a_one_sample_record_is_one_trace(tmp_path, capsys):

@@ -217,12 +217,29 @@ def cmd_filter(args) -> int:
 
 def _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
                  KEEP, REJECT, ERROR) -> None:
-    from .outputs import REASONS_FIELD
     from .parallel import SPLIT
     keep_rows: List[Dict[str, Any]] = []
     rej_rows: List[Dict[str, Any]] = []
     keep_sink = keep.sink
     rej_sink = rej.sink
+    rows_input = ch.kind == "rows" and ch.batch is not None and (keep.fmt != "jsonl"
+                                                                 or rej.fmt != "jsonl")
+    done = 0  # rows of a Parquet / Arrow batch written so far (a split record cuts the batch)
+
+    def flush(upto: int) -> None:
+        # rows gathered for the columnar outputs, then the batch's own rows before ``upto``
+        nonlocal done
+        if keep_rows:
+            keep_sink.add_rows(keep_rows)
+            keep_rows.clear()
+        if rej_rows:
+            rej_sink.add_rows(rej_rows)
+            rej_rows.clear()
+        if rows_input and upto > done:
+            _write_batch(ch.batch.slice(done, upto - done), decs[done:upto], keep, rej,
+                         schema, pa, align, KEEP, REJECT)
+        done = max(done, upto)
+
     for i, d in enumerate(decs):
         counts[d.status] += 1
         # per trace: a record of n samples adds n, spread over kept and rejected
@@ -235,11 +252,20 @@ def _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
             counts["kept_traces"] += d.status == KEEP
             counts["rejected_traces"] += d.status == REJECT
             counts["error_traces"] += d.status == ERROR
-        if d.status == SPLIT:  # JSON Lines outputs only (parallel.MultiSampleError)
-            keep_sink.write(d.keep_line)
-            rej_sink.write(d.out_line)
+        if d.status == SPLIT:
             for rs in d.sample_reasons:
                 reasons.update(rs)
+            if rows_input:
+                flush(i)  # the batch's rows before this one first: outputs keep input order
+                done = i + 1
+            if keep.fmt == "jsonl":
+                keep_sink.write(d.keep_line)
+            else:
+                keep_rows.append(d.keep_row)
+            if rej.fmt == "jsonl":
+                rej_sink.write(d.out_line)
+            else:
+                rej_rows.append(d.row)
             continue
         if d.status == ERROR:
             e = err.open()
@@ -260,27 +286,37 @@ def _write_chunk(ch, decs, keep, rej, err, counts, reasons, schema, pa, align,
                 sink.write(raw if raw.endswith(b"\n") else raw + b"\n")
         elif ch.kind != "rows":
             (keep_rows if d.status == KEEP else rej_rows).append(d.row)
-    if keep_rows:
-        keep_sink.add_rows(keep_rows)
-    if rej_rows:
-        rej_sink.add_rows(rej_rows)
-    if ch.kind == "rows" and ch.batch is not None and (keep.fmt != "jsonl"
-                                                       or rej.fmt != "jsonl"):
-        n = ch.batch.num_rows
-        statuses = [d.status for d in decs[:n]]
-        batch = align(ch.batch, schema)
-        if keep.fmt != "jsonl":
-            keep_sink.add_batch(batch.filter(pa.array([s == KEEP for s in statuses])))
-        if rej.fmt != "jsonl":
-            mask = pa.array([s == REJECT for s in statuses])
-            sel = batch.filter(mask)
-            if REASONS_FIELD in sel.schema.names:
-                sel = sel.drop_columns([REASONS_FIELD])
-            rs = pa.array([list(d.reasons) for d, s in zip(decs, statuses) if s == REJECT],
-                          type=pa.list_(pa.string()))
-            sel = sel.append_column(REASONS_FIELD, rs)
-            rej_sink.add_batch(pa.RecordBatch.from_arrays(sel.columns,
-                                                          schema=rej_sink.schema))
+    flush(ch.batch.num_rows if rows_input else 0)
+
+
+def _write_batch(batch, decs, keep, rej, schema, pa, align, KEEP, REJECT) -> None:
+    """Rows of a Parquet / Arrow batch (none of them a split record) to the columnar
+    outputs: the kept ones as they are, the rejected ones with their reasons (and, for a
+    record of several samples, each sample's reasons and position)."""
+    from .outputs import REASONS_FIELD, SAMPLE_INDEX_FIELD, SAMPLE_REASONS_FIELD
+    statuses = [d.status for d in decs]
+    batch = align(batch, schema)
+    if keep.fmt != "jsonl":
+        keep.sink.add_batch(batch.filter(pa.array([s == KEEP for s in statuses])))
+    if rej.fmt != "jsonl":
+        sel = batch.filter(pa.array([s == REJECT for s in statuses]))
+        out = rej.sink.schema
+        gone = [n for n in (REASONS_FIELD, SAMPLE_REASONS_FIELD, SAMPLE_INDEX_FIELD)
+                if n in sel.schema.names]
+        if gone:
+            sel = sel.drop_columns(gone)
+        dropped = [d for d in decs if d.status == REJECT]
+        sel = sel.append_column(REASONS_FIELD, pa.array([list(d.reasons) for d in dropped],
+                                                        type=pa.list_(pa.string())))
+        if SAMPLE_REASONS_FIELD in out.names:
+            multi = [d.traces > 1 and d.sample_reasons is not None for d in dropped]
+            sel = sel.append_column(SAMPLE_REASONS_FIELD, pa.array(
+                [[list(r) for r in d.sample_reasons] if m else None
+                 for d, m in zip(dropped, multi)], type=out.field(SAMPLE_REASONS_FIELD).type))
+            sel = sel.append_column(SAMPLE_INDEX_FIELD, pa.array(
+                [list(range(d.traces)) if m else None for d, m in zip(dropped, multi)],
+                type=out.field(SAMPLE_INDEX_FIELD).type))
+        rej.sink.add_batch(pa.RecordBatch.from_arrays(sel.columns, schema=out))
 
 
 # ------------------------------------------------------------------------------------------
@@ -339,7 +375,7 @@ def add_parser(subparsers, add_input_options) -> None:
                     "that could not be read, with line and reason).  A record holding "
                     "several samples is split by sample: the record with its passing samples "
                     "to --keep, with its failing ones (and tracelint_sample_reasons, "
-                    "tracelint_sample_index) to --reject (JSON Lines outputs only).  The "
+                    "tracelint_sample_index) to --reject.  The "
                     "format of each output follows its extension: .parquet/.pq, "
                     ".arrow/.feather, else JSON Lines (.gz compressed).")
     add_input_options(fp)

@@ -38,13 +38,38 @@ def error_schema():
                       ("raw", pa.string())])
 
 
+#: Columns a rejected record holding several samples gets beside ``tracelint_reasons``: the
+#: reasons of each sample it still holds (aligned with its samples list) and the positions
+#: those samples had in the input record; null for a record of one trace.
+SAMPLE_REASONS_FIELD = "tracelint_sample_reasons"
+SAMPLE_INDEX_FIELD = "tracelint_sample_index"
+
+
+def has_samples(schema) -> bool:
+    """Whether ``schema`` has a top-level list column named like a samples list
+    (:data:`tracelint.io.schema.SAMPLE_KEYS`): its records may be split by sample."""
+    import pyarrow as pa
+    from ..io.schema import SAMPLE_KEYS
+    return any(f.name in SAMPLE_KEYS and (pa.types.is_list(f.type) or
+                                          pa.types.is_large_list(f.type)) for f in schema)
+
+
 def reject_schema(schema):
     """``schema`` with ``tracelint_reasons: list<string>`` at the end (replacing a column of
-    that name)."""
+    that name), and, when it has a samples list (:func:`has_samples`),
+    ``tracelint_sample_reasons: list<list<string>>`` and ``tracelint_sample_index:
+    list<int64>`` after it."""
     import pyarrow as pa
-    if REASONS_FIELD in schema.names:
-        schema = schema.remove(schema.get_field_index(REASONS_FIELD))
-    return schema.append(pa.field(REASONS_FIELD, pa.list_(pa.string())))
+    added = [(REASONS_FIELD, pa.list_(pa.string()))]
+    if has_samples(schema):
+        added += [(SAMPLE_REASONS_FIELD, pa.list_(pa.list_(pa.string()))),
+                  (SAMPLE_INDEX_FIELD, pa.list_(pa.int64()))]
+    for name, typ in added:
+        if name in schema.names:
+            schema = schema.remove(schema.get_field_index(name))
+    for name, typ in added:
+        schema = schema.append(pa.field(name, typ))
+    return schema
 
 
 class SchemaError(Exception):
@@ -252,5 +277,6 @@ class ArrowSink:
                 pass
 
 
-__all__ = ["output_format", "infer_schema", "reject_schema", "error_schema", "align",
+__all__ = ["output_format", "infer_schema", "reject_schema", "has_samples",
+           "SAMPLE_REASONS_FIELD", "SAMPLE_INDEX_FIELD", "error_schema", "align",
            "JsonlSink", "ArrowSink", "SchemaError", "ROW_GROUP_ROWS", "REASONS_FIELD"]

@@ -35,7 +35,7 @@ from ..verbosity import with_group_baseline
 from ..model import ReadError, Trace, SCHEMA_VERSION
 from ..model import source_name as _base
 from .core import ERROR_REASON, check_lines, reject_reasons
-from .outputs import REASONS_FIELD
+from .outputs import REASONS_FIELD, SAMPLE_INDEX_FIELD, SAMPLE_REASONS_FIELD
 
 #: Records per chunk when the caller does not say.
 DEFAULT_BATCH_SIZE = 256
@@ -446,29 +446,8 @@ class Decision:
     kept_traces: int = 0
     rejected_traces: int = 0
     keep_line: Optional[bytes] = None
+    keep_row: Optional[Dict[str, Any]] = None   # the kept part's row (columnar output)
     sample_reasons: Optional[List[Tuple[str, ...]]] = None
-
-
-class MultiSampleError(InputError):
-    """``filter`` met a record holding several samples while writing a Parquet / Arrow
-    output: it splits such records by sample only into JSON Lines outputs (a split record
-    gets per-sample columns that the columnar outputs' schema does not have)."""
-
-
-def _multi_sample_message(source: str, line: int, items: List[Any]) -> str:
-    from ..io.schema import SAMPLE_KEYS
-    return (f"{source}:{line}: the record holds {len(items)} samples (a list under one of "
-            f"{', '.join(SAMPLE_KEYS)}); filter splits such records by sample only into "
-            f"JSON Lines outputs, not Parquet / Arrow, so it stops here and writes nothing. "
-            f"Write --keep and --reject as .jsonl, or score the samples with 'tracelint "
-            f"score' (one result per sample, id <record id>#<k>) or 'tracelint check'")
-
-
-#: Fields a rejected multi-sample record gets beside ``tracelint_reasons`` (the union of its
-#: samples' reasons): the reasons of each sample it still holds, aligned with its samples
-#: list, and the positions those samples had in the input record.
-SAMPLE_REASONS_FIELD = "tracelint_sample_reasons"
-SAMPLE_INDEX_FIELD = "tracelint_sample_index"
 
 
 class Processor:
@@ -529,8 +508,6 @@ class Processor:
                 out.append(self._check(chunk, line, items))
                 continue
             if len(items) > 1:
-                if self.keep_format != "jsonl" or self.reject_format != "jsonl":
-                    raise MultiSampleError(_multi_sample_message(chunk.source, line, items))
                 out.append(self._split(chunk, line, rec, items))
                 continue
             item = items[0]
@@ -559,11 +536,13 @@ class Processor:
         return out
 
     def _split(self, chunk: Chunk, line: int, rec: Any, items: List[Any]) -> Decision:
-        """filter, a record holding several samples (JSON Lines outputs): its passing
-        samples to kept, its failing ones to rejected, each part the record with its samples
-        list and the per-sample lists beside it cut to those positions.  An unreadable
-        sample (a wrong-typed value, a text over the limit) fails with the reason
-        ``error``; an unreadable record is never split (the reader gives it one error)."""
+        """filter, a record holding several samples: its passing samples to kept, its
+        failing ones to rejected, each part the record with its samples list and the
+        per-sample lists beside it cut to those positions (a JSON line or, for a columnar
+        output, a row; a record kept or rejected whole from a Parquet / Arrow input is
+        written from its batch, as a record of one trace is).  An unreadable sample (a
+        wrong-typed value, a text over the limit) fails with the reason ``error``; an
+        unreadable record is never split (the reader gives it one error)."""
         from ..io.schema import sample_fields
         per: List[Tuple[str, ...]] = []
         for item in items:
@@ -586,24 +565,37 @@ class Processor:
             raise RuntimeError(f"{chunk.source}:{line}: internal error: {len(items)} traces "
                                f"but samples list {keys[:1]} does not match")
 
-        def part(idx: List[int]) -> Dict[str, Any]:
-            o = dict(obj)  # same key order: a trimmed list stays where it was
+        def part(src: Dict[str, Any], idx: List[int]) -> Dict[str, Any]:
+            o = dict(src)  # same key order: a trimmed list stays where it was
             for key in keys:
-                o[key] = [obj[key][k] for k in idx]
+                o[key] = [src[key][k] for k in idx]
             return o
 
-        if not bad:
-            # kept whole, as a single-trace record is: a JSON line is copied as it was read
-            if chunk.kind != "lines":
+        def rejected(src: Dict[str, Any]) -> Dict[str, Any]:
+            r = part(src, bad) if good else dict(src)  # rejected whole: all still there
+            r[REASONS_FIELD] = union
+            r[SAMPLE_REASONS_FIELD] = [list(per[k]) for k in bad]
+            r[SAMPLE_INDEX_FIELD] = bad
+            return r
+
+        # a columnar output takes the record's own values (Arrow types), JSON Lines its
+        # JSON form; a record kept or rejected whole from a Parquet / Arrow input is written
+        # from its batch, as a record of one trace is
+        from_batch = chunk.kind == "rows" and status != SPLIT
+        if good and self.keep_format == "jsonl":
+            if bad:
+                dec.keep_line = line_bytes(part(obj, good))
+            elif chunk.kind != "lines":  # kept whole: a JSON line is copied as it was read
                 dec.out_line = line_bytes(obj)
-            return dec
-        if good:
-            dec.keep_line = line_bytes(part(good))
-        r = part(bad) if good else dict(obj)  # rejected whole: every sample is still there
-        r[REASONS_FIELD] = union
-        r[SAMPLE_REASONS_FIELD] = [list(per[k]) for k in bad]
-        r[SAMPLE_INDEX_FIELD] = bad
-        dec.out_line = line_bytes(r)
+        elif good and not from_batch:
+            if bad:
+                dec.keep_row = part(rec, good)
+            else:
+                dec.row = dict(rec)
+        if bad and self.reject_format == "jsonl":
+            dec.out_line = line_bytes(rejected(obj))
+        elif bad and not from_batch:
+            dec.row = rejected(rec)
         return dec
 
     def _check(self, chunk: Chunk, line: int, items: List[Any]) -> Decision:
@@ -835,4 +827,4 @@ class Progress:
 __all__ = ["iter_results_parallel", "iter_decisions", "iter_chunks", "run_ordered",
            "Processor", "Decision", "Chunk", "Progress", "input_kind", "input_sizes",
            "jsonable", "line_bytes", "result_dict", "DEFAULT_BATCH_SIZE",
-           "KEEP", "REJECT", "ERROR", "SPLIT", "MultiSampleError"]
+           "KEEP", "REJECT", "ERROR", "SPLIT"]
