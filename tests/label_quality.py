@@ -31,6 +31,15 @@ LABEL_FILES = [HERE / "data" / f"labels_{name}.jsonl" for name in ("reasoning", 
 #: the evidence for that change's threshold.  Chosen by a rule, so they are kept out of the
 #: recall and false-alarm figures, which they would flatter; reported on their own.
 CANDIDATES_FILE = HERE / "data" / "candidates_read.jsonl"
+#: Normal-run (not missing-premise) traces read blind as a precision check of the label:
+#: traces the detector flagged that no label file held, and unflagged traces of the same
+#: files and about the same length as controls (field ``selected``).  Half chosen by the
+#: detector, so also kept out of the headline figures.  No ``field``: the layout's own.
+READINGS_FILE = HERE / "data" / "normal_run_readings.jsonl"
+#: Long traces a candidate rule (the same prompt passage quoted six or more times) would have
+#: flagged, with unflagged controls of the same files and length, read blind; the rule was
+#: not adopted (its flags read as loops no more often than the controls).
+REREADING_FILE = HERE / "data" / "rereading_readings.jsonl"
 LOOP = "degenerate-looping"
 
 
@@ -47,9 +56,9 @@ def load_labels(files: Optional[List[Path]] = None) -> List[dict]:
     return out
 
 
-def _source_for(rel: str, field: str):
+def _source_for(rel: str, field: Optional[str]):
     hits = [s for s in SOURCES.values() if fnmatch.fnmatch(rel, s.glob)]
-    for s in hits:
+    for s in hits if field else ():
         if field in s.fields.values() or field.replace(".", "\\.") in s.fields.values() or (
                 field == "output" and s.fields.get("reasoning") == "output.0"):
             return s
@@ -58,15 +67,15 @@ def _source_for(rel: str, field: str):
 
 def load_trace(label: dict):
     """The Trace a label refers to, read with the layout's reader options."""
-    rel = label["source"]
-    src = _source_for(rel, label["field"])
+    rel, field = label["source"], label.get("field")
+    src = _source_for(rel, field)
     if src is None:
         raise LookupError(f"no reader layout for {rel}")
     opts = src.options()
-    if label["field"] not in src.fields.values() and label["field"] != "output":
+    if field and field not in src.fields.values() and field != "output":
         # the label names a different text field of the same file (e.g. a chat model's
         # answer to the normal question in a MiP file): map it
-        opts.field_map["reasoning"] = label["field"].replace(".", "\\.")
+        opts.field_map["reasoning"] = field.replace(".", "\\.")
     for item in read_traces([str(REALDATA / rel)], opts):
         if item.line == label["line"]:
             if isinstance(item, ReadError):
@@ -119,12 +128,15 @@ def main(argv: List[str]) -> int:
         hit = sum(r["pred"] == LOOP for r in lp)
         fa = sum(r["pred"] == LOOP for r in ot)
         print(f"  labels_{name}: loops found {hit}/{len(lp)}, false alarms {fa}/{len(ot)}")
-    cand = evaluate(Config(ignore=ignore), [CANDIDATES_FILE])
-    print(f"\nrule candidates read blind ({CANDIDATES_FILE.name}, not in the figures above): "
-          f"{cand['loops']} loops, {cand['recall']:.1%} labelled degenerate-looping; "
-          f"{cand['others']} others, {cand['false_alarm_rate']:.1%}")
-    for r in cand["misses"] + cand["false_alarms"]:
-        print(f"  {r['key']}{' (hard)' if r['hard'] else ''}: predicted {r['pred']}")
+    for title, path in (("rule candidates read blind", CANDIDATES_FILE),
+                        ("normal-run traces read blind", READINGS_FILE),
+                        ("re-reading candidates and controls read blind", REREADING_FILE)):
+        cand = evaluate(Config(ignore=ignore), [path])
+        print(f"\n{title} ({path.name}, not in the figures above): "
+              f"{cand['loops']} loops, {cand['recall']:.1%} labelled degenerate-looping; "
+              f"{cand['others']} others, {cand['false_alarm_rate']:.1%}")
+        for r in cand["misses"] + cand["false_alarms"]:
+            print(f"  {r['key']}{' (hard)' if r['hard'] else ''}: predicted {r['pred']}")
     for title, key in (("misses", "misses"), ("false alarms", "false_alarms")):
         print(f"\n{title} ({len(res[key])}):")
         for r in res[key]:

@@ -246,3 +246,20 @@ def test_enumeration_of_new_cases_is_not_a_paraphrase_loop():
     res = analyze(Trace(id="n", reasoning="Enumerating the two-digit candidates:\n" + items))
     assert res.metrics["topic_recurrence"] >= THRESHOLD      # the words do recur ...
     assert "REP006" not in {f.code for f in res.findings}   # ... but the cases are new
+
+
+def test_paraphrase_loop_explains_the_label_in_check_and_report():
+    """Every consumer of the label's rules (check's reasons, the report's loop highlights,
+    the loop onset of the aggregates) knows REP006: one list of loop rules serves all."""
+    from tracelint.aggregate.rows import loop_onset
+    from tracelint.pipeline.core import supporting_findings
+    from tracelint.report.collect import finding_kind
+    res = analyze(Trace(id="p", reasoning=paraphrase_loop(random.Random(0), 160)))
+    assert res.label == LOOP
+    rep006 = next(f for f in res.findings if f.code == "REP006")
+    as_json = {"findings": [{"code": f.code, "start": f.start} for f in res.findings]}
+    explained = [f["code"] for r, f in supporting_findings(as_json, [LOOP]) if f]
+    assert "REP006" in explained
+    assert finding_kind("REP006") == "loop"
+    res.metrics.pop("loop_start", None)
+    assert loop_onset(res) <= rep006.start

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
 
 from .config import Config
 from .detectors.base import TraceContext
-from .model import Trace, TraceResult
+from .model import LOOP_CODES, Trace, TraceResult
 from .rules import DETECTOR_MODULES
 from .tokens import token_count
 from .verbosity import verbosity_of
@@ -29,8 +29,6 @@ import importlib
 
 _DETECTORS = [importlib.import_module(f"tracelint.detectors.{m}") for m in DETECTOR_MODULES]
 
-#: Findings whose presence makes a trace degenerate-looping.
-LOOP_CODES = ("REP001", "REP002", "REP004", "REP005", "REP006")
 
 
 def _to_trace(obj: Union[Trace, Dict[str, Any], str], cfg: Config) -> Trace:

@@ -14,6 +14,11 @@ SCHEMA_VERSION = "1.0"
 
 LABELS = ("degenerate-looping", "verbose-but-engaged", "concise")
 
+#: Rules whose findings in the reasoning make a trace degenerate-looping: loop (REP001),
+#: exact repeat (REP002), recurring claims (REP004), answer cycling (REP005) and paraphrase
+#: loop (REP006).
+LOOP_CODES = ("REP001", "REP002", "REP004", "REP005", "REP006")
+
 #: Canonical field names, in the order of DESIGN.md's data model.
 CANONICAL_FIELDS = (
     "id", "prompt", "reasoning", "answer", "reference", "correct", "model",

@@ -23,10 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Tuple
 
-from ..model import Trace, TraceResult
+from ..model import LOOP_CODES, Trace, TraceResult
 
-#: Findings whose presence makes a trace degenerate-looping (as in tracelint.analysis).
-LOOP_CODES = ("REP001", "REP002", "REP004", "REP005")
 NONE_KEY = "(none)"
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from ..model import LABELS
+from ..model import LABELS, LOOP_CODES
 
 #: What ``filter``/``check`` reject when neither the command line nor the config says.
 DEFAULT_REJECT_ON: Tuple[str, ...] = ("degenerate-looping", "truncated", "arithmetic-errors")
@@ -33,7 +33,7 @@ KNOWN_FLAGS = ("truncated", "prompt-copying", "arithmetic-errors", "wrong-answer
 #: Rule-code prefixes whose findings explain a label or a flag (used by ``check`` to print
 #: the findings behind a reason).
 REASON_CODES: Dict[str, Tuple[str, ...]] = {
-    "degenerate-looping": ("REP001", "REP002", "REP004", "REP005"),
+    "degenerate-looping": LOOP_CODES,
     "truncated": ("TRN",),
     "arithmetic-errors": ("NUM",),
     "prompt-copying": ("CPY",),

@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..aggregate.rows import LOOP_CODES, TraceRow, build_row, group_name, loop_onset
-from ..model import ReadError, Trace, TraceResult
+from ..aggregate.rows import TraceRow, build_row, group_name, loop_onset
+from ..model import LOOP_CODES, ReadError, Trace, TraceResult
 
 #: Findings highlighted in the trace browser, by kind.
 KIND_PREFIXES = (("loop", LOOP_CODES), ("copy", ("CPY",)), ("claim", ("NUM", "ANS")))
