@@ -35,11 +35,16 @@ def inputs(tmp_path_factory):
     rows = [json.loads(l) for l in LINES]
     pq.write_table(pa.Table.from_pylist(rows), d / "c.parquet", row_group_size=4)
     (d / "d.json").write_text(json.dumps(rows[:6], indent=2))
+    # plain-text traces: one record each (a loop, and a file that is not UTF-8)
+    (d / "e.txt").write_text("<think>" + "Is it 5? Let me check 2 + 3 = 5 again. " * 40
+                             + "</think>5", encoding="utf-8")
+    (d / "f.txt").write_bytes(b"2 + 2 = \xff")
     return d
 
 
 def paths(d):
-    return [str(d / n) for n in ("a.jsonl", "b.jsonl.gz", "c.parquet", "d.json")]
+    return [str(d / n) for n in ("a.jsonl", "b.jsonl.gz", "c.parquet", "d.json", "e.txt",
+                                 "f.txt")]
 
 
 def test_iter_results_parallel_equals_iter_results(inputs):
@@ -68,7 +73,7 @@ def test_iter_results_parallel_reports_sizes_like_iter_results(inputs):
 def _filter_bytes(tmp_path, inputs, jobs, bs, ext):
     out = tmp_path / f"j{jobs}b{bs}"
     out.mkdir()
-    files = [str(inputs / "a.jsonl"), str(inputs / "c.parquet")]
+    files = [str(inputs / n) for n in ("a.jsonl", "c.parquet", "e.txt", "f.txt")]
     code = main(["filter", *files, "--keep", str(out / f"k.{ext}"), "--reject",
                  str(out / f"r.{ext}"), "--errors", str(out / f"e.{ext}"), "--jobs", str(jobs),
                  "--batch-size", str(bs), "-q"])

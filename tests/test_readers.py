@@ -344,6 +344,21 @@ def test_split_think_cases():
                        "<|end_of_thought|>") == ("A", "B", False)
 
 
+def test_end_of_turn_tokens_are_taken_off_the_answer():
+    # dumps decoded without skip_special_tokens end the answer with the template's token
+    assert split_think("<think>R</think>\n\nThe answer is 55.<|im_end|>") == \
+        ("R", "The answer is 55.", False)
+    assert split_think("<think>R</think>\\boxed{7}<|eot_id|>") == ("R", "\\boxed{7}", False)
+    assert split_think("<think>R</think>7<\uff5cend\u2581of\u2581sentence\uff5c>") == \
+        ("R", "7", False)
+    assert split_think("<think>R</think>7</s>\n<eos>") == ("R", "7", False)
+    assert split_think("<think>R</think><answer>7</answer><|im_end|>") == ("R", "7", False)
+    assert split_think("<think>R</think><|endoftext|>") == ("R", None, False)
+    # only at the end, and only whole tokens
+    assert split_think("<think>R</think>Use </s> to end.") == ("R", "Use </s> to end.", False)
+    assert split_think("<think>R</think>a <b>") == ("R", "a <b>", False)
+
+
 def test_other_known_delimiters_with_the_defaults():
     # formats of other model families, recognised without --think-open/--think-close
     assert split_think("<|begin_of_thought|>\n\nR\n\n<|end_of_thought|>\n\n"
@@ -1154,3 +1169,29 @@ def test_an_agent_stuck_on_one_call_is_a_loop():
              ("Now a hotel.", "hotels", {"city": "Paris"}, "Hotel B 90 EUR"),
              ("Booking it.", "book", {"hotel": "B"}, "booked #123")]
     assert analyze(_agent(steps, "Booked Hotel B.")).to_dict()["label"] == "concise"
+
+
+def test_plain_text_file_is_one_trace(tmp_path):
+    loop = "<think>" + "Wait, is it 5? " * 3 + "</think>The answer is 5."
+    (tmp_path / "a.txt").write_text(loop, encoding="utf-8")
+    (tmp_path / "b.md").write_bytes(b"\xef\xbb\xbf## Notes\n2 + 2 = 4, so 4.\n")
+    with gzip.open(tmp_path / "c.log.gz", "wt", encoding="utf-8") as fh:
+        fh.write("line one\nline two\n")
+    (tmp_path / "d.txt").write_bytes(b"ok \xff bad")
+    items = list(read_traces([str(tmp_path / n) for n in ("a.txt", "b.md", "c.log.gz", "d.txt")]))
+    assert [i.id for i in items] == ["a.txt:1", "b.md:1", "c.log.gz:1", "d.txt:1"]
+    a, b, c, d = items
+    assert (a.reasoning, a.answer, a.thinking_unclosed) == (
+        ("Wait, is it 5? " * 3).strip(), "The answer is 5.", False)
+    assert b.reasoning == "## Notes\n2 + 2 = 4, so 4.\n"  # the BOM dropped, the rest as it is
+    assert c.reasoning == "line one\nline two\n"
+    assert isinstance(d, ReadError) and "not valid UTF-8" in d.message and d.line == 1
+
+
+def test_plain_text_file_over_the_limit_is_an_error_line(tmp_path):
+    (tmp_path / "big.txt").write_text("é" * 5000, encoding="utf-8")
+    for lim in (1000, 2400):  # 10,000 bytes: cut at the read limit, or read whole
+        (item,) = read_traces([str(tmp_path / "big.txt")], ReaderOptions(max_text_chars=lim))
+        assert isinstance(item, ReadError) and f"max-text-chars ({lim:,})" in item.describe()
+    (item,) = read_traces([str(tmp_path / "big.txt")], ReaderOptions(max_text_chars=5000))
+    assert isinstance(item, Trace)

@@ -6,9 +6,10 @@
 ...     ...
 
 Formats by extension: ``.parquet``/``.pq`` (Parquet), ``.arrow``/``.feather``/``.ipc``
-(Arrow IPC); everything else — ``.jsonl``, ``.json``, ``.ndjson``, no extension — is JSON
-Lines (a ``.json`` file starting with ``[`` is streamed as a JSON array); a ``.gz``, ``.bz2``,
-``.xz`` or ``.zst`` suffix is decompressed; ``-`` is JSON Lines on stdin.
+(Arrow IPC); ``.txt``/``.md``/``.log`` (one trace: the whole file is the model's output);
+everything else — ``.jsonl``, ``.json``, ``.ndjson``, no extension — is JSON Lines (a
+``.json`` file starting with ``[`` is streamed as a JSON array); a ``.gz``, ``.bz2``, ``.xz``
+or ``.zst`` suffix is decompressed; ``-`` is JSON Lines on stdin.
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, get_path, parse_field_spec, parse_path,
     parse_set_spec,
 )
-from tracelint.io.jsonl import read_json_file
+from tracelint.io.jsonl import plain_name, read_json_file
 from tracelint.io.parquet import ARROW_EXTS, PARQUET_EXTS, read_arrow, read_parquet
 from tracelint.io.schema import (
     SAMPLE_KEYS, InputError, OutputError, ReaderOptions, build_traces, compile_options,
     normalize_finish_reason, split_json_cot, split_output, split_think,
 )
+from tracelint.io.text import TEXT_EXTS, read_text_file
 from tracelint.io.writers import dumps_line, open_output, write_jsonl_line
 from tracelint.model import ReadError, Trace
 
@@ -49,12 +51,15 @@ def _check_path(p: str) -> None:
 
 
 def format_of(path: str) -> str:
-    """``"parquet"``, ``"arrow"`` or ``"jsonl"`` for a path, by its extension."""
+    """``"parquet"``, ``"arrow"``, ``"text"`` or ``"jsonl"`` for a path, by its extension
+    (a text file's after any compression suffix)."""
     low = path.lower()
     if low.endswith(PARQUET_EXTS):
         return "parquet"
     if low.endswith(ARROW_EXTS):
         return "arrow"
+    if plain_name(low).endswith(TEXT_EXTS):
+        return "text"
     return "jsonl"
 
 
@@ -89,6 +94,8 @@ def _read_all(plist: list, plan: Any, batch: int, stdin: Optional[IO[bytes]]
             yield from read_parquet(p, plan, batch)
         elif fmt == "arrow":
             yield from read_arrow(p, plan, batch)
+        elif fmt == "text":
+            yield from read_text_file(p, plan)
         else:
             yield from read_json_file(p, plan, stdin)
 

@@ -406,9 +406,20 @@ _HARMONY_END = re.compile(r"<\|(?:end|return|call|start)\|>")
 _HARMONY_STRIPPED = re.compile(r"\s*analysis")
 
 
+#: End-of-turn tokens that a dump decoded without ``skip_special_tokens`` leaves at the end of
+#: the answer (ChatML / Qwen, Llama 3, DeepSeek, Gemma, Phi, GPT-2 family, SentencePiece).
+_END_OF_TURN = re.compile(
+    r"(?:\s*(?:<\|im_end\|>|<\|eot_id\|>|<\|end_of_text\|>|<\|endoftext\|>|<\|end\|>|"
+    r"<｜end▁of▁sentence｜>|<end_of_turn>|<eos>|</s>))+\s*\Z")
+
+
 def _unwrap_answer(answer: Optional[str]) -> Optional[str]:
     if answer is None:
         return None
+    if answer.endswith(">"):
+        answer = _END_OF_TURN.sub("", answer) or None
+        if answer is None:
+            return None
     for op, cl in ANSWER_WRAPPERS:
         if answer.startswith(op) and answer.endswith(cl) and len(answer) >= len(op) + len(cl) \
                 and answer.find(op, len(op)) < 0:
@@ -463,7 +474,8 @@ class _AutoSplitter:
     those, an opening delimiter with no closing one means unclosed thinking only when it
     starts the text (a stray mention later in an answer is not a thinking block), and a
     closing delimiter alone is not read (only ``</think>`` has that convention).  An answer
-    that is one ``<answer>``/``<|begin_of_solution|>`` block is unwrapped."""
+    that is one ``<answer>``/``<|begin_of_solution|>`` block is unwrapped, end-of-turn
+    tokens after it dropped."""
 
     __slots__ = ("think", "opens", "close_of")
 
@@ -535,7 +547,9 @@ def split_think(text: str, think_open: str = "<think>", think_close: str = "</th
     the other delimiters models write (:data:`OTHER_THINK_DELIMITERS`: ``<thinking>``,
     ``<reasoning>``, ``<|begin_of_thought|>``, ``◁think▷``, ``<seed:think>``, ``[THINK]``)
     and at gpt-oss harmony channels; an answer that is one ``<answer>...</answer>`` or
-    ``<|begin_of_solution|>...<|end_of_solution|>`` block is unwrapped.  Any other
+    ``<|begin_of_solution|>...<|end_of_solution|>`` block is unwrapped, and end-of-turn
+    tokens at the end of the answer (``<|im_end|>``, ``<|eot_id|>``, ``</s>``, ...) are
+    dropped.  Any other
     delimiters are used exactly as given.
     """
     if not think_close:

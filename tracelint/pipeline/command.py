@@ -144,7 +144,7 @@ def cmd_filter(args) -> int:
         # would wait forever for a writer that is gone — refuse it up front
         from .parallel import is_regular_file
         for p, kind in zip(files, kinds):
-            if kind in ("jsonl", "array") and p != "-" and not is_regular_file(p):
+            if kind in ("jsonl", "array", "text") and p != "-" and not is_regular_file(p):
                 raise UsageError(f"a Parquet/Arrow output of JSON input reads the input "
                                  f"twice, and {p!r} is not a regular file (it can be read "
                                  f"only once); write JSON Lines, or save the input to a "

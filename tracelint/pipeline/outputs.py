@@ -116,6 +116,10 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
         else:
             if kind == "array":
                 recs: Iterable = enumerate(_array_raw_records(p), 1)
+            elif kind == "text":
+                from ..io.text import load_text, text_record
+                text = load_text(p, plan)
+                recs = [(1, text_record(text))] if isinstance(text, str) else []
             else:
                 recs = _jsonl_records(p, open_binary)
             rows: List[Dict[str, Any]] = []

@@ -113,8 +113,8 @@ def _is_json_array(path: str) -> bool:
 
 
 def input_kind(path: str) -> str:
-    """``"jsonl"``, ``"array"`` (a ``.json`` file holding one JSON array), ``"parquet"`` or
-    ``"arrow"``, as the readers decide it."""
+    """``"jsonl"``, ``"array"`` (a ``.json`` file holding one JSON array), ``"text"`` (one
+    plain-text trace), ``"parquet"`` or ``"arrow"``, as the readers decide it."""
     if path == "-":
         return "jsonl"
     from ..io import format_of
@@ -320,6 +320,26 @@ def _array_chunks(path: str, options, batch_size: int, need_raw: bool) -> Iterat
         yield cur
 
 
+def _text_chunk(path: str, options) -> Iterator[Chunk]:
+    """The one record of a plain-text file, as an ``"items"`` chunk."""
+    from ..io import compile_options
+    from ..io.schema import build_traces
+    from ..io.text import load_text, text_record
+    plan = compile_options(options)
+    text = load_text(path, plan)
+    cur = Chunk("items", path, _base(path))
+    if isinstance(text, str):
+        rec = text_record(text)
+        cur.items.append((1, rec, list(build_traces(rec, plan, path, 1, cur.base))))
+    else:
+        cur.items.append((1, None, [text]))
+    try:
+        cur.nbytes = os.path.getsize(path)
+    except OSError:
+        pass
+    yield cur
+
+
 def iter_chunks(paths: Sequence[str], cfg: Config, batch_size: int = DEFAULT_BATCH_SIZE,
                 need_raw: bool = True, stdin=None) -> Iterator[Chunk]:
     """Chunks of every input, in order.  Every path is checked first (a missing file, a
@@ -340,6 +360,8 @@ def _chunks(plist, kinds, cfg, batch_size, need_raw, stdin) -> Iterator[Chunk]:
             yield from _jsonl_chunks(p, batch_size, stdin)
         elif kind == "array":
             yield from _array_chunks(p, cfg.reader_options(), batch_size, need_raw)
+        elif kind == "text":
+            yield from _text_chunk(p, cfg.reader_options())
         else:
             yield from _columnar_chunks(p, kind, batch_size)
 
