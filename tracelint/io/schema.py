@@ -408,17 +408,32 @@ _HARMONY_STRIPPED = re.compile(r"\s*analysis")
 
 #: End-of-turn tokens that a dump decoded without ``skip_special_tokens`` leaves at the end of
 #: the answer (ChatML / Qwen, Llama 3, DeepSeek, Gemma, Phi, GPT-2 family, SentencePiece).
-_END_OF_TURN = re.compile(
-    r"(?:\s*(?:<\|im_end\|>|<\|eot_id\|>|<\|end_of_text\|>|<\|endoftext\|>|<\|end\|>|"
-    r"<｜end▁of▁sentence｜>|<end_of_turn>|<eos>|</s>))+\s*\Z")
+END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>",
+                      "<|end|>", "<\uff5cend\u2581of\u2581sentence\uff5c>", "<end_of_turn>",
+                      "<eos>", "</s>")
+
+
+def _drop_end_of_turn(text: str) -> str:
+    # endswith checks moving one end index, not a regex (``(\s*token)+\s*$`` backtracks
+    # over runs of white space) nor repeated slicing (quadratic on "</s>" a million times)
+    end = len(text)
+    while True:
+        while end and text[end - 1].isspace():
+            end -= 1
+        for tok in END_OF_TURN_TOKENS:
+            if text.endswith(tok, 0, end):
+                end -= len(tok)
+                break
+        else:
+            return text[:end]
 
 
 def _unwrap_answer(answer: Optional[str]) -> Optional[str]:
     if answer is None:
         return None
     if answer.endswith(">"):
-        answer = _END_OF_TURN.sub("", answer) or None
-        if answer is None:
+        answer = _drop_end_of_turn(answer)
+        if not answer:
             return None
     for op, cl in ANSWER_WRAPPERS:
         if answer.startswith(op) and answer.endswith(cl) and len(answer) >= len(op) + len(cl) \
