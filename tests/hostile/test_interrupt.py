@@ -68,13 +68,19 @@ def temps(d):
     return sorted(f for f in os.listdir(d) if f.endswith(".tmp"))
 
 
+def _sigint_default():
+    # a shell starts a background job ("pytest ... &") with SIGINT ignored, and a child
+    # inherits that: tracelint then rightly leaves SIGINT alone, and Ctrl-C is not tested
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(args, outdir, sig, *, group=False, wait_for_data=True):
     """Start ``tracelint ARGS``, wait until a temporary output in ``outdir`` holds data,
     send ``sig`` (to the whole process group when ``group``: what Ctrl-C in a terminal
     does), and return (returncode, stderr)."""
     p = subprocess.Popen([sys.executable, "-m", "tracelint", *args], cwd=ROOT, env=env(),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True)
+                         start_new_session=True, preexec_fn=_sigint_default)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
