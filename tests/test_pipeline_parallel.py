@@ -39,12 +39,14 @@ def inputs(tmp_path_factory):
     (d / "e.txt").write_text("<think>" + "Is it 5? Let me check 2 + 3 = 5 again. " * 40
                              + "</think>5", encoding="utf-8")
     (d / "f.txt").write_bytes(b"2 + 2 = \xff")
+    # pretty-printed records one after another (json.dump(indent=2), jq .)
+    (d / "g.json").write_text("\n".join(json.dumps(r, indent=2) for r in rows[6:10]) + "\n")
     return d
 
 
 def paths(d):
     return [str(d / n) for n in ("a.jsonl", "b.jsonl.gz", "c.parquet", "d.json", "e.txt",
-                                 "f.txt")]
+                                 "f.txt", "g.json")]
 
 
 def test_iter_results_parallel_equals_iter_results(inputs):
@@ -73,7 +75,7 @@ def test_iter_results_parallel_reports_sizes_like_iter_results(inputs):
 def _filter_bytes(tmp_path, inputs, jobs, bs, ext):
     out = tmp_path / f"j{jobs}b{bs}"
     out.mkdir()
-    files = [str(inputs / n) for n in ("a.jsonl", "c.parquet", "e.txt", "f.txt")]
+    files = [str(inputs / n) for n in ("a.jsonl", "c.parquet", "e.txt", "f.txt", "g.json")]
     code = main(["filter", *files, "--keep", str(out / f"k.{ext}"), "--reject",
                  str(out / f"r.{ext}"), "--errors", str(out / f"e.{ext}"), "--jobs", str(jobs),
                  "--batch-size", str(bs), "-q"])

@@ -1195,3 +1195,29 @@ def test_plain_text_file_over_the_limit_is_an_error_line(tmp_path):
         assert isinstance(item, ReadError) and f"max-text-chars ({lim:,})" in item.describe()
     (item,) = read_traces([str(tmp_path / "big.txt")], ReaderOptions(max_text_chars=5000))
     assert isinstance(item, Trace)
+
+
+def test_pretty_printed_objects_one_after_another(tmp_path):
+    """``json.dump(indent=2)`` or ``jq .`` output: records spread over many lines, one after
+    another, in a file of any JSON name; each record's line is the line it starts on."""
+    a = {"id": "a", "prompt": "2+2?", "response": "<think>2 + 2 = 4</think>4"}
+    b = {"id": "b", "messages": [{"role": "user", "content": "3+3?"},
+                                 {"role": "assistant", "content": "6"}]}
+    body = json.dumps(a, indent=2) + "\n" + json.dumps(b, indent=4) + "\n"
+    for name in ("one.json", "one.jsonl", "one"):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        items = list(read_traces([str(tmp_path / name)]))
+        second = body.count("\n", 0, body.index('{\n    "id"')) + 1
+        assert [(i.id, i.line) for i in items] == [("a", 1), ("b", second)]
+        assert items[0].reasoning == "2 + 2 = 4" and items[1].reasoning == "6"
+    # a syntax error ends the file with one error line, at the line where it is
+    broken = (json.dumps(a, indent=2) + "\n{\n  \"id\": \"c\",\n  oops\n}\n"
+              + json.dumps(b, indent=2))
+    (tmp_path / "broken.json").write_text(broken, encoding="utf-8")
+    items = list(read_traces([str(tmp_path / "broken.json")]))
+    assert items[0].id == "a" and len(items) == 2
+    assert isinstance(items[1], ReadError) and "invalid JSON" in items[1].message
+    # compact records one per line stay JSON Lines (a bad line does not end the file)
+    (tmp_path / "lines.jsonl").write_text(json.dumps(a) + "\n{oops\n" + json.dumps(b) + "\n")
+    items = list(read_traces([str(tmp_path / "lines.jsonl")]))
+    assert [type(i).__name__ for i in items] == ["Trace", "ReadError", "Trace"]

@@ -8,8 +8,9 @@
 Formats by extension: ``.parquet``/``.pq`` (Parquet), ``.arrow``/``.feather``/``.ipc``
 (Arrow IPC); ``.txt``/``.md``/``.log`` (one trace: the whole file is the model's output);
 everything else — ``.jsonl``, ``.json``, ``.ndjson``, no extension — is JSON Lines (a
-``.json`` file starting with ``[`` is streamed as a JSON array); a ``.gz``, ``.bz2``, ``.xz``
-or ``.zst`` suffix is decompressed; ``-`` is JSON Lines on stdin.
+``.json`` file starting with ``[`` is streamed as a JSON array, and a file whose first line is
+a lone ``{`` as pretty-printed objects one after another); a ``.gz``, ``.bz2``, ``.xz`` or
+``.zst`` suffix is decompressed; ``-`` is JSON Lines on stdin.
 """
 from __future__ import annotations
 

@@ -5,8 +5,10 @@ line that does not parse yields a :class:`~tracelint.model.ReadError` and readin
 Lines are decoded with ``json.loads`` on the raw bytes (no text-layer decoding).
 
 A ``.json`` file whose first non-blank character is ``[`` is read as a JSON array, streamed
-element by element; the "line" of an element is the line on which it starts.  ``.gz``,
-``.bz2``, ``.xz`` and ``.zst`` files are decompressed on the fly.
+element by element; the "line" of an element is the line on which it starts.  A file whose
+first non-blank line is a lone ``{`` holds pretty-printed objects (``json.dump(indent=2)``,
+``jq .``), one after another: each is a record, streamed the same way.  ``.gz``, ``.bz2``,
+``.xz`` and ``.zst`` files are decompressed on the fly.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import gzip
 import io
 import json
 import os
-from typing import IO, Iterator, Optional, Union
+from typing import IO, Any, Iterator, Optional, Tuple, Union
 
 from tracelint.io.schema import InputError, _Plan, build_traces, _base
 from tracelint.model import ReadError, Trace
@@ -58,12 +60,51 @@ def iter_jsonl_lines(fh: IO[bytes], plan: _Plan, source: str) -> Iterator[Item]:
         yield ReadError(source, lineno + 1, f"read failed: {e}")
 
 
+def json_layout(head: bytes) -> str:
+    """How a JSON input is laid out, from its first bytes: ``"array"`` (the first non-blank
+    character is ``[``), ``"values"`` (the first non-blank line is a lone ``{``:
+    pretty-printed objects one after another) or ``"lines"`` (JSON Lines)."""
+    if head.startswith(_BOM):
+        head = head[3:]
+    body = head.lstrip()
+    if body[:1] == b"[":
+        return "array"
+    if body[:1] == b"{" and body[1:].lstrip(b" \t\r")[:1] == b"\n":
+        return "values"
+    return "lines"
+
+
 def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
                     ) -> Iterator[Item]:
     """Stream the elements of a JSON array without loading the file.  ``head`` holds bytes
     already read from ``fh``.  A syntax error ends the file with one ReadError (an array
     cannot be re-synchronised)."""
+    return _items(iter_json_records(fh, source, "array", head), plan, source)
+
+
+def iter_json_values(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
+                     ) -> Iterator[Item]:
+    """Stream JSON values written one after another (pretty-printed objects), each a record,
+    without loading the file.  A syntax error ends the file with one ReadError (the next
+    record cannot be found)."""
+    return _items(iter_json_records(fh, source, "values", head), plan, source)
+
+
+def _items(records, plan: _Plan, source: str) -> Iterator[Item]:
     base = _base(source)
+    for r in records:
+        if isinstance(r, ReadError):
+            yield r
+        else:
+            yield from build_traces(r[1], plan, source, r[0], base)
+
+
+def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
+                      ) -> Iterator[Union[Tuple[int, Any], ReadError]]:
+    """``(line, record)`` for each element of a JSON array (``layout="array"``) or each of
+    the values written one after another (``"values"``), streamed, then a ReadError if the
+    file breaks off or has a syntax error (which ends it)."""
+    array = layout == "array"
     dec = json.JSONDecoder()
     udec = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -107,19 +148,21 @@ def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
                 return False
 
     try:
-        if not skip_ws() or buf[pos] != "[":
-            yield ReadError(source, line, "expected a JSON array")
-            return
-        pos += 1
+        if array:
+            if not skip_ws() or buf[pos] != "[":
+                yield ReadError(source, line, "expected a JSON array")
+                return
+            pos += 1
         first = True
         while True:
             if not skip_ws():
-                yield ReadError(source, line, "invalid JSON: the array is not closed")
+                if array:
+                    yield ReadError(source, line, "invalid JSON: the array is not closed")
                 return
-            if buf[pos] == "]":
+            if array and buf[pos] == "]":
                 pos += 1
                 break
-            if not first:
+            if array and not first:
                 if buf[pos] != ",":
                     yield ReadError(source, line, "invalid JSON: expected ',' or ']' "
                                     "between array elements")
@@ -143,8 +186,8 @@ def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
             start_line = line
             line += buf.count("\n", pos, end)
             pos = end
-            yield from build_traces(rec, plan, source, start_line, base)
-        if skip_ws():
+            yield start_line, rec
+        if array and skip_ws():
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:
         yield ReadError(source, line, _reason(e))
@@ -250,22 +293,26 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
         return
     fh = open_binary(path)
     try:
-        name = plain_name(path)
-        # only a regular file is sniffed for a JSON array: reading the head of a FIFO (or
-        # /dev/fd/N) consumes it and it cannot seek back, so a ``.json`` pipe is JSON Lines
-        if name.lower().endswith(".json") and _is_regular(path):
+        layout = "lines"
+        # only a regular file is sniffed (so that --jobs, which opens it again to decide,
+        # sees the same): a ``.json`` pipe is JSON Lines
+        if _is_regular(path):
             try:
-                head = fh.read(4096)
-            except (OSError, EOFError) as e:
-                raise InputError(f"cannot read {path!r}: {e}") from None
-            stripped = head[3:] if head.startswith(_BOM) else head
-            if stripped.lstrip()[:1] == b"[":
-                yield from iter_json_array(fh, plan, path, head)
-                return
-            fh.seek(0)
-        yield from iter_jsonl_lines(fh, plan, path)
+                layout = json_layout(fh.peek(4096)[:4096])
+            except (OSError, EOFError):  # e.g. a corrupt .bz2: the line reader reports it
+                layout = "lines"
+            if layout == "array" and not plain_name(path).lower().endswith(".json"):
+                layout = "lines"  # a JSON Lines file whose first record is an array
+        if layout == "array":
+            yield from iter_json_array(fh, plan, path)
+        elif layout == "values":
+            yield from iter_json_values(fh, plan, path)
+        else:
+            yield from iter_jsonl_lines(fh, plan, path)
     finally:
         fh.close()
 
 
-__all__ = ["iter_jsonl_lines", "iter_json_array", "read_json_file", "open_binary"]
+__all__ = ["iter_jsonl_lines", "iter_json_array", "iter_json_values", "iter_json_records",
+           "json_layout",
+           "read_json_file", "open_binary"]

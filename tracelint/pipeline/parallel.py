@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..config import Config
-from ..io.fieldmap import InputError
 from ..verbosity import with_group_baseline
-from ..model import ReadError, Trace, SCHEMA_VERSION
+from ..model import ReadError, SCHEMA_VERSION
 from ..model import source_name as _base
 from .core import ERROR_REASON, check_lines, reject_reasons
 from .outputs import REASONS_FIELD, SAMPLE_INDEX_FIELD, SAMPLE_REASONS_FIELD
@@ -91,37 +90,36 @@ def is_regular_file(path: str) -> bool:
         return False
 
 
-def _is_json_array(path: str) -> bool:
-    from ..io.jsonl import open_binary, plain_name
-    name = plain_name(path)
-    if not name.lower().endswith(".json"):
-        return False
+def _json_layout(path: str) -> str:
+    """:func:`tracelint.io.jsonl.json_layout` of a JSON input, as its reader decides it."""
+    from ..io.jsonl import json_layout, open_binary, plain_name
     if not is_regular_file(path):
         # peeking would consume the head of a pipe (and the reader would then wait for a
-        # writer that has gone): a ``.json`` pipe is read as JSON Lines, as the reader does
-        return False
+        # writer that has gone): a pipe is read as JSON Lines, as the reader does
+        return "lines"
     fh = open_binary(path)
     try:
-        head = fh.read(4096)
+        layout = json_layout(fh.peek(4096)[:4096])
     except (OSError, EOFError):
-        return False
+        return "lines"
     finally:
         fh.close()
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    return head.lstrip()[:1] == b"["
+    if layout == "array" and not plain_name(path).lower().endswith(".json"):
+        return "lines"
+    return layout
 
 
 def input_kind(path: str) -> str:
-    """``"jsonl"``, ``"array"`` (a ``.json`` file holding one JSON array), ``"text"`` (one
-    plain-text trace), ``"parquet"`` or ``"arrow"``, as the readers decide it."""
+    """``"jsonl"``, ``"array"`` (a ``.json`` file holding one JSON array, or a JSON file of
+    pretty-printed objects one after another), ``"text"`` (one plain-text trace),
+    ``"parquet"`` or ``"arrow"``, as the readers decide it."""
     if path == "-":
         return "jsonl"
     from ..io import format_of
     fmt = format_of(path)
     if fmt != "jsonl":
         return fmt
-    return "array" if _is_json_array(path) else "jsonl"
+    return "jsonl" if _json_layout(path) == "lines" else "array"
 
 
 def _jsonl_chunks(path: str, batch_size: int, stdin=None) -> Iterator[Chunk]:
@@ -248,49 +246,19 @@ def _columnar_chunks(path: str, fmt: str, batch_size: int) -> Iterator[Chunk]:
 
 
 def _array_raw_records(path: str) -> List[Any]:
-    """The elements of a JSON array file, in memory, up to the first syntax error."""
-    from ..io.jsonl import open_binary
+    """The records of a JSON array file (its elements) or of a file of pretty-printed JSON
+    values (the values), up to the first syntax error: what the reader reads them from."""
+    from ..io.jsonl import iter_json_records, open_binary
+    out: List[Any] = []
     fh = open_binary(path)
     try:
-        data = fh.read()
-    except (OSError, EOFError):
-        return []
+        for r in iter_json_records(fh, path, _json_layout(path)):
+            if not isinstance(r, ReadError):
+                out.append(r[1])
+    except (OSError, EOFError):  # the reader reports it; the records before it stand
+        pass
     finally:
         fh.close()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return []
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    dec = json.JSONDecoder()
-    ws = " \t\r\n"
-    pos = 0
-    n = len(text)
-    out: List[Any] = []
-
-    def skip(p: int) -> int:
-        while p < n and text[p] in ws:
-            p += 1
-        return p
-
-    pos = skip(pos)
-    if pos >= n or text[pos] != "[":
-        return out
-    pos = skip(pos + 1)
-    first = True
-    while pos < n and text[pos] != "]":
-        if not first:
-            if text[pos] != ",":
-                return out
-            pos = skip(pos + 1)
-        first = False
-        try:
-            rec, pos = dec.raw_decode(text, pos)
-        except ValueError:
-            return out
-        out.append(rec)
-        pos = skip(pos)
     return out
 
 
@@ -345,7 +313,7 @@ def iter_chunks(paths: Sequence[str], cfg: Config, batch_size: int = DEFAULT_BAT
     """Chunks of every input, in order.  Every path is checked first (a missing file, a
     directory, an unreadable file raise :class:`tracelint.io.InputError` before anything is
     read), as ``read_traces`` does."""
-    from ..io import InputError, read_traces
+    from ..io import read_traces
     if batch_size < 1:
         raise ValueError("batch_size must be a positive integer")
     plist = [os.fspath(p) for p in paths]
