@@ -4,13 +4,14 @@ The whole file (UTF-8, a leading BOM dropped, compressed or not) is the model's 
 as the ``output`` field of a record: split at ``<think>`` or the other thinking delimiters
 when it has them, else all of it is the reasoning.  The record is line 1 of the file, so its
 id is ``<file name>:1``.  A file longer than ``max_text_chars`` is a read error, found
-without reading more than four bytes a character of the limit.
+without reading much more of it than the limit.
 """
 from __future__ import annotations
 
-from typing import Iterator, Union
+import codecs
+from typing import Iterator, List, Union
 
-from tracelint.io.jsonl import _BOM, open_binary
+from tracelint.io.jsonl import _BOM, _CHUNK, open_binary
 from tracelint.io.schema import _Plan, _base, build_traces
 from tracelint.model import ReadError, Trace
 
@@ -23,25 +24,35 @@ TEXT_EXTS = (".txt", ".md", ".log")
 def load_text(path: str, plan: _Plan) -> Union[str, ReadError]:
     """The text of the plain-text file ``path``, or the ReadError saying why it has none."""
     lim = plan.max_text_chars
+    dec = codecs.getincrementaldecoder("utf-8")()
+    parts: List[str] = []
+    chars = 0
+    first = True
     fh = open_binary(path)
     try:
-        # UTF-8 takes at most 4 bytes a character: reading 4 * limit + 1 bytes is enough to
-        # know the text is too long, without holding a huge file in memory
-        raw = fh.read() if lim is None else fh.read(4 * lim + 1)
+        while True:
+            data = fh.read(_CHUNK)
+            if first and data.startswith(_BOM):
+                data = data[3:]
+            first = False
+            part = dec.decode(data, final=not data)
+            parts.append(part)
+            chars += len(part)
+            if lim is not None and chars > lim:
+                # stop reading: the file is too long whatever follows
+                return ReadError(path, 1, f"the file holds more than max-text-chars "
+                                          f"({lim:,}) characters; not analysed (raise the "
+                                          f"limit with --max-text-chars N or max-text-chars "
+                                          f"in the config)")
+            if not data:
+                return "".join(parts)
+    except UnicodeDecodeError as e:
+        return ReadError(path, 1, f"not valid UTF-8 ({e.reason} at byte "
+                                  f"{sum(len(p.encode('utf-8')) for p in parts) + e.start})")
     except (OSError, EOFError) as e:
         return ReadError(path, 1, f"read failed: {e}")
     finally:
         fh.close()
-    if lim is not None and len(raw) > 4 * lim:  # so more than ``lim`` characters
-        return ReadError(path, 1, f"the file holds more than max-text-chars ({lim:,}) "
-                                  f"characters; not analysed (raise the limit with "
-                                  f"--max-text-chars N or max-text-chars in the config)")
-    if raw.startswith(_BOM):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return ReadError(path, 1, f"not valid UTF-8 ({e.reason} at byte {e.start})")
 
 
 def text_record(text: str) -> dict:
