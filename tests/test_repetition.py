@@ -136,6 +136,35 @@ def test_template_loop_with_changing_word():
     assert label("\n\n".join(lines), answer=None, finish_reason="length") == LOOP
 
 
+def test_numbers_written_once_are_data_not_a_loop():
+    """A zero matrix, an ARC-style grid with blank rows, a shifted diagonal, an array of
+    zeros and a periodic decimal repeat exactly, but are written once and the reasoning
+    goes on after them."""
+    row = " & ".join(["0"] * 12) + r" \\"
+    data = {
+        "matrix": "\\begin{pmatrix}\n" + "\n".join([row] * 12) + "\n\\end{pmatrix}",
+        "grid": "\n".join(" ".join(["0"] * 10) for _ in range(8)) + "\n0 0 0 3 3 3 0 0 0 0\n"
+                + "\n".join(" ".join(["0"] * 10) for _ in range(3)),
+        "diagonal": "\n".join(" ".join("1" if i == j + 1 else "0" for j in range(16))
+                               for i in range(16)),
+        "array": "```python\narr = [" + ", ".join(["0"] * 200) + "]\n```",
+        "decimal": "1/3 = 0." + "3" * 90,
+    }
+    for name, block in data.items():
+        text = f"Here it is:\n{block}\nSo the rank is 0 and the answer is 0."
+        res = analyze(Trace(id="t", reasoning=text, answer="0"))
+        assert res.label != LOOP, (name, [f.code for f in res.findings])
+
+
+def test_numbers_repeated_to_the_end_or_at_length_are_a_loop():
+    zeros = " ".join(["0"] * 400)
+    assert label("The value is " + zeros, answer=None) == LOOP
+    assert label("The value is " + zeros + " 0.", answer=None) == LOOP  # cut inside a number
+    long_run = " ".join(["0"] * 1200)
+    assert label("The value is " + long_run + " so it is 0 after all.", answer=None) == LOOP
+    assert label("So x = 0." + "3" * 500, answer=None) == LOOP
+
+
 def test_long_character_run_inside_one_word():
     assert label("In binary 2.58 is 10.1" + "0011" * 2000, answer=None) == LOOP
 

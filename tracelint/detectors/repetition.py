@@ -20,6 +20,9 @@ from ..segments import segment
 from ..units import KIND_CJK, KIND_OTHER, KIND_WORD, Units
 from .base import DetectorOutput, Rule, TraceContext
 
+#: unit kinds that carry prose: words and CJK characters
+_PROSE_KINDS = (KIND_WORD, KIND_CJK)
+
 #: Gopher (Rae et al. 2021, Table A1) thresholds, applied here to units.
 GOPHER_DUP = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
 GOPHER_TOP = {2: 0.20, 3: 0.18, 4: 0.16}
@@ -93,25 +96,35 @@ class REP002(Rule):
     What: a maximal run of units with a period of 1 to ``max_period`` units, repeated at
     least ``min_repeats`` times and covering at least ``min_units`` units (``punct_min_units``
     when the repeated block is punctuation only, e.g. ``?!?!?!``).  Also a single unit of at
-    least 64 characters whose characters repeat with a short period (``0011001100110011...``,
-    ``0.000000000...``), which a word splitter sees as one "word".
+    least ``min_chars`` characters whose characters repeat with a short period
+    (``0011001100110011...``, ``0.000000000...``), which a word splitter sees as one "word".
+    A run of numbers and symbols without a word (a zero matrix, a grid of cells, an array
+    of zeros; a periodic decimal written out) is data written once, not a loop, unless it
+    runs to the end of the text (the output degenerated until it stopped) or covers at least
+    ``data_min_units`` units (characters, for one long unit).
 
     Why: back-to-back verbatim repetition is the degenerate end state of greedy decoding.
-    Separator lines (``-----``) and ellipses are short and stay under the thresholds.
+    Separator lines (``-----``) and ellipses are short and stay under the thresholds.  A
+    matrix of zeros or an ARC-style grid with blank rows repeats exactly too, but it is
+    written once and the reasoning goes on after it; on the real traces of
+    ``../shared/realdata`` every run this rule reports without a word (2 of 27) runs to the
+    end of the text, thousands of repeats long.
 
     Options: ``min_repeats`` (8), ``min_units`` (64), ``punct_min_units`` (200),
-    ``max_period`` (2000), ``min_chars`` (64, for the character-level check).
+    ``data_min_units`` (1000), ``max_period`` (2000), ``min_chars`` (64, for the
+    character-level check).
 
     Flagged example: ``"\\[ 7x = 0 \\]"`` on 3,000 consecutive lines; ``"?!?!?!?!..."`` for
-    300 characters.
+    300 characters; ``"0000000..."`` until the output stops.
 
-    OK example: a markdown separator ``|---|---|---|`` or a line of 40 dashes.
+    OK example: a markdown separator ``|---|---|---|`` or a line of 40 dashes; a 12 × 12
+    zero matrix or a grid with blank rows of ``0 0 0 ...``, followed by the reasoning about it.
     """
 
     code = "REP002"
     name = "exact-repeat"
     options = {"min_repeats": 8, "min_units": 64, "punct_min_units": 200,
-               "max_period": 2000, "min_chars": 64}
+               "data_min_units": 1000, "max_period": 2000, "min_chars": 64}
 
 
 class REP003(Rule):
@@ -502,17 +515,29 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     min_rep = cfg.option("REP002", "min_repeats")
     min_units = cfg.option("REP002", "min_units")
     punct_min = cfg.option("REP002", "punct_min_units")
+    data_min = cfg.option("REP002", "data_min_units")
+    n = len(units)
     runs = ngram.periodic_runs(units.ids, 1, cfg.option("REP002", "max_period"),
                                float(min_rep), min_units)
     for start, end, p in runs.tolist():
-        if units.kinds[start:start + p].max() == KIND_OTHER and (units.kinds[start:start + p] == KIND_OTHER).all():
+        kinds = units.kinds[start:start + p]
+        if (kinds == KIND_OTHER).all():
             if end - start < punct_min:
+                continue
+        elif not np.isin(kinds, _PROSE_KINDS).any():
+            # numbers and symbols written once are data, not a loop; one that runs to the
+            # end is the output degenerating (a run is maximal, so a block cut off at the
+            # end belongs to it; one unit more is a number cut inside)
+            if end - start < data_min and n - end > 1:
                 continue
         a, b = units.char_span(start, end)
         out.findings.append(REP002.finding(
             a, b, f"a block of {p} unit{'s' if p > 1 else ''} repeated {(end - start) / p:.1f} "
                   f"times back to back", period=p, repeats=round((end - start) / p, 2)))
+    last = len(text.rstrip())
     for i, a, b, p in _char_periodic(text, units, cfg.option("REP002", "min_chars"), min_rep):
+        if b - a < data_min and last - b > p:
+            continue  # a periodic number written out once (1/3 to 70 digits)
         out.findings.append(REP002.finding(
             a, b, f"{b - a} characters repeating a {p}-character pattern inside one word",
             period_chars=p, repeats=round((b - a) / p, 2)))
