@@ -67,6 +67,11 @@ def only(text):
     (r"180^\circ - 2 \times 50^\circ = 80^\circ", "ok"),
     (r"\frac{5 \times 180^\circ}{7} \approx 128.5714^\circ", "ok"),
     ("3 times 4 = 12", "ok"),
+    ("0x1F + 1 = 32", "ok"),                 # integers in base 16, 2, 8, as in code
+    ("0x1F + 1 = 33", "wrong"),
+    ("0b101 * 2 = 10", "ok"),
+    ("0o17 - 0o7 = 8", "ok"),
+    ("0x * 5 = 0", "ok"),                    # zero times x, not a literal
 ])
 def test_forms(text, status):
     assert only(text).status == status

@@ -117,6 +117,9 @@ _TOKEN = _CLAIM_LEXEME
 
 _SIMPLE_NUM = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _ENOTATION = re.compile(r"[eE]([+-]?\d{1,3})(?![\w.])")
+#: 0x1F, 0b101, 0o17: integers written in base 16, 2 or 8 (as in code)
+_BASE_LITERAL = re.compile(r"0(?:[xX][0-9A-Fa-f]{1,64}|[bB][01]{1,256}|[oO][0-7]{1,86})"
+                           r"(?![0-9A-Za-z_.])")
 _REPEATING = re.compile(r"\((\d{1,6})\)(?![\d(])")
 _REPEATING_DOT = re.compile(r"\.\((\d{1,6})\)(?![\d(])")
 _LATEX_GROUP = re.compile(r"(?:\{,\}|,\\!|\\,|,\\,|\\!|,\\ |\\ )(\d{3})(?![\d])")
@@ -416,6 +419,15 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
             if g == 2:  # num
                 t = text[s:e]
                 nc = text[e] if e < hi else ""
+                if t == "0" and nc in ("x", "X", "b", "B", "o", "O"):
+                    bm = _BASE_LITERAL.match(text, s, hi)
+                    if bm is not None:  # not "0x = 0" (zero times x)
+                        lit = bm.group()
+                        append(Tok(NUM, s, bm.end(), lit, Fraction(int(lit, 0)), sp, 0, "base"))
+                        pos = bm.end()
+                        sp = False
+                        cur_pending = None
+                        continue
                 # repeating decimals, e-notation, a leading "." and LaTeX thousands separators
                 # all show at the first character after the number or at its own first one
                 if (nc and nc in ".(eE{,\\") or t[0] == ".":
