@@ -130,7 +130,9 @@ def test_extracted_answer_fields():
     ("1,000", "1000.0", True, "numeric"),
     ("1/2", "0.5", True, "numeric"),
     ("0.5", "50%", True, "numeric"),         # the reference is a percentage
-    ("50%", "0.5", False, "numeric"),        # ... and only then
+    ("50%", "0.5", True, "numeric"),         # the answer is (a probability as a percent)
+    ("5%", "0.5", False, "numeric"),
+    ("33%", "1/3", True, "numeric"),         # a repeating reference at the shown precision
     ("25%", "25", True, "numeric"),
     ("540", "He sprints 3*3=<<3*3=9>>9 times\n#### 540", True, "numeric"),
     ("18", "# 18", True, "numeric"),

@@ -15,7 +15,8 @@ of the reasoning.  In each text it takes, in this order:
 
 Comparison (:func:`answers_match`) normalizes LaTeX and units away and then decides, in this
 order: option letters (``letter``), numbers by exact value (``numeric``: ``1,000`` =
-``1000.0``, ``1/2`` = ``0.5``, ``50%`` = ``0.5`` only when the reference is a percentage,
+``1000.0``, ``1/2`` = ``0.5``, ``50%`` = ``0.5`` whichever of the two is the reference
+(and ``50%`` = ``50`` when the reference drops the sign),
 a decimal rounding of an irrational or repeating reference at its shown precision), symbolic
 equivalence through sympy built from our own parse (``symbolic``: ``\\frac{\\sqrt{3}}{2}``,
 expressions in variables), tuples element by element, and normalized strings (``string``).
@@ -1005,6 +1006,10 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
         if not m and ref_pct and not a.pct:
             # reference 50%: an answer of 0.5 is the same quantity
             m = a.value == r.value / 100 or _close(r.value / 100, a.value, a.nd)
+        elif not m and a.pct and not ref_pct:
+            # reference 0.5 (a probability, a rate): an answer of 50% is the same quantity
+            m = a.value / 100 == r.value or (a.nd is not None and
+                                              _close(r.value, a.value / 100, a.nd + 2))
         return bool(m), "numeric"
     if r.kind in ("exact", "symbolic", "poly") and a.kind in ("exact", "symbolic", "poly"):
         return _symbolic_match(a, r, ref_pct)
