@@ -344,6 +344,12 @@ cdef inline bint _cs_unit_mark(Py_UCS4 c) noexcept nogil:
             or c == 0x2f)
 
 
+cdef inline bint _cs_cjk_unit(Py_UCS4 c) noexcept nogil:
+    # [\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]: kana, CJK ideographs, Hangul
+    return ((0x3040 <= c <= 0x30ff) or (0x3400 <= c <= 0x9fff) or (0xac00 <= c <= 0xd7af)
+            or (0xf900 <= c <= 0xfaff))
+
+
 cdef inline bint _cs_space(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0xa0 or c == 0x2009 or c == 0x202f
 
@@ -497,6 +503,14 @@ cdef Py_ssize_t _cs_lhs_step(str s, int kind, void* d, Py_ssize_t p, Py_ssize_t 
     if _cs_letter8(c) and (p == 0 or not _cs_letter8(PyUnicode_READ(kind, d, p - 1))) and \
             (p + 1 >= stop or not _cs_letter8(PyUnicode_READ(kind, d, p + 1))):
         return p + 1
+    # [CJK]{1,2}(?=\d): a counter or unit after a number (3个, 4개, 5個), reversed
+    if _cs_cjk_unit(c) and p + 1 < stop:
+        c2 = PyUnicode_READ(kind, d, p + 1)
+        if _cs_cjk_unit(c2) and p + 2 < stop and \
+                Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, p + 2)):
+            return p + 2
+        if Py_UNICODE_ISDECIMAL(c2):
+            return p + 1
     if _cs_space(c) or Py_UNICODE_ISDECIMAL(c) or c == 0x2e or c == 0x2c or _cs_symbol(c, False):
         return p + 1
     return -1

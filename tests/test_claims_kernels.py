@@ -246,7 +246,11 @@ _SPAN_PIECES = ["0", "7", "12", "\u0663", ".", ",", " ", "  ", "\t", "\u00a0", "
                 "s\u2019retaeP", "'",
                 # operator symbols read but not evaluated, and the other products and roots
                 "\u2295", "\u2297", "\u2218", "\u22c6", "\u25a1", "\u2191", "\u2022",
-                "\u2219", "\u2715", "\u221b", "\u25b3", "\u2192"]
+                "\u2219", "\u2715", "\u221b", "\u25b3", "\u2192",
+                # counters and units after a number in CJK text (3个, 4개, 5個), and CJK
+                # punctuation, which is none
+                "\u4e2a", "\uac1c", "\u500b", "\u5e73\u65b9\u7c73", "\u3064", "\u3002",
+                "\uf900", "\u33a1"]
 span_texts = st.one_of(
     st.lists(st.sampled_from(_SPAN_PIECES), max_size=18).map("".join),
     st.text(max_size=30),
@@ -305,6 +309,11 @@ def test_run_kernels_same_signature_and_doc():
 @example("03 + )sehsid s'kcaJ( 06", 5, 100)
 @example("82.6 = ip*2", 7, 100)
 @example("82.6 = ipa*2", 7, 100)
+@example("\u4e2a4 + \u4e2a3", 0, 100)
+@example("\u7c73\u65b94 \u00d7 \u7c733", 0, 100)
+@example("\u4e2a\u4e2a\u4e2a3", 0, 100)
+@example("\u4e2a\u4e2a3", 0, 2)
+@example("\u4e2a\u4e2a3", 0, 3)
 def test_run_kernels_equal_twins(text, pos, stop):
     assert CY.claim_lhs_run(text, pos, stop) == PY.claim_lhs_run(text, pos, stop)
     assert CY.claim_rhs_run(text, pos, stop) == PY.claim_rhs_run(text, pos, stop)
@@ -314,7 +323,8 @@ def test_run_kernels_equal_twins(text, pos, stop):
 def test_run_kernels_every_bmp_code_point():
     """Every BMP code point alone, after a letter, before a letter and after a digit."""
     for ch in _bmp_chars():
-        for text in (ch, "a" + ch, ch + "a", "3" + ch + " ", ch + "\\"):
+        for text in (ch, "a" + ch, ch + "a", "3" + ch + " ", ch + "\\", ch + "3",
+                     ch + ch + "3", ch + "\u4e2a3"):
             for pos in (0, 1):
                 assert CY.claim_lhs_run(text, pos, len(text)) == \
                     PY.claim_lhs_run(text, pos, len(text)), hex(ord(ch))

@@ -72,6 +72,9 @@ def only(text):
     ("0b101 * 2 = 10", "ok"),
     ("0o17 - 0o7 = 8", "ok"),
     ("0x * 5 = 0", "ok"),                    # zero times x, not a literal
+    ("\u82f9\u679c 3\u4e2a + 4\u4e2a = 8\u4e2a", "wrong"),   # counters after numbers: 3个 + 4个
+    ("\uc0ac\uacfc 3\uac1c + 4\uac1c = 7\uac1c", "ok"),     # 3개 + 4개 = 7개
+    ("3\u7c73 \u00d7 4\u7c73 = 12\u5e73\u65b9\u7c73", "ok"),   # 3米 × 4米 = 12平方米
 ])
 def test_forms(text, status):
     assert only(text).status == status

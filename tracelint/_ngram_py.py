@@ -1093,6 +1093,7 @@ _CLAIM_LHS_ALTS = (
     r"|(?:semit|fo|sulp|sunim|yb|dedivid|deilpitlum|rep|revo|nezod|derdnuh|dnasuoht|noillim)(?= )"
     r"|(?<![A-Za-z\u00c0-\u024f\u0370-\u03ff])[A-Za-z\u00c0-\u024f\u0370-\u03ff]"
     r"(?![A-Za-z\u00c0-\u024f\u0370-\u03ff])"   # a single letter (Latin, Greek, ...)
+    r"|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]{1,2}(?=\d)"  # 3个, 4개, 5個
     r"|[ \t\u00a0\u2009\u202f]"
     r"|[\d.,]"
     r"|[-+*/^\u00d7\u00f7\u00b7\u22c5\u2217\u2212\u2013\u2044\u2215%!()\[\]{}$\u20ac\u00a3\u00a5\u20b9\u221a"
