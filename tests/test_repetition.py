@@ -235,6 +235,42 @@ def test_question_quoted_again_and_again_is_not_a_copied_block():
     assert analyze(Trace(id="t", reasoning=text, answer="80")).metrics["copied_block_copies"] == 6
 
 
+_FUNC = """def process(records, threshold=0.5):
+    kept = []
+    for rec in records:
+        score = rec.get("score", 0.0)
+        if score is None:
+            continue
+        if score >= threshold:
+            kept.append(rec)
+    total = sum(r["score"] for r in kept)
+    mean = total / len(kept) if kept else 0.0
+    return {"count": len(kept), "mean": mean}
+"""
+
+
+def _attempts(fixes):
+    return "\n\n".join(
+        f"Attempt {k + 1}: the test still fails (expected {3 + k}, got {2 + k}). Changing "
+        f"the comparison.\n```python\n{_FUNC.replace('if score >= threshold:', fx)}```"
+        for k, fx in enumerate(fixes)) + "\n\nNow the tests pass."
+
+
+def test_code_rewritten_with_a_fix_each_time_is_not_a_copied_block():
+    fixes = ["if score >= threshold:", "if score > threshold:", "if float(score) >= threshold:",
+             "if score is not None and score >= threshold:", "if score >= float(threshold):",
+             "if round(score, 6) >= threshold:"]
+    res = analyze(Trace(id="t", reasoning=_attempts(fixes), answer="done"))
+    assert res.metrics["copied_block_copies"] == 0 and res.label != LOOP
+    # the same function printed six times unchanged is
+    res = analyze(Trace(id="t", reasoning=_attempts(fixes[:1] * 6), answer="done"))
+    assert res.metrics["copied_block_copies"] == 6 and res.label == LOOP
+    # five of the six the same: the five are copies
+    res = analyze(Trace(id="t", reasoning=_attempts(fixes[:1] * 3 + fixes[1:2] + fixes[:1] * 2),
+                        answer="done"))
+    assert res.metrics["copied_block_copies"] == 5 and res.label == LOOP
+
+
 def test_table_rules_and_rows_of_equal_cells_are_not_copied_blocks():
     """Six different tables share their rule line (symbols only) and a row of equal cells
     (periodic): neither is a passage written again."""

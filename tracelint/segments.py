@@ -41,21 +41,26 @@ def segment(text: str, units: Units, vocab: Dict[str, int], cap: int = 48
     return bounds, neutral
 
 
+def fence_edges(text: str) -> np.ndarray:
+    """Char offsets of the paired ``` fences of ``text``: block k runs from ``edges[2k]`` to
+    ``edges[2k + 1] + 3``.  An unpaired last fence is ignored: a block that never closes is
+    text that ran away (often a loop), and must not hide what follows."""
+    fences: list = []
+    pos = text.find("```")
+    while pos != -1:
+        fences.append(pos)
+        pos = text.find("```", pos + 3)
+    if len(fences) % 2:
+        fences.pop()
+    return np.array(fences, dtype=np.int64)
+
+
 def _neutral_segments(text: str, units: Units, bounds: np.ndarray) -> np.ndarray:
     nseg = len(bounds) - 1
     neutral = np.zeros(nseg, dtype=bool)
     if "```" in text:
-        fences: list = []
-        pos = text.find("```")
-        while pos != -1:
-            fences.append(pos)
-            pos = text.find("```", pos + 3)
-        # pair fences: inside = between fence 2k and 2k+1.  An unpaired last fence is
-        # ignored: a block that never closes is text that ran away (often a loop), and
-        # must not hide what follows.
-        if len(fences) % 2:
-            fences.pop()
-        edges = np.array(fences, dtype=np.int64)
+        # inside = between fence 2k and 2k+1
+        edges = fence_edges(text)
         seg_char = units.starts[bounds[:-1]]
         inside = (np.searchsorted(edges, seg_char, side="right") % 2) == 1
         neutral |= inside

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import ngram
 from ..config import Config
-from ..segments import segment
+from ..segments import fence_edges, segment
 from ..units import KIND_CJK, KIND_OTHER, KIND_WORD, Units
 from .base import DetectorOutput, Rule, TraceContext
 
@@ -48,6 +48,10 @@ class REP001(Rule):
     least ``copy_min_units`` units (two or three sentences) holding at least a fifth words,
     found verbatim at least ``copy_min_copies`` times without overlap, anywhere in the text
     (code blocks included), that is not mostly table rows and not copied from the prompt.
+    Inside a program block (fenced and tagged with a programming language), copies count
+    together only when the whole blocks they touch are the same: a function printed again
+    unchanged is a copy, the shared lines of a function re-written with a fix each time are
+    part of each new version (an answer re-printed as JSON, or untagged, still counts).
 
     Why: a model stuck in a loop spends its budget re-stating the same doubt, option or
     computation, verbatim or with small changes, usually until the token cap.  Such traces
@@ -448,7 +452,8 @@ def copied_blocks(ids: np.ndarray, min_len: int, min_copies: int = 2
 def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     """REP001's copied-block case: a passage of several sentences found verbatim
     ``copy_min_copies`` times.  Works on the raw unit ids (numbers not collapsed) and on the
-    whole text, code blocks included, so a re-printed answer block counts."""
+    whole text, code blocks included, so a re-printed answer block counts; copies inside a
+    program block count together only when the whole blocks they touch are the same."""
     units = ctx.units
     m = out.metrics
     m.update(copied_block_copies=0, copied_block_units=0)
@@ -480,6 +485,11 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         in_rows = sum(len(x) for x in lines if x.strip()[:1] == "|" or x.strip()[-1:] == "|")
         if 2 * in_rows > sum(len(x) for x in lines):
             continue
+        if "```" in ctx.reasoning:
+            pos = _same_code(ctx.reasoning, units, pos, length)
+            copies, first = len(pos), int(pos[0])
+            if copies < min_copies:
+                continue
         m.update(copied_block_copies=copies, copied_block_units=length)
         if cfg.enabled("REP001") and m.get("loop_start") is None:
             a = int(units.starts[first])
@@ -490,6 +500,50 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
                       f"verbatim, from char {a}", repeats=copies, repeat_units=length * copies,
                 copied_block=True))
         return
+
+
+#: Fence tags of blocks that hold data or output (an answer printed as JSON), not a program.
+_DATA_FENCES = frozenset(["", "json", "jsonl", "text", "txt", "plaintext", "markdown", "md",
+                          "output", "yaml", "yml", "csv"])
+
+
+def _fence_tag(text: str, a: int, b: int) -> str:
+    """The language tag of the fenced block ``text[a:b]`` ("```python\\n...": "python")."""
+    nl = text.find("\n", a, b)
+    return text[a + 3:nl if nl >= 0 else a + 3].strip().lower()
+
+
+def _same_code(text: str, units: Units, pos: np.ndarray, length: int) -> np.ndarray:
+    """The copies (start positions, in order) of a passage that repeat the same thing: those
+    that touch no program block (a fenced block tagged with a programming language), and of
+    the others the largest group that touches the same whole program blocks, unit for unit
+    (the first on ties).  A passage shared by several versions of a program (a function
+    re-written with one line changed each time) is part of each new version, not a copy;
+    the same program printed again is, and so is an answer re-printed as JSON."""
+    edges = fence_edges(text)
+    if edges.size == 0:
+        return pos
+    starts, ends = edges[0::2], edges[1::2] + 3
+    program = np.array([_fence_tag(text, int(a), int(b)) not in _DATA_FENCES
+                        for a, b in zip(starts, ends)], dtype=bool)
+    if not program.any():
+        return pos
+    other: List[int] = []
+    groups: Dict[tuple, List[int]] = {}
+    for p in pos.tolist():
+        a, b = int(units.starts[p]), int(units.ends[p + length - 1])
+        # blocks k with start < b and end > a
+        ks = [k for k in range(int(np.searchsorted(ends, a, side="right")),
+                               int(np.searchsorted(starts, b, side="left"))) if program[k]]
+        if not ks:
+            other.append(p)
+            continue
+        key = tuple(units.ids[int(np.searchsorted(units.starts, starts[k])):
+                              int(np.searchsorted(units.starts, ends[k]))].tobytes()
+                    for k in ks)
+        groups.setdefault(key, []).append(p)
+    best = max(groups.values(), key=len) if groups else []  # the first on ties
+    return np.asarray(sorted(other + best), dtype=np.int64)
 
 
 def _cycling(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
