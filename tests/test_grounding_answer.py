@@ -133,6 +133,10 @@ def test_extracted_answer_fields():
     ("50%", "0.5", True, "numeric"),         # the answer is (a probability as a percent)
     ("5%", "0.5", False, "numeric"),
     ("33%", "1/3", True, "numeric"),         # a repeating reference at the shown precision
+    ("x = 2, y = 3", "(2, 3)", True, "numeric"),   # assignments for a tuple, in order
+    ("x=2 and y=3", "(2,3)", True, "numeric"),
+    ("x = 3, y = 2", "(2, 3)", False, "numeric"),
+    ("x = 2", "(2, 3)", False, "string"),
     ("25%", "25", True, "numeric"),
     ("540", "He sprints 3*3=<<3*3=9>>9 times\n#### 540", True, "numeric"),
     ("18", "# 18", True, "numeric"),

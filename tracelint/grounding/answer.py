@@ -774,6 +774,12 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
         al = _option_letter(answer)
         return (al == rl), "letter"
     na, nr = normalize_answer(answer), normalize_answer(ref)
+    if "=" in na and "=" not in nr and _brackets(nr) and not _brackets(na):
+        # "x = 2, y = 3" (or "x = 2 and y = 3") for the reference (2, 3)
+        vals = [_ASSIGNMENT.fullmatch(x) for x in _AND.split(na)]
+        if len(vals) == len(_split_top(nr)) > 1 and all(vals):
+            b = _brackets(nr)
+            na = b[:1] + ", ".join(v.group(1) for v in vals if v) + b[1:]
     # an answer such as "((200/10)*400)*(1-0.3) = 32000": the value after the last '='
     if "=" in na and "=" not in nr:
         na = na.rsplit("=", 1)[1].strip()
@@ -812,6 +818,10 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
         return True, "symbolic" if "symbolic" in methods else methods[0] if methods else "string"
     return _match_one(na, nr, str(answer), prompt)
 
+
+#: one "name = value" of a list of assignments, and what separates them
+_ASSIGNMENT = re.compile(r"\s*[A-Za-z][A-Za-z0-9_]{0,7}\s*=\s*([^=,;]*[^=,;\s])\s*")
+_AND = re.compile(r",|;|\band\b")
 
 #: the last "is" / "are" / "equals" / ":" of a sentence answer
 _VALUE_CUE = re.compile(r"(?:\b(?:is|are|equals|be)\b|:)\s*")
