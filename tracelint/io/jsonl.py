@@ -74,6 +74,22 @@ def json_layout(head: bytes) -> str:
     return "lines"
 
 
+def file_layout(path: str, fh: IO[bytes]) -> str:
+    """:func:`json_layout` of the JSON input ``path`` open as ``fh`` (peeked, not consumed).
+    Only a regular file is sniffed (the reader and ``--jobs``, which opens it again to
+    decide, must see the same; a pipe cannot be read twice): a pipe is JSON Lines, and so is
+    a file not named ``.json`` whose first record is an array."""
+    if not _is_regular(path):
+        return "lines"
+    try:
+        layout = json_layout(fh.peek(4096)[:4096])  # type: ignore[attr-defined]
+    except (OSError, EOFError):  # e.g. a corrupt .bz2: the line reader reports it
+        return "lines"
+    if layout == "array" and not plain_name(path).lower().endswith(".json"):
+        return "lines"
+    return layout
+
+
 def iter_json_array(fh: IO[bytes], plan: _Plan, source: str, head: bytes = b""
                     ) -> Iterator[Item]:
     """Stream the elements of a JSON array without loading the file.  ``head`` holds bytes
@@ -293,16 +309,7 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
         return
     fh = open_binary(path)
     try:
-        layout = "lines"
-        # only a regular file is sniffed (so that --jobs, which opens it again to decide,
-        # sees the same): a ``.json`` pipe is JSON Lines
-        if _is_regular(path):
-            try:
-                layout = json_layout(fh.peek(4096)[:4096])
-            except (OSError, EOFError):  # e.g. a corrupt .bz2: the line reader reports it
-                layout = "lines"
-            if layout == "array" and not plain_name(path).lower().endswith(".json"):
-                layout = "lines"  # a JSON Lines file whose first record is an array
+        layout = file_layout(path, fh)
         if layout == "array":
             yield from iter_json_array(fh, plan, path)
         elif layout == "values":
@@ -314,5 +321,5 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
 
 
 __all__ = ["iter_jsonl_lines", "iter_json_array", "iter_json_values", "iter_json_records",
-           "json_layout",
+           "json_layout", "file_layout",
            "read_json_file", "open_binary"]

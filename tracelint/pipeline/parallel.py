@@ -91,22 +91,15 @@ def is_regular_file(path: str) -> bool:
 
 
 def _json_layout(path: str) -> str:
-    """:func:`tracelint.io.jsonl.json_layout` of a JSON input, as its reader decides it."""
-    from ..io.jsonl import json_layout, open_binary, plain_name
+    """:func:`tracelint.io.jsonl.file_layout` of a JSON input, as its reader decides it."""
+    from ..io.jsonl import file_layout, open_binary
     if not is_regular_file(path):
-        # peeking would consume the head of a pipe (and the reader would then wait for a
-        # writer that has gone): a pipe is read as JSON Lines, as the reader does
-        return "lines"
+        return "lines"  # not opened: opening a FIFO would wait for a writer
     fh = open_binary(path)
     try:
-        layout = json_layout(fh.peek(4096)[:4096])
-    except (OSError, EOFError):
-        return "lines"
+        return file_layout(path, fh)
     finally:
         fh.close()
-    if layout == "array" and not plain_name(path).lower().endswith(".json"):
-        return "lines"
-    return layout
 
 
 def input_kind(path: str) -> str:
