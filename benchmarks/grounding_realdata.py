@@ -41,7 +41,6 @@ from tracelint.config import Config  # noqa: E402
 from tracelint.detectors import completion as C  # noqa: E402
 from tracelint.detectors import grounding as G  # noqa: E402
 from tracelint.detectors.base import TraceContext  # noqa: E402
-from tracelint.grounding.answer import answers_match, extract_answer  # noqa: E402
 from tracelint.grounding.claims import ClaimScanner, scan_claims  # noqa: E402
 from tracelint.grounding.equations import check_equations  # noqa: E402
 from tracelint.model import Trace  # noqa: E402

@@ -1106,10 +1106,10 @@ def render(R: Dict[str, Any], info: Dict[str, Any], args, load: Tuple[List[float
     w("|---|---|---|")
     w(f"| ≥ 30 MB/s per core end to end (`score`, all default detectors, real traces) | "
       f"{e2e_file[0]:.2f} file MB/s ({e2e[0]:.2f} reasoning-text MB/s) | {mark('e2e')} |")
-    w(f"| ≥ 40x datatrove `GopherRepetitionFilter` (defaults) on the same texts | "
+    w("| ≥ 40x datatrove `GopherRepetitionFilter` (defaults) on the same texts | "
       + (f"{vs_dt:.1f}x (`score` vs the filter, text MB/s per core, subset)" if vs_dt else "peer missing")
       + f" | {mark('vs_datatrove')} |")
-    w(f"| SA + LCP ≥ pydivsufsort on the same unit arrays | "
+    w("| SA + LCP ≥ pydivsufsort on the same unit arrays | "
       + (f"{sa_ratio:.2f}x" if sa_ratio else "peer missing") + f" | {mark('sa_vs_dss')} |")
     w(f"| peak RSS ≤ 300 MB whatever the input size | {rss_max:.0f} MB (largest over every `score` "
       f"run: RSS of the one process with `--jobs 1` at every size, PSS of the `--jobs 2` tree, "
@@ -1117,7 +1117,7 @@ def render(R: Dict[str, Any], info: Dict[str, Any], args, load: Tuple[List[float
           "; it grows with the input size (see Scaling), so this holds at the sizes measured only"
           if not flat else (f"; flat from the whole input to {args.memory_copies}x it" if mem
                             else "")) + f" | {mark('rss_mb')} |")
-    w(f"| throughput at 16x within 15% of 1x | "
+    w("| throughput at 16x within 15% of 1x | "
       + (f"{worst_scale:.0%} of 1x (net MB/s per core, the worse of the two axes)" if worst_scale else "—")
       + f" | {mark('scale_16x')} |")
     w(f"| `--jobs 2` ≥ 1.7x `--jobs 1` | {speedup:.2f}x median, {best:.2f}x best of runs (wall"

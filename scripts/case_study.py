@@ -32,8 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tracelint import __version__  # noqa: E402
-from tracelint.aggregate import stats, summarize  # noqa: E402
-from tracelint.aggregate.efficiency import decompose  # noqa: E402
+from tracelint.aggregate import stats  # noqa: E402
 from tracelint.analysis import analyze  # noqa: E402
 from tracelint.config import Config  # noqa: E402
 from tracelint.io import read_traces  # noqa: E402
@@ -366,7 +365,6 @@ def main(argv=None) -> int:
             json.dump({"gsm8k_23_models": rep1, "mip": rep2, "mip_ratios": mip}, fh,
                       ensure_ascii=False, indent=1)
 
-    g = {x["group"]: x for x in rep1["groups"]}
     s = mip["summary"]
     reasoning_loop = [x for x in rep2["groups"] if x["key"]["condition"] == "MiP"
                       and x["label_shares"] is not None and x["key"]["model"] in REASONING_MODELS]

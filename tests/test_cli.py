@@ -132,7 +132,7 @@ def test_config_file_selects_and_sets_options(tmp_path, capsys):
 
 def test_pyproject_table_is_found(tmp_path, capsys, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[tool.tracelint]\nfail-on = ["truncated"]\n')
-    p = write(tmp_path, "t.jsonl", [{"response": "ok.", "finish_reason": "length"}])
+    write(tmp_path, "t.jsonl", [{"response": "ok.", "finish_reason": "length"}])
     monkeypatch.chdir(tmp_path)
     code, _, _ = run(["score", "t.jsonl", "-q", "--format", "jsonl"], capsys)
     assert code == 1

@@ -54,6 +54,9 @@ def env_with_tracelint(tmp_path: Path) -> dict:
     env = dict(os.environ)
     env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}".rstrip(os.pathsep)
+    # Spark starts its Python workers with "python3" from PATH unless told: this interpreter,
+    # so that the recipe runs the same with or without an activated virtual environment
+    env.setdefault("PYSPARK_PYTHON", sys.executable)
     return env
 
 

@@ -208,7 +208,7 @@ def test_unreadable_record_is_reported(tmp_path, capsys):
 
 
 def test_group_by_two_fields(tmp_path):
-    data = make_dataset(tmp_path / "d.jsonl", n_tasks=3)
+    make_dataset(tmp_path / "d.jsonl", n_tasks=3)
     rc, j, _ = run_report(tmp_path, "--by", "model,task")
     rep = json.loads(j.read_text(encoding="utf-8"))
     assert rep["by"] == ["model", "task"]

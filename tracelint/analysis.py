@@ -16,7 +16,7 @@ Length and the number of "wait"s never make a trace degenerate; only cycling doe
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, Optional, Union
 
 from .config import Config
 from .detectors.base import TraceContext

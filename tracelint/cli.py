@@ -286,7 +286,6 @@ def _sarif(results: List[Dict[str, Any]], wheres: List[Any]) -> Dict[str, Any]:
 
 
 def cmd_score(args) -> int:
-    from .io import InputError
     from .io.writers import open_output, write_jsonl_line
     cfg = build_config(args)
     fail_on = cfg.fail_on or ["degenerate-looping"]

@@ -17,6 +17,8 @@ import numpy as np
 from . import ngram
 
 KIND_WORD, KIND_NUMBER, KIND_CJK, KIND_OTHER = 0, 1, 2, 3
+#: the unit kinds that carry prose: words and CJK characters (numbers and symbols do not)
+PROSE_KINDS = (KIND_WORD, KIND_CJK)
 
 #: Vocabulary key under which all numbers are collapsed (cannot collide with a real unit:
 #: units never contain a NUL character followed by text).

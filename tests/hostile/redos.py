@@ -42,7 +42,7 @@ import pkgutil
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 try:
     import re._parser as sre_parse  # Python >= 3.11

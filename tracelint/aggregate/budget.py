@@ -17,7 +17,6 @@ and the tokens a self-consistency early stop would save.  Pure functions; no I/O
 """
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from .. import ngram
 from ..config import Config
 from ..segments import segment
-from ..units import KIND_CJK, KIND_WORD
+from ..units import PROSE_KINDS
 from .base import DetectorOutput, Rule, TraceContext
 
 
@@ -123,8 +123,6 @@ def _longer(spans: np.ndarray, k: int) -> np.ndarray:
     return spans[(spans[:, 1] - spans[:, 0]) >= k]
 
 
-#: unit kinds that carry prose: words and CJK characters (numbers and symbols do not)
-_PROSE_KINDS = (KIND_WORD, KIND_CJK)
 
 
 def _prose(units, spans: np.ndarray) -> np.ndarray:
@@ -132,7 +130,7 @@ def _prose(units, spans: np.ndarray) -> np.ndarray:
     words."""
     if spans.shape[0] == 0:
         return spans
-    words = np.isin(units.kinds, _PROSE_KINDS)
+    words = np.isin(units.kinds, PROSE_KINDS)
     csum = np.concatenate(([0], np.cumsum(words, dtype=np.int64)))
     a, b = spans[:, 0], spans[:, 1]
     return spans[2 * (csum[b] - csum[a]) >= (b - a)]

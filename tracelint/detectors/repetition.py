@@ -10,18 +10,15 @@ it runs into the end of a trace that was cut off.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 
 from .. import ngram
 from ..config import Config
 from ..segments import fence_edges, segment
-from ..units import KIND_CJK, KIND_OTHER, KIND_WORD, Units
+from ..units import KIND_OTHER, PROSE_KINDS, Units
 from .base import DetectorOutput, Rule, TraceContext
-
-#: unit kinds that carry prose: words and CJK characters
-_PROSE_KINDS = (KIND_WORD, KIND_CJK)
 
 #: Gopher (Rae et al. 2021, Table A1) thresholds, applied here to units.
 GOPHER_DUP = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
@@ -471,7 +468,7 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         seen = (copies, first, length)
         # a passage that is mostly numbers and symbols (a matrix, a table rule) is not
         # prose re-stated; the question quoted again is prompt copy, not a loop
-        words = np.isin(units.kinds[first:first + min_len], (KIND_WORD, KIND_CJK))
+        words = np.isin(units.kinds[first:first + min_len], PROSE_KINDS)
         if 5 * np.count_nonzero(words) < min_len:
             continue
         if quoted is None:
@@ -578,7 +575,7 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         if (kinds == KIND_OTHER).all():
             if end - start < punct_min:
                 continue
-        elif not np.isin(kinds, _PROSE_KINDS).any():
+        elif not np.isin(kinds, PROSE_KINDS).any():
             # numbers and symbols written once are data, not a loop; one that runs to the
             # end is the output degenerating (a run is maximal, so a block cut off at the
             # end belongs to it; one unit more is a number cut inside)

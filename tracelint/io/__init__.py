@@ -115,4 +115,5 @@ __all__ = [
     "FieldSpecError", "parse_field_spec", "parse_set_spec", "parse_path", "get_path",
     "write_jsonl_line", "dumps_line", "open_output", "split_think", "split_json_cot",
     "split_output", "normalize_finish_reason", "format_of", "MAP_TARGETS", "OUTPUT_TARGET",
+    "SAMPLE_KEYS",
 ]

@@ -18,8 +18,7 @@ reuse), and each row's columns equal what :func:`tracelint.analyze` gives for th
 """
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ..config import Config
 from ..model import CANONICAL_FIELDS

@@ -13,7 +13,7 @@ import os
 import sys
 from collections import Counter
 from contextlib import ExitStack
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from .core import DEFAULT_REJECT_ON, RejectOnError, split_items, validate_reject_on
 

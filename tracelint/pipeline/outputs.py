@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Sequence
 
 ROW_GROUP_ROWS = 4096
 

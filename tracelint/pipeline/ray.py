@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from ..config import Config
 from .arrow import BatchScorer
 
 

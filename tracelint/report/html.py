@@ -270,7 +270,6 @@ def plot_gap(rep: Dict[str, Any]) -> str:
 
     def val(v: Any) -> float:
         return math.inf if v == "inf" else float(v)
-    finite = [abs(val(v)) for g in gs for v in g["log_gap"].values() if math.isfinite(val(v))]
     pos_tot = [sum(max(0.0, val(v)) for v in g["log_gap"].values() if math.isfinite(val(v))) for g in gs]
     neg_tot = [sum(-min(0.0, val(v)) for v in g["log_gap"].values()) for g in gs]
     span_pos = max(pos_tot + [1e-9]) * 1.05
