@@ -149,6 +149,8 @@ def test_numbers_written_once_are_data_not_a_loop():
                                for i in range(16)),
         "array": "```python\narr = [" + ", ".join(["0"] * 200) + "]\n```",
         "decimal": "1/3 = 0." + "3" * 90,
+        "maze": "\n".join(["#" * 17] + ["#" + "." * 15 + "#"] * 12 + ["#" * 17]),
+        "dots": "\n".join(". . . . . . . . . . # . . . . ." for _ in range(16)),
     }
     for name, block in data.items():
         text = f"Here it is:\n{block}\nSo the rank is 0 and the answer is 0."
@@ -163,6 +165,7 @@ def test_numbers_repeated_to_the_end_or_at_length_are_a_loop():
     long_run = " ".join(["0"] * 1200)
     assert label("The value is " + long_run + " so it is 0 after all.", answer=None) == LOOP
     assert label("So x = 0." + "3" * 500, answer=None) == LOOP
+    assert label("Hmm\n" + "!!!!!!!!\n" * 200, answer=None) == LOOP  # punctuation to the end
 
 
 def test_long_character_run_inside_one_word():

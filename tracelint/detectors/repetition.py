@@ -100,9 +100,10 @@ class REP002(Rule):
     least ``min_chars`` characters whose characters repeat with a short period
     (``0011001100110011...``, ``0.000000000...``), which a word splitter sees as one "word".
     A run of numbers and symbols without a word (a zero matrix, a grid of cells, an array
-    of zeros; a periodic decimal written out) is data written once, not a loop, unless it
-    runs to the end of the text (the output degenerated until it stopped) or covers at least
-    ``data_min_units`` units (characters, for one long unit).
+    of zeros; a periodic decimal written out; punctuation over several lines, such as a maze
+    of ``#`` and ``.``) is data written once, not a loop, unless it runs to the end of the
+    text (the output degenerated until it stopped) or covers at least ``data_min_units``
+    units (characters, for one long unit).
 
     Why: back-to-back verbatim repetition is the degenerate end state of greedy decoding.
     Separator lines (``-----``) and ellipses are short and stay under the thresholds.  A
@@ -572,7 +573,8 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
                                float(min_rep), min_units)
     for start, end, p in runs.tolist():
         kinds = units.kinds[start:start + p]
-        if (kinds == KIND_OTHER).all():
+        a, b = units.char_span(start, end)
+        if (kinds == KIND_OTHER).all() and "\n" not in text[a:b]:
             if end - start < punct_min:
                 continue
         elif not np.isin(kinds, PROSE_KINDS).any():
@@ -581,7 +583,6 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
             # end belongs to it; one unit more is a number cut inside)
             if end - start < data_min and n - end > 1:
                 continue
-        a, b = units.char_span(start, end)
         out.findings.append(REP002.finding(
             a, b, f"a block of {p} unit{'s' if p > 1 else ''} repeated {(end - start) / p:.1f} "
                   f"times back to back", period=p, repeats=round((end - start) / p, 2)))
