@@ -1221,3 +1221,15 @@ def test_pretty_printed_objects_one_after_another(tmp_path):
     (tmp_path / "lines.jsonl").write_text(json.dumps(a) + "\n{oops\n" + json.dumps(b) + "\n")
     items = list(read_traces([str(tmp_path / "lines.jsonl")]))
     assert [type(i).__name__ for i in items] == ["Trace", "ReadError", "Trace"]
+
+
+def test_json_lines_under_a_text_name_are_records(tmp_path):
+    """JSON Lines written to ``run.log`` (or a ``.txt``) are records, not one plain trace."""
+    (tmp_path / "run.log").write_text(
+        '{"id": "a", "response": "<think>2 + 2 = 4</think>4"}\n{"id": "b", "response": "6"}\n')
+    (tmp_path / "arr.txt").write_text('\n  [{"id": "c", "response": "7"}]')
+    assert format_of(str(tmp_path / "run.log")) == "jsonl"
+    assert [i.id for i in read_traces([str(tmp_path / "run.log")])] == ["a", "b"]
+    (item,) = read_traces([str(tmp_path / "arr.txt")])  # a JSON array saved as .txt
+    assert isinstance(item, Trace) and item.id == "c" and item.reasoning == "7"
+    assert format_of(str(tmp_path / "missing.txt")) == "text"

@@ -6,7 +6,8 @@
 ...     ...
 
 Formats by extension: ``.parquet``/``.pq`` (Parquet), ``.arrow``/``.feather``/``.ipc``
-(Arrow IPC); ``.txt``/``.md``/``.log`` (one trace: the whole file is the model's output);
+(Arrow IPC); ``.txt``/``.md``/``.log`` (one trace: the whole file is the model's output,
+unless it starts with ``{`` or ``[``: JSON written under such a name);
 everything else — ``.jsonl``, ``.json``, ``.ndjson``, no extension — is JSON Lines (a
 ``.json`` file starting with ``[`` is streamed as a JSON array, and a file whose first line is
 a lone ``{`` as pretty-printed objects one after another); a ``.gz``, ``.bz2``, ``.xz`` or
@@ -21,7 +22,7 @@ from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, get_path, parse_field_spec, parse_path,
     parse_set_spec,
 )
-from tracelint.io.jsonl import plain_name, read_json_file
+from tracelint.io.jsonl import open_binary, plain_name, read_json_file
 from tracelint.io.parquet import ARROW_EXTS, PARQUET_EXTS, read_arrow, read_parquet
 from tracelint.io.schema import (
     SAMPLE_KEYS, InputError, OutputError, ReaderOptions, build_traces, compile_options,
@@ -53,15 +54,37 @@ def _check_path(p: str) -> None:
 
 def format_of(path: str) -> str:
     """``"parquet"``, ``"arrow"``, ``"text"`` or ``"jsonl"`` for a path, by its extension
-    (a text file's after any compression suffix)."""
+    (a text file's after any compression suffix; one that starts with ``{`` or ``[`` is
+    JSON)."""
     low = path.lower()
     if low.endswith(PARQUET_EXTS):
         return "parquet"
     if low.endswith(ARROW_EXTS):
         return "arrow"
-    if plain_name(low).endswith(TEXT_EXTS):
+    if plain_name(low).endswith(TEXT_EXTS) and not _json_inside(path):
         return "text"
     return "jsonl"
+
+
+def _json_inside(path: str) -> bool:
+    """Whether a file named as text starts like JSON (``{`` or ``[``): JSON Lines written to
+    ``run.log`` are records, not one trace.  A file that cannot be read is left to the text
+    reader, which reports it."""
+    if not os.path.isfile(path):
+        return False
+    try:
+        fh = open_binary(path)
+    except InputError:
+        return False
+    try:
+        head = fh.peek(64)[:64]  # type: ignore[attr-defined]
+    except (OSError, EOFError):
+        return False
+    finally:
+        fh.close()
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return head.lstrip()[:1] in (b"{", b"[")
 
 
 def read_traces(paths: Union[PathLike, Iterable[PathLike]],

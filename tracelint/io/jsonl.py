@@ -74,18 +74,22 @@ def json_layout(head: bytes) -> str:
     return "lines"
 
 
+#: names under which a file starting with '[' is one JSON array (a document, not lines)
+_DOCUMENT_EXTS = (".json", ".txt", ".md", ".log")
+
+
 def file_layout(path: str, fh: IO[bytes]) -> str:
     """:func:`json_layout` of the JSON input ``path`` open as ``fh`` (peeked, not consumed).
     Only a regular file is sniffed (the reader and ``--jobs``, which opens it again to
     decide, must see the same; a pipe cannot be read twice): a pipe is JSON Lines, and so is
-    a file not named ``.json`` whose first record is an array."""
+    a ``.jsonl`` (or unnamed) file whose first record is an array."""
     if not _is_regular(path):
         return "lines"
     try:
         layout = json_layout(fh.peek(4096)[:4096])  # type: ignore[attr-defined]
     except (OSError, EOFError):  # e.g. a corrupt .bz2: the line reader reports it
         return "lines"
-    if layout == "array" and not plain_name(path).lower().endswith(".json"):
+    if layout == "array" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
         return "lines"
     return layout
 
