@@ -85,10 +85,9 @@ def file_layout(path: str, fh: IO[bytes]) -> str:
     a ``.jsonl`` (or unnamed) file whose first record is an array."""
     if not _is_regular(path):
         return "lines"
-    try:
-        layout = json_layout(fh.peek(4096)[:4096])  # type: ignore[attr-defined]
-    except (OSError, EOFError):  # e.g. a corrupt .bz2: the line reader reports it
-        return "lines"
+    # OSError / EOFError (a corrupt .bz2, .zst) propagate: a stream that failed once is not
+    # read again (pyarrow's zstd stream returned garbage after its error)
+    layout = json_layout(fh.peek(4096)[:4096])  # type: ignore[attr-defined]
     if layout == "array" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
         return "lines"
     return layout
@@ -313,7 +312,11 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
         return
     fh = open_binary(path)
     try:
-        layout = file_layout(path, fh)
+        try:
+            layout = file_layout(path, fh)
+        except (OSError, EOFError) as e:
+            yield ReadError(path, 1, f"read failed: {e}")
+            return
         if layout == "array":
             yield from iter_json_array(fh, plan, path)
         elif layout == "values":

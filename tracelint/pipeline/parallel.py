@@ -98,6 +98,8 @@ def _json_layout(path: str) -> str:
     fh = open_binary(path)
     try:
         return file_layout(path, fh)
+    except (OSError, EOFError):
+        return "lines"  # the line reader opens it again and reports the failure
     finally:
         fh.close()
 
