@@ -1233,3 +1233,27 @@ def test_json_lines_under_a_text_name_are_records(tmp_path):
     (item,) = read_traces([str(tmp_path / "arr.txt")])  # a JSON array saved as .txt
     assert isinstance(item, Trace) and item.id == "c" and item.reasoning == "7"
     assert format_of(str(tmp_path / "missing.txt")) == "text"
+
+
+def test_a_directory_is_its_data_files_in_path_order(tmp_path):
+    from tracelint.io import expand_inputs
+    d = tmp_path / "ds"
+    (d / "train").mkdir(parents=True)
+    (d / ".cache").mkdir()
+    (d / "_tmp").mkdir()
+    rec = '{"id": "%s", "response": "2 + 2 = 4"}\n'
+    (d / "train" / "b.jsonl").write_text(rec % "b")
+    (d / "train" / "a.jsonl.gz").write_bytes(gzip.compress((rec % "a").encode(), mtime=0))
+    (d / "z.json").write_text("[" + (rec % "z").strip() + "]")
+    (d / "README.md").write_text("# dataset card")       # not a trace file
+    (d / "_SUCCESS").write_text("")                        # Spark's marker
+    (d / ".cache" / "c.jsonl").write_text(rec % "c")       # hidden
+    (d / "_tmp" / "t.jsonl").write_text(rec % "t")         # scratch
+    files = expand_inputs([str(d), "-"])
+    assert [os.path.relpath(f, d) for f in files[:-1]] == [
+        os.path.join("train", "a.jsonl.gz"), os.path.join("train", "b.jsonl"), "z.json"]
+    assert files[-1] == "-"
+    assert [t.id for t in read_traces([str(d)])] == ["a", "b", "z"]
+    (tmp_path / "none").mkdir()
+    with pytest.raises(InputError, match="no trace files"):
+        list(read_traces([str(tmp_path / "none")]))

@@ -362,7 +362,9 @@ def cmd_rule(args) -> int:
 
 
 def _add_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="JSONL or Parquet files ('-' = stdin)")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="JSONL, JSON, Parquet, Arrow or text files, or directories of them "
+                        "('-' = stdin)")
     p.add_argument("--field", action="append", metavar="CANON=PATH",
                    help="map a canonical field to a dotted path in the records (repeatable)")
     p.add_argument("--set", action="append", metavar="CANON=VALUE",
@@ -441,6 +443,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # JSON string that is the same escape the input had, so json/sarif output stays valid.
     restore = _lenient_stdout()
     try:
+        if getattr(args, "files", None):
+            from .io import expand_inputs
+            args.files = expand_inputs(args.files)  # a directory: its data files
         return args.func(args)
     except (UsageError, ConfigError, InputError) as exc:
         sys.stderr.write(f"tracelint: error: {exc}\n")

@@ -9,7 +9,7 @@ an abort shows up as a negative return code and a hang as a timeout.  For each r
   ``filter`` puts each record in exactly one of kept / rejected / errors;
 * every error names the file and the line (and the field, when one field is at fault).
 
-Then: a directory and FIFOs as input, a file name that is not valid UTF-8, every ``score``
+Then: a directory without trace files and FIFOs as input, a file name that is not valid UTF-8, every ``score``
 output format on text with lone surrogates, and a hypothesis property mixing good and bad
 lines.  The 200 MB single line and the 50 MB linear-time traces are in
 ``benchmarks/hostile_large.py`` (too big for CI); here the large line is
@@ -257,12 +257,14 @@ def test_read_traces_corrupt_parquet(cases):
 # directories, FIFOs, odd file names
 
 
-def test_directory(tmp_path):
+def test_directory_without_trace_files(tmp_path):
+    """A directory stands for the trace files under it; one with none is an input error."""
+    (tmp_path / "notes.md").write_text("not a trace file")
     for cmd in (["score"], ["check"], ["filter", "--keep", str(tmp_path / "k.jsonl"),
                                        "--reject", str(tmp_path / "r.jsonl")]):
         p = tl(cmd[0], str(tmp_path), *cmd[1:])
         assert p.returncode == 2
-        assert b"it is a directory" in p.stderr
+        assert b"a directory with no trace files" in p.stderr
 
 
 def _fifo_writer(path, data):

@@ -16,7 +16,7 @@ a lone ``{`` as pretty-printed objects one after another); a ``.gz``, ``.bz2``, 
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Iterable, Iterator, Optional, Union
+from typing import IO, Any, Iterable, Iterator, List, Optional, Union
 
 from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, get_path, parse_field_spec, parse_path,
@@ -50,6 +50,37 @@ def _check_path(p: str) -> None:
         raise InputError(f"cannot read {p!r}: it is a directory")
     if not os.access(p, os.R_OK):
         raise InputError(f"cannot read {p!r}: permission denied")
+
+
+#: what a directory given as input contributes: its data files (JSON, Parquet, Arrow, also
+#: compressed), not its README or logs
+DATA_EXTS = (".jsonl", ".json", ".ndjson") + PARQUET_EXTS + ARROW_EXTS
+
+
+def expand_inputs(paths: Iterable[PathLike]) -> List[str]:
+    """``paths`` with every directory replaced by the data files under it (``DATA_EXTS``,
+    compressed or not; hidden and ``_``-prefixed names skipped, as Spark and Hugging Face
+    leave ``_SUCCESS`` and ``.cache`` there), sorted by their path inside it, so the order
+    is the same on every machine.  A directory with none raises :class:`InputError`."""
+    out: List[str] = []
+    for p in paths:
+        p = os.fspath(p)
+        if p == "-" or not os.path.isdir(p):
+            out.append(p)
+            continue
+        found = []
+        for root, dirs, files in os.walk(p):
+            dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+            rel = os.path.relpath(root, p)
+            for f in files:
+                if not f.startswith((".", "_")) and plain_name(f.lower()).endswith(DATA_EXTS):
+                    found.append(((f if rel == "." else f"{rel}/{f}").replace(os.sep, "/"),
+                                  os.path.join(root, f)))
+        if not found:
+            raise InputError(f"cannot read {p!r}: a directory with no trace files "
+                             f"({', '.join(DATA_EXTS)}, also compressed)")
+        out.extend(full for _, full in sorted(found))
+    return out
 
 
 def format_of(path: str) -> str:
@@ -93,13 +124,14 @@ def read_traces(paths: Union[PathLike, Iterable[PathLike]],
     """Stream :class:`Trace` / :class:`ReadError` items from ``paths``, in input order: one
     per record, or one per sample of a record holding several (``Trace.sample_of``).
 
-    Every path is checked before anything is read: a missing file, a directory or an
+    A directory stands for the data files under it (:func:`expand_inputs`).  Every path is
+    checked before anything is read: a missing file, a directory without trace files or an
     unreadable file raises :class:`InputError` right away (``options`` errors raise
     ``ValueError``).  ``stdin`` replaces ``sys.stdin.buffer`` for ``-`` (for tests).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    plist = [os.fspath(p) for p in paths]
+    plist = expand_inputs(paths)
     plan = compile_options(options)
     batch = options.batch_size if options is not None else 1024
     if plist.count("-") > 1:
@@ -138,5 +170,5 @@ __all__ = [
     "FieldSpecError", "parse_field_spec", "parse_set_spec", "parse_path", "get_path",
     "write_jsonl_line", "dumps_line", "open_output", "split_think", "split_json_cot",
     "split_output", "normalize_finish_reason", "format_of", "MAP_TARGETS", "OUTPUT_TARGET",
-    "SAMPLE_KEYS",
+    "SAMPLE_KEYS", "expand_inputs", "DATA_EXTS",
 ]

@@ -311,7 +311,8 @@ def iter_chunks(paths: Sequence[str], cfg: Config, batch_size: int = DEFAULT_BAT
     from ..io import read_traces
     if batch_size < 1:
         raise ValueError("batch_size must be a positive integer")
-    plist = [os.fspath(p) for p in paths]
+    from ..io import expand_inputs
+    plist = expand_inputs(paths)
     read_traces(plist, cfg.reader_options())  # validates paths and options, reads nothing
     kinds = [input_kind(p) for p in plist]
     return _chunks(plist, kinds, cfg, batch_size, need_raw, stdin)
