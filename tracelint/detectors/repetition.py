@@ -483,11 +483,10 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         in_rows = sum(len(x) for x in lines if x.strip()[:1] == "|" or x.strip()[-1:] == "|")
         if 2 * in_rows > sum(len(x) for x in lines):
             continue
-        if "```" in ctx.reasoning:
-            pos = _same_code(ctx.reasoning, units, pos, length)
-            copies, first = len(pos), int(pos[0])
-            if copies < min_copies:
-                continue
+        pos = _same_code(ctx.reasoning, units, pos, length)
+        copies, first = len(pos), int(pos[0])
+        if copies < min_copies:
+            continue
         m.update(copied_block_copies=copies, copied_block_units=length)
         if cfg.enabled("REP001") and m.get("loop_start") is None:
             a = int(units.starts[first])

@@ -22,7 +22,7 @@ from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, get_path, parse_field_spec, parse_path,
     parse_set_spec,
 )
-from tracelint.io.jsonl import open_binary, plain_name, read_json_file
+from tracelint.io.jsonl import content_start, open_binary, plain_name, read_json_file
 from tracelint.io.parquet import ARROW_EXTS, PARQUET_EXTS, read_arrow, read_parquet
 from tracelint.io.schema import (
     SAMPLE_KEYS, InputError, OutputError, ReaderOptions, build_traces, compile_options,
@@ -113,9 +113,7 @@ def _json_inside(path: str) -> bool:
         return False
     finally:
         fh.close()
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    return head.lstrip()[:1] in (b"{", b"[")
+    return content_start(head)[:1] in (b"{", b"[")
 
 
 def read_traces(paths: Union[PathLike, Iterable[PathLike]],

@@ -60,13 +60,16 @@ def iter_jsonl_lines(fh: IO[bytes], plan: _Plan, source: str) -> Iterator[Item]:
         yield ReadError(source, lineno + 1, f"read failed: {e}")
 
 
+def content_start(head: bytes) -> bytes:
+    """The first bytes of a file without its UTF-8 byte order mark and leading white space."""
+    return (head[3:] if head.startswith(_BOM) else head).lstrip()
+
+
 def json_layout(head: bytes) -> str:
     """How a JSON input is laid out, from its first bytes: ``"array"`` (the first non-blank
     character is ``[``), ``"values"`` (the first non-blank line is a lone ``{``:
     pretty-printed objects one after another) or ``"lines"`` (JSON Lines)."""
-    if head.startswith(_BOM):
-        head = head[3:]
-    body = head.lstrip()
+    body = content_start(head)
     if body[:1] == b"[":
         return "array"
     if body[:1] == b"{" and body[1:].lstrip(b" \t\r")[:1] == b"\n":

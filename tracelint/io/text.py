@@ -21,7 +21,7 @@ Item = Union[Trace, ReadError]
 TEXT_EXTS = (".txt", ".md", ".log")
 
 
-def load_text(path: str, plan: _Plan) -> Union[str, ReadError]:
+def _load_text(path: str, plan: _Plan) -> Union[str, ReadError]:
     """The text of the plain-text file ``path``, or the ReadError saying why it has none."""
     lim = plan.max_text_chars
     dec = codecs.getincrementaldecoder("utf-8")()
@@ -55,18 +55,20 @@ def load_text(path: str, plan: _Plan) -> Union[str, ReadError]:
         fh.close()
 
 
-def text_record(text: str) -> dict:
-    """The record a plain-text file stands for."""
-    return {"output": text}
+def read_text_record(path: str, plan: _Plan) -> Union[dict, ReadError]:
+    """The record the plain-text file ``path`` stands for, ``{"output": <its text>}``, or the
+    ReadError saying why it has none."""
+    text = _load_text(path, plan)
+    return text if isinstance(text, ReadError) else {"output": text}
 
 
 def read_text_file(path: str, plan: _Plan) -> Iterator[Item]:
     """The one item of the plain-text file ``path``."""
-    text = load_text(path, plan)
-    if isinstance(text, ReadError):
-        yield text
+    rec = read_text_record(path, plan)
+    if isinstance(rec, ReadError):
+        yield rec
         return
-    yield from build_traces(text_record(text), plan, path, 1, _base(path))
+    yield from build_traces(rec, plan, path, 1, _base(path))
 
 
-__all__ = ["read_text_file", "load_text", "text_record", "TEXT_EXTS"]
+__all__ = ["read_text_file", "read_text_record", "TEXT_EXTS"]

@@ -93,7 +93,7 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
     import pyarrow.parquet as pq
     from ..io.jsonl import open_binary
     from ..io.schema import build_trace, compile_options
-    from ..model import Trace
+    from ..model import ReadError, Trace
     from .parallel import _array_raw_records, _open_columnar
     plan = compile_options(cfg.reader_options())
     schemas: List[Any] = []
@@ -117,9 +117,9 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
             if kind == "array":
                 recs: Iterable = enumerate(_array_raw_records(p), 1)
             elif kind == "text":
-                from ..io.text import load_text, text_record
-                text = load_text(p, plan)
-                recs = [(1, text_record(text))] if isinstance(text, str) else []
+                from ..io.text import read_text_record
+                rec = read_text_record(p, plan)
+                recs = [] if isinstance(rec, ReadError) else [(1, rec)]
             else:
                 recs = _jsonl_records(p, open_binary)
             rows: List[Dict[str, Any]] = []

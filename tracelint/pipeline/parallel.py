@@ -287,15 +287,14 @@ def _text_chunk(path: str, options) -> Iterator[Chunk]:
     """The one record of a plain-text file, as an ``"items"`` chunk."""
     from ..io import compile_options
     from ..io.schema import build_traces
-    from ..io.text import load_text, text_record
+    from ..io.text import read_text_record
     plan = compile_options(options)
-    text = load_text(path, plan)
+    rec = read_text_record(path, plan)
     cur = Chunk("items", path, _base(path))
-    if isinstance(text, str):
-        rec = text_record(text)
-        cur.items.append((1, rec, list(build_traces(rec, plan, path, 1, cur.base))))
+    if isinstance(rec, ReadError):
+        cur.items.append((1, None, [rec]))
     else:
-        cur.items.append((1, None, [text]))
+        cur.items.append((1, rec, list(build_traces(rec, plan, path, 1, cur.base))))
     try:
         cur.nbytes = os.path.getsize(path)
     except OSError:
@@ -308,10 +307,9 @@ def iter_chunks(paths: Sequence[str], cfg: Config, batch_size: int = DEFAULT_BAT
     """Chunks of every input, in order.  Every path is checked first (a missing file, a
     directory, an unreadable file raise :class:`tracelint.io.InputError` before anything is
     read), as ``read_traces`` does."""
-    from ..io import read_traces
+    from ..io import expand_inputs, read_traces
     if batch_size < 1:
         raise ValueError("batch_size must be a positive integer")
-    from ..io import expand_inputs
     plist = expand_inputs(paths)
     read_traces(plist, cfg.reader_options())  # validates paths and options, reads nothing
     kinds = [input_kind(p) for p in plist]
