@@ -40,6 +40,10 @@ READINGS_FILE = HERE / "data" / "normal_run_readings.jsonl"
 #: flagged, with unflagged controls of the same files and length, read blind; the rule was
 #: not adopted (its flags read as loops no more often than the controls).
 REREADING_FILE = HERE / "data" / "rereading_readings.jsonl"
+#: Short traces (2,500-6,000 characters) that a lower length floor of REP001's diffuse rule
+#: would have flagged, with unflagged controls of the same files and length, read blind; not
+#: adopted (6 of its 18 flags read as loops, 2 of the 10 controls).
+SHORT_DIFFUSE_FILE = HERE / "data" / "short_diffuse_readings.jsonl"
 LOOP = "degenerate-looping"
 
 
@@ -130,7 +134,9 @@ def main(argv: List[str]) -> int:
         print(f"  labels_{name}: loops found {hit}/{len(lp)}, false alarms {fa}/{len(ot)}")
     for title, path in (("rule candidates read blind", CANDIDATES_FILE),
                         ("normal-run traces read blind", READINGS_FILE),
-                        ("re-reading candidates and controls read blind", REREADING_FILE)):
+                        ("re-reading candidates and controls read blind", REREADING_FILE),
+                        ("short diffuse-loop candidates and controls read blind",
+                         SHORT_DIFFUSE_FILE)):
         cand = evaluate(Config(ignore=ignore), [path])
         print(f"\n{title} ({path.name}, not in the figures above): "
               f"{cand['loops']} loops, {cand['recall']:.1%} labelled degenerate-looping; "
