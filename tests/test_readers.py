@@ -142,6 +142,28 @@ def test_json_array_large_elements_cross_chunks(tmp_path, monkeypatch):
     assert all(t.reasoning == "é" * (t.extra["n"] * 13) or (t.extra["n"] == 0) for t in items)
 
 
+@pytest.mark.parametrize("chunk", [None, 5])
+def test_records_sharing_a_line_get_unique_ids(tmp_path, monkeypatch, chunk):
+    """json.dump(records, fh) writes an array on one line: every element started on line 1
+    and all got the id 'a.json:1'.  A record that starts where an earlier one ended gets its
+    column too; a record alone on its line keeps <file>:<line>.  Samples of such a record
+    and the --jobs reader (the same function) follow."""
+    import tracelint.io.jsonl as jl
+    if chunk:
+        monkeypatch.setattr(jl, "_CHUNK", chunk)  # the buffer is cut and re-based many times
+    p = tmp_path / "a.json"
+    p.write_text('[{"reasoning": "a"}, {"reasoning": "bé"},\n {"reasoning": "c"}, '
+                 '{"generations": ["x", "y"]}]\n', encoding="utf-8")
+    ids = [t.id for t in read_traces([str(p)])]
+    assert ids == ["a.json:1", "a.json:1:22", "a.json:2", "a.json:2:22#0", "a.json:2:22#1"]
+    v = tmp_path / "v.json"
+    v.write_text('{\n "reasoning": "a"\n}{"reasoning": "b"}\n{"reasoning": "c"}\n')
+    assert [t.id for t in read_traces([str(v)])] == ["v.json:1", "v.json:3:2", "v.json:4"]
+    own = tmp_path / "own.json"
+    own.write_text('[{"id": "q1", "reasoning": "a"}, {"id": "q2", "reasoning": "b"}]')
+    assert [t.id for t in read_traces([str(own)])] == ["q1", "q2"]  # ids of their own win
+
+
 def test_json_array_truncated(tmp_path):
     p = tmp_path / "t.json"
     p.write_text('[{"reasoning": "a"}, {"reasoning": "b')

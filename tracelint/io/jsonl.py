@@ -118,14 +118,16 @@ def _items(records, plan: _Plan, source: str) -> Iterator[Item]:
         if isinstance(r, ReadError):
             yield r
         else:
-            yield from build_traces(r[1], plan, source, r[0], base)
+            yield from build_traces(r[1], plan, source, r[0], base, r[2])
 
 
 def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
-                      ) -> Iterator[Union[Tuple[int, Any], ReadError]]:
-    """``(line, record)`` for each element of a JSON array (``layout="array"``) or each of
-    the values written one after another (``"values"``), streamed, then a ReadError if the
-    file breaks off or has a syntax error (which ends it)."""
+                      ) -> Iterator[Union[Tuple[int, Any, Optional[int]], ReadError]]:
+    """``(line, record, col)`` for each element of a JSON array (``layout="array"``) or each
+    of the values written one after another (``"values"``), streamed, then a ReadError if
+    the file breaks off or has a syntax error (which ends it).  ``line`` is where the record
+    starts; ``col`` is None, or the 1-based column where it starts when an earlier record
+    ended on that line (``[{...}, {...}]`` on one line), which tells the records apart."""
     array = layout == "array"
     dec = json.JSONDecoder()
     udec = codecs.getincrementaldecoder("utf-8")()
@@ -139,10 +141,13 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
     eof = False
     pos = 0
     line = 1           # line number at ``pos``
+    off0 = 0           # offset in the text of buf[0]
+    nl = -1            # offset in the text of the last newline passed
+    ended = 0          # the line the previous record ended on (0: none yet)
     chunk = _CHUNK
 
     def more() -> bool:
-        nonlocal buf, eof, chunk, pos
+        nonlocal buf, eof, chunk, pos, off0
         if eof:
             return False
         data = fh.read(chunk)
@@ -151,18 +156,20 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             buf += udec.decode(b"", final=True)
             return True
         buf = buf[pos:] + udec.decode(data)
+        off0 += pos
         pos = 0
         chunk = min(chunk * 2, 64 * _CHUNK)
         return True
 
     def skip_ws() -> bool:
         """Advance over whitespace (reading more as needed); False at end of input."""
-        nonlocal pos, line
+        nonlocal pos, line, nl
         while True:
             n = len(buf)
             while pos < n and buf[pos] in " \t\r\n":
                 if buf[pos] == "\n":
                     line += 1
+                    nl = off0 + pos
                 pos += 1
             if pos < n:
                 return True
@@ -206,9 +213,14 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
                 if not more():  # pragma: no cover - more() returns True until eof
                     break
             start_line = line
-            line += buf.count("\n", pos, end)
+            col = off0 + pos - nl if start_line == ended else None
+            k = buf.rfind("\n", pos, end)
+            if k >= 0:
+                line += buf.count("\n", pos, end)
+                nl = off0 + k
+            ended = line
             pos = end
-            yield start_line, rec
+            yield start_line, rec, col
         if array and skip_ws():
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:

@@ -1357,10 +1357,13 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
 
 
 def build_traces(rec: Any, plan: _Plan, source: str, line: int,
-                 base: Optional[str] = None) -> List[Union[Trace, ReadError]]:
+                 base: Optional[str] = None, col: Optional[int] = None
+                 ) -> List[Union[Trace, ReadError]]:
     """One decoded record -> its traces: one :class:`Trace`, or one per sample when the
     record holds a list of samples (:data:`SAMPLE_KEYS`), or a :class:`ReadError` naming the
-    field (a whole record, or one sample of it)."""
+    field (a whole record, or one sample of it).  ``col`` (1-based) is given for a record
+    that starts on the line where an earlier one ended (a JSON array written on one line):
+    its default id is then ``<file>:<line>:<col>``, so ids stay unique."""
     if not isinstance(rec, dict):
         return [ReadError(source, line, f"expected a JSON object, got {_show(rec)}")]
     vals: Dict[str, Any] = {}
@@ -1431,8 +1434,10 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
         if vals.get("reasoning") is None and _no_text_but_chat(det, used):
             skey = _sample_key(rec, plan)
             if skey is not None:
-                return _sample_traces(rec, plan, source, line, base, skey, vals, det, used)
-    return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map)]
+                return _sample_traces(rec, plan, source, line, base, skey, vals, det, used,
+                                      col)
+    return [_finish(rec, plan, source, line, base, vals, det, used, out_text, out_from_map,
+                    col=col)]
 
 
 #: top-level names that hold the model's reasoning in datasets and exports (Ollama's and
@@ -1512,7 +1517,8 @@ def _no_text_but_chat(det: Dict[str, Any], used: set) -> bool:
 def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
             vals: Dict[str, Any], det: Dict[str, Any], used: set, out_text: Any,
             out_from_map: bool, sample: Optional[Tuple[int, int]] = None,
-            sample_extra: Optional[Dict[str, Any]] = None) -> Union[Trace, ReadError]:
+            sample_extra: Optional[Dict[str, Any]] = None, col: Optional[int] = None
+            ) -> Union[Trace, ReadError]:
     """Type checks, the reasoning / answer split, limits, id and extra of one trace."""
     # type checks (text first: the split needs strings)
     out: Dict[str, Any] = {}
@@ -1586,6 +1592,8 @@ def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
     tid = out.pop("id", None)
     if tid is None:
         tid = f"{base if base is not None else _base(source)}:{line}"
+        if col is not None:
+            tid = f"{tid}:{col}"
     if sample is not None:
         # samples of one record answer one question: that makes them a task group
         if out.get("task") is None and "task" not in plan.mapped:
@@ -1693,8 +1701,8 @@ def sample_fields(rec: dict, plan: _Plan) -> List[str]:
 
 
 def _sample_traces(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
-                   skey: str, vals: Dict[str, Any], det: Dict[str, Any], used: set
-                   ) -> List[Union[Trace, ReadError]]:
+                   skey: str, vals: Dict[str, Any], det: Dict[str, Any], used: set,
+                   col: Optional[int] = None) -> List[Union[Trace, ReadError]]:
     samples = rec[skey]
     n = len(samples)
     parts = []
@@ -1744,5 +1752,5 @@ def _sample_traces(rec: dict, plan: _Plan, source: str, line: int, base: Optiona
                 sv[f] = v
         sdet["_reasoning"], sdet["_text"] = r, t
         out.append(_finish(rec, plan, source, line, base, sv, sdet, used, None, False,
-                           (k, n), extra))
+                           (k, n), extra, col))
     return out
