@@ -7,8 +7,12 @@ Lines are decoded with ``json.loads`` on the raw bytes (no text-layer decoding).
 A ``.json`` file whose first non-blank character is ``[`` is read as a JSON array, streamed
 element by element; the "line" of an element is the line on which it starts.  A file whose
 first non-blank line is a lone ``{`` holds pretty-printed objects (``json.dump(indent=2)``,
-``jq .``), one after another: each is a record, streamed the same way.  ``.gz``, ``.bz2``,
-``.xz`` and ``.zst`` files are decompressed on the fly.
+``jq .``), one after another: each is a record, streamed the same way.  A ``.json`` file
+holding one object whose first key is a list of records under a wrapper name
+(:data:`WRAPPER_KEYS`: ``{"data": [...]}``, ``{"rows": [...], "total": 2}``, as APIs and
+exports write them) is read as that list, streamed the same way; the object's other keys
+are checked for syntax and not read.  ``.gz``, ``.bz2``, ``.xz`` and ``.zst`` files are
+decompressed on the fly.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import gzip
 import io
 import json
 import os
+import re
 from typing import IO, Any, Iterator, Optional, Tuple, Union
 
 from tracelint.io.schema import InputError, _Plan, build_traces, _base
@@ -65,19 +70,32 @@ def content_start(head: bytes) -> bytes:
     return (head[3:] if head.startswith(_BOM) else head).lstrip()
 
 
+#: Keys under which a whole JSON document holds its list of records, read when such a key
+#: comes first in the document's one object.  Names a single trace's record would not open
+#: with: not the samples lists of :data:`tracelint.io.schema.SAMPLE_KEYS` ("samples",
+#: "outputs", ...) nor chat lists ("messages", "conversations"), which are one record.
+WRAPPER_KEYS = ("data", "rows", "records", "items", "examples", "instances", "results",
+                "traces", "predictions")
+_WRAPPER = re.compile(r'\{\s*"(%s)"\s*:\s*\[' % "|".join(WRAPPER_KEYS))
+
+
 def json_layout(head: bytes) -> str:
     """How a JSON input is laid out, from its first bytes: ``"array"`` (the first non-blank
-    character is ``[``), ``"values"`` (the first non-blank line is a lone ``{``:
-    pretty-printed objects one after another) or ``"lines"`` (JSON Lines)."""
+    character is ``[``), ``"wrapped"`` (one object whose first key is a list of records
+    under a :data:`WRAPPER_KEYS` name), ``"values"`` (the first non-blank line is a lone
+    ``{``: pretty-printed objects one after another) or ``"lines"`` (JSON Lines)."""
     body = content_start(head)
     if body[:1] == b"[":
         return "array"
+    if body[:1] == b"{" and _WRAPPER.match(body[:512].decode("utf-8", "replace")):
+        return "wrapped"
     if body[:1] == b"{" and body[1:].lstrip(b" \t\r")[:1] == b"\n":
         return "values"
     return "lines"
 
 
-#: names under which a file starting with '[' is one JSON array (a document, not lines)
+#: names under which a file starting with '[' (or a wrapper object) is one JSON document,
+#: not lines
 _DOCUMENT_EXTS = (".json", ".txt", ".md", ".log")
 
 
@@ -91,6 +109,8 @@ def file_layout(path: str, fh: IO[bytes]) -> str:
     # OSError / EOFError (a corrupt .bz2, .zst) propagate: a stream that failed once is not
     # read again (pyarrow's zstd stream returned garbage after its error)
     layout = json_layout(fh.peek(4096)[:4096])  # type: ignore[attr-defined]
+    if layout == "wrapped" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
+        return "lines"  # a JSON Lines record that opens with a list of its own
     if layout == "array" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
         return "lines"
     return layout
@@ -123,12 +143,13 @@ def _items(records, plan: _Plan, source: str) -> Iterator[Item]:
 
 def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
                       ) -> Iterator[Union[Tuple[int, Any, Optional[int]], ReadError]]:
-    """``(line, record, col)`` for each element of a JSON array (``layout="array"``) or each
-    of the values written one after another (``"values"``), streamed, then a ReadError if
-    the file breaks off or has a syntax error (which ends it).  ``line`` is where the record
+    """``(line, record, col)`` for each element of a JSON array (``layout="array"``), of the
+    list a wrapper object holds (``"wrapped"``) or each of the values written one after
+    another (``"values"``), streamed, then a ReadError if the file breaks off or has a
+    syntax error (which ends it).  ``line`` is where the record
     starts; ``col`` is None, or the 1-based column where it starts when an earlier record
     ended on that line (``[{...}, {...}]`` on one line), which tells the records apart."""
-    array = layout == "array"
+    array = layout in ("array", "wrapped")
     dec = json.JSONDecoder()
     udec = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -177,6 +198,20 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
                 return False
 
     try:
+        if layout == "wrapped":
+            m = None
+            while skip_ws() and len(buf) - pos < 1 << 16:
+                m = _WRAPPER.match(buf, pos)
+                if m is not None or not more():
+                    break
+            if m is None:
+                yield ReadError(source, line, "expected an object holding a list of records")
+                return
+            k = buf.rfind("\n", pos, m.end())
+            if k >= 0:
+                line += buf.count("\n", pos, m.end())
+                nl = off0 + k
+            pos = m.end() - 1  # at the '['
         if array:
             if not skip_ws() or buf[pos] != "[":
                 yield ReadError(source, line, "expected a JSON array")
@@ -221,7 +256,16 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             ended = line
             pos = end
             yield start_line, rec, col
-        if array and skip_ws():
+        if layout == "wrapped":
+            # the wrapper's other keys ("total", "next"): syntax only
+            while more():
+                pass
+            try:
+                json.loads('{"":0' + buf[pos:])
+            except ValueError as e:
+                yield ReadError(source, line, "invalid JSON after the list of records: "
+                                + getattr(e, "msg", str(e)))
+        elif array and skip_ws():
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:
         yield ReadError(source, line, _reason(e))
@@ -332,16 +376,14 @@ def read_json_file(path: str, plan: _Plan, stdin: Optional[IO[bytes]] = None
         except (OSError, EOFError) as e:
             yield ReadError(path, 1, f"read failed: {e}")
             return
-        if layout == "array":
-            yield from iter_json_array(fh, plan, path)
-        elif layout == "values":
-            yield from iter_json_values(fh, plan, path)
-        else:
+        if layout == "lines":
             yield from iter_jsonl_lines(fh, plan, path)
+        else:
+            yield from _items(iter_json_records(fh, path, layout), plan, path)
     finally:
         fh.close()
 
 
 __all__ = ["iter_jsonl_lines", "iter_json_array", "iter_json_values", "iter_json_records",
-           "json_layout", "file_layout",
+           "json_layout", "file_layout", "WRAPPER_KEYS",
            "read_json_file", "open_binary"]
