@@ -11,7 +11,7 @@ array-like is accepted and converted with ``np.ascontiguousarray(s, dtype=np.int
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, cast
 
 import numpy as np
 import regex
@@ -1035,8 +1035,9 @@ def claim_lex(text: str, pos: int, hi: int) -> List[int]:
     match = _CLAIM_LEXEME.match
     ws = -1
     while pos < hi:
-        m = match(text, pos, hi)
-        g = _CLAIM_GROUP_ID[m.lastgroup]
+        # the last alternative takes any one character: every position matches
+        m = cast("_re.Match[str]", match(text, pos, hi))
+        g = _CLAIM_GROUP_ID[cast(str, m.lastgroup)]
         s, e = m.start(), m.end()
         if g == 0:
             ws = s
@@ -1130,7 +1131,8 @@ def claim_lhs_run(rev: str, pos: int, stop: int) -> int:
     stop).end()`` on the reversed text ``rev`` (the run reads leftwards from an anchor), with
     ``pos`` and ``stop`` clipped to the text; ``pos`` when ``stop <= pos``."""
     pos, stop = _clip(pos, len(rev)), _clip(stop, len(rev))
-    return pos if stop <= pos else _CLAIM_LHS_RUN.match(rev, pos, stop).end()
+    # the run may be empty: it matches at every position
+    return pos if stop <= pos else _CLAIM_LHS_RUN.match(rev, pos, stop).end()  # type: ignore[union-attr]
 
 
 def claim_rhs_run(text: str, pos: int, stop: int) -> int:
@@ -1138,7 +1140,7 @@ def claim_rhs_run(text: str, pos: int, stop: int) -> int:
     chain): ``_CLAIM_RHS_RUN.match(text, pos, stop).end()``, with ``pos`` and ``stop``
     clipped to the text; ``pos`` when ``stop <= pos``."""
     pos, stop = _clip(pos, len(text)), _clip(stop, len(text))
-    return pos if stop <= pos else _CLAIM_RHS_RUN.match(text, pos, stop).end()
+    return pos if stop <= pos else _CLAIM_RHS_RUN.match(text, pos, stop).end()  # type: ignore[union-attr]
 
 
 _JSON_STRING_ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",

@@ -59,7 +59,7 @@ def build_config(args) -> Config:
     if getattr(args, "select", None) is not None:
         cfg.select = _split_codes(args.select)
     if getattr(args, "ignore", None):
-        cfg.ignore = cfg.ignore + _split_codes(args.ignore)
+        cfg.ignore = cfg.ignore + (_split_codes(args.ignore) or [])
     for spec in getattr(args, "field", None) or []:
         k, v = _kv(spec, "--field")
         cfg.field_map[k] = v
@@ -71,7 +71,7 @@ def build_config(args) -> Config:
     if getattr(args, "think_close", None) is not None:
         cfg.think_close = _unescape(args.think_close)
     if getattr(args, "fail_on", None) is not None:
-        cfg.fail_on = _split_codes(args.fail_on)
+        cfg.fail_on = _split_codes(args.fail_on) or []
     if getattr(args, "verbose_tokens", None) is not None:
         cfg.verbose_tokens = args.verbose_tokens
     if getattr(args, "verbose_basis", None) is not None:

@@ -18,7 +18,7 @@ and the tokens a self-consistency early stop would save.  Pure functions; no I/O
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
 
 from .rows import TraceRow
 from .stats import quantile
@@ -53,7 +53,8 @@ def budget_sweep(rows: Sequence[TraceRow]) -> Optional[Dict[str, Any]]:
     multi = {t: rs for t, rs in by_task.items() if len({r.budget for r in rs}) >= 2}
     if not multi:
         return None
-    levels = sorted({r.budget for rs in multi.values() for r in rs})  # type: ignore[type-var]
+    # every budget here is a positive int (filtered above)
+    levels: List[int] = sorted({cast(int, r.budget) for rs in multi.values() for r in rs})
     full = sorted(t for t, rs in multi.items() if {r.budget for r in rs} == set(levels))
     base = full if full else sorted(multi)
     stats_rows = []

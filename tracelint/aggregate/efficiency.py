@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -62,8 +62,10 @@ def decompose(rows: Sequence[TraceRow]) -> Dict[str, Any]:
 
 def identity_holds(d: Mapping[str, Any], rel: float = 1e-9) -> bool:
     """Whether E = 1000 * C * (A|C) / L holds for a decomposition (vacuous where undefined)."""
-    e, c, ac, lt = (d.get("efficiency"), d.get("completion"), d.get("conditional_correctness"),
-                    d.get("mean_tokens"))
+    e: Any = d.get("efficiency")
+    c: Any = d.get("completion")
+    ac: Any = d.get("conditional_correctness")
+    lt: Any = d.get("mean_tokens")
     if e is None or lt in (None, 0):
         return True
     if ac is None:  # no completed trace: C = 0, so E must be 0
@@ -203,7 +205,9 @@ def bottlenecks(decomps: Mapping[Any, Mapping[str, Any]]) -> Dict[Any, Dict[str,
 
 def pareto_front(points: Mapping[Any, Tuple[Optional[float], Optional[float]]]) -> List[Any]:
     """Groups not dominated in (higher accuracy, fewer mean tokens), by mean tokens."""
-    pts = {k: v for k, v in points.items() if v[0] is not None and v[1] is not None}
+    pts: Dict[Any, Tuple[float, float]] = {
+        k: cast(Tuple[float, float], v) for k, v in points.items()
+        if v[0] is not None and v[1] is not None}
     front = []
     for k, (a, t) in pts.items():
         dominated = any(a2 >= a and t2 <= t and (a2 > a or t2 < t)

@@ -3,6 +3,8 @@ apply are recorded in ``truncation_reasons``.
 """
 from __future__ import annotations
 
+from typing import List, Tuple, Type
+
 from ..config import Config
 from .base import DetectorOutput, Rule, TraceContext
 
@@ -114,7 +116,7 @@ def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
     t = ctx.trace
     out = DetectorOutput()
     end = len(ctx.reasoning)
-    hits = []
+    hits: List[Tuple[Type[Rule], str]] = []
     if cfg.enabled("TRN001") and t.finish_reason == "length":
         hits.append((TRN001, "the engine stopped at its token limit (finish_reason=length)"))
     if (cfg.enabled("TRN002") and t.output_tokens is not None and t.budget is not None

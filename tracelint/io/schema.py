@@ -51,7 +51,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, InputError, Path, get_path, parse_path,
@@ -131,7 +131,7 @@ def compile_options(opts: Optional[ReaderOptions]) -> _Plan:
     """Validate ``opts`` and precompute what the per-record code needs."""
     if opts is None:
         opts = ReaderOptions()
-    maps = []
+    maps: List[Tuple[str, str, Path, Optional[str]]] = []
     for target, path in dict(opts.field_map or {}).items():
         if target not in MAP_TARGETS:
             raise FieldSpecError(f"field map: unknown field {target!r}; valid fields: "
@@ -140,10 +140,11 @@ def compile_options(opts: Optional[ReaderOptions]) -> _Plan:
             if not path or not all(isinstance(s, str) and s for s in path):
                 raise FieldSpecError(f"field map for {target!r}: a key list must hold "
                                      "non-empty strings")
-            parsed = tuple((s, None) for s in path)
+            parsed: Path = tuple((s, None) for s in path)
             text = ".".join(path)
-            whole = None
+            whole: Optional[str] = None
         else:
+            path = cast(str, path)
             try:
                 parsed = parse_path(path)
             except FieldSpecError as e:
@@ -676,6 +677,7 @@ def _lenient_object(text: str, pos: int, brace: bool = True, latex: bool = False
     it and ``_Malformed`` otherwise."""
     n = len(text)
     obj: Dict[str, Any] = {}
+    val: Any
     if brace:
         pos += 1
     while True:
@@ -968,7 +970,7 @@ def _tool_calls(msg: dict) -> List[str]:
 
     for c in msg.get("tool_calls") or ():
         if isinstance(c, dict):
-            f = c.get("function") if isinstance(c.get("function"), dict) else c
+            f: Dict[str, Any] = c["function"] if isinstance(c.get("function"), dict) else c
             show(f.get("name"), f.get("arguments", f.get("input", "")))
     fc = msg.get("function_call")
     if isinstance(fc, dict):
@@ -1140,7 +1142,7 @@ def _completion_object(obj: dict, out: Dict[str, Any]) -> bool:
             th = um.get("thoughtsTokenCount")
             th_int = isinstance(th, int) and not isinstance(th, bool)
             if isinstance(cand, int) and not isinstance(cand, bool):
-                out.setdefault("output_tokens", cand + (th if th_int else 0))
+                out.setdefault("output_tokens", cand + (cast(int, th) if th_int else 0))
             elif cand is None and th_int:
                 # a response cut while thinking has no candidatesTokenCount: all of its
                 # output tokens were thoughts
@@ -1209,12 +1211,12 @@ def _completion_object(obj: dict, out: Dict[str, Any]) -> bool:
 def _request(req: dict, out: Dict[str, Any]) -> None:
     msgs = req.get("messages")
     if _is_message_list(msgs):
-        _conversation(msgs, out, prompt_only=True)
+        _conversation(cast(list, msgs), out, prompt_only=True)
     inp = req.get("input")
     if isinstance(inp, str):
         out.setdefault("prompt", inp)
     elif _is_message_list(inp):
-        _conversation(inp, out, prompt_only=True)
+        _conversation(cast(list, inp), out, prompt_only=True)
     contents = req.get("contents")  # Gemini
     if isinstance(contents, list):
         for c in reversed(contents):

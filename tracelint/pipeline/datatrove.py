@@ -25,7 +25,7 @@ document can have several).  An unreadable document is dropped with reason ``err
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
@@ -60,7 +60,7 @@ class TraceFilter(BaseFilter):
             config, file_reject_on = load_config(config)
             if reject_on is None:
                 reject_on = file_reject_on
-        self.config = config
+        self.config = cast(Optional[Config], config)  # a path was loaded above
         self.reject_on = list(reject_on) if reject_on is not None else None
         self.text_field = text_field
         self.annotate = annotate

@@ -54,11 +54,13 @@ def browser_entry(trace: Trace, result: TraceResult, row: TraceRow, max_chars: i
     if onset is not None:
         spans.append({"start": onset, "end": int(loop_end) if loop_end is not None else len(reasoning),
                       "kind": "loop", "code": "loop"})
-    for f in findings:
-        if f["field"] == "reasoning" and f["kind"] in ("copy", "claim"):
-            spans.append({"start": f["start"], "end": f["end"], "kind": f["kind"], "code": f["code"]})
-        elif f["field"] == "reasoning" and f["kind"] == "loop" and onset is None:
-            spans.append({"start": f["start"], "end": f["end"], "kind": "loop", "code": f["code"]})
+    for fd in findings:
+        if fd["field"] == "reasoning" and fd["kind"] in ("copy", "claim"):
+            spans.append({"start": fd["start"], "end": fd["end"], "kind": fd["kind"],
+                          "code": fd["code"]})
+        elif fd["field"] == "reasoning" and fd["kind"] == "loop" and onset is None:
+            spans.append({"start": fd["start"], "end": fd["end"], "kind": "loop",
+                          "code": fd["code"]})
     return {
         "id": trace.id, "group": group_name(row.group), "label": result.label,
         "flags": list(result.flags), "tokens": row.tokens, "token_source": row.token_source,
@@ -107,7 +109,7 @@ class BrowserSample:
             heapq.heapreplace(h, (key, browser_entry(trace, result, row, self.max_chars)))
 
     def entries(self) -> List[Dict[str, Any]]:
-        out = []
+        out: List[Dict[str, Any]] = []
         for g in sorted(self.heaps):
             out.extend(e for _, e in sorted(self.heaps[g], key=lambda x: x[0], reverse=True))
         return out

@@ -282,7 +282,7 @@ def plot_gap(rep: Dict[str, Any]) -> str:
     zero = left + width * span_neg / total
     unit = width / total
     svg.text(left, 14, "ln E(best) - ln E(group) split into: ", "start", 11)
-    lx = left + 200
+    lx: float = left + 200
     for f, c in FACTOR_COLORS.items():
         svg.add(f'<rect x="{_n(lx)}" y="5" width="10" height="10" fill="{c}"/>')
         svg.text(lx + 14, 14, FACTOR_NAMES[f], "start", 10)
@@ -409,7 +409,7 @@ def plot_labels(rep: Dict[str, Any]) -> str:
     rowh, top, left, width = 20, 26, _left([g["group"] for g in gs]), 420
     svg = Svg(left + width + 330, top + rowh * len(gs) + 10, "labels",
               "Label shares and tokens spent after a loop's onset")
-    lx = left
+    lx: float = left
     for lab, c in LABEL_COLORS.items():
         svg.add(f'<rect x="{lx}" y="6" width="10" height="10" fill="{c}"/>')
         svg.text(lx + 14, 15, lab, "start", 10)
@@ -694,7 +694,8 @@ def bound_browser(entries: List[Dict[str, Any]], max_total_chars: int) -> List[D
     by_group: Dict[str, List[Dict[str, Any]]] = {}
     for e in entries:
         by_group.setdefault(e["group"], []).append(e)
-    out, total, i = [], 0, 0
+    out: List[Dict[str, Any]] = []
+    total, i = 0, 0
     queues = list(by_group.values())
     while any(i < len(q) for q in queues):
         for q in queues:
