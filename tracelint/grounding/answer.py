@@ -29,7 +29,7 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, cast
 
 from . import parser as P
 from . import surds as S
@@ -620,7 +620,8 @@ def normalize_answer(s: str) -> str:
     t = t.strip().strip("*").strip()
     # drop the trailing dots and spaces (``re.sub(r"[.\s]+$", "", t)``, which is quadratic
     # in a run of spaces that does not end the text): their count, read from the right
-    t = t[:len(t) - _DOTS_SPACES.match(t[::-1]).end()]
+    # (the cast: [.\s]* always matches)
+    t = t[:len(t) - cast("re.Match[str]", _DOTS_SPACES.match(t[::-1])).end()]
     if _DIGIT.search(t):
         t2 = _UNIT_TAIL.sub("", t)
         if t2 and _DIGIT.search(t2):
@@ -811,10 +812,10 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
             return False, "string" if len(ea) != len(er) else "string"
         methods = []
         for x, y in zip(ea, er):
-            m, how = _match_one(x, y)
+            m, h = _match_one(x, y)
             if not m:
-                return False, how or "string"
-            methods.append(how)
+                return False, h or "string"
+            methods.append(h)
         return True, "symbolic" if "symbolic" in methods else methods[0] if methods else "string"
     return _match_one(na, nr, str(answer), prompt)
 
@@ -870,7 +871,7 @@ def _split_pm(it: str) -> Optional[Tuple[str, str]]:
             r -= 1
         if first_nl != -1 and first_nl < r:
             return None          # every later \pm leaves a newline on the left
-        m = _SPACES.match(it, q + 3).end()
+        m = cast("re.Match[str]", _SPACES.match(it, q + 3)).end()  # \s* always matches
         if last_nl < m:
             return it[:r], it[m:]
         q = it.find("\\pm", q + 3)
@@ -915,6 +916,7 @@ def _split_top(s: str) -> List[str]:
         inner = t[2:-2]
     else:
         inner = t
+    cur: List[str]
     parts, depth, cur = [], 0, []
     for ch in inner:
         if ch in "([{":

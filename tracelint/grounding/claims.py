@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from . import parser as P
 from ..ngram import claim_lhs_run as _lhs_run, claim_rhs_run as _rhs_run
@@ -281,6 +281,7 @@ def format_value(v) -> str:
             s = _decimal_str(v, 12)
             if s is not None:
                 return s
+        approx: Optional[str]  # never None: exact=False always gives a string
         if abs(v) < Fraction(1, 1000) and v != 0:
             approx = f"{float(v):.6g}"
         else:
@@ -437,7 +438,7 @@ def _starts_operand(t: Optional[Tok]) -> bool:
     return False
 
 
-def segment(toks: Sequence[Tok]) -> List[Chunk]:
+def segment(toks: List[Tok]) -> List[Chunk]:
     """Split tokens into chunks of segments separated by anchors (see the module doc)."""
     st = _SegState(toks)
     st.run()
@@ -447,7 +448,7 @@ def segment(toks: Sequence[Tok]) -> List[Chunk]:
 class _SegState:
     """The segmenter's state machine (a class so that helpers share state cheaply)."""
 
-    def __init__(self, toks: Sequence[Tok]):
+    def __init__(self, toks: List[Tok]):
         self.toks = toks
         self.chunks: List[Chunk] = []
         self.in_ann = False
@@ -651,11 +652,12 @@ class _SegState:
                 nxt.s == t.e and nxt.k in (NUM, LP):
             prev = toks[i - 1] if i > 0 else None
             attached = prev is not None and prev.e == t.s
-            if t.t in "\u2010\u2011" or (attached and prev.k in (WORD, VAR)):
+            # `attached` implies prev is not None (mypy cannot see it through the bool)
+            if t.t in "\u2010\u2011" or (attached and cast(Tok, prev).k in (WORD, VAR)):
                 self.close()
                 self.seg.status = "nonnum"  # "under\u201116", "COVID-19": a hyphen in a name
                 return i + 1
-            if self.need and not (attached and prev.k in (NUM, RP, CONST)):
+            if self.need and not (attached and cast(Tok, prev).k in (NUM, RP, CONST)):
                 # "\u20138 + 16 \u2013 8", "(\u20132)\u00b3": a dash against its number is a minus
                 self.toks[i] = P.Tok(OP, t.s, t.e, t.t, "-", t.sp, 0, "endash")
                 return i
@@ -1210,10 +1212,10 @@ def _evaluate(toks: Sequence[Tok], limits: Limits, pct_mode: str) -> Val:
         v = P.eval_rpn(rpn, limits)
         return Val("exact", v, has_op, bare, operands=operands, pct=pct, rpn=rpn)
     except P.NeedsSymbolic:
-        v = Val("symbolic", None, True, bare, operands=operands, pct=pct, rpn=rpn)
-        if _numeric(v, limits) is None:
+        sym = Val("symbolic", None, True, bare, operands=operands, pct=pct, rpn=rpn)
+        if _numeric(sym, limits) is None:
             return Val("unsupported", reason="irrational value not evaluated", has_op=True)
-        return v
+        return sym
     except P.Refused as exc:
         return Val("refused", reason=str(exc), has_op=True)
     except P.Unsupported as exc:
@@ -1463,7 +1465,7 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
     return alts
 
 
-def _latex_mixed(toks: Sequence[Tok]) -> Optional[List[Tok]]:
+def _latex_mixed(toks: List[Tok]) -> Optional[List[Tok]]:
     """``1\\frac{1}{2} \\times 4`` read with mixed numbers, ``(1 + \\frac{1}{2}) \\times 4``
     (an integer written against a proper fraction of integers); None when there is none."""
     out: List[Tok] = []
@@ -1756,13 +1758,13 @@ class ClaimScanner:
                         (f.start() and piece[f.start() - 1] not in " \t"):
                     return []
                 at = f.start()
-            m = _PROSE_SUM_TERM.fullmatch(piece, at)
-            if m is None:
+            tm = _PROSE_SUM_TERM.fullmatch(piece, at)
+            if tm is None:
                 return []
-            words = m.group(2).lower().split()
+            words = tm.group(2).lower().split()
             if len(words) > 8 or any(w in _PROSE_SUM_NOT or len(w) == 1 for w in words):
                 return []
-            terms.append((pos + m.start(1), m.group(1), words))
+            terms.append((pos + tm.start(1), tm.group(1), words))
             pos += len(piece) + 1
         fams = {UNIT_FAMILY.get(w[0], (None,))[0] for _, _, w in terms}
         rword = (rhs.group(2) or "").lower()
@@ -1775,6 +1777,8 @@ class ClaimScanner:
             if not shared or rword in UNIT_FAMILY or rword in _PROSE_SUM_NOT:
                 return []
         # the same sum without the prose: a unit word stays (it may need converting)
+        parts: List[str]
+        spans: List[Tuple[int, int]]
         parts, spans = [], []
         for start, num, words in terms:
             q = len(" + ".join(parts)) + (3 if parts else 0)
@@ -1938,7 +1942,8 @@ class ClaimScanner:
                 return mk("unchecked", reason="mixed units")
             if conv:
                 return mk("ok", reason="units converted")
-            xa, xb, unit = in_units
+            # conv is not None here, so in_units is not None either
+            xa, xb, unit = cast("Tuple[Val, Val, str]", in_units)
             if not unit:  # "= 32": the value in the first unit of the sum
                 unit = next(_unit_name(c) for f, c in a.numunit.values() if f in _FACTORS)
             return mk("wrong", expected=_format_val(xa), values=(xa, xb), unit=unit)
@@ -1966,9 +1971,9 @@ class ClaimScanner:
             return mk("ok", reason=how)
         if running:
             # "289*10 = 2890 + 289*3 = 867": after a running total, the new term alone
-            tail = _drop_head(a.toks)
-            if tail:
-                xa = evaluate(tail, self.limits, "percent", self.val_cache)
+            rest = _drop_head(a.toks)
+            if rest:
+                xa = evaluate(rest, self.limits, "percent", self.val_cache)
                 if xa.status in ("exact", "symbolic"):
                     ok2, _ = self._compare(xa, vb, rel, approx, b.ellipsis, span, a, b)
                     if ok2:
@@ -2159,6 +2164,7 @@ class ClaimScanner:
     def _compare(self, va: Val, vb: Val, rel, approx, ellipsis, span, a: Seg, b: Seg):
         btext = span[b.start:b.end]
         atext = span[a.start:a.end]
+        ok: Optional[bool]
         if va.status == "exact" and vb.status == "exact":
             ok, how = _compare_exact(va, vb, rel, approx, ellipsis, btext, atext)
         else:
@@ -2331,13 +2337,13 @@ class ClaimScanner:
             if ok:
                 return "bullet minus"
         # "2.5 dozen × 2 cups/dozen = 5 cups": dozen as a unit, not a multiplier
-        for seg, other, left in ((a, vb, True), (b, va, False)):
+        for seg, other_v, left in ((a, vb, True), (b, va, False)):
             if any(t.f == "mult" for t in seg.toks):
                 alt = [t for t in seg.toks if t.f != "mult"]
                 x = evaluate(alt, self.limits, "percent", self.val_cache)
                 if x.status in ("exact", "symbolic"):
-                    ok, _ = (self._compare(x, other, rel, approx, b.ellipsis, span, a, b) if left
-                             else self._compare(other, x, rel, approx, b.ellipsis, span, a, b))
+                    ok, _ = (self._compare(x, other_v, rel, approx, b.ellipsis, span, a, b) if left
+                             else self._compare(other_v, x, rel, approx, b.ellipsis, span, a, b))
                     if ok:
                         return "alternative-reading"
         # superscripts lost in the text: "32 + 72 = 58" for 3² + 7² = 58 (only in texts that
@@ -2351,14 +2357,14 @@ class ClaimScanner:
             return "lost-superscript"  # "36x2 = 4": x² with its superscript lost
         la, lb = _unsuperscript(a.toks), _unsuperscript(b.toks)
         combos = [(la, None), (None, lb), (la, lb)]
-        for x in _unsuperscript_each(a.toks):
-            combos.append((x, None))
+        for xt in _unsuperscript_each(a.toks):
+            combos.append((xt, None))
             if lb:
-                combos.append((x, lb))
-        for x in _unsuperscript_each(b.toks):
-            combos.append((None, x))
+                combos.append((xt, lb))
+        for xt in _unsuperscript_each(b.toks):
+            combos.append((None, xt))
             if la:
-                combos.append((la, x))
+                combos.append((la, xt))
         for ta, tb in combos[:24]:
             if ta is None and tb is None:
                 continue
@@ -2482,7 +2488,7 @@ def _last_group(toks: Sequence[Tok]) -> Optional[List[Tok]]:
 
 def _unsuperscript_each(toks: Sequence[Tok]) -> List[List[Tok]]:
     """One lost-superscript reading per candidate number (at most six)."""
-    out = []
+    out: List[List[Tok]] = []
     for i, t in enumerate(toks):
         if len(out) >= 6:
             break
@@ -2529,7 +2535,8 @@ def _intervals_meet(va: Val, vb: Val, scale: Fraction, limits: Limits, btext: st
         # "≈ 66,000": trailing zeros of an approximate integer are rounding
         unit = _integer_unit(vb.value, btext) if isinstance(vb.value, Fraction) else 1
         if unit > 1:
-            ib = (ib[0] - unit / 2, ib[1] + unit / 2)
+            # unit > 1 is a Fraction (the int is 1): the bounds stay Fractions
+            ib = (ib[0] - unit / 2, ib[1] + unit / 2)  # type: ignore[assignment]
         else:
             ib = (ib[0] - scale, ib[1] + scale)
     return ia[0] <= ib[1] and ib[0] <= ia[1]
@@ -2669,7 +2676,7 @@ def _format_val(v: Val) -> str:
         return "irrational value"
 
 
-_FACTORS = {
+_FACTORS: Dict[str, Dict[str, Union[int, Fraction]]] = {
     "time": {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800},
     "calendar": {"month": 1, "year": 12, "decade": 120, "century": 1200},
     "length": {"mm": 1, "cm": 10, "m": 1000, "km": 10 ** 6, "inch": Fraction(127, 5),

@@ -46,10 +46,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
 from . import parser as P
-from .claims import _merge_numbers, evaluate, format_value, json_string_fields, segment
+from .claims import Val, _merge_numbers, evaluate, format_value, json_string_fields, segment
 from .parser import LP, NUM, VAR, Limits
 
 __all__ = ["Equation", "Inconsistency", "find_equations", "check_equations",
@@ -354,7 +354,7 @@ def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
         toks.append(P.Tok("trunc", hi, hi, ""))
     for ch in segment(toks):
         segs = ch.segs
-        vals = [None] * len(segs)
+        vals: List[Optional[Val]] = [None] * len(segs)
         for i in range(1, len(segs)):
             a, b = segs[i - 1], segs[i]
             if not a.toks or not b.toks or ch.rels[i - 1] not in ("=", "~"):
@@ -364,13 +364,14 @@ def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
             for j in (i - 1, i):
                 if vals[j] is None:
                     vals[j] = evaluate(segs[j].toks, limits, "percent", cache)
-            va, vb = vals[i - 1], vals[i]
+            # both were evaluated just above
+            va, vb = cast(Val, vals[i - 1]), cast(Val, vals[i])
             if "poly" not in (va.status, vb.status):
                 continue
             if va.status not in ("poly", "exact") or vb.status not in ("poly", "exact"):
                 continue
-            pa = va.value if va.status == "poly" else ({(): va.value} if va.value else {})
-            pb = vb.value if vb.status == "poly" else ({(): vb.value} if vb.value else {})
+            pa: P.Poly = va.value if va.status == "poly" else ({(): va.value} if va.value else {})
+            pb: P.Poly = vb.value if vb.status == "poly" else ({(): vb.value} if vb.value else {})
             try:
                 d = P._padd(pa, pb, -1)
             except P.Refused:
@@ -422,7 +423,9 @@ def _piece_equations(text: str, cut_left: bool, cut_right: bool, letters: str,
             shown = written.pop()
             if shown not in letters:
                 continue  # "T" when only "t" is an unknown
-            out.append(Equation(a0, b1, shown, sol, text[a0:a.end], text[b.start:b1], bare,
+            # sol is None only when var is None (skipped above)
+            out.append(Equation(a0, b1, shown, cast(Fraction, sol), text[a0:a.end],
+                                text[b.start:b1], bare,
                                 ch.rels[i - 1] == "~", _decimals(a.toks) or _decimals(b.toks),
                                 (ra, rb), trial, sent))
     return out, nonlinear

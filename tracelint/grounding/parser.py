@@ -21,7 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, cast
 
 from .._ngram_py import _CLAIM_FUNC_NAMES, _CLAIM_LEXEME, _CLAIM_UNKNOWN_OPS
 from ..ngram import claim_lex as _claim_lex
@@ -148,6 +148,7 @@ _CHAR_OPS = {
 
 def _class_chars(cls: str) -> frozenset:
     """The characters of a regular-expression class body of single characters and ranges."""
+    out: Set[str]
     out, i = set(), 0
     while i < len(cls):
         if i + 2 < len(cls) and cls[i + 1] == "-":
@@ -167,7 +168,7 @@ _CURRENCY = {"$": "dollar", "\u20ac": "euro", "\u00a3": "pound-sterling", "\u00a
 _LP_CHARS = "([{"
 _RP_CHARS = ")]}"
 # single characters that always make the same token: char -> (kind, value)
-_CHAR_SIMPLE = {c: (LP, c) for c in _LP_CHARS}
+_CHAR_SIMPLE: Dict[str, Tuple[str, Any]] = {c: (LP, c) for c in _LP_CHARS}
 _CHAR_SIMPLE.update({c: (RP, c) for c in _RP_CHARS})
 _CHAR_SIMPLE.update({"=": (ANCHOR, "="), "\u2248": (ANCHOR, "~"), "\u2243": (ANCHOR, "~"),
                      "\u2245": (ANCHOR, "~"), "\u2252": (ANCHOR, "~"), "%": (PCT, None),
@@ -345,6 +346,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
     sp = False
     pos = lo
     cur_pending = None  # currency sign waiting for its number
+    v: Optional[Fraction]  # a number's value (None: refused by a bound)
+    val: Optional[Fraction]
     # lexemes of _TOKEN (compiled lexer, whitespace folded into a flag); lexed again from
     # `pos` whenever a branch below consumes more or less than one lexeme
     while pos < hi:
@@ -480,7 +483,8 @@ def tokenize(text: str, lo: int = 0, hi: Optional[int] = None,
                         if groups:
                             if q < hi and text[q] == "." and q + 1 < hi and \
                                     text[q + 1].isdigit():
-                                fm = _DECIMALS.match(text, q, hi)
+                                # text[q:q + 2] is "." and a digit: always a match
+                                fm = cast("re.Match[str]", _DECIMALS.match(text, q, hi))
                                 frac = fm.group()
                                 q = fm.end()
                             else:
@@ -1144,10 +1148,11 @@ def _exact_root(x: Fraction, n: int) -> Optional[Fraction]:
     """The exact rational n-th root of x >= 0, or None when it is irrational."""
     if x < 0:
         if n % 2 == 1:
-            r = _exact_root(-x, n)
-            return -r if r is not None else None
+            root = _exact_root(-x, n)
+            return -root if root is not None else None
         return None
-    out = []
+    out: List[int] = []
+    r: Optional[int]
     for part in (x.numerator, x.denominator):
         if part in (0, 1):
             out.append(part)
@@ -1405,12 +1410,12 @@ def eval_rpn(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Fraction:
             name = it[1]
             if isinstance(name, tuple) and name[0] == "root":
                 a = st[-1]
-                r = _exact_root(a, name[1])
-                if r is None:
+                root = _exact_root(a, name[1])
+                if root is None:
                     if a < 0 and name[1] % 2 == 0:
                         raise Unsupported("even root of a negative number")
                     raise NeedsSymbolic("irrational root")
-                st[-1] = r
+                st[-1] = root
             elif name in LOG_EXP:
                 st[-1] = _log_exp_exact(name, st[-1])
             elif name in TRIG:
@@ -1640,10 +1645,10 @@ def eval_poly(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS) -> Poly:
             name = it[1]
             c = _const(st[-1])
             if isinstance(name, tuple) and name[0] == "root" and c is not None:
-                r = _exact_root(c, name[1])
-                if r is None:
+                root = _exact_root(c, name[1])
+                if root is None:
                     raise Unsupported("irrational root")
-                st[-1] = {(): r} if r != 0 else {}
+                st[-1] = {(): root} if root != 0 else {}
             else:
                 raise Unsupported(f"function {name}")
         else:  # pragma: no cover
@@ -1772,17 +1777,17 @@ def eval_interval(rpn: Sequence[tuple], limits: Limits = DEFAULT_LIMITS,
             if not (isinstance(name, tuple) and name[0] == "root"):
                 raise Unsupported(f"function {name}")
             n = name[1]
-            out = []
+            out: List[Tuple[Fraction, Fraction]] = []
             for x in a:
-                r = _exact_root(x, n)
-                if r is None:
+                root = _exact_root(x, n)
+                if root is None:
                     if x < 0 and n % 2 == 0:
                         raise Unsupported("even root of a negative number")
                     fx = abs(float(x)) ** (1.0 / n) * (1 if x >= 0 else -1)
-                    r = Fraction(fx)
-                    out.append((r * _FLOAT_LO, r * _FLOAT_HI))
+                    root = Fraction(fx)
+                    out.append((root * _FLOAT_LO, root * _FLOAT_HI))
                 else:
-                    out.append((r, r))
+                    out.append((root, root))
             lo = min(out[0][0], out[1][0], out[0][1], out[1][1])
             hi = max(out[0][0], out[1][0], out[0][1], out[1][1])
             st.append((lo, hi))
