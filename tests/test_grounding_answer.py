@@ -136,6 +136,16 @@ def test_extracted_answer_fields():
     ("x = 2, y = 3", "(2, 3)", True, "numeric"),   # assignments for a tuple, in order
     ("x=2 and y=3", "(2,3)", True, "numeric"),
     ("x = 3, y = 2", "(2, 3)", False, "numeric"),
+    # decimal commas (German, French, Russian, ... answers); three digits after a comma
+    # stay a digit group unless the number starts with 0
+    ("2,5", "2.5", True, "numeric"),
+    ("Die Antwort ist 2,5 Stunden", "2.5", True, "numeric"),
+    ("0,125", "0.125", True, "numeric"),
+    ("12,5 %", "0.125", True, "numeric"),
+    ("1,234", "1234", True, "numeric"),
+    ("1,234", "1.234", False, "numeric"),
+    ("2,5", "2.6", False, "string"),
+    ("(2,5)", "(2,5)", True, "numeric"),
     ("x = 2", "(2, 3)", False, "string"),
     ("25%", "25", True, "numeric"),
     ("540", "He sprints 3*3=<<3*3=9>>9 times\n#### 540", True, "numeric"),

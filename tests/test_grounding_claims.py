@@ -791,6 +791,7 @@ def test_conversion_factor_in_a_quotient_is_not_converted_again():
     ("Donc 0,25 × 8 = 2.", "0,25 × 8", "2", "ok", None),
     ("Der Preis: 2,50 € × 4 = 10,00 €.", "2,50 € × 4", "10,00", "ok", None),
     ("Итого 12,5 * 2 = 25 рублей", "12,5 * 2", "25", "ok", None),
+    ("Donc 0,125 × 8 = 1.", "0,125 × 8", "1", "ok", None),   # a leading 0: not a digit group
     # wrong either way: the expected value is the one the text means
     ("Donc 0,25 × 8 = 3.", "0,25 × 8", "3", "wrong", "2"),
     ("Der Preis: 2,50 € × 4 = 11,00 €.", "2,50 € × 4", "11,00", "wrong", "10"),

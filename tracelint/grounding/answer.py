@@ -33,7 +33,8 @@ from typing import List, Optional, Tuple, cast
 
 from . import parser as P
 from . import surds as S
-from .claims import _implicit_ok, _merge_numbers  # the claim reader's token fix-ups
+from .claims import _decimal_commas  # shared with the claim reader, as its token fix-ups
+from .claims import _implicit_ok, _merge_numbers
 from .numbers import number_values
 
 __all__ = ["ExtractedAnswer", "extract_answer", "answers_match", "reference_answer",
@@ -763,7 +764,22 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
     """Whether an extracted answer matches a reference, and how that was decided
     (``letter`` / ``numeric`` / ``symbolic`` / ``string``; ``(None, None)`` when there is
     nothing to compare).  ``prompt`` (optional) helps to pick the number of a sentence
-    answer: the one the question does not already contain."""
+    answer: the one the question does not already contain.  An answer written with a decimal
+    comma ("2,5", "0,125", "12,5 %": German, French, Russian, ... traces) matches the
+    reference its decimal-point reading matches; a comma before exactly three digits
+    ("1,234") stays a digit group."""
+    ok, how = _answers_match(answer, reference, prompt)
+    if ok is False and isinstance(answer, str) and "," in answer:
+        alt = _decimal_commas(answer)
+        if alt is not None:
+            ok2, how2 = _answers_match(alt, reference, prompt)
+            if ok2:
+                return ok2, how2
+    return ok, how
+
+
+def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
+                   ) -> Tuple[Optional[bool], Optional[str]]:
     if answer is None or reference is None:
         return None, None
     ref = reference_answer(reference)

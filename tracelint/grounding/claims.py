@@ -2747,9 +2747,9 @@ _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FULLWIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH_TABLE[0x3000] = 0x20
 
-#: a number with a comma that cannot be a digit group (not three digits after it): "0,25",
-#: "2,50", "3,5", "10,00"
-_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(?=(?:\d{1,2}|\d{4,})(?![\d,.]))")
+#: a number with a comma that cannot be a digit group (not three digits after it, or a
+#: leading zero): "0,25", "2,50", "3,5", "10,00", "0,125"
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(0(?=,\d+(?![\d,.]))|\d+(?=,(?:\d{1,2}|\d{4,})(?![\d,.]))),")
 
 
 def _decimal_commas(span: str) -> Optional[str]:
