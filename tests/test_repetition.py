@@ -97,6 +97,23 @@ def test_punctuation_only_loop():
     assert label("Is that right?" + "?!" * 400, answer=None) == LOOP
 
 
+def test_white_space_until_stopped():
+    """A model emitting newlines (or spaces) until it is stopped: no unit covers them, so
+    only the white-space run check of REP002 sees it.  Short runs (a blank line, indented
+    code, a padded table) are nothing."""
+    from tracelint import analyze
+    text = "Let me compute the area: 3 * 4 = 12." + "\n" * 3000
+    r = analyze({"reasoning": text, "finish_reason": "length"})
+    assert r.label == LOOP
+    f = next(f for f in r.findings if f.code == "REP002")
+    assert (f.start, f.end) == (36, 3036) and "3000 white-space" in f.message
+    mixed = analyze({"reasoning": "One.\x00" + " \t\n" * 400 + "Two."})
+    assert [(f.start, f.end) for f in mixed.findings if f.code == "REP002"] == [(5, 1205)]
+    ok = "Here is the table:\n" + "\n".join(f"    | {k:<60}| {k * k} |" for k in range(50)) + \
+        "\nSo the sum of the squares is 40425."
+    assert label(ok) != LOOP and label("a" + " " * 999 + "b") != LOOP
+
+
 def test_loop_with_incrementing_number():
     text = "\n".join(f"Step {k}: the total is still 15 apples, so I add nothing and check once more."
                      for k in range(1, 200))

@@ -10,6 +10,7 @@ it runs into the end of a trace that was cut off.
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Tuple
 
 import numpy as np
@@ -98,7 +99,9 @@ class REP002(Rule):
     least ``min_repeats`` times and covering at least ``min_units`` units (``punct_min_units``
     when the repeated block is punctuation only, e.g. ``?!?!?!``).  Also a single unit of at
     least ``min_chars`` characters whose characters repeat with a short period
-    (``0011001100110011...``, ``0.000000000...``), which a word splitter sees as one "word".
+    (``0011001100110011...``, ``0.000000000...``), which a word splitter sees as one "word",
+    and a run of at least ``space_min_chars`` white-space characters (a model emitting
+    newlines or spaces until it is stopped), which no unit covers.
     A run of numbers and symbols without a word (a zero matrix, a grid of cells, an array
     of zeros; a periodic decimal written out; punctuation over several lines, such as a maze
     of ``#`` and ``.``) is data written once, not a loop, unless it runs to the end of the
@@ -114,10 +117,11 @@ class REP002(Rule):
 
     Options: ``min_repeats`` (8), ``min_units`` (64), ``punct_min_units`` (200),
     ``data_min_units`` (1000), ``max_period`` (2000), ``min_chars`` (64, for the
-    character-level check).
+    character-level check), ``space_min_chars`` (1000; no real trace of ``../shared/realdata``
+    has a run of even 200).
 
     Flagged example: ``"\\[ 7x = 0 \\]"`` on 3,000 consecutive lines; ``"?!?!?!?!..."`` for
-    300 characters; ``"0000000..."`` until the output stops.
+    300 characters; ``"0000000..."`` until the output stops; 5,000 newlines.
 
     OK example: a markdown separator ``|---|---|---|`` or a line of 40 dashes; a 12 × 12
     zero matrix or a grid with blank rows of ``0 0 0 ...``, followed by the reasoning about it.
@@ -126,7 +130,8 @@ class REP002(Rule):
     code = "REP002"
     name = "exact-repeat"
     options = {"min_repeats": 8, "min_units": 64, "punct_min_units": 200,
-               "data_min_units": 1000, "max_period": 2000, "min_chars": 64}
+               "data_min_units": 1000, "max_period": 2000, "min_chars": 64,
+               "space_min_chars": 1000}
 
 
 class REP003(Rule):
@@ -592,6 +597,29 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         out.findings.append(REP002.finding(
             a, b, f"{b - a} characters repeating a {p}-character pattern inside one word",
             period_chars=p, repeats=round((b - a) / p, 2)))
+    for a, b in _space_runs(text, units, cfg.option("REP002", "space_min_chars")):
+        out.findings.append(REP002.finding(
+            a, b, f"{b - a} white-space characters in a row", space_chars=b - a))
+
+
+def _space_runs(text: str, units: Units, min_chars: int) -> List[Tuple[int, int]]:
+    """(start, end) of the stretches of at least ``min_chars`` white-space characters: they
+    lie between units (before the first, between two, after the last)."""
+    if len(text) < min_chars:
+        return []
+    lo = np.concatenate(([0], units.ends))
+    hi = np.concatenate((units.starts, [len(text)]))
+    out = []
+    for i in np.flatnonzero(hi - lo >= min_chars).tolist():
+        a, b = int(lo[i]), int(hi[i])
+        # a gap may also hold characters that are not units (control characters)
+        for m in _SPACE_RUN.finditer(text, a, b):
+            if m.end() - m.start() >= min_chars:
+                out.append((m.start(), m.end()))
+    return out
+
+
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _loop(ctx: TraceContext, cfg: Config, out: DetectorOutput, keys: np.ndarray) -> None:
