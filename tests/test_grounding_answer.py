@@ -146,6 +146,8 @@ def test_extracted_answer_fields():
     ("1,234", "1.234", False, "numeric"),
     ("2,5", "2.6", False, "string"),
     ("(2,5)", "(2,5)", True, "numeric"),
+    ("(0,5)", "0.5", False, "string"),       # a pair, not a decimal
+    ("\\{0,125\\}", "0.125", False, "numeric"),
     ("x = 2", "(2, 3)", False, "string"),
     ("25%", "25", True, "numeric"),
     ("540", "He sprints 3*3=<<3*3=9>>9 times\n#### 540", True, "numeric"),

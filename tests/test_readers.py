@@ -162,6 +162,11 @@ def test_records_sharing_a_line_get_unique_ids(tmp_path, monkeypatch, chunk):
     own = tmp_path / "own.json"
     own.write_text('[{"id": "q1", "reasoning": "a"}, {"id": "q2", "reasoning": "b"}]')
     assert [t.id for t in read_traces([str(own)])] == ["q1", "q2"]  # ids of their own win
+    errs = tmp_path / "e.json"
+    errs.write_text('[{"reasoning": "a"}, 5, 6]')
+    items = list(read_traces([str(errs)]))
+    assert [i.id for i in items] == ["e.json:1", "e.json:1:22", "e.json:1:25"]
+    assert isinstance(items[1], ReadError) and items[2].describe().startswith(f"{errs}:1:25: ")
 
 
 def test_wrapped_list_of_records(tmp_path, monkeypatch):
@@ -179,23 +184,58 @@ def test_wrapped_list_of_records(tmp_path, monkeypatch):
     one = tmp_path / "one.json"
     one.write_text('{"rows": [{"reasoning": "a"}, {"reasoning": "b"}]}')
     assert [t.id for t in read_traces([str(one)])] == ["one.json:1", "one.json:1:31"]
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"results": [{"reasoning": "a"}], "n": 1}}')
-    items = list(read_traces([str(bad)]))
-    assert items[0].reasoning == "a" and isinstance(items[1], ReadError)
-    assert "after the list of records" in items[1].message
+    for tail, line in (('}}', 1), ('.5}', 1), (', "n": [1,\n 2}', 2), (', "n": 1', 1)):
+        bad = tmp_path / "bad.json"
+        bad.write_text('{"records": [{"reasoning": "a"}]' + tail)
+        items = list(read_traces([str(bad)]))
+        assert items[0].reasoning == "a" and isinstance(items[1], ReadError), tail
+        assert "after the list of records" in items[1].message and items[1].line == line
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"data": [{"reasoning": "a"}], "x": ' + "[" * 5000 + "]" * 5000 + "}")
+    items = list(read_traces([str(deep)]))  # a RecursionError inside is an error line
+    assert items[0].reasoning == "a" and isinstance(items[1], ReadError) and len(items) == 2
     cut = tmp_path / "cut.json"
     cut.write_text('{"data": [{"reasoning": "a"}, {"reasoning"')
     items = list(read_traces([str(cut)]))
     assert items[0].reasoning == "a" and isinstance(items[1], ReadError) and len(items) == 2
-    # one record per line that opens with a list is JSON Lines in a .jsonl file ...
-    jl_file = write_lines(tmp_path / "r.jsonl", ['{"items": [1, 2], "reasoning": "x"}'] * 2)
-    assert [t.reasoning for t in read_traces([jl_file])] == ["x", "x"]
+    # one record per line that opens with a list is JSON Lines in a .jsonl file, and in a
+    # .json file whose first line is a whole record (Hugging Face's to_json) ...
+    for name in ("r.jsonl", "r.json"):
+        jl_file = write_lines(tmp_path / name, ['{"data": [{"k": 1}], "reasoning": "x"}'] * 2)
+        assert [t.reasoning for t in read_traces([jl_file])] == ["x", "x"]
+    # ... a list of numbers is no list of records ...
+    rec = tmp_path / "rec.json"
+    rec.write_text('{"data": [1, 2], "reasoning": "x"}')
+    assert [t.reasoning for t in read_traces([str(rec)])] == ["x"]
     # ... and a chat record is one record wherever it is
     chat = tmp_path / "c.json"
     chat.write_text('{"messages": [{"role": "user", "content": "hi"}, '
                     '{"role": "assistant", "content": "hello"}]}')
     assert [(t.prompt, t.reasoning) for t in read_traces([str(chat)])] == [("hi", "hello")]
+
+
+def test_large_wrapped_file_with_the_real_chunk_size(tmp_path):
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps({"data": [{"prompt": "q", "response": "a" * 100}] * 3000}))
+    assert p.stat().st_size > 1 << 16
+    items = list(read_traces([str(p)]))
+    assert len(items) == 3000 and all(not isinstance(i, ReadError) for i in items)
+
+
+@pytest.mark.parametrize("body", ['[{"reasoning": "a"}, {"reasoning": "b"}]',
+                                  '{\n "reasoning": "a"\n}\n{"reasoning": "b"}',
+                                  '{"data": [{"reasoning": "a"}, {"reasoning": "b"}]}'])
+def test_byte_order_mark_before_a_json_document(tmp_path, body):
+    p = tmp_path / "bom.json"
+    p.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    assert [getattr(t, "reasoning", None) for t in read_traces([str(p)])] == ["a", "b"]
+
+
+def test_deeply_nested_array_element_is_an_error_line(tmp_path):
+    p = tmp_path / "deep.json"
+    p.write_text('[{"reasoning": "a"}, {"x": ' + "[" * 5000 + "]" * 5000 + "}]")
+    items = list(read_traces([str(p)]))
+    assert items[0].reasoning == "a" and isinstance(items[1], ReadError) and len(items) == 2
 
 
 def test_json_array_truncated(tmp_path):

@@ -144,16 +144,23 @@ class ReadError:
     field: Optional[str] = None
     #: ``(k, n)`` when only sample ``k`` of a record holding ``n`` samples is unreadable
     sample_of: Optional[Tuple[int, int]] = None
+    #: the column, for a record that starts on the line where an earlier one ended
+    col: Optional[int] = None
 
     @property
     def id(self) -> str:
-        """Same form as a readable record's default id: ``<file basename>:<line>``, with
-        ``#<k>`` for sample ``k`` of a multi-sample record (``<stdin>`` for standard input)."""
+        """Same form as a readable record's default id: ``<file basename>:<line>`` (and
+        ``:<col>`` when given), with ``#<k>`` for sample ``k`` of a multi-sample record
+        (``<stdin>`` for standard input)."""
         tid = f"{source_name(self.source)}:{self.line}"
+        if self.col is not None:
+            tid = f"{tid}:{self.col}"
         return tid if self.sample_of is None else f"{tid}#{self.sample_of[0]}"
 
     def describe(self) -> str:
         where = f"{source_name(self.source, full=True)}:{self.line}"
+        if self.col is not None:
+            where += f":{self.col}"
         if self.sample_of is not None:
             where += f": sample {self.sample_of[0]}"
         if self.field:

@@ -769,7 +769,9 @@ def answers_match(answer: str, reference: str, prompt: Optional[str] = None
     reference its decimal-point reading matches; a comma before exactly three digits
     ("1,234") stays a digit group."""
     ok, how = _answers_match(answer, reference, prompt)
-    if ok is False and isinstance(answer, str) and "," in answer:
+    # not in brackets: "(0,5)" is a pair, "{0,125}" a set
+    if ok is False and isinstance(answer, str) and "," in answer and \
+            not any(b in answer for b in "([{"):
         alt = _decimal_commas(answer)
         if alt is not None:
             ok2, how2 = _answers_match(alt, reference, prompt)

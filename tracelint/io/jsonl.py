@@ -70,13 +70,14 @@ def content_start(head: bytes) -> bytes:
     return (head[3:] if head.startswith(_BOM) else head).lstrip()
 
 
-#: Keys under which a whole JSON document holds its list of records, read when such a key
-#: comes first in the document's one object.  Names a single trace's record would not open
-#: with: not the samples lists of :data:`tracelint.io.schema.SAMPLE_KEYS` ("samples",
-#: "outputs", ...) nor chat lists ("messages", "conversations"), which are one record.
-WRAPPER_KEYS = ("data", "rows", "records", "items", "examples", "instances", "results",
-                "traces", "predictions")
-_WRAPPER = re.compile(r'\{\s*"(%s)"\s*:\s*\[' % "|".join(WRAPPER_KEYS))
+#: Keys under which a whole JSON document holds its list of records (objects), read when such
+#: a key comes first in the document's one object.  Names a single trace's record would not
+#: open with: not the samples lists of :data:`tracelint.io.schema.SAMPLE_KEYS` ("samples",
+#: "outputs", ...), chat lists ("messages", "conversations"), few-shot "examples" or
+#: retrieved "results", which belong to one record.
+WRAPPER_KEYS = ("data", "rows", "records", "instances", "traces", "predictions")
+#: the wrapper's opening up to its list, which holds objects (or nothing); group 1 is the '['
+_WRAPPER = re.compile(r'\{\s*"(?:%s)"\s*:\s*(\[)\s*[{\]]' % "|".join(WRAPPER_KEYS))
 
 
 def json_layout(head: bytes) -> str:
@@ -88,10 +89,21 @@ def json_layout(head: bytes) -> str:
     if body[:1] == b"[":
         return "array"
     if body[:1] == b"{" and _WRAPPER.match(body[:512].decode("utf-8", "replace")):
-        return "wrapped"
+        first, sep, rest = body.partition(b"\n")
+        if not (sep and rest.strip() and _is_object(first)):
+            return "wrapped"
+        # the first line is a whole record and more follow: JSON Lines whose first record
+        # opens with such a list (Hugging Face's to_json writes JSON Lines as .json)
     if body[:1] == b"{" and body[1:].lstrip(b" \t\r")[:1] == b"\n":
         return "values"
     return "lines"
+
+
+def _is_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 #: names under which a file starting with '[' (or a wrapper object) is one JSON document,
@@ -108,7 +120,8 @@ def file_layout(path: str, fh: IO[bytes]) -> str:
         return "lines"
     # OSError / EOFError (a corrupt .bz2, .zst) propagate: a stream that failed once is not
     # read again (pyarrow's zstd stream returned garbage after its error)
-    layout = json_layout(fh.peek(4096)[:4096])  # type: ignore[attr-defined]
+    # what the buffer holds (up to 1 MiB): a wrapper's first line is judged whole
+    layout = json_layout(fh.peek(4096))  # type: ignore[attr-defined]
     if layout == "wrapped" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
         return "lines"  # a JSON Lines record that opens with a list of its own
     if layout == "array" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
@@ -137,8 +150,11 @@ def _items(records, plan: _Plan, source: str) -> Iterator[Item]:
     for r in records:
         if isinstance(r, ReadError):
             yield r
-        else:
-            yield from build_traces(r[1], plan, source, r[0], base, r[2])
+            continue
+        for item in build_traces(r[1], plan, source, r[0], base, r[2]):
+            if r[2] is not None and isinstance(item, ReadError):
+                item.col = r[2]  # ids stay unique for errors too
+            yield item
 
 
 def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
@@ -157,6 +173,7 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
     except UnicodeDecodeError as e:
         yield ReadError(source, 1, _reason(e))
         return
+    bom = head == b""  # a byte order mark still to drop from the first text read
     if buf.startswith("\ufeff"):
         buf = buf[1:]
     eof = False
@@ -168,7 +185,7 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
     chunk = _CHUNK
 
     def more() -> bool:
-        nonlocal buf, eof, chunk, pos, off0
+        nonlocal buf, eof, chunk, pos, off0, bom
         if eof:
             return False
         data = fh.read(chunk)
@@ -177,6 +194,10 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             buf += udec.decode(b"", final=True)
             return True
         buf = buf[pos:] + udec.decode(data)
+        if bom and buf:
+            bom = False
+            if buf[0] == "\ufeff":
+                buf = buf[1:]
         off0 += pos
         pos = 0
         chunk = min(chunk * 2, 64 * _CHUNK)
@@ -197,21 +218,39 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             if not more():
                 return False
 
+    def value() -> Tuple[Any, int]:
+        """The JSON value at ``pos`` and where it ends, reading more as needed; ValueError
+        (or RecursionError) when it does not parse."""
+        while True:
+            try:
+                v, end = dec.raw_decode(buf, pos)
+                if end < len(buf) or eof:
+                    return v, end
+            except ValueError:
+                if eof:
+                    raise
+            more()
+
+    def advance(end: int) -> None:
+        """Move ``pos`` to ``end``, counting the lines passed."""
+        nonlocal pos, line, nl
+        k = buf.rfind("\n", pos, end)
+        if k >= 0:
+            line += buf.count("\n", pos, end)
+            nl = off0 + k
+        pos = end
+
     try:
         if layout == "wrapped":
             m = None
-            while skip_ws() and len(buf) - pos < 1 << 16:
+            while skip_ws():
                 m = _WRAPPER.match(buf, pos)
-                if m is not None or not more():
+                if m is not None or len(buf) - pos >= 1 << 16 or not more():
                     break
             if m is None:
                 yield ReadError(source, line, "expected an object holding a list of records")
                 return
-            k = buf.rfind("\n", pos, m.end())
-            if k >= 0:
-                line += buf.count("\n", pos, m.end())
-                nl = off0 + k
-            pos = m.end() - 1  # at the '['
+            advance(m.start(1))  # at the '['
         if array:
             if not skip_ws() or buf[pos] != "[":
                 yield ReadError(source, line, "expected a JSON array")
@@ -236,35 +275,52 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
                     yield ReadError(source, line, "invalid JSON: the array is not closed")
                     return
             first = False
-            while True:
-                try:
-                    rec, end = dec.raw_decode(buf, pos)
-                    if end < len(buf) or eof:
-                        break
-                except ValueError as e:
-                    if eof:
-                        yield ReadError(source, line, _reason(e))
-                        return
-                if not more():  # pragma: no cover - more() returns True until eof
-                    break
+            try:
+                rec, end = value()
+            except (ValueError, RecursionError) as e:
+                yield ReadError(source, line, _reason(e))
+                return
             start_line = line
             col = off0 + pos - nl if start_line == ended else None
-            k = buf.rfind("\n", pos, end)
-            if k >= 0:
-                line += buf.count("\n", pos, end)
-                nl = off0 + k
+            advance(end)
             ended = line
-            pos = end
             yield start_line, rec, col
         if layout == "wrapped":
-            # the wrapper's other keys ("total", "next"): syntax only
-            while more():
-                pass
-            try:
-                json.loads('{"":0' + buf[pos:])
-            except ValueError as e:
-                yield ReadError(source, line, "invalid JSON after the list of records: "
-                                + getattr(e, "msg", str(e)))
+            # the wrapper's other keys ("total", "next"), one by one: syntax only
+            err = None
+            while err is None:
+                if not skip_ws():
+                    err = "the object is not closed"
+                elif buf[pos] == "}":
+                    pos += 1
+                    if skip_ws():
+                        err = "extra data after the object"
+                    break
+                elif buf[pos] != ",":
+                    err = "expected ',' or '}'"
+                else:
+                    pos += 1
+                    try:
+                        if not skip_ws():
+                            raise ValueError("the object is not closed")
+                        key, end = value()
+                        if not isinstance(key, str):
+                            raise ValueError("expected a key")
+                        advance(end)
+                        if not skip_ws() or buf[pos] != ":":
+                            raise ValueError("expected ':'")
+                        pos += 1
+                        if not skip_ws():
+                            raise ValueError("the object is not closed")
+                        _, end = value()
+                        advance(end)
+                    except (ValueError, RecursionError) as e:
+                        err = getattr(e, "msg", None) or str(e) or type(e).__name__
+                        at = getattr(e, "pos", None)
+                        if isinstance(at, int) and pos <= at <= len(buf):
+                            advance(at)  # the error's own line
+            if err is not None:
+                yield ReadError(source, line, f"invalid JSON after the list of records: {err}")
         elif array and skip_ws():
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:
