@@ -20,7 +20,7 @@ from tracelint.io import (
     parse_set_spec, read_traces, split_json_cot, split_think, write_jsonl_line,
 )
 from tracelint.io.fieldmap import format_path
-from tracelint.io.schema import _LATEX_HINT_RX
+from tracelint.io.schema import ANSWER_WRAPPERS, PHRASE_THINK_DELIMITERS, _LATEX_HINT_RX
 from tracelint.model import ReadError, Trace
 
 
@@ -462,6 +462,20 @@ def test_other_known_delimiters_with_the_defaults():
     assert split_think("\u25c1think\u25b7R\u25c1/think\u25b7A") == ("R", "A", False)
     assert split_think("<seed:think>R</seed:think>A") == ("R", "A", False)
     assert split_think("[THINK]R[/THINK]A") == ("R", "A", False)
+    # Cohere Command A Reasoning, with its response block and end-of-turn token
+    assert split_think("<|START_THINKING|>R<|END_THINKING|><|START_RESPONSE|>A"
+                       "<|END_RESPONSE|><|END_OF_TURN_TOKEN|>") == ("R", "A", False)
+    assert split_think("<think>R</think>\n<response>A</response>") == ("R", "A", False)  # Granite 3.3
+    # ServiceNow Apriel: its phrase, or only the marker (the phrase was in the prompt)
+    assert split_think("Here are my reasoning steps:\nR\n[BEGIN FINAL RESPONSE]\nA\n"
+                       "[END FINAL RESPONSE]\n<|end|>") == ("R", "A", False)
+    assert split_think("R\n[BEGIN FINAL RESPONSE]\nA") == ("R", "A", False)
+    assert split_think("Here are my reasoning steps:\nR") == ("R", None, True)
+    # IBM Granite 3.2: only where the output starts with its phrase
+    assert split_think(" Here is my thought process:\nR\nHere is my response:\nA") == \
+        ("R", "A", False)
+    assert split_think("Here is my thought process:\nR") == ("R", None, True)
+    assert split_think("So. Here is my thought process: R. Here is my response: A") is None
     assert split_think("<thinking>R</thinking>A") == ("R", "A", False)
     assert split_think("<reasoning>R</reasoning>\n<answer>\n7\n</answer>") == ("R", "7", False)
     assert split_think("<think>R</think> <answer>42</answer>") == ("R", "42", False)
@@ -1071,9 +1085,13 @@ def test_open_output_dash_is_stdout(capsys):
 
 _FAMILIES = [("<thinking>", "</thinking>"), ("<reasoning>", "</reasoning>"),
              ("<|begin_of_thought|>", "<|end_of_thought|>"), ("\u25c1think\u25b7", "\u25c1/think\u25b7"),
-             ("<seed:think>", "</seed:think>"), ("[THINK]", "[/THINK]")]
-_MARKERS = ("<think>", "</think>", "<|channel|>", "<answer>", "<|begin_of_solution|>") + \
-    tuple(x for f in _FAMILIES for x in f)
+             ("<seed:think>", "</seed:think>"), ("[THINK]", "[/THINK]"),
+             ("<|START_THINKING|>", "<|END_THINKING|>")]
+# every delimiter the reader knows: hypothesis draws the code's own string constants
+_MARKERS = ("<think>", "</think>", "<|channel|>") + \
+    tuple(x for f in _FAMILIES for x in f) + \
+    tuple(x for f in ANSWER_WRAPPERS for x in f) + \
+    tuple(x for f in PHRASE_THINK_DELIMITERS for x in f if x)
 
 
 def _answer_of(a: str):

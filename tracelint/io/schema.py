@@ -37,7 +37,8 @@ one with no text at all is a :class:`~tracelint.model.ReadError` listing its fie
 
 Then the reasoning / answer split (:func:`split_output`): ``<think>`` delimiters first (with
 the defaults, also ``<thinking>``, ``<|begin_of_thought|>``, ``◁think▷``, ``[THINK]``, gpt-oss
-harmony channels and the others in :data:`OTHER_THINK_DELIMITERS`), then a JSON-wrapped chain
+harmony channels, the others in :data:`OTHER_THINK_DELIMITERS` and the phrases of
+:data:`PHRASE_THINK_DELIMITERS`), then a JSON-wrapped chain
 of thought.  An output text with neither is the model's visible chain of thought (a chat
 model's worked answer, or thinking whose opening tag was in the chat template, cut before
 its closing tag): it is the reasoning, and the final answer is extracted from its end unless
@@ -397,11 +398,21 @@ OTHER_THINK_DELIMITERS: Tuple[Tuple[str, str], ...] = (
     ("\u25c1think\u25b7", "\u25c1/think\u25b7"),     # Kimi k1.5, Kimi-VL-Thinking
     ("<seed:think>", "</seed:think>"),               # ByteDance Seed-OSS
     ("[THINK]", "[/THINK]"),                         # Mistral Magistral
+    ("<|START_THINKING|>", "<|END_THINKING|>"),      # Cohere Command A Reasoning
+)
+#: Thinking introduced by a phrase where the output starts and ended by a marker: (phrase,
+#: marker, what ends the answer).  A marker in brackets is read without its phrase too (the
+#: chat template may have put the phrase in the prompt); a phrase marker is not.
+PHRASE_THINK_DELIMITERS: Tuple[Tuple[str, str, str], ...] = (
+    ("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]", "[END FINAL RESPONSE]"),  # Apriel
+    ("Here is my thought process:", "Here is my response:", ""),     # IBM Granite 3.2
 )
 #: Wrappers taken off an answer that is nothing but one wrapped block.
 ANSWER_WRAPPERS: Tuple[Tuple[str, str], ...] = (
     ("<answer>", "</answer>"),
     ("<|begin_of_solution|>", "<|end_of_solution|>"),
+    ("<|START_RESPONSE|>", "<|END_RESPONSE|>"),      # Cohere Command A Reasoning
+    ("<response>", "</response>"),                   # IBM Granite 3.3
 )
 _HARMONY_END = re.compile(r"<\|(?:end|return|call|start)\|>")
 _HARMONY_STRIPPED = re.compile(r"\s*analysis")
@@ -410,6 +421,7 @@ _HARMONY_STRIPPED = re.compile(r"\s*analysis")
 #: End-of-turn tokens that a dump decoded without ``skip_special_tokens`` leaves at the end of
 #: the answer (ChatML / Qwen, Llama 3, DeepSeek, Gemma, Phi, GPT-2 family, SentencePiece).
 END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>",
+                      "<|END_OF_TURN_TOKEN|>",
                       "<|end|>", "<\uff5cend\u2581of\u2581sentence\uff5c>", "<end_of_turn>",
                       "<eos>", "</s>")
 
@@ -517,7 +529,7 @@ class _AutoSplitter:
             if i >= 0:
                 at, op = i, o
         if at < 0:
-            return _harmony_stripped(text)
+            return _phrase_split(text) or _harmony_stripped(text)
         if op == "<|channel|>":
             return _harmony(text, at)
         start = at + len(op)
@@ -528,6 +540,28 @@ class _AutoSplitter:
         if text[:at].strip():
             return None
         return text[start:].strip(), None, True
+
+
+def _phrase_split(text: str) -> Optional[Tuple[str, Optional[str], bool]]:
+    """:data:`PHRASE_THINK_DELIMITERS`: the phrase must start the text (after white space);
+    with it and no marker, the thinking is unclosed."""
+    i = 0
+    while i < len(text) and text[i].isspace():
+        i += 1
+    for op, cl, end in PHRASE_THINK_DELIMITERS:
+        opened = text.startswith(op, i)
+        if not opened and not cl.startswith("["):
+            continue
+        j = text.find(cl, i)
+        if j < 0:
+            if opened:
+                return text[i + len(op):].strip(), None, True
+            continue
+        answer = _drop_end_of_turn(text[j + len(cl):])
+        if end and answer.endswith(end):
+            answer = answer[:len(answer) - len(end)]
+        return text[i + len(op) if opened else i:j].strip(), answer.strip() or None, False
+    return None
 
 
 _DEFAULT_DELIMITERS = ("<think>", "</think>")
@@ -561,9 +595,12 @@ def split_think(text: str, think_open: str = "<think>", think_close: str = "</th
 
     With the default delimiters, a text without ``<think>``/``</think>`` is also split at
     the other delimiters models write (:data:`OTHER_THINK_DELIMITERS`: ``<thinking>``,
-    ``<reasoning>``, ``<|begin_of_thought|>``, ``◁think▷``, ``<seed:think>``, ``[THINK]``)
-    and at gpt-oss harmony channels; an answer that is one ``<answer>...</answer>`` or
-    ``<|begin_of_solution|>...<|end_of_solution|>`` block is unwrapped, and end-of-turn
+    ``<reasoning>``, ``<|begin_of_thought|>``, ``◁think▷``, ``<seed:think>``, ``[THINK]``,
+    ``<|START_THINKING|>``), at the phrases and markers of :data:`PHRASE_THINK_DELIMITERS`
+    (Apriel's ``[BEGIN FINAL RESPONSE]``, Granite's "Here is my thought process:") and at
+    gpt-oss harmony channels; an answer that is one ``<answer>...</answer>``,
+    ``<|begin_of_solution|>...<|end_of_solution|>``, ``<|START_RESPONSE|>...`` or
+    ``<response>...</response>`` block is unwrapped, and end-of-turn
     tokens at the end of the answer (``<|im_end|>``, ``<|eot_id|>``, ``</s>``, ...) are
     dropped.  Any other
     delimiters are used exactly as given.
