@@ -777,6 +777,57 @@ def test_ollama_chat_and_generate():
     assert t.reasoning == "x" and t.extra == {"message": "hello"}
 
 
+def test_cohere_v2_chat():
+    rec = {"id": "c1", "finish_reason": "MAX_TOKENS",
+           "message": {"role": "assistant", "content": [
+               {"type": "thinking", "thinking": "2+2=4, so"}, {"type": "text", "text": "4"}]},
+           "usage": {"billed_units": {"input_tokens": 8, "output_tokens": 40},
+                     "tokens": {"input_tokens": 20, "output_tokens": 60}}}
+    t = one(rec)
+    assert (t.reasoning, t.answer, t.finish_reason, t.id) == ("2+2=4, so", "4", "length", "c1")
+    assert (t.output_tokens, t.input_tokens) == (60, 20)  # tokens, not billed units
+    assert one({"finish_reason": "COMPLETE", "message": {"role": "assistant", "content": [
+        {"type": "text", "text": "4"}]}}).finish_reason == "stop"
+    # a user message alone is no output
+    assert isinstance(one({"message": {"role": "user", "content": "hi"}}), ReadError)
+
+
+def test_mistral_thinking_chunks():
+    rec = {"model": "magistral-medium-2509", "choices": [{"finish_reason": "stop", "message": {
+        "role": "assistant", "content": [
+            {"type": "thinking", "thinking": [{"type": "text", "text": "2+2=4."}]},
+            {"type": "text", "text": "The answer is 4."}]}}]}
+    t = one(rec)
+    assert (t.reasoning, t.answer, t.finish_reason) == ("2+2=4.", "The answer is 4.", "stop")
+
+
+def test_dashscope_tgi_and_llama_cpp_responses():
+    qwen = {"output": {"choices": [{"finish_reason": "length", "message": {
+        "role": "assistant", "reasoning_content": "2+2=4 and", "content": ""}}]},
+        "usage": {"input_tokens": 9, "output_tokens": 100}, "request_id": "r1"}
+    t = one(qwen)
+    assert (t.reasoning, t.finish_reason, t.output_tokens, t.input_tokens) == \
+        ("2+2=4 and", "length", 100, 9)
+    assert t.extra == {"request_id": "r1"}
+    old = one({"output": {"text": "<think>2+2=4</think>4", "finish_reason": "stop"}})
+    assert (old.reasoning, old.answer, old.finish_reason) == ("2+2=4", "4", "stop")
+    tgi = one({"generated_text": "<think>2+2=4</think>4",
+               "details": {"finish_reason": "length", "generated_tokens": 512, "seed": None}})
+    assert (tgi.reasoning, tgi.answer, tgi.finish_reason, tgi.output_tokens) == \
+        ("2+2=4", "4", "length", 512)
+    eos = one({"generated_text": "4", "details": {"finish_reason": "eos_token",
+                                                  "generated_tokens": 3}})
+    assert eos.finish_reason == "stop"
+    cpp = one({"content": "<think>2+2=4 and", "stop": True, "stopped_limit": True,
+               "stopped_eos": False, "tokens_predicted": 512, "tokens_evaluated": 30})
+    assert (cpp.reasoning, cpp.finish_reason, cpp.output_tokens, cpp.input_tokens) == \
+        ("2+2=4 and", "length", 512, 30)
+    assert cpp.extra == {"stop": True}
+    done = one({"content": "4", "stopped_limit": False, "stopped_eos": True,
+                "tokens_predicted": 3})
+    assert (done.finish_reason, done.output_tokens) == ("stop", 3)
+
+
 # ------------------------------------------------------------------------------------------
 # schema detection: conversations
 

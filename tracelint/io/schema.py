@@ -7,8 +7,9 @@ Order of precedence for every canonical field, highest first:
    is ``None`` for that record and is not filled from anywhere else;
 3. a top-level key with the canonical name (``prompt``, ``reasoning``, ``output_tokens``...);
 4. what schema detection finds: OpenAI chat completions, the OpenAI Responses API,
-   Anthropic messages, Gemini ``generateContent``, Bedrock Converse and Ollama chat /
-   generate responses (each also wrapped as
+   Anthropic messages, Gemini ``generateContent``, Bedrock Converse, Ollama chat /
+   generate, Cohere v2 chat, Mistral (thinking chunks), Alibaba DashScope, Hugging Face TGI
+   ``/generate`` and llama.cpp ``/completion`` responses (each also wrapped as
    ``{"request": ..., "response": ...}``, the request giving prompt and budget), chat
    ``messages`` / ShareGPT ``conversations`` lists (an agent episode - several assistant
    turns with tool calls since the last request - read whole: :func:`_episode`), TRL
@@ -332,13 +333,16 @@ _FINISH = {
     # Mistral's API at the model's context length; Anthropic/Bedrock at the context window
     "model_length": "length", "model_context_window_exceeded": "length",
     "stop": "stop", "end_turn": "stop", "stop_sequence": "stop",
+    # Hugging Face TGI's end of sequence; Cohere's COMPLETE
+    "eos_token": "stop", "complete": "stop",
 }
 
 
 def normalize_finish_reason(v: Optional[str]) -> Optional[str]:
     """``length``/``max_tokens``/``max_output_tokens``/``model_length``/
     ``model_context_window_exceeded`` -> ``"length"``; ``stop``/``end_turn``/
-    ``stop_sequence`` -> ``"stop"`` (case-insensitive); anything else verbatim."""
+    ``stop_sequence``/``eos_token``/``complete`` -> ``"stop"`` (case-insensitive); anything
+    else verbatim."""
     if v is None:
         return None
     return _FINISH.get(v.strip().lower(), v)
@@ -911,7 +915,8 @@ def _split_output(text: str, sp: _ThinkSplitter) -> Optional[Tuple[str, Optional
 _TEXT_KEYS = ("response", "output", "completion", "generation", "text", "content")
 _DETECT_KEYS = frozenset(_TEXT_KEYS + (
     "choices", "candidates", "request", "messages", "conversations", "conversation", "usage",
-    "stop_reason", "prompt", "message", "done_reason", "eval_count"))
+    "stop_reason", "prompt", "message", "done_reason", "eval_count", "details",
+    "stopped_limit", "tokens_predicted"))
 
 
 def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
@@ -928,6 +933,8 @@ def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
         t = b.get("type")
         if t == "thinking":
             v = b.get("thinking")
+            if isinstance(v, list):  # Mistral (Magistral): a list of text chunks
+                _, v = _blocks(v)
             if isinstance(v, str):
                 thinking.append(v)
         elif t in ("text", "output_text"):
@@ -1139,6 +1146,8 @@ def _usage(u: Any, out: Dict[str, Any]) -> None:
         if isinstance(d, dict) and "reasoning_tokens" in d:
             out.setdefault("reasoning_tokens", d["reasoning_tokens"])
             break
+    if isinstance(u.get("tokens"), dict):  # Cohere v2: usage.tokens (usage.billed_units aside)
+        _usage(u["tokens"], out)
 
 
 def _gemini_parts(parts: Any) -> Tuple[Optional[str], Optional[str]]:
@@ -1346,6 +1355,43 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
             ollama.append("thinking")
         _ollama_counts({k: rec[k] for k in ollama}, out)
         used.update(ollama)
+    # one assistant message at the top level with its finish_reason (Cohere v2 chat)
+    if avail("message") and isinstance(rec["message"], dict) and \
+            rec["message"].get("role") in (None,) + _ASSISTANT and \
+            out.get("_text") is None and out.get("_reasoning") is None:
+        r, txt = _message(rec["message"])
+        if r is not None or txt is not None:
+            out["_reasoning"], out["_text"] = r, txt
+            used.add("message")
+    # Alibaba DashScope: output.choices (or output.text) and output.finish_reason
+    if avail("output") and isinstance(rec["output"], dict) and \
+            out.get("_text") is None and out.get("_reasoning") is None:
+        o = rec["output"]
+        if _completion_object({k: o[k] for k in ("choices",) if k in o}, out) or \
+                isinstance(o.get("text"), str):
+            if isinstance(o.get("text"), str):
+                out.setdefault("_text", o["text"])
+            if o.get("finish_reason") is not None:
+                out.setdefault("finish_reason", o["finish_reason"])
+            used.add("output")
+    # Hugging Face TGI /generate: details.finish_reason, details.generated_tokens
+    det = rec.get("details") if avail("details") else None
+    if isinstance(det, dict) and "finish_reason" in det:
+        out.setdefault("finish_reason", det["finish_reason"])
+        if det.get("generated_tokens") is not None:
+            out.setdefault("output_tokens", det["generated_tokens"])
+        used.add("details")
+    # llama.cpp server /completion: stopped_limit (cut at n_predict), tokens_predicted
+    if avail("stopped_limit") or avail("tokens_predicted"):
+        if rec.get("stopped_limit") is True:
+            out.setdefault("finish_reason", "length")
+        elif rec.get("stopped_eos") is True or rec.get("stopped_word") is True:
+            out.setdefault("finish_reason", "stop")
+        for k, f in (("tokens_predicted", "output_tokens"), ("tokens_evaluated", "input_tokens")):
+            if avail(k):
+                out.setdefault(f, rec[k])
+                used.add(k)
+        used.update(k for k in ("stopped_limit", "stopped_eos", "stopped_word") if avail(k))
     if avail("usage"):
         _usage(rec["usage"], out)
         used.add("usage")
