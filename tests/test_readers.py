@@ -777,6 +777,45 @@ def test_ollama_chat_and_generate():
     assert t.reasoning == "x" and t.extra == {"message": "hello"}
 
 
+def test_batch_api_results():
+    """The output files of batch APIs, where synthetic data is generated at scale: each line
+    a result around a chat completion / message; a failed request is an error line that
+    says why."""
+    chat = {"choices": [{"finish_reason": "length", "message": {
+        "role": "assistant", "content": "<think>2+2=4</think>4"}}],
+        "usage": {"prompt_tokens": 9, "completion_tokens": 4000}, "model": "o3-mini"}
+    t = one({"id": "batch_req_1", "custom_id": "task-7",
+             "response": {"status_code": 200, "request_id": "r", "body": chat}, "error": None})
+    assert (t.id, t.reasoning, t.answer, t.finish_reason, t.output_tokens, t.model) == \
+        ("batch_req_1", "2+2=4", "4", "length", 4000, "o3-mini")
+    assert t.extra == {"custom_id": "task-7", "error": None}
+    failed = one({"id": "batch_req_2", "custom_id": "task-8", "response": None,
+                  "error": {"code": "server_error", "message": "boom"}})
+    assert isinstance(failed, ReadError) and failed.message == \
+        "the request failed: server_error: boom"
+    status = one({"custom_id": "t", "response": {"status_code": 429, "body": {
+        "error": {"type": "rate_limit", "message": "slow down"}}}})
+    assert status.message == "the request failed: rate_limit: slow down"
+    anth = {"type": "message", "role": "assistant", "content": [
+        {"type": "thinking", "thinking": "2+2=4"}, {"type": "text", "text": "4"}],
+        "stop_reason": "max_tokens", "usage": {"input_tokens": 5, "output_tokens": 1024}}
+    t = one({"custom_id": "task-9", "result": {"type": "succeeded", "message": anth}})
+    assert (t.id, t.reasoning, t.answer, t.finish_reason, t.output_tokens) == \
+        ("task-9", "2+2=4", "4", "length", 1024)
+    err = one({"custom_id": "task-10", "result": {"type": "errored", "error": {
+        "type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}}})
+    assert err.message == "the request failed: overloaded_error: Overloaded"
+    assert one({"custom_id": "x", "result": {"type": "expired"}}).message == \
+        "the request failed: expired"
+    bed = one({"recordId": "r1", "modelInput": {
+        "messages": [{"role": "user", "content": [{"text": "2+2?"}]}], "max_tokens": 512},
+        "modelOutput": {"output": {"message": {"role": "assistant", "content": [
+            {"reasoningContent": {"reasoningText": {"text": "2+2=4"}}}, {"text": "4"}]}},
+            "stopReason": "end_turn", "usage": {"inputTokens": 3, "outputTokens": 9}}})
+    assert (bed.id, bed.prompt, bed.reasoning, bed.answer, bed.finish_reason, bed.budget) == \
+        ("r1", "2+2?", "2+2=4", "4", "stop", 512)
+
+
 def test_cohere_v2_chat():
     rec = {"id": "c1", "finish_reason": "MAX_TOKENS",
            "message": {"role": "assistant", "content": [

@@ -10,7 +10,9 @@ Order of precedence for every canonical field, highest first:
    Anthropic messages, Gemini ``generateContent``, Bedrock Converse, Ollama chat /
    generate, Cohere v2 chat, Mistral (thinking chunks), Alibaba DashScope, Hugging Face TGI
    ``/generate`` and llama.cpp ``/completion`` responses (each also wrapped as
-   ``{"request": ..., "response": ...}``, the request giving prompt and budget), chat
+   ``{"request": ..., "response": ...}``, the request giving prompt and budget), the result
+   lines of the OpenAI Batch, Anthropic Message Batches and Bedrock batch inference APIs
+   (a failed request is an error naming the API's error), chat
    ``messages`` / ShareGPT ``conversations`` lists (an agent episode - several assistant
    turns with tool calls since the last request - read whole: :func:`_episode`), TRL
    ``prompt``/``completion`` message
@@ -916,7 +918,7 @@ _TEXT_KEYS = ("response", "output", "completion", "generation", "text", "content
 _DETECT_KEYS = frozenset(_TEXT_KEYS + (
     "choices", "candidates", "request", "messages", "conversations", "conversation", "usage",
     "stop_reason", "prompt", "message", "done_reason", "eval_count", "details",
-    "stopped_limit", "tokens_predicted"))
+    "stopped_limit", "tokens_predicted", "result", "modelInput", "modelOutput"))
 
 
 def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
@@ -1316,6 +1318,22 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
     if avail("request") and isinstance(rec["request"], dict):
         _request(rec["request"], out)
         used.add("request")
+    # batch API results: OpenAI Batch (response.body), Anthropic Message Batches
+    # (result.message), Bedrock batch inference (modelInput / modelOutput)
+    resp = rec["response"] if avail("response") else None
+    if isinstance(resp, dict) and isinstance(resp.get("body"), dict) and \
+            _completion_object(resp["body"], out):
+        used.add("response")
+    res = rec["result"] if avail("result") else None
+    if isinstance(res, dict) and isinstance(res.get("message"), dict) and \
+            _completion_object(res["message"], out):
+        used.add("result")
+    if avail("modelOutput") and isinstance(rec["modelOutput"], dict) and \
+            _completion_object(rec["modelOutput"], out):
+        used.add("modelOutput")
+        if isinstance(rec.get("modelInput"), dict) and "modelInput" not in skip:
+            _request(rec["modelInput"], out)
+            used.add("modelInput")
     # messages lists
     for k in ("messages", "conversations", "conversation"):
         if avail(k) and _is_message_list(rec[k]):
@@ -1420,6 +1438,7 @@ _DATASET_NAMES = (
     ("prompt", ("question", "problem", "instruction", "query", "input")),
     ("answer", ("final_answer", "predicted_answer")),
     ("model", ("generator",)),
+    ("id", ("custom_id", "recordId")),  # batch API results: the caller's own key
     ("budget", ("max_tokens", "max_new_tokens", "max_completion_tokens", "max_output_tokens")),
     ("reference", ("ground_truth", "gold", "gold_answer", "expected_answer",
                    "ground_truth_answer", "reference_answer", "correct_answer", "target")),
@@ -1702,6 +1721,9 @@ def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
 
 
 def _no_text(rec: dict, plan: _Plan) -> str:
+    failed = _api_error(rec)
+    if failed is not None:
+        return f"the request failed: {failed}"
     keys = [k for k in rec if not k.startswith("_")] or list(rec)
     shown = ", ".join(repr(k) for k in keys[:12])
     if len(keys) > 12:
@@ -1717,6 +1739,30 @@ def _no_text(rec: dict, plan: _Plan) -> str:
     return (msg + f"; the record has {shown or 'no fields'}; name the field that holds the "
             "model's output with --field output=FIELD (a raw text, split at <think>) or "
             "--field reasoning=FIELD (and --field answer=FIELD)")
+
+
+def _api_error(rec: dict) -> Optional[str]:
+    """The error of a batch API result with no output (OpenAI Batch's ``error``, an
+    Anthropic batch ``result`` that is not ``succeeded``, a ``response`` with an error
+    status), shortly, or None."""
+    err = rec.get("error")
+    res = rec.get("result")
+    if err is None and isinstance(res, dict) and res.get("type") in (
+            "errored", "canceled", "expired"):
+        err = res.get("error") or res["type"]
+    resp = rec.get("response")
+    if err is None and isinstance(resp, dict) and isinstance(resp.get("status_code"), int) \
+            and resp["status_code"] >= 400:
+        body = resp.get("body")
+        err = (body.get("error") if isinstance(body, dict) else None) or \
+            f"status {resp['status_code']}"
+    if err is None or err == "" or err == {}:
+        return None
+    if isinstance(err, dict):
+        inner: Dict[str, Any] = err["error"] if isinstance(err.get("error"), dict) else err
+        parts = [str(inner[k]) for k in ("type", "code", "message") if inner.get(k)]
+        err = ": ".join(parts) if parts else json.dumps(err, sort_keys=True)[:200]
+    return str(err)[:300]
 
 
 # --------------------------------------------------------------------------------------------
