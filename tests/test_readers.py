@@ -777,6 +777,29 @@ def test_ollama_chat_and_generate():
     assert t.reasoning == "x" and t.extra == {"message": "hello"}
 
 
+@pytest.mark.parametrize("rec, want", [
+    # distilabel: model_name
+    ({"instruction": "2+2?", "generation": "<think>2+2=4</think>4", "model_name": "r1"},
+     ("2+2?", "2+2=4", "4", "r1")),
+    # GeneralThought: model_reasoning beside model_answer
+    ({"question": "2+2?", "model_reasoning": "2+2=4", "model_answer": "4", "model_name": "r1",
+      "reference_answer": "4"}, ("2+2?", "2+2=4", "4", "r1")),
+    # Llama-Nemotron post-training: "reasoning": "on" is a mode, input a message list
+    ({"input": [{"role": "user", "content": "2+2?"}], "output": "<think>2+2=4</think>4",
+      "generator": "DeepSeek-R1", "reasoning": "on"}, ("2+2?", "2+2=4", "4", "DeepSeek-R1")),
+    # OpenMathReasoning: generated_solution, generation_model
+    ({"problem": "2+2?", "generated_solution": "<think>2+2=4</think>\\boxed{4}",
+      "generation_model": "QwQ-32B", "expected_answer": "4"},
+     ("2+2?", "2+2=4", "\\boxed{4}", "QwQ-32B")),
+    # s1K: thinking_trajectories (a list of strings)
+    ({"question": "2+2?", "thinking_trajectories": ["2+2=4"], "solution": "4"},
+     ("2+2?", "2+2=4", None, None)),
+])
+def test_reasoning_dataset_layouts(rec, want):
+    t = one(rec)
+    assert (t.prompt, t.reasoning, t.answer, t.model) == want
+
+
 def test_batch_api_results():
     """The output files of batch APIs, where synthetic data is generated at scale: each line
     a result around a chat completion / message; a failed request is an error line that

@@ -1341,11 +1341,12 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
             used.add(k)
             break
     # TRL-style prompt/completion message lists
-    if avail("prompt") and _is_message_list(rec["prompt"]):
-        tmp: Dict[str, Any] = {}
-        _conversation(rec["prompt"], tmp, prompt_only=True)
-        out["prompt"] = tmp.get("prompt")
-        used.add("prompt")
+    for k in ("prompt", "input"):  # "input": Llama-Nemotron post-training data
+        if avail(k) and _is_message_list(rec[k]) and out.get("prompt") is None:
+            tmp: Dict[str, Any] = {}
+            _conversation(rec[k], tmp, prompt_only=True)
+            out["prompt"] = tmp.get("prompt")
+            used.add(k)
     # a plain output text
     if out.get("_text") is None and out.get("_reasoning") is None:
         for k in _TEXT_KEYS:
@@ -1437,7 +1438,7 @@ def _too_long(f: str, n: int, lim: int) -> str:
 _DATASET_NAMES = (
     ("prompt", ("question", "problem", "instruction", "query", "input")),
     ("answer", ("final_answer", "predicted_answer")),
-    ("model", ("generator",)),
+    ("model", ("generator", "model_name", "generation_model")),
     ("id", ("custom_id", "recordId")),  # batch API results: the caller's own key
     ("budget", ("max_tokens", "max_new_tokens", "max_completion_tokens", "max_output_tokens")),
     ("reference", ("ground_truth", "gold", "gold_answer", "expected_answer",
@@ -1493,6 +1494,10 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
             v = rec[f]
             if f == "prompt" and type(v) is list and _is_message_list(v):
                 continue
+            if f == "reasoning" and type(v) is str and v.strip().lower() in _TOGGLES:
+                # Llama-Nemotron post-training data: "reasoning": "on" is the mode of the
+                # system prompt, not the reasoning (which is in "output")
+                continue
             if f == "correct" and type(v) is str and _OPTION_KEY.fullmatch(v) and \
                     "correct" not in plan.mapped:
                 # AQuA-RAT / MathQA: "correct": "C" is the answer key, not a verdict
@@ -1533,7 +1538,9 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
         vals["reasoning"] = "\n".join(steps)
         used.add("steps")
     if not out_from_map and "reasoning" not in plan.mapped and vals.get("reasoning") is None:
-        if det.get("_text") is None and det.get("_reasoning") is None:
+        if det.get("_text") is None:
+            # beside a reasoning of its own name (GeneralThought's model_reasoning), the
+            # model's output text is the answer
             _model_output(rec, plan, vals, det, used)
         if vals.get("reasoning") is None and _no_text_but_chat(det, used):
             skey = _sample_key(rec, plan)
@@ -1549,8 +1556,14 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
 #: nothing else gave one; ``rationale`` only when the record holds no other output text,
 #: since beside one it is usually the dataset's own worked solution (AQuA-RAT)
 REASONING_ALIASES = ("reasoning_content", "thinking", "thought", "thoughts", "reasoning_text",
-                     "reasoning_trace", "chain_of_thought", "cot", "think", "scratchpad")
+                     "reasoning_trace", "chain_of_thought", "cot", "think", "scratchpad",
+                     "model_reasoning", "thinking_trajectories")
+#: read only when the record holds no other output text: beside one it is usually the
+#: dataset's own worked solution (AQuA-RAT).  Not "solution": MATH-style records keep the gold
+#: solution there, also beside a model's answer whose reasoning is hidden (o-series runs)
 _WEAK_REASONING_ALIASES = ("rationale",)
+#: values of a "reasoning" field that switch a mode on or off rather than hold reasoning
+_TOGGLES = frozenset(("on", "off", "true", "false", "yes", "no", "enabled", "disabled"))
 
 
 def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> None:
@@ -1575,7 +1588,8 @@ def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> 
 #: (MiP-Overthinking's model_answer, MR-GSM8K's model_output_steps, Hugging Face pipelines'
 #: generated_text); read only when nothing else holds the output
 _MODEL_OUTPUT_KEYS = ("model_output", "model_response", "model_answer", "model_completion",
-                      "model_generation", "model_output_steps", "generated_text", "output_text")
+                      "model_generation", "model_output_steps", "generated_text", "output_text",
+                      "generated_solution")
 
 
 def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, Any],
@@ -1585,6 +1599,8 @@ def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, A
         if k in plan.consumed or v is None:
             continue
         if type(v) is list and v and all(type(x) is str for x in v):
+            if det.get("_reasoning") is not None:
+                continue
             vals["reasoning"] = "\n".join(v)  # a solution written as a list of steps
         elif type(v) is str:
             det["_text"] = v
