@@ -791,6 +791,10 @@ def test_ollama_chat_and_generate():
     ({"problem": "2+2?", "generated_solution": "<think>2+2=4</think>\\boxed{4}",
       "generation_model": "QwQ-32B", "expected_answer": "4"},
      ("2+2?", "2+2=4", "\\boxed{4}", "QwQ-32B")),
+    # OpenThoughts (metadata): a reasoning and a solution named after their model
+    ({"problem": "2+2?", "deepseek_reasoning": "2+2=4", "deepseek_solution": "So 4.",
+      "ground_truth_solution": "4", "domain": "math"}, ("2+2?", "2+2=4", "So 4.", None)),
+    ({"prompt": "2+2?", "r1_thinking": "2+2=4", "r1_response": "4"}, ("2+2?", "2+2=4", "4", None)),
     # s1K: thinking_trajectories (a list of strings)
     ({"question": "2+2?", "thinking_trajectories": ["2+2=4"], "solution": "4"},
      ("2+2?", "2+2=4", None, None)),
@@ -798,6 +802,17 @@ def test_ollama_chat_and_generate():
 def test_reasoning_dataset_layouts(rec, want):
     t = one(rec)
     assert (t.prompt, t.reasoning, t.answer, t.model) == want
+
+
+def test_several_models_reasoning_in_one_record_is_left_to_field_maps():
+    rec = {"question": "2+2?", "gemini_thinking_trajectory": "g", "gemini_attempt": "4",
+           "deepseek_thinking_trajectory": "d", "deepseek_attempt": "4"}
+    err = one(rec)
+    assert isinstance(err, ReadError) and "several models" in err.message
+    assert "gemini_thinking_trajectory, deepseek_thinking_trajectory" in err.message
+    t = one(rec, field_map={"reasoning": "deepseek_thinking_trajectory",
+                            "answer": "deepseek_attempt"})
+    assert (t.reasoning, t.answer) == ("d", "4")
 
 
 def test_batch_api_results():

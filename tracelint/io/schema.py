@@ -1442,7 +1442,8 @@ _DATASET_NAMES = (
     ("id", ("custom_id", "recordId")),  # batch API results: the caller's own key
     ("budget", ("max_tokens", "max_new_tokens", "max_completion_tokens", "max_output_tokens")),
     ("reference", ("ground_truth", "gold", "gold_answer", "expected_answer",
-                   "ground_truth_answer", "reference_answer", "correct_answer", "target")),
+                   "ground_truth_answer", "reference_answer", "correct_answer", "target",
+                   "ground_truth_solution", "gold_standard_solution")),
 )
 
 
@@ -1582,6 +1583,38 @@ def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> 
         det["_reasoning"] = v
         used.add(k)
         return
+    if text is None:
+        _prefixed_reasoning(rec, plan, det, used)
+
+
+#: a reasoning field named after its model ("deepseek_reasoning", "r1_thinking",
+#: "deepseek_thinking_trajectory"); the prefix before the match names the model
+_PREFIXED_REASONING = re.compile(
+    r"_(?:reasoning|thinking|thinking_trajectory|thoughts?|chain_of_thought|cot)\Z")
+#: the same model's output beside it ("deepseek_solution", "deepseek_attempt")
+_PREFIXED_OUTPUT = ("solution", "attempt", "answer", "response", "output", "completion")
+
+
+def _prefixed_reasoning(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> None:
+    """OpenThoughts' deepseek_reasoning + deepseek_solution, s1K-1.1's
+    deepseek_thinking_trajectory + deepseek_attempt: read when exactly one field of the
+    record is named so (two models' traces in one record are left to --field)."""
+    hits = [(k, m) for k, v in rec.items()
+            if type(v) is str and v.strip() and k not in plan.consumed and
+            v.strip().lower() not in _TOGGLES
+            for m in (_PREFIXED_REASONING.search(k),) if m is not None and m.start() > 0]
+    if len(hits) != 1:
+        return
+    k, m = hits[0]
+    det["_reasoning"] = rec[k]
+    used.add(k)
+    for name in _PREFIXED_OUTPUT:
+        o = k[:m.start()] + "_" + name
+        v = rec.get(o)
+        if type(v) is str and o not in plan.consumed:
+            det["_text"] = v
+            used.add(o)
+            return
 
 
 #: names datasets give the model's output when they keep their own fields beside it
@@ -1752,6 +1785,11 @@ def _no_text(rec: dict, plan: _Plan) -> str:
     empty = [k for k in SAMPLE_KEYS if rec.get(k) == []]
     if empty:
         msg += f" ('{empty[0]}' holds no samples)"
+    several = [k for k in rec if isinstance(k, str) and _PREFIXED_REASONING.search(k)]
+    if len(several) > 1:
+        return (f"{msg}: the record holds the reasoning of several models "
+                f"({', '.join(several[:6])}); pick one with --field reasoning=FIELD (and "
+                "--field answer=FIELD), once per model")
     return (msg + f"; the record has {shown or 'no fields'}; name the field that holds the "
             "model's output with --field output=FIELD (a raw text, split at <think>) or "
             "--field reasoning=FIELD (and --field answer=FIELD)")
