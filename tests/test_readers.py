@@ -795,6 +795,9 @@ def test_ollama_chat_and_generate():
     ({"problem": "2+2?", "deepseek_reasoning": "2+2=4", "deepseek_solution": "So 4.",
       "ground_truth_solution": "4", "domain": "math"}, ("2+2?", "2+2=4", "So 4.", None)),
     ({"prompt": "2+2?", "r1_thinking": "2+2=4", "r1_response": "4"}, ("2+2?", "2+2=4", "4", None)),
+    # SYNTHETIC-1: llm_response
+    ({"prompt": "2+2?", "llm_response": "<think>2+2=4</think>4",
+      "gold_standard_solution": "4"}, ("2+2?", "2+2=4", "4", None)),
     # s1K: thinking_trajectories (a list of strings)
     ({"question": "2+2?", "thinking_trajectories": ["2+2=4"], "solution": "4"},
      ("2+2?", "2+2=4", None, None)),

@@ -1622,7 +1622,7 @@ def _prefixed_reasoning(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) 
 #: generated_text); read only when nothing else holds the output
 _MODEL_OUTPUT_KEYS = ("model_output", "model_response", "model_answer", "model_completion",
                       "model_generation", "model_output_steps", "generated_text", "output_text",
-                      "generated_solution")
+                      "generated_solution", "llm_response", "llm_output")
 
 
 def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, Any],
