@@ -214,6 +214,30 @@ def test_wrapped_list_of_records(tmp_path, monkeypatch):
     assert [(t.prompt, t.reasoning) for t in read_traces([str(chat)])] == [("hi", "hello")]
 
 
+def test_records_keyed_by_index(tmp_path):
+    """OpenCompass writes predictions as one object {"0": {...}, "1": {...}}: its values are
+    the records, streamed with their lines."""
+    p = tmp_path / "pred.json"
+    p.write_text('{\n  "0": {"origin_prompt": "2+2?", "prediction": "<think>2+2=4</think>4",'
+                 ' "gold": "4"},\n  "1": {"origin_prompt": "3+3?", "prediction": "6",'
+                 ' "gold": "6"}\n}\n')
+    items = list(read_traces([str(p)]))
+    assert [(t.id, t.prompt, t.reasoning, t.answer, t.reference) for t in items] == [
+        ("pred.json:2", "2+2?", "2+2=4", "4", "4"), ("pred.json:3", "3+3?", "6", None, "6")]
+    one_line = tmp_path / "o.json"
+    one_line.write_text('{"0": {"prediction": "1"}, "1": {"prediction": "2"}, "2": 7}')
+    items = list(read_traces([str(one_line)]))
+    assert [i.id for i in items] == ["o.json:1", "o.json:1:33", "o.json:1:59"]
+    assert isinstance(items[2], ReadError)
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"0": {"prediction": "1"}, "1": {"pred')
+    items = list(read_traces([str(cut)]))
+    assert items[0].reasoning == "1" and isinstance(items[1], ReadError) and len(items) == 2
+    # a JSON Lines file of such records stays JSON Lines
+    jl = write_lines(tmp_path / "l.json", ['{"0": {"a": 1}, "reasoning": "x"}'] * 2)
+    assert [t.reasoning for t in read_traces([jl])] == ["x", "x"]
+
+
 def test_large_wrapped_file_with_the_real_chunk_size(tmp_path):
     p = tmp_path / "big.json"
     p.write_text(json.dumps({"data": [{"prompt": "q", "response": "a" * 100}] * 3000}))
@@ -816,6 +840,23 @@ def test_several_models_reasoning_in_one_record_is_left_to_field_maps():
     t = one(rec, field_map={"reasoning": "deepseek_thinking_trajectory",
                             "answer": "deepseek_attempt"})
     assert (t.reasoning, t.answer) == ("d", "4")
+
+
+def test_eval_harness_and_sglang_outputs():
+    # lm-evaluation-harness --log_samples
+    t = one({"doc_id": 0, "doc": {"question": "2+2?"}, "target": "4",
+             "arguments": {"gen_args_0": {"arg_0": "Q: 2+2?\nA:",
+                                          "arg_1": {"max_gen_toks": 2048}}},
+             "resps": [["<think>2+2=4</think>The answer is 4."]], "filtered_resps": ["4"]})
+    assert (t.prompt, t.reasoning, t.answer, t.reference, t.budget, t.id) == \
+        ("Q: 2+2?\nA:", "2+2=4", "The answer is 4.", "4", 2048, "t.jsonl:1")
+    assert set(t.extra) == {"doc_id", "doc", "filtered_resps"}
+    # SGLang /generate
+    t = one({"text": "<think>2+2=4 and", "meta_info": {
+        "finish_reason": {"type": "length", "length": 2048}, "completion_tokens": 2048,
+        "prompt_tokens": 10}})
+    assert (t.reasoning, t.finish_reason, t.output_tokens, t.input_tokens) == \
+        ("2+2=4 and", "length", 2048, 10)
 
 
 def test_batch_api_results():

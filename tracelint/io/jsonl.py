@@ -11,7 +11,8 @@ first non-blank line is a lone ``{`` holds pretty-printed objects (``json.dump(i
 holding one object whose first key is a list of records under a wrapper name
 (:data:`WRAPPER_KEYS`: ``{"data": [...]}``, ``{"rows": [...], "total": 2}``, as APIs and
 exports write them) is read as that list, streamed the same way; the object's other keys
-are checked for syntax and not read.  ``.gz``, ``.bz2``, ``.xz`` and ``.zst`` files are
+are checked for syntax and not read.  A ``.json`` object of records keyed by their index
+(``{"0": {...}, "1": {...}}``, OpenCompass's predictions) is read as its values.  ``.gz``, ``.bz2``, ``.xz`` and ``.zst`` files are
 decompressed on the fly.
 """
 from __future__ import annotations
@@ -78,22 +79,27 @@ def content_start(head: bytes) -> bytes:
 WRAPPER_KEYS = ("data", "rows", "records", "instances", "traces", "predictions")
 #: the wrapper's opening up to its list, which holds objects (or nothing); group 1 is the '['
 _WRAPPER = re.compile(r'\{\s*"(?:%s)"\s*:\s*(\[)\s*[{\]]' % "|".join(WRAPPER_KEYS))
+#: one object of records keyed by their index, "0" first (OpenCompass predictions)
+_KEYED = re.compile(r'\{\s*"0"\s*:\s*\{')
 
 
 def json_layout(head: bytes) -> str:
     """How a JSON input is laid out, from its first bytes: ``"array"`` (the first non-blank
     character is ``[``), ``"wrapped"`` (one object whose first key is a list of records
-    under a :data:`WRAPPER_KEYS` name), ``"values"`` (the first non-blank line is a lone
+    under a :data:`WRAPPER_KEYS` name), ``"keyed"`` (one object of records keyed by their
+    index, ``{"0": {...}, "1": {...}}``), ``"values"`` (the first non-blank line is a lone
     ``{``: pretty-printed objects one after another) or ``"lines"`` (JSON Lines)."""
     body = content_start(head)
     if body[:1] == b"[":
         return "array"
-    if body[:1] == b"{" and _WRAPPER.match(body[:512].decode("utf-8", "replace")):
-        first, sep, rest = body.partition(b"\n")
-        if not (sep and rest.strip() and _is_object(first)):
-            return "wrapped"
-        # the first line is a whole record and more follow: JSON Lines whose first record
-        # opens with such a list (Hugging Face's to_json writes JSON Lines as .json)
+    start = body[:512].decode("utf-8", "replace") if body[:1] == b"{" else ""
+    for name, rx in (("wrapped", _WRAPPER), ("keyed", _KEYED)):
+        if start and rx.match(start):
+            first, sep, rest = body.partition(b"\n")
+            if not (sep and rest.strip() and _is_object(first)):
+                return name
+            # the first line is a whole record and more follow: JSON Lines whose first
+            # record opens so (Hugging Face's to_json writes JSON Lines as .json)
     if body[:1] == b"{" and body[1:].lstrip(b" \t\r")[:1] == b"\n":
         return "values"
     return "lines"
@@ -122,8 +128,9 @@ def file_layout(path: str, fh: IO[bytes]) -> str:
     # read again (pyarrow's zstd stream returned garbage after its error)
     # what the buffer holds (up to 1 MiB): a wrapper's first line is judged whole
     layout = json_layout(fh.peek(4096))  # type: ignore[attr-defined]
-    if layout == "wrapped" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
-        return "lines"  # a JSON Lines record that opens with a list of its own
+    if layout in ("wrapped", "keyed") and \
+            not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
+        return "lines"  # a JSON Lines record that opens so
     if layout == "array" and not plain_name(path).lower().endswith(_DOCUMENT_EXTS):
         return "lines"
     return layout
@@ -240,7 +247,67 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             nl = off0 + k
         pos = end
 
+    def take(end: int, rec: Any) -> Tuple[int, Any, Optional[int]]:
+        """``(line, rec, col)`` for the value at ``pos`` ending at ``end``; moves past it."""
+        nonlocal ended
+        start_line = line
+        col = off0 + pos - nl if start_line == ended else None
+        advance(end)
+        ended = line
+        return start_line, rec, col
+
+    def members(after_first: bool) -> Iterator[Union[Tuple[int, Any, Optional[int]], str]]:
+        """The members of the object being read, from ``pos`` to its closing brace and the
+        end of the input: ``(line, value, col)`` for each value, then an error message (a
+        str) if the syntax breaks, which ends it."""
+        nonlocal pos
+        first = not after_first
+        while True:
+            if not skip_ws():
+                yield "the object is not closed"
+                return
+            if buf[pos] == "}":
+                pos += 1
+                if skip_ws():
+                    yield "extra data after the object"
+                return
+            if not first:
+                if buf[pos] != ",":
+                    yield "expected ',' or '}'"
+                    return
+                pos += 1
+            first = False
+            try:
+                if not skip_ws():
+                    raise ValueError("the object is not closed")
+                key, end = value()
+                if not isinstance(key, str):
+                    raise ValueError("expected a key")
+                advance(end)
+                if not skip_ws() or buf[pos] != ":":
+                    raise ValueError("expected ':'")
+                pos += 1
+                if not skip_ws():
+                    raise ValueError("the object is not closed")
+                v, end = value()
+            except (ValueError, RecursionError) as e:
+                at = getattr(e, "pos", None)
+                if isinstance(at, int) and pos <= at <= len(buf):
+                    advance(at)  # the error's own line
+                yield getattr(e, "msg", None) or str(e) or type(e).__name__
+                return
+            yield take(end, v)
+
     try:
+        if layout == "keyed":
+            if not skip_ws() or buf[pos] != "{":
+                yield ReadError(source, line, "expected a JSON object")
+                return
+            pos += 1
+            for item in members(False):
+                yield ReadError(source, line, f"invalid JSON: {item}") \
+                    if isinstance(item, str) else item
+            return
         if layout == "wrapped":
             m = None
             while skip_ws():
@@ -280,47 +347,13 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             except (ValueError, RecursionError) as e:
                 yield ReadError(source, line, _reason(e))
                 return
-            start_line = line
-            col = off0 + pos - nl if start_line == ended else None
-            advance(end)
-            ended = line
-            yield start_line, rec, col
+            yield take(end, rec)
         if layout == "wrapped":
             # the wrapper's other keys ("total", "next"), one by one: syntax only
-            err = None
-            while err is None:
-                if not skip_ws():
-                    err = "the object is not closed"
-                elif buf[pos] == "}":
-                    pos += 1
-                    if skip_ws():
-                        err = "extra data after the object"
-                    break
-                elif buf[pos] != ",":
-                    err = "expected ',' or '}'"
-                else:
-                    pos += 1
-                    try:
-                        if not skip_ws():
-                            raise ValueError("the object is not closed")
-                        key, end = value()
-                        if not isinstance(key, str):
-                            raise ValueError("expected a key")
-                        advance(end)
-                        if not skip_ws() or buf[pos] != ":":
-                            raise ValueError("expected ':'")
-                        pos += 1
-                        if not skip_ws():
-                            raise ValueError("the object is not closed")
-                        _, end = value()
-                        advance(end)
-                    except (ValueError, RecursionError) as e:
-                        err = getattr(e, "msg", None) or str(e) or type(e).__name__
-                        at = getattr(e, "pos", None)
-                        if isinstance(at, int) and pos <= at <= len(buf):
-                            advance(at)  # the error's own line
-            if err is not None:
-                yield ReadError(source, line, f"invalid JSON after the list of records: {err}")
+            for item in members(True):
+                if isinstance(item, str):
+                    yield ReadError(source, line,
+                                    f"invalid JSON after the list of records: {item}")
         elif array and skip_ws():
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:

@@ -9,7 +9,8 @@ Order of precedence for every canonical field, highest first:
 4. what schema detection finds: OpenAI chat completions, the OpenAI Responses API,
    Anthropic messages, Gemini ``generateContent``, Bedrock Converse, Ollama chat /
    generate, Cohere v2 chat, Mistral (thinking chunks), Alibaba DashScope, Hugging Face TGI
-   ``/generate`` and llama.cpp ``/completion`` responses (each also wrapped as
+   ``/generate``, SGLang ``/generate`` and llama.cpp ``/completion`` responses, the samples
+   of lm-evaluation-harness (``resps``, ``arguments``) (each also wrapped as
    ``{"request": ..., "response": ...}``, the request giving prompt and budget), the result
    lines of the OpenAI Batch, Anthropic Message Batches and Bedrock batch inference APIs
    (a failed request is an error naming the API's error), chat
@@ -918,7 +919,8 @@ _TEXT_KEYS = ("response", "output", "completion", "generation", "text", "content
 _DETECT_KEYS = frozenset(_TEXT_KEYS + (
     "choices", "candidates", "request", "messages", "conversations", "conversation", "usage",
     "stop_reason", "prompt", "message", "done_reason", "eval_count", "details",
-    "stopped_limit", "tokens_predicted", "result", "modelInput", "modelOutput"))
+    "stopped_limit", "tokens_predicted", "result", "modelInput", "modelOutput", "meta_info",
+    "resps"))
 
 
 def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
@@ -1400,6 +1402,33 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
         if det.get("generated_tokens") is not None:
             out.setdefault("output_tokens", det["generated_tokens"])
         used.add("details")
+    # SGLang /generate: meta_info.finish_reason {"type": ...}, completion_tokens
+    mi = rec["meta_info"] if avail("meta_info") else None
+    if isinstance(mi, dict) and ("finish_reason" in mi or "completion_tokens" in mi):
+        fr = mi.get("finish_reason")
+        fr = fr.get("type") if isinstance(fr, dict) else fr
+        if fr is not None:
+            out.setdefault("finish_reason", fr)
+        for k, f in (("completion_tokens", "output_tokens"), ("prompt_tokens", "input_tokens")):
+            if mi.get(k) is not None:
+                out.setdefault(f, mi[k])
+        used.add("meta_info")
+    # lm-evaluation-harness --log_samples: resps [[text]], the prompt and max_gen_toks in
+    # arguments.gen_args_0 (several samples per request are left to --field)
+    rs = rec["resps"] if avail("resps") else None
+    if isinstance(rs, list) and len(rs) == 1 and isinstance(rs[0], list) and \
+            len(rs[0]) == 1 and isinstance(rs[0][0], str) and \
+            out.get("_text") is None and out.get("_reasoning") is None:
+        out["_text"] = rs[0][0]
+        used.add("resps")
+        ga = rec.get("arguments")
+        ga = ga.get("gen_args_0") if isinstance(ga, dict) else None
+        if isinstance(ga, dict) and isinstance(ga.get("arg_0"), str):
+            out.setdefault("prompt", ga["arg_0"])
+            gen = ga.get("arg_1")
+            if isinstance(gen, dict) and isinstance(gen.get("max_gen_toks"), int):
+                out.setdefault("budget", gen["max_gen_toks"])
+            used.add("arguments")
     # llama.cpp server /completion: stopped_limit (cut at n_predict), tokens_predicted
     if avail("stopped_limit") or avail("tokens_predicted"):
         if rec.get("stopped_limit") is True:
@@ -1436,7 +1465,7 @@ def _too_long(f: str, n: int, lim: int) -> str:
 #: names datasets give the question and the reference answer, read when the record has no
 #: canonical field and nothing detected fills it (``answer`` stays the model's answer)
 _DATASET_NAMES = (
-    ("prompt", ("question", "problem", "instruction", "query", "input")),
+    ("prompt", ("question", "problem", "instruction", "query", "input", "origin_prompt")),
     ("answer", ("final_answer", "predicted_answer")),
     ("model", ("generator", "model_name", "generation_model")),
     ("id", ("custom_id", "recordId")),  # batch API results: the caller's own key
@@ -1622,7 +1651,7 @@ def _prefixed_reasoning(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) 
 #: generated_text); read only when nothing else holds the output
 _MODEL_OUTPUT_KEYS = ("model_output", "model_response", "model_answer", "model_completion",
                       "model_generation", "model_output_steps", "generated_text", "output_text",
-                      "generated_solution", "llm_response", "llm_output")
+                      "generated_solution", "llm_response", "llm_output", "prediction")
 
 
 def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, Any],
