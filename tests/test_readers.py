@@ -233,6 +233,10 @@ def test_records_keyed_by_index(tmp_path):
     cut.write_text('{"0": {"prediction": "1"}, "1": {"pred')
     items = list(read_traces([str(cut)]))
     assert items[0].reasoning == "1" and isinstance(items[1], ReadError) and len(items) == 2
+    # a single record that opens with a "0" key is a record
+    single = tmp_path / "single.json"
+    single.write_text('{"0": {"a": 1}, "prediction": "x"}')
+    assert [t.reasoning for t in read_traces([str(single)])] == ["x"]
     # a JSON Lines file of such records stays JSON Lines
     jl = write_lines(tmp_path / "l.json", ['{"0": {"a": 1}, "reasoning": "x"}'] * 2)
     assert [t.reasoning for t in read_traces([jl])] == ["x", "x"]
@@ -494,11 +498,13 @@ def test_other_known_delimiters_with_the_defaults():
     assert split_think("Here are my reasoning steps:\nR\n[BEGIN FINAL RESPONSE]\nA\n"
                        "[END FINAL RESPONSE]\n<|end|>") == ("R", "A", False)
     assert split_think("R\n[BEGIN FINAL RESPONSE]\nA") == ("R", "A", False)
-    assert split_think("Here are my reasoning steps:\nR") == ("R", None, True)
+    # without its marker a phrase is ordinary text (a chat answer may open with it)
+    assert split_think("Here are my reasoning steps:\nR") is None
+    assert split_think("the model writes [BEGIN FINAL RESPONSE] first") is None  # mid-line
     # IBM Granite 3.2: only where the output starts with its phrase
     assert split_think(" Here is my thought process:\nR\nHere is my response:\nA") == \
         ("R", "A", False)
-    assert split_think("Here is my thought process:\nR") == ("R", None, True)
+    assert split_think("Here is my thought process:\nR") is None
     assert split_think("So. Here is my thought process: R. Here is my response: A") is None
     assert split_think("<thinking>R</thinking>A") == ("R", "A", False)
     assert split_think("<reasoning>R</reasoning>\n<answer>\n7\n</answer>") == ("R", "7", False)
@@ -816,9 +822,10 @@ def test_ollama_chat_and_generate():
       "generation_model": "QwQ-32B", "expected_answer": "4"},
      ("2+2?", "2+2=4", "\\boxed{4}", "QwQ-32B")),
     # OpenThoughts (metadata): a reasoning and a solution named after their model
-    ({"problem": "2+2?", "deepseek_reasoning": "2+2=4", "deepseek_solution": "So 4.",
-      "ground_truth_solution": "4", "domain": "math"}, ("2+2?", "2+2=4", "So 4.", None)),
-    ({"prompt": "2+2?", "r1_thinking": "2+2=4", "r1_response": "4"}, ("2+2?", "2+2=4", "4", None)),
+    ({"problem": "2+2?", "deepseek_reasoning": "So 2+2=4", "deepseek_solution": "So 4.",
+      "ground_truth_solution": "4", "domain": "math"}, ("2+2?", "So 2+2=4", "So 4.", None)),
+    ({"prompt": "2+2?", "r1_thinking": "So 2+2=4", "r1_response": "4"},
+     ("2+2?", "So 2+2=4", "4", None)),
     # SYNTHETIC-1: llm_response
     ({"prompt": "2+2?", "llm_response": "<think>2+2=4</think>4",
       "gold_standard_solution": "4"}, ("2+2?", "2+2=4", "4", None)),
@@ -831,15 +838,67 @@ def test_reasoning_dataset_layouts(rec, want):
     assert (t.prompt, t.reasoning, t.answer, t.model) == want
 
 
+def test_new_layouts_leave_other_records_as_they_were():
+    """What review found the new layouts misread; each was read so before them."""
+    import datetime
+    # a prediction beside sampled outputs: the samples are read
+    items = list(iter_records([{"problem": "2+2?", "responses": ["so 4", "so 5", "so 4"],
+                                "prediction": "4", "answer": "4"}], ReaderOptions(),
+                              source="t.jsonl"))
+    assert [t.reasoning for t in items] == ["so 4", "so 5", "so 4"]
+    # a gold or teacher reasoning is not the model's
+    t = one({"question": "q", "model_output": "model steps. The answer is 5",
+             "gold_reasoning": "gold steps here", "gold_answer": "5"})
+    assert t.reasoning == "model steps. The answer is 5" and "gold_reasoning" in t.extra
+    t = one({"question": "q", "answer": "42", "teacher_cot": "teacher steps here"})
+    assert t.reasoning is None and "teacher_cot" in t.extra
+    # a one-word reasoning is a reasoning; only on/off beside an output is a mode
+    assert one({"prompt": "Is 7 prime?", "reasoning": "Yes", "answer": "Yes"}).reasoning == "Yes"
+    assert one({"prompt": "p", "reasoning": "on"}).reasoning == "on"
+    # a setting named like a reasoning is not one
+    t = one({"prompt": "p", "use_reasoning": "on", "response": "4"})
+    assert t.reasoning == "4" and t.extra == {"use_reasoning": "on"}
+    # engine fields of the wrong type are passed through, the record read
+    for rec in ({"text": "foo", "details": {"finish_reason": {"type": "length"}}},
+                {"text": "foo", "details": {"finish_reason": "length",
+                                            "generated_tokens": "many"}},
+                {"text": "foo", "meta_info": {"completion_tokens": -1}},
+                {"text": "foo", "tokens_predicted": {"a": 1}},
+                {"text": "foo", "usage": {"tokens": {"output_tokens": "x"}}}):
+        t = one(rec)
+        assert t.reasoning == "foo" and t.output_tokens is None, rec
+    t = one({"text": "foo", "tokens_predicted": None, "stopped_limit": "yes"})
+    assert t.extra == {"tokens_predicted": None, "stopped_limit": "yes"}
+    # a top-level message is an output only as an assistant's with a finish_reason (Cohere)
+    t = one({"reasoning": "r", "message": {"content": "status ok"}})
+    assert t.answer is None and "message" in t.extra
+    assert isinstance(one({"message": {"role": "assistant", "content": "x"}, "done": False}),
+                      ReadError)
+    # no API error, no API error message
+    for rec in ({"error": False, "foo": 1}, {"error": {"code": None, "at":
+                                                       datetime.datetime(2025, 1, 1)},
+                                             "prompt": "p"}):
+        e = one(rec)
+        assert isinstance(e, ReadError) and e.message.startswith("no reasoning"), rec
+    e = one({"enable_thinking": True, "use_cot": False, "foo": 1})
+    assert "several models" not in e.message
+    # a message-list prompt wins over a request's prompt, as before
+    t = one({"prompt": [{"role": "user", "content": "B"}], "request": {"prompt": "A"},
+             "response": "r"})
+    assert t.prompt == "B"
+    # keys that are not strings (from Python records) are no field names
+    assert one({("a",): "v", "answer": "a"}).answer == "a"
+
+
 def test_several_models_reasoning_in_one_record_is_left_to_field_maps():
-    rec = {"question": "2+2?", "gemini_thinking_trajectory": "g", "gemini_attempt": "4",
-           "deepseek_thinking_trajectory": "d", "deepseek_attempt": "4"}
+    rec = {"question": "2+2?", "gemini_thinking_trajectory": "g says 4", "gemini_attempt": "4",
+           "deepseek_thinking_trajectory": "d says 4", "deepseek_attempt": "4"}
     err = one(rec)
     assert isinstance(err, ReadError) and "several models" in err.message
     assert "gemini_thinking_trajectory, deepseek_thinking_trajectory" in err.message
     t = one(rec, field_map={"reasoning": "deepseek_thinking_trajectory",
                             "answer": "deepseek_attempt"})
-    assert (t.reasoning, t.answer) == ("d", "4")
+    assert (t.reasoning, t.answer) == ("d says 4", "4")
 
 
 def test_eval_harness_and_sglang_outputs():

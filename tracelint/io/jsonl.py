@@ -95,6 +95,8 @@ def json_layout(head: bytes) -> str:
     start = body[:512].decode("utf-8", "replace") if body[:1] == b"{" else ""
     for name, rx in (("wrapped", _WRAPPER), ("keyed", _KEYED)):
         if start and rx.match(start):
+            if name == "keyed" and not _keyed_next(body):
+                continue
             first, sep, rest = body.partition(b"\n")
             if not (sep and rest.strip() and _is_object(first)):
                 return name
@@ -103,6 +105,23 @@ def json_layout(head: bytes) -> str:
     if body[:1] == b"{" and body[1:].lstrip(b" \t\r")[:1] == b"\n":
         return "values"
     return "lines"
+
+
+def _keyed_next(body: bytes) -> bool:
+    """Whether the member after ``"0"`` is ``"1"`` (or the object ends there), as far as the
+    head shows: a single record that opens with a "0" key is not a keyed file."""
+    text = body.decode("utf-8", "replace")
+    m = _KEYED.match(text)
+    if m is None:
+        return False
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, m.end() - 1)
+    except (ValueError, RecursionError):
+        return True  # the first record goes past the head: nothing says otherwise
+    return _KEYED_NEXT.match(text, end) is not None
+
+
+_KEYED_NEXT = re.compile(r'\s*(?:\}|,\s*"1"\s*:)')
 
 
 def _is_object(line: bytes) -> bool:

@@ -407,9 +407,11 @@ OTHER_THINK_DELIMITERS: Tuple[Tuple[str, str], ...] = (
     ("[THINK]", "[/THINK]"),                         # Mistral Magistral
     ("<|START_THINKING|>", "<|END_THINKING|>"),      # Cohere Command A Reasoning
 )
-#: Thinking introduced by a phrase where the output starts and ended by a marker: (phrase,
-#: marker, what ends the answer).  A marker in brackets is read without its phrase too (the
-#: chat template may have put the phrase in the prompt); a phrase marker is not.
+#: Thinking introduced by a phrase where the output starts and ended by a marker at the start
+#: of a line: (phrase, marker, what ends the answer).  A marker in brackets is read without
+#: its phrase too (the chat template may have put the phrase in the prompt); a phrase marker
+#: is not.  Without its marker, a phrase is ordinary text (a chat answer may open so), not
+#: unclosed thinking.
 PHRASE_THINK_DELIMITERS: Tuple[Tuple[str, str, str], ...] = (
     ("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]", "[END FINAL RESPONSE]"),  # Apriel
     ("Here is my thought process:", "Here is my response:", ""),     # IBM Granite 3.2
@@ -550,19 +552,17 @@ class _AutoSplitter:
 
 
 def _phrase_split(text: str) -> Optional[Tuple[str, Optional[str], bool]]:
-    """:data:`PHRASE_THINK_DELIMITERS`: the phrase must start the text (after white space);
-    with it and no marker, the thinking is unclosed."""
-    i = 0
-    while i < len(text) and text[i].isspace():
-        i += 1
+    """:data:`PHRASE_THINK_DELIMITERS`: the phrase must start the text (after white space),
+    the marker a line."""
+    i = len(text) - len(text.lstrip())
     for op, cl, end in PHRASE_THINK_DELIMITERS:
         opened = text.startswith(op, i)
         if not opened and not cl.startswith("["):
             continue
         j = text.find(cl, i)
+        while j > i and text[j - 1] != "\n":
+            j = text.find(cl, j + 1)
         if j < 0:
-            if opened:
-                return text[i + len(op):].strip(), None, True
             continue
         answer = _drop_end_of_turn(text[j + len(cl):])
         if end and answer.endswith(end):
@@ -1150,8 +1150,16 @@ def _usage(u: Any, out: Dict[str, Any]) -> None:
         if isinstance(d, dict) and "reasoning_tokens" in d:
             out.setdefault("reasoning_tokens", d["reasoning_tokens"])
             break
-    if isinstance(u.get("tokens"), dict):  # Cohere v2: usage.tokens (usage.billed_units aside)
-        _usage(u["tokens"], out)
+    t = u.get("tokens")  # Cohere v2: usage.tokens (usage.billed_units aside)
+    if isinstance(t, dict):
+        for k, f in (("output_tokens", "output_tokens"), ("input_tokens", "input_tokens")):
+            if _count(t.get(k)) is not None:
+                out.setdefault(f, t[k])
+
+
+def _count(v: Any) -> Optional[int]:
+    """``v`` if it is a token count (a non-negative int, not a bool), else None."""
+    return v if type(v) is int and v >= 0 else None
 
 
 def _gemini_parts(parts: Any) -> Tuple[Optional[str], Optional[str]]:
@@ -1322,15 +1330,18 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
         used.add("request")
     # batch API results: OpenAI Batch (response.body), Anthropic Message Batches
     # (result.message), Bedrock batch inference (modelInput / modelOutput)
+    def nothing_yet() -> bool:
+        return out.get("_text") is None and out.get("_reasoning") is None
+
     resp = rec["response"] if avail("response") else None
-    if isinstance(resp, dict) and isinstance(resp.get("body"), dict) and \
+    if isinstance(resp, dict) and isinstance(resp.get("body"), dict) and nothing_yet() and \
             _completion_object(resp["body"], out):
         used.add("response")
     res = rec["result"] if avail("result") else None
-    if isinstance(res, dict) and isinstance(res.get("message"), dict) and \
+    if isinstance(res, dict) and isinstance(res.get("message"), dict) and nothing_yet() and \
             _completion_object(res["message"], out):
         used.add("result")
-    if avail("modelOutput") and isinstance(rec["modelOutput"], dict) and \
+    if avail("modelOutput") and isinstance(rec["modelOutput"], dict) and nothing_yet() and \
             _completion_object(rec["modelOutput"], out):
         used.add("modelOutput")
         if isinstance(rec.get("modelInput"), dict) and "modelInput" not in skip:
@@ -1344,7 +1355,7 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
             break
     # TRL-style prompt/completion message lists
     for k in ("prompt", "input"):  # "input": Llama-Nemotron post-training data
-        if avail(k) and _is_message_list(rec[k]) and out.get("prompt") is None:
+        if avail(k) and _is_message_list(rec[k]) and (k == "prompt" or out.get("prompt") is None):
             tmp: Dict[str, Any] = {}
             _conversation(rec[k], tmp, prompt_only=True)
             out["prompt"] = tmp.get("prompt")
@@ -1377,42 +1388,45 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
         _ollama_counts({k: rec[k] for k in ollama}, out)
         used.update(ollama)
     # one assistant message at the top level with its finish_reason (Cohere v2 chat)
-    if avail("message") and isinstance(rec["message"], dict) and \
-            rec["message"].get("role") in (None,) + _ASSISTANT and \
-            out.get("_text") is None and out.get("_reasoning") is None:
+    if avail("message") and isinstance(rec["message"], dict) and "finish_reason" in rec and \
+            rec["message"].get("role") in _ASSISTANT and nothing_yet():
         r, txt = _message(rec["message"])
         if r is not None or txt is not None:
             out["_reasoning"], out["_text"] = r, txt
             used.add("message")
     # Alibaba DashScope: output.choices (or output.text) and output.finish_reason
-    if avail("output") and isinstance(rec["output"], dict) and \
-            out.get("_text") is None and out.get("_reasoning") is None:
+    if avail("output") and isinstance(rec["output"], dict) and nothing_yet():
         o = rec["output"]
         if _completion_object({k: o[k] for k in ("choices",) if k in o}, out) or \
                 isinstance(o.get("text"), str):
             if isinstance(o.get("text"), str):
                 out.setdefault("_text", o["text"])
-            if o.get("finish_reason") is not None:
+            if isinstance(o.get("finish_reason"), str):
                 out.setdefault("finish_reason", o["finish_reason"])
             used.add("output")
+    # the serving engines' own fields are read only when well-typed: a record that merely has
+    # a key of the same name stays as it was (its value passed through)
     # Hugging Face TGI /generate: details.finish_reason, details.generated_tokens
     det = rec.get("details") if avail("details") else None
-    if isinstance(det, dict) and "finish_reason" in det:
+    if isinstance(det, dict) and isinstance(det.get("finish_reason"), str):
         out.setdefault("finish_reason", det["finish_reason"])
-        if det.get("generated_tokens") is not None:
+        if _count(det.get("generated_tokens")) is not None:
             out.setdefault("output_tokens", det["generated_tokens"])
         used.add("details")
     # SGLang /generate: meta_info.finish_reason {"type": ...}, completion_tokens
     mi = rec["meta_info"] if avail("meta_info") else None
-    if isinstance(mi, dict) and ("finish_reason" in mi or "completion_tokens" in mi):
+    if isinstance(mi, dict):
         fr = mi.get("finish_reason")
         fr = fr.get("type") if isinstance(fr, dict) else fr
-        if fr is not None:
-            out.setdefault("finish_reason", fr)
-        for k, f in (("completion_tokens", "output_tokens"), ("prompt_tokens", "input_tokens")):
-            if mi.get(k) is not None:
-                out.setdefault(f, mi[k])
-        used.add("meta_info")
+        counts = [(f, mi[k]) for k, f in (("completion_tokens", "output_tokens"),
+                                          ("prompt_tokens", "input_tokens"))
+                  if _count(mi.get(k)) is not None]
+        if isinstance(fr, str) or counts:
+            if isinstance(fr, str):
+                out.setdefault("finish_reason", fr)
+            for f, v in counts:
+                out.setdefault(f, v)
+            used.add("meta_info")
     # lm-evaluation-harness --log_samples: resps [[text]], the prompt and max_gen_toks in
     # arguments.gen_args_0 (several samples per request are left to --field)
     rs = rec["resps"] if avail("resps") else None
@@ -1431,15 +1445,17 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
             used.add("arguments")
     # llama.cpp server /completion: stopped_limit (cut at n_predict), tokens_predicted
     if avail("stopped_limit") or avail("tokens_predicted"):
-        if rec.get("stopped_limit") is True:
+        flags = [k for k in ("stopped_limit", "stopped_eos", "stopped_word")
+                 if avail(k) and isinstance(rec[k], bool)]
+        if rec.get("stopped_limit") is True and "stopped_limit" in flags:
             out.setdefault("finish_reason", "length")
-        elif rec.get("stopped_eos") is True or rec.get("stopped_word") is True:
+        elif any(rec[k] is True for k in flags):
             out.setdefault("finish_reason", "stop")
+        used.update(flags)
         for k, f in (("tokens_predicted", "output_tokens"), ("tokens_evaluated", "input_tokens")):
-            if avail(k):
+            if avail(k) and _count(rec[k]) is not None:
                 out.setdefault(f, rec[k])
                 used.add(k)
-        used.update(k for k in ("stopped_limit", "stopped_eos", "stopped_word") if avail(k))
     if avail("usage"):
         _usage(rec["usage"], out)
         used.add("usage")
@@ -1524,7 +1540,8 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
             v = rec[f]
             if f == "prompt" and type(v) is list and _is_message_list(v):
                 continue
-            if f == "reasoning" and type(v) is str and v.strip().lower() in _TOGGLES:
+            if f == "reasoning" and type(v) is str and v.strip().lower() in _TOGGLES and \
+                    not _TEXT_SOURCES.isdisjoint(rec):
                 # Llama-Nemotron post-training data: "reasoning": "on" is the mode of the
                 # system prompt, not the reasoning (which is in "output")
                 continue
@@ -1592,8 +1609,9 @@ REASONING_ALIASES = ("reasoning_content", "thinking", "thought", "thoughts", "re
 #: dataset's own worked solution (AQuA-RAT).  Not "solution": MATH-style records keep the gold
 #: solution there, also beside a model's answer whose reasoning is hidden (o-series runs)
 _WEAK_REASONING_ALIASES = ("rationale",)
-#: values of a "reasoning" field that switch a mode on or off rather than hold reasoning
-_TOGGLES = frozenset(("on", "off", "true", "false", "yes", "no", "enabled", "disabled"))
+#: values of a "reasoning" field that switch a mode rather than hold reasoning (beside an
+#: output that holds it)
+_TOGGLES = frozenset(("on", "off"))
 
 
 def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> None:
@@ -1612,7 +1630,10 @@ def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> 
         det["_reasoning"] = v
         used.add(k)
         return
-    if text is None:
+    if text is None and not any(k in rec for k in _MODEL_OUTPUT_KEYS) and \
+            _sample_key(rec, plan) is None:
+        # not beside the model's own output or its samples: there a "<x>_reasoning" is the
+        # dataset's (gold_reasoning, teacher_cot)
         _prefixed_reasoning(rec, plan, det, used)
 
 
@@ -1620,6 +1641,24 @@ def _reasoning_alias(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) -> 
 #: "deepseek_thinking_trajectory"); the prefix before the match names the model
 _PREFIXED_REASONING = re.compile(
     r"_(?:reasoning|thinking|thinking_trajectory|thoughts?|chain_of_thought|cot)\Z")
+#: prefixes that name the dataset's own worked solution, not a model's
+_GOLD_PREFIX = re.compile(r"(?:^|_)(?:gold|golden|reference|ref|expected|target|teacher|"
+                          r"ground_truth|gt|human|oracle|correct|original|solution)\Z",
+                          re.IGNORECASE)
+
+
+def _prefixed_fields(rec: dict, plan: _Plan) -> List[Tuple[str, Any]]:
+    """The fields named after a model's reasoning, with their match: texts of two words or
+    more (not a setting such as "use_reasoning": "on"), not gold or reference ones."""
+    out = []
+    for k, v in rec.items():
+        if not isinstance(k, str) or type(v) is not str or len(v.split(None, 1)) < 2 or \
+                k in plan.consumed:
+            continue
+        m = _PREFIXED_REASONING.search(k)
+        if m is not None and m.start() > 0 and not _GOLD_PREFIX.search(k[:m.start()]):
+            out.append((k, m))
+    return out
 #: the same model's output beside it ("deepseek_solution", "deepseek_attempt")
 _PREFIXED_OUTPUT = ("solution", "attempt", "answer", "response", "output", "completion")
 
@@ -1628,15 +1667,14 @@ def _prefixed_reasoning(rec: dict, plan: _Plan, det: Dict[str, Any], used: set) 
     """OpenThoughts' deepseek_reasoning + deepseek_solution, s1K-1.1's
     deepseek_thinking_trajectory + deepseek_attempt: read when exactly one field of the
     record is named so (two models' traces in one record are left to --field)."""
-    hits = [(k, m) for k, v in rec.items()
-            if type(v) is str and v.strip() and k not in plan.consumed and
-            v.strip().lower() not in _TOGGLES
-            for m in (_PREFIXED_REASONING.search(k),) if m is not None and m.start() > 0]
+    hits = _prefixed_fields(rec, plan)
     if len(hits) != 1:
         return
     k, m = hits[0]
     det["_reasoning"] = rec[k]
     used.add(k)
+    if "answer" in rec:
+        return  # the record's own answer stays the answer; the model's stays in extra
     for name in _PREFIXED_OUTPUT:
         o = k[:m.start()] + "_" + name
         v = rec.get(o)
@@ -1656,6 +1694,8 @@ _MODEL_OUTPUT_KEYS = ("model_output", "model_response", "model_answer", "model_c
 
 def _model_output(rec: dict, plan: _Plan, vals: Dict[str, Any], det: Dict[str, Any],
                   used: set) -> None:
+    if _sample_key(rec, plan) is not None:
+        return  # a prediction beside sampled outputs is extracted from them: read the samples
     for k in _MODEL_OUTPUT_KEYS:
         v = rec.get(k)
         if k in plan.consumed or v is None:
@@ -1814,7 +1854,7 @@ def _no_text(rec: dict, plan: _Plan) -> str:
     empty = [k for k in SAMPLE_KEYS if rec.get(k) == []]
     if empty:
         msg += f" ('{empty[0]}' holds no samples)"
-    several = [k for k in rec if isinstance(k, str) and _PREFIXED_REASONING.search(k)]
+    several = [k for k, _ in _prefixed_fields(rec, plan)]
     if len(several) > 1:
         return (f"{msg}: the record holds the reasoning of several models "
                 f"({', '.join(several[:6])}); pick one with --field reasoning=FIELD (and "
@@ -1839,13 +1879,11 @@ def _api_error(rec: dict) -> Optional[str]:
         body = resp.get("body")
         err = (body.get("error") if isinstance(body, dict) else None) or \
             f"status {resp['status_code']}"
-    if err is None or err == "" or err == {}:
-        return None
     if isinstance(err, dict):
         inner: Dict[str, Any] = err["error"] if isinstance(err.get("error"), dict) else err
         parts = [str(inner[k]) for k in ("type", "code", "message") if inner.get(k)]
-        err = ": ".join(parts) if parts else json.dumps(err, sort_keys=True)[:200]
-    return str(err)[:300]
+        return ": ".join(parts)[:300] if parts else None
+    return err[:300] if isinstance(err, str) and err.strip() else None
 
 
 # --------------------------------------------------------------------------------------------
