@@ -135,7 +135,7 @@ def test_a_record_id_and_a_reference_field_win():
 
 
 @pytest.mark.parametrize("key", ["generations", "responses", "completions", "outputs",
-                                 "samples"])
+                                 "samples", "resps"])
 def test_every_samples_key(key):
     ts = items({"prompt": "P", key: ["a", "b", "c"]})
     assert [t.reasoning for t in ts] == ["a", "b", "c"]
@@ -315,6 +315,34 @@ def test_filter_splits_a_record_by_sample(tmp_path, capsys):
     assert ("records: 2 (3 traces)   kept: 2   rejected: 1   unreadable: 0   (counted in "
             "traces; records split between kept and rejected: 1)") in stdout
     assert "rejected by reason (a trace can have several):" in stdout
+
+
+LM_EVAL = {"doc_id": 3, "target": "4",
+           "arguments": {"gen_args_0": {"arg_0": "Q: 2+2?", "arg_1": {"max_gen_toks": 512}}},
+           "resps": [["<think>2+2=4</think>4", "<think>" + "Wait. " * 3000,
+                      "<think>2+2=4</think>4"]],
+           "filtered_resps": ["4", "[invalid]", "4"]}
+
+
+def test_lm_eval_harness_samples_of_one_request():
+    """lm-evaluation-harness nests a request's samples: resps [[s1, s2, ...]]."""
+    ts = items(LM_EVAL)
+    assert [(t.id, t.reasoning, t.answer, t.prompt, t.budget, t.reference) for t in ts] == [
+        ("t.jsonl:1#0", "2+2=4", "4", "Q: 2+2?", 512, "4"),
+        ("t.jsonl:1#1", ("Wait. " * 3000).strip(), None, "Q: 2+2?", 512, "4"),
+        ("t.jsonl:1#2", "2+2=4", "4", "Q: 2+2?", 512, "4")]
+    assert [t.extra["filtered_resps"] for t in ts] == ["4", "[invalid]", "4"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_filter_splits_lm_eval_samples_keeping_their_nesting(tmp_path, capsys, jobs):
+    src = write_jsonl(tmp_path / "lm.jsonl", [LM_EVAL])
+    _, _, _, kept, rejected = _filter(tmp_path, capsys, src, "-j", jobs)
+    assert kept == [dict(LM_EVAL, resps=[[LM_EVAL["resps"][0][0], LM_EVAL["resps"][0][2]]],
+                         filtered_resps=["4", "4"])]
+    [r] = rejected
+    assert r["resps"] == [[LM_EVAL["resps"][0][1]]] and r["filtered_resps"] == ["[invalid]"]
+    assert r["tracelint_sample_index"] == [1]
 
 
 def test_filter_keeps_a_passing_record_byte_for_byte_and_rejects_a_failing_one_whole(

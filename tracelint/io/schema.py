@@ -1427,14 +1427,15 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
             for f, v in counts:
                 out.setdefault(f, v)
             used.add("meta_info")
-    # lm-evaluation-harness --log_samples: resps [[text]], the prompt and max_gen_toks in
-    # arguments.gen_args_0 (several samples per request are left to --field)
+    # lm-evaluation-harness --log_samples: resps [[text]] (several samples of one request
+    # are flattened into a samples list by build_traces), the prompt and max_gen_toks in
+    # arguments.gen_args_0
     rs = rec["resps"] if avail("resps") else None
-    if isinstance(rs, list) and len(rs) == 1 and isinstance(rs[0], list) and \
-            len(rs[0]) == 1 and isinstance(rs[0][0], str) and \
-            out.get("_text") is None and out.get("_reasoning") is None:
-        out["_text"] = rs[0][0]
-        used.add("resps")
+    if isinstance(rs, list) and rs and isinstance(rs[0], (list, str)):
+        if len(rs) == 1 and isinstance(rs[0], list) and len(rs[0]) == 1 and \
+                isinstance(rs[0][0], str) and nothing_yet():
+            out["_text"] = rs[0][0]
+            used.add("resps")
         ga = rec.get("arguments")
         ga = ga.get("gen_args_0") if isinstance(ga, dict) else None
         if isinstance(ga, dict) and isinstance(ga.get("arg_0"), str):
@@ -1517,6 +1518,7 @@ def build_traces(rec: Any, plan: _Plan, source: str, line: int,
     its default id is then ``<file>:<line>:<col>``, so ids stay unique."""
     if not isinstance(rec, dict):
         return [ReadError(source, line, f"expected a JSON object, got {_show(rec)}")]
+    rec = flat_samples(rec, plan)[0]
     vals: Dict[str, Any] = {}
     out_text: Any = None
     out_from_map = False
@@ -1891,7 +1893,7 @@ def _api_error(rec: dict) -> Optional[str]:
 
 #: List-of-samples fields: a record with no text of its own but one of these (a list of
 #: strings, or of choice / message objects) is read as one trace per element.
-SAMPLE_KEYS = ("generations", "responses", "completions", "outputs", "samples")
+SAMPLE_KEYS = ("generations", "responses", "completions", "outputs", "samples", "resps")
 
 #: Lists next to the samples with one value per sample: record key -> the canonical field
 #: of each sample's trace (``None``: kept under its own name in the trace's extra, one value
@@ -1902,6 +1904,7 @@ PER_SAMPLE_KEYS: Dict[str, Optional[str]] = {
     "output_tokens": "output_tokens", "reasoning_tokens": "reasoning_tokens",
     "correct": "correct", "correctness": "correct", "correctness_math_verify": "correct",
     "correctness_llama": None, "is_reasoning_complete": None,
+    "filtered_resps": None,  # lm-evaluation-harness: the answer its filter took from each
 }
 
 
@@ -1936,6 +1939,17 @@ def _sample_key(rec: dict, plan: _Plan) -> Optional[str]:
                 any(_sample_parts(x) is not None for x in v):
             return k
     return None
+
+
+def flat_samples(rec: dict, plan: _Plan) -> Tuple[dict, Optional[str]]:
+    """``rec`` with the samples list that lm-evaluation-harness nests in a list of one
+    request (``"resps": [[s1, s2, ...]]``) taken out of it, and the key so flattened (None
+    when there was none): the reader and ``filter``'s trimming both see the flat list."""
+    rs = rec.get("resps")
+    if type(rs) is list and len(rs) == 1 and type(rs[0]) is list and len(rs[0]) > 1 and \
+            "resps" not in plan.consumed:
+        return dict(rec, resps=rs[0]), "resps"
+    return rec, None
 
 
 def sample_fields(rec: dict, plan: _Plan) -> List[str]:

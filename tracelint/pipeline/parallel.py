@@ -527,7 +527,7 @@ class Processor:
         written from its batch, as a record of one trace is).  An unreadable sample (a
         wrong-typed value, a text over the limit) fails with the reason ``error``; an
         unreadable record is never split (the reader gives it one error)."""
-        from ..io.schema import sample_fields
+        from ..io.schema import flat_samples, sample_fields
         per: List[Tuple[str, ...]] = []
         for item in items:
             d, _ = result_dict(item, self.cfg, self.analyze)
@@ -542,8 +542,9 @@ class Processor:
                        kept_traces=len(good), rejected_traces=len(bad),
                        sample_reasons=[per[k] for k in bad])
         obj = dict(rec) if chunk.kind == "lines" else jsonable(rec)
-        keys = sample_fields(obj, self.plan)
-        if not keys or len(obj[keys[0]]) != len(items):
+        flat, nested = flat_samples(obj, self.plan)
+        keys = sample_fields(flat, self.plan)
+        if not keys or len(flat[keys[0]]) != len(items):
             # the reader and the trimming disagree on the samples: cutting would pair
             # samples with other samples' values, so stop rather than write wrong data
             raise RuntimeError(f"{chunk.source}:{line}: internal error: {len(items)} traces "
@@ -552,7 +553,10 @@ class Processor:
         def part(src: Dict[str, Any], idx: List[int]) -> Dict[str, Any]:
             o = dict(src)  # same key order: a trimmed list stays where it was
             for key in keys:
-                o[key] = [src[key][k] for k in idx]
+                if key == nested:  # nested again as it was read: [[kept samples]]
+                    o[key] = [[src[key][0][k] for k in idx]]
+                else:
+                    o[key] = [src[key][k] for k in idx]
             return o
 
         def rejected(src: Dict[str, Any]) -> Dict[str, Any]:
