@@ -147,6 +147,14 @@ def test_extracted_answer_fields():
     ("2,5", "2.6", False, "string"),
     ("(2,5)", "(2,5)", True, "numeric"),
     ("(0,5)", "0.5", False, "string"),       # a pair, not a decimal
+    # an unbracketed list is the tuple it lists, or the set when the reference is one
+    ("2, 3", "(2, 3)", True, "numeric"),
+    ("(2,3)", "2,3", True, "numeric"),
+    ("3, 2", "(2, 3)", False, "numeric"),
+    ("2, 3", "[2, 3]", False, "string"),     # not an interval
+    ("3, 2", "\\{2,3\\}", True, "numeric"),
+    ("2, 4", "\\{2,3\\}", False, "numeric"),
+    ("[2,3)", "(2,3)", False, "string"),
     ("\\{0,125\\}", "0.125", False, "numeric"),
     ("x = 2", "(2, 3)", False, "string"),
     ("25%", "25", True, "numeric"),

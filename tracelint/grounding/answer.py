@@ -804,6 +804,9 @@ def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
         na = na.rsplit("=", 1)[1].strip()
     elif _WORD3.search(_LATEX_CMD.sub("", na)):
         na = _value_after_cue(na) or na
+    # an unbracketed list against a set is that set ("2, 3" for \{2, 3\})
+    if _is_set(nr) and not _brackets(na) and "," in na:
+        na = "\\{" + na + "\\}"
     # sets: unordered, "1 \pm \sqrt{5}" is two elements
     if _is_set(na) and _is_set(nr):
         xs, ys = _expand_pm(_split_top(na)), _expand_pm(_split_top(nr))
@@ -826,8 +829,11 @@ def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
     # tuples / sets / intervals: element by element
     ea, er = _split_top(na), _split_top(nr)
     if len(er) > 1 or len(ea) > 1:
-        if len(ea) != len(er) or _brackets(na) != _brackets(nr):
-            return False, "string" if len(ea) != len(er) else "string"
+        # an unbracketed list is read as the tuple it lists ("2, 3" for (2, 3)), never as an
+        # interval or a vector of another bracket
+        ba, br = _brackets(na), _brackets(nr)
+        if len(ea) != len(er) or (ba != br and {ba, br} != {"()", ""}):
+            return False, "string"
         methods = []
         for x, y in zip(ea, er):
             m, h = _match_one(x, y)
