@@ -433,3 +433,51 @@ def test_accounting_property(mix):
         raw_ok = {raw.rstrip(b"\r") for _, _, raw in records}
         raw_ok |= {x[3:] for x in raw_ok if x.startswith(b"\xef\xbb\xbf")}
         assert all(x.rstrip(b"\r") in raw_ok for x in kept), (kept, raw_ok)
+
+
+def _schema_keys():
+    from tracelint.io.schema import (_DETECT_KEYS, _MODEL_OUTPUT_KEYS, PER_SAMPLE_KEYS,
+                                     REASONING_ALIASES, SAMPLE_KEYS)
+    return sorted(set(_DETECT_KEYS) | set(_MODEL_OUTPUT_KEYS) | set(REASONING_ALIASES) |
+                  set(SAMPLE_KEYS) | set(PER_SAMPLE_KEYS) | {
+                      "answer", "reasoning", "prompt", "id", "error", "custom_id", "body",
+                      "tokens", "stopped_eos", "tokens_evaluated", "prompt_tokens",
+                      "completion_tokens", "input_tokens", "code", "message",
+                      "finish_reason", "role", "type", "thinking", "parts", "generated_tokens",
+                      "max_gen_toks", "gen_args_0", "arg_0", "deepseek_reasoning",
+                      "deepseek_solution", "gold_reasoning", "status_code", "0", "1"})
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 2 ** 70) | st.floats(allow_nan=False) |
+    st.sampled_from(["", "on", "two words", "<think>a</think>b", "[BEGIN FINAL RESPONSE]\nz",
+                     "<|START_THINKING|>r<|END_THINKING|>a", "Here is my thought process:\nx",
+                     "assistant", "length", "MAX_TOKENS"]) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) |
+    st.dictionaries(st.sampled_from(_schema_keys()), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(_schema_keys()), _JSON, min_size=1, max_size=6))
+# shapes a review found misread or crashing
+@example({"text": "foo", "usage": {"tokens": {"output_tokens": "x"}}})
+@example({"text": "foo", "details": {"finish_reason": {"type": "length"},
+                                     "generated_tokens": "many"}})
+@example({"text": "foo", "meta_info": {"completion_tokens": -1, "finish_reason": 3}})
+@example({"text": "foo", "tokens_predicted": {"a": 1}, "stopped_limit": "yes"})
+@example({"prompt": "p", "error": {"code": None, "message": None, "at": [1]}})
+@example({"resps": [["a", 1]], "arguments": {"gen_args_0": {"arg_0": 5}}})
+@example({"result": {"type": "errored", "error": {"error": "x"}}, "custom_id": [1]})
+def test_schema_detection_never_crashes(rec):
+    """Every shape the reader recognises, with values of every JSON type at every key it
+    reads: each record gives traces or error lines, never an exception, and each trace can
+    be analysed."""
+    from tracelint import analyze
+    from tracelint.io import ReaderOptions, iter_records
+    from tracelint.model import ReadError as RE
+    items = list(iter_records([rec], ReaderOptions(), source="f.jsonl"))
+    assert items and all(isinstance(i, RE) or hasattr(i, "reasoning") for i in items)
+    for i in items:
+        if not isinstance(i, RE):
+            analyze(i)
