@@ -901,6 +901,42 @@ def test_several_models_reasoning_in_one_record_is_left_to_field_maps():
     assert (t.reasoning, t.answer) == ("d says 4", "4")
 
 
+def _swe_traj(steps, status, submission):
+    return {"environment": "swe_main", "trajectory": steps,
+            "history": [{"role": "system", "content": "You are an agent."},
+                        {"role": "user", "content": [{"type": "text", "text": "Fix #12"}]}],
+            "info": {"exit_status": status, "submission": submission,
+                     "model_stats": {"instance_cost": 1.5, "tokens_sent": 90000,
+                                     "tokens_received": 4000, "api_calls": len(steps)}}}
+
+
+def test_swe_agent_trajectory(tmp_path):
+    """A SWE-agent .traj (one pretty-printed object, also found in a directory): the steps'
+    thoughts and actions are the reasoning, observations left out; the patch is the answer;
+    an exit for cost is a cut at the budget."""
+    from tracelint import analyze
+    stuck = [{"thought": f"Let me open the file again (step {k}).", "action": "open a.py 10\n",
+              "observation": "[800 lines]", "response": "r"} for k in range(30)]
+    d = tmp_path / "run" / "i1"
+    d.mkdir(parents=True)
+    (d / "i1.traj").write_text(json.dumps(_swe_traj(stuck, "exit_cost", None), indent=2))
+    work = [{"thought": f"Now I {verb}.", "action": act, "observation": "ok"} for verb, act in
+            [("look at the tree", "ls -F"), ("search for the bug", "search_dir fields"),
+             ("open the file", "open src/fields.py 1474"),
+             ("fix the comparison", "edit 1474:1474\n    return value >= 0\nend_of_edit"),
+             ("run the reproduction", "python reproduce.py"), ("submit", "submit")]]
+    (tmp_path / "run" / "i2.traj").write_text(json.dumps(_swe_traj(work, "submitted",
+                                                                   "diff --git a b")))
+    a, b = list(read_traces([str(tmp_path / "run")]))
+    assert (a.id, a.prompt, a.finish_reason, a.output_tokens, a.input_tokens, a.answer) == \
+        ("i1.traj:1", "Fix #12", "length", 4000, 90000, None)
+    assert a.reasoning.startswith("Let me open the file again (step 0).\n[tool call] open a.py")
+    assert "[800 lines]" not in a.reasoning
+    assert analyze(a).label == "degenerate-looping"
+    assert (b.finish_reason, b.answer) == ("stop", "diff --git a b")
+    assert analyze(b).label != "degenerate-looping"
+
+
 def test_eval_harness_and_sglang_outputs():
     # lm-evaluation-harness --log_samples
     t = one({"doc_id": 0, "doc": {"question": "2+2?"}, "target": "4",

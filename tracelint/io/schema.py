@@ -9,11 +9,12 @@ Order of precedence for every canonical field, highest first:
 4. what schema detection finds: OpenAI chat completions, the OpenAI Responses API,
    Anthropic messages, Gemini ``generateContent``, Bedrock Converse, Ollama chat /
    generate, Cohere v2 chat, Mistral (thinking chunks), Alibaba DashScope, Hugging Face TGI
-   ``/generate``, SGLang ``/generate`` and llama.cpp ``/completion`` responses, the samples
-   of lm-evaluation-harness (``resps``, ``arguments``) (each also wrapped as
-   ``{"request": ..., "response": ...}``, the request giving prompt and budget), the result
-   lines of the OpenAI Batch, Anthropic Message Batches and Bedrock batch inference APIs
-   (a failed request is an error naming the API's error), chat
+   ``/generate``, SGLang ``/generate`` and llama.cpp ``/completion`` responses (each also
+   wrapped as ``{"request": ..., "response": ...}``, the request giving prompt and budget),
+   the result lines of the OpenAI Batch, Anthropic Message Batches and Bedrock batch
+   inference APIs (a failed request is an error naming the API's error), the samples of
+   lm-evaluation-harness (``resps``, ``arguments``), SWE-agent trajectories (``.traj``: the
+   steps as an agent episode), chat
    ``messages`` / ShareGPT ``conversations`` lists (an agent episode - several assistant
    turns with tool calls since the last request - read whole: :func:`_episode`), TRL
    ``prompt``/``completion`` message
@@ -920,7 +921,7 @@ _DETECT_KEYS = frozenset(_TEXT_KEYS + (
     "choices", "candidates", "request", "messages", "conversations", "conversation", "usage",
     "stop_reason", "prompt", "message", "done_reason", "eval_count", "details",
     "stopped_limit", "tokens_predicted", "result", "modelInput", "modelOutput", "meta_info",
-    "resps"))
+    "resps", "trajectory"))
 
 
 def _blocks(blocks: list) -> Tuple[Optional[str], Optional[str]]:
@@ -1155,6 +1156,49 @@ def _usage(u: Any, out: Dict[str, Any]) -> None:
         for k, f in (("output_tokens", "output_tokens"), ("input_tokens", "input_tokens")):
             if _count(t.get(k)) is not None:
                 out.setdefault(f, t[k])
+
+
+def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
+    """A SWE-agent trajectory read as an agent episode: each step's thought and its action
+    as ``[tool call] action``, observations left out (the environment's, not the model's);
+    the submitted patch is the answer; an exit for cost or context is a cut at the budget;
+    the prompt is the first user message of ``history``."""
+    parts = []
+    for s in steps:
+        thought = s.get("thought") if isinstance(s.get("thought"), str) else \
+            s.get("response") if isinstance(s.get("response"), str) else None
+        action = s.get("action")
+        block = [x.strip() for x in (thought,) if isinstance(x, str) and x.strip()]
+        if isinstance(action, str) and action.strip():
+            block.append(f"[tool call] {action.strip()}")
+        if block:
+            parts.append("\n".join(block))
+    out["_reasoning"] = "\n\n".join(parts)
+    used.add("trajectory")
+    info = rec.get("info")
+    if isinstance(info, dict):
+        if isinstance(info.get("submission"), str):
+            out["_text"] = info["submission"]
+        status = info.get("exit_status")
+        if isinstance(status, str):
+            out.setdefault("finish_reason", "length" if "exit_cost" in status or
+                           "exit_context" in status else
+                           "stop" if status == "submitted" else status)
+        stats = info.get("model_stats")
+        if isinstance(stats, dict):
+            for k, f in (("tokens_received", "output_tokens"), ("tokens_sent", "input_tokens")):
+                if _count(stats.get(k)) is not None:
+                    out.setdefault(f, stats[k])
+        used.add("info")
+    hist = rec.get("history")
+    if isinstance(hist, list):
+        for m in hist:
+            if isinstance(m, dict) and m.get("role") == "user":
+                _, text = _message(m)
+                if text is not None:
+                    out.setdefault("prompt", text)
+                    used.add("history")
+                break
 
 
 def _count(v: Any) -> Optional[int]:
@@ -1444,6 +1488,11 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
             if isinstance(gen, dict) and isinstance(gen.get("max_gen_toks"), int):
                 out.setdefault("budget", gen["max_gen_toks"])
             used.add("arguments")
+    # SWE-agent .traj: trajectory steps (thought, action, observation), info
+    tj = rec["trajectory"] if avail("trajectory") else None
+    if isinstance(tj, list) and tj and all(isinstance(s, dict) for s in tj) and \
+            any(isinstance(s.get("action"), str) for s in tj) and nothing_yet():
+        _swe_agent(rec, tj, out, used)
     # llama.cpp server /completion: stopped_limit (cut at n_predict), tokens_predicted
     if avail("stopped_limit") or avail("tokens_predicted"):
         flags = [k for k in ("stopped_limit", "stopped_eos", "stopped_word")
