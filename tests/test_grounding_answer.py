@@ -155,6 +155,10 @@ def test_extracted_answer_fields():
     ("3, 2", "\\{2,3\\}", True, "numeric"),
     ("2, 4", "\\{2,3\\}", False, "numeric"),
     ("[2,3)", "(2,3)", False, "string"),
+    # not prose, a percentage or relations
+    ("The answer is 3, since 2 is excluded", "\\{2,3\\}", False, "string"),
+    ("12,5 %", "(12, 5)", False, "string"),
+    ("x=3, x\u22602", "\\{2,3\\}", False, "string"),
     ("\\{0,125\\}", "0.125", False, "numeric"),
     ("x = 2", "(2, 3)", False, "string"),
     ("25%", "25", True, "numeric"),

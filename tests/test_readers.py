@@ -927,7 +927,7 @@ def test_swe_agent_trajectory(tmp_path):
              ("run the reproduction", "python reproduce.py"), ("submit", "submit")]]
     (tmp_path / "run" / "i2.traj").write_text(json.dumps(_swe_traj(work, "submitted",
                                                                    "diff --git a b")))
-    a, b = list(read_traces([str(tmp_path / "run")]))
+    a, b = list(read_traces(sorted(str(p) for p in (tmp_path / "run").rglob("*.traj"))))
     assert (a.id, a.prompt, a.finish_reason, a.output_tokens, a.input_tokens, a.answer) == \
         ("i1.traj:1", "Fix #12", "length", 4000, 90000, None)
     assert a.reasoning.startswith("Let me open the file again (step 0).\n[tool call] open a.py")
@@ -935,6 +935,27 @@ def test_swe_agent_trajectory(tmp_path):
     assert analyze(a).label == "degenerate-looping"
     assert (b.finish_reason, b.answer) == ("stop", "diff --git a b")
     assert analyze(b).label != "degenerate-looping"
+
+
+def test_a_trajectory_key_is_not_always_swe_agent():
+    """Beside another output, samples or reasoning, or without SWE-agent's info / history,
+    a "trajectory" is the record's own field (read before as it is now)."""
+    steps = [{"action": "ls", "thought": "look"}]
+    for extra, want in (({"generations": ["g1", "g2"]}, None), ({"cot": "my cot"}, "my cot"),
+                        ({"model_output": "out"}, "out"), ({"steps": ["s1", "s2"]}, "s1\ns2")):
+        rec = dict({"question": "q", "trajectory": steps, "info": {}}, **extra)
+        got = list(iter_records([rec], ReaderOptions(), source="t.jsonl"))
+        if want is None:
+            assert [t.reasoning for t in got] == ["g1", "g2"]
+        else:
+            assert got[0].reasoning == want, extra
+    t = one({"question": "q", "answer": "4", "trajectory": steps})
+    assert t.reasoning is None and "trajectory" in t.extra
+    # SWE-agent's demonstration is not the instance's issue; a web agent's step reasoning
+    t = one({"trajectory": [{"action": "click(3)", "reasoning": "the link is 3"}], "history": [
+        {"role": "user", "content": "DEMONSTRATION ...", "is_demo": True},
+        {"role": "user", "content": "Fix #12"}]})
+    assert (t.prompt, t.reasoning) == ("Fix #12", "the link is 3\n[tool call] click(3)")
 
 
 def test_eval_harness_and_sglang_outputs():

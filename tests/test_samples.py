@@ -321,7 +321,7 @@ LM_EVAL = {"doc_id": 3, "target": "4",
            "arguments": {"gen_args_0": {"arg_0": "Q: 2+2?", "arg_1": {"max_gen_toks": 512}}},
            "resps": [["<think>2+2=4</think>4", "<think>" + "Wait. " * 3000,
                       "<think>2+2=4</think>4"]],
-           "filtered_resps": ["4", "[invalid]", "4"]}
+           "filtered_resps": [["4", "[invalid]", "4"]]}
 
 
 def test_lm_eval_harness_samples_of_one_request():
@@ -331,18 +331,53 @@ def test_lm_eval_harness_samples_of_one_request():
         ("t.jsonl:1#0", "2+2=4", "4", "Q: 2+2?", 512, "4"),
         ("t.jsonl:1#1", ("Wait. " * 3000).strip(), None, "Q: 2+2?", 512, "4"),
         ("t.jsonl:1#2", "2+2=4", "4", "Q: 2+2?", 512, "4")]
-    assert [t.extra["filtered_resps"] for t in ts] == ["4", "[invalid]", "4"]
+    # filtered_resps holds one entry per request (lm-eval's own shape): shared, never an error
+    assert all(t.extra["filtered_resps"] == [["4", "[invalid]", "4"]] for t in ts)
+    assert len(items(dict(LM_EVAL, filtered_resps=["4"]))) == 3
+    # beside another samples list it is no per-sample list either
+    assert len(items({"prompt": "P", "generations": ["a", "b", "c"],
+                      "filtered_resps": ["x"]})) == 3
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_filter_splits_lm_eval_samples_keeping_their_nesting(tmp_path, capsys, jobs):
     src = write_jsonl(tmp_path / "lm.jsonl", [LM_EVAL])
     _, _, _, kept, rejected = _filter(tmp_path, capsys, src, "-j", jobs)
-    assert kept == [dict(LM_EVAL, resps=[[LM_EVAL["resps"][0][0], LM_EVAL["resps"][0][2]]],
-                         filtered_resps=["4", "4"])]
+    assert kept == [dict(LM_EVAL, resps=[[LM_EVAL["resps"][0][0], LM_EVAL["resps"][0][2]]])]
     [r] = rejected
-    assert r["resps"] == [[LM_EVAL["resps"][0][1]]] and r["filtered_resps"] == ["[invalid]"]
+    assert r["resps"] == [[LM_EVAL["resps"][0][1]]]
     assert r["tracelint_sample_index"] == [1]
+
+
+def test_filter_to_parquet_writes_records_of_several_samples(tmp_path, capsys):
+    """The output schema is inferred from the records that read; a record of several samples
+    reads as several traces and counted for nothing, so a Parquet output of such input was
+    written empty (no rows, no columns) with exit 0."""
+    import pyarrow.parquet as pq
+    src = write_jsonl(tmp_path / "lm.jsonl", [LM_EVAL, OPENR1])
+    code, _, err = run(["filter", src, "--keep", str(tmp_path / "k.parquet"), "--reject",
+                        str(tmp_path / "r.parquet")], capsys)
+    assert code == 0, err
+    kept = pq.read_table(tmp_path / "k.parquet").to_pylist()
+    rejected = pq.read_table(tmp_path / "r.parquet").to_pylist()
+    assert len(kept) == 2 and len(rejected) == 2
+    assert kept[0]["resps"] == [[LM_EVAL["resps"][0][0], LM_EVAL["resps"][0][2]]]
+    assert kept[1]["generations"] == [OPENR1["generations"][0]]
+
+
+def test_columnar_output_keeps_the_fields_of_every_record(tmp_path, capsys):
+    """The schema came from the first record of each group: a later record's other fields
+    were dropped from a Parquet output without a word."""
+    import pyarrow.parquet as pq
+    src = write_jsonl(tmp_path / "h.jsonl", [
+        {"response": "The answer is 4.", "x": 1},
+        {"response": "The answer is 5.", "y": "two", "z": [1, 2]}])
+    code, _, err = run(["filter", src, "--keep", str(tmp_path / "k.parquet"), "--reject",
+                        str(tmp_path / "r.parquet")], capsys)
+    assert code == 0, err
+    rows = pq.read_table(tmp_path / "k.parquet").to_pylist()
+    assert rows == [{"response": "The answer is 4.", "x": 1, "y": None, "z": None},
+                    {"response": "The answer is 5.", "x": None, "y": "two", "z": [1, 2]}]
 
 
 def test_filter_keeps_a_passing_record_byte_for_byte_and_rejects_a_failing_one_whole(

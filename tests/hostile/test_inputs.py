@@ -442,7 +442,10 @@ def _schema_keys():
                   set(SAMPLE_KEYS) | set(PER_SAMPLE_KEYS) | {
                       "answer", "reasoning", "prompt", "id", "error", "custom_id", "body",
                       "tokens", "stopped_eos", "tokens_evaluated", "prompt_tokens",
-                      "completion_tokens", "input_tokens", "code", "message",
+                      "completion_tokens", "input_tokens", "code", "message", "action",
+                      "history", "info", "exit_status", "submission", "model_stats",
+                      "tokens_sent", "tokens_received", "arguments", "arg_1", "is_demo",
+                      "filtered_resps", "trajectory",
                       "finish_reason", "role", "type", "thinking", "parts", "generated_tokens",
                       "max_gen_toks", "gen_args_0", "arg_0", "deepseek_reasoning",
                       "deepseek_solution", "gold_reasoning", "status_code", "0", "1"})
@@ -458,7 +461,8 @@ _JSON = st.recursive(
     max_leaves=12)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(_schema_keys()), _JSON, min_size=1, max_size=6))
 # shapes a review found misread or crashing
 @example({"text": "foo", "usage": {"tokens": {"output_tokens": "x"}}})
@@ -469,6 +473,10 @@ _JSON = st.recursive(
 @example({"prompt": "p", "error": {"code": None, "message": None, "at": [1]}})
 @example({"resps": [["a", 1]], "arguments": {"gen_args_0": {"arg_0": 5}}})
 @example({"result": {"type": "errored", "error": {"error": "x"}}, "custom_id": [1]})
+@example({"trajectory": [{"action": "ls", "thought": 3}, {"action": 5}], "info": {
+    "exit_status": 1, "submission": [], "model_stats": {"tokens_sent": "x"}},
+    "history": [{"role": "user", "content": None}, 4]})
+@example({"resps": [["a", "b"]], "filtered_resps": ["x"], "arguments": []})
 def test_schema_detection_never_crashes(rec):
     """Every shape the reader recognises, with values of every JSON type at every key it
     reads: each record gives traces or error lines, never an exception, and each trace can

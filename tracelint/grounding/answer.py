@@ -804,8 +804,9 @@ def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
         na = na.rsplit("=", 1)[1].strip()
     elif _WORD3.search(_LATEX_CMD.sub("", na)):
         na = _value_after_cue(na) or na
-    # an unbracketed list against a set is that set ("2, 3" for \{2, 3\})
-    if _is_set(nr) and not _brackets(na) and "," in na:
+    # an unbracketed list of values against a set is that set ("2, 3" for \{2, 3\}); not
+    # prose ("3, since 2 is excluded") nor a percentage ("12,5 %")
+    if _is_set(nr) and _bare_list(na):
         na = "\\{" + na + "\\}"
     # sets: unordered, "1 \pm \sqrt{5}" is two elements
     if _is_set(na) and _is_set(nr):
@@ -832,7 +833,8 @@ def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
         # an unbracketed list is read as the tuple it lists ("2, 3" for (2, 3)), never as an
         # interval or a vector of another bracket
         ba, br = _brackets(na), _brackets(nr)
-        if len(ea) != len(er) or (ba != br and {ba, br} != {"()", ""}):
+        if len(ea) != len(er) or (ba != br and not (
+                {ba, br} == {"()", ""} and _bare_list(na if not ba else nr))):
             return False, "string"
         methods = []
         for x, y in zip(ea, er):
@@ -869,6 +871,16 @@ def _value_after_cue(na: str) -> Optional[str]:
     if _is_set(tail) or _parse_value(tail, "label").kind != "none":
         return tail
     return None
+
+
+def _bare_list(s: str) -> bool:
+    """An unbracketed list of values: commas, no brackets, no prose, no percent sign, no
+    relation ("x=3, x≠2")."""
+    return "," in s and not _brackets(s) and _NOT_BARE.search(s) is None and \
+        _WORD3.search(_LATEX_CMD.sub("", s)) is None
+
+
+_NOT_BARE = re.compile("[%=<>\u2260\u2264\u2265]|\\\\(?:neq|ne|le|ge|leq|geq|lt|gt)\\b")
 
 
 def _is_set(s: str) -> bool:

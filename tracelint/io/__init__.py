@@ -54,7 +54,7 @@ def _check_path(p: str) -> None:
 
 #: what a directory given as input contributes: its data files (JSON, Parquet, Arrow, also
 #: compressed), not its README or logs
-DATA_EXTS = (".jsonl", ".json", ".ndjson", ".traj") + PARQUET_EXTS + ARROW_EXTS
+DATA_EXTS = (".jsonl", ".json", ".ndjson") + PARQUET_EXTS + ARROW_EXTS
 
 
 def expand_inputs(paths: Iterable[PathLike]) -> List[str]:

@@ -1158,6 +1158,11 @@ def _usage(u: Any, out: Dict[str, Any]) -> None:
                 out.setdefault(f, t[k])
 
 
+#: fields read after detection that hold an output or a reasoning: beside any of them a
+#: "trajectory" is not SWE-agent's (filled in below the definitions it needs)
+_OTHER_OUTPUTS: frozenset = frozenset()
+
+
 def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
     """A SWE-agent trajectory read as an agent episode: each step's thought and its action
     as ``[tool call] action``, observations left out (the environment's, not the model's);
@@ -1165,8 +1170,8 @@ def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
     the prompt is the first user message of ``history``."""
     parts = []
     for s in steps:
-        thought = s.get("thought") if isinstance(s.get("thought"), str) else \
-            s.get("response") if isinstance(s.get("response"), str) else None
+        thought = next((s[k] for k in ("thought", "reasoning", "response")
+                        if isinstance(s.get(k), str)), None)
         action = s.get("action")
         block = [x.strip() for x in (thought,) if isinstance(x, str) and x.strip()]
         if isinstance(action, str) and action.strip():
@@ -1193,7 +1198,9 @@ def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
     hist = rec.get("history")
     if isinstance(hist, list):
         for m in hist:
-            if isinstance(m, dict) and m.get("role") == "user":
+            # the demonstration SWE-agent shows first is not this instance's issue
+            if isinstance(m, dict) and m.get("role") == "user" and not m.get("is_demo") and \
+                    m.get("message_type") != "demonstration":
                 _, text = _message(m)
                 if text is not None:
                     out.setdefault("prompt", text)
@@ -1491,7 +1498,9 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
     # SWE-agent .traj: trajectory steps (thought, action, observation), info
     tj = rec["trajectory"] if avail("trajectory") else None
     if isinstance(tj, list) and tj and all(isinstance(s, dict) for s in tj) and \
-            any(isinstance(s.get("action"), str) for s in tj) and nothing_yet():
+            any(isinstance(s.get("action"), str) for s in tj) and nothing_yet() and \
+            (isinstance(rec.get("info"), dict) or isinstance(rec.get("history"), list)) and \
+            not any(k in rec for k in _OTHER_OUTPUTS):
         _swe_agent(rec, tj, out, used)
     # llama.cpp server /completion: stopped_limit (cut at n_predict), tokens_predicted
     if avail("stopped_limit") or avail("tokens_predicted"):
@@ -1943,6 +1952,8 @@ def _api_error(rec: dict) -> Optional[str]:
 #: List-of-samples fields: a record with no text of its own but one of these (a list of
 #: strings, or of choice / message objects) is read as one trace per element.
 SAMPLE_KEYS = ("generations", "responses", "completions", "outputs", "samples", "resps")
+_OTHER_OUTPUTS = frozenset(REASONING_ALIASES + _MODEL_OUTPUT_KEYS + SAMPLE_KEYS + _TEXT_KEYS +
+                           ("steps", "reasoning", "messages", "conversations", "choices"))
 
 #: Lists next to the samples with one value per sample: record key -> the canonical field
 #: of each sample's trace (``None``: kept under its own name in the trace's extra, one value
@@ -1953,7 +1964,6 @@ PER_SAMPLE_KEYS: Dict[str, Optional[str]] = {
     "output_tokens": "output_tokens", "reasoning_tokens": "reasoning_tokens",
     "correct": "correct", "correctness": "correct", "correctness_math_verify": "correct",
     "correctness_llama": None, "is_reasoning_complete": None,
-    "filtered_resps": None,  # lm-evaluation-harness: the answer its filter took from each
 }
 
 

@@ -92,13 +92,17 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
     import pyarrow as pa
     import pyarrow.parquet as pq
     from ..io.jsonl import open_binary
-    from ..io.schema import build_trace, compile_options
+    from ..io.schema import build_traces, compile_options
     from ..model import ReadError, Trace
     from .parallel import _array_raw_records, _open_columnar
     plan = compile_options(cfg.reader_options())
     schemas: List[Any] = []
 
     def add(rows: List[Dict[str, Any]], where: str) -> None:
+        # from_pylist takes its columns from the first row: records with other keys lost
+        # theirs; every key of the group, in order of first appearance, is a column
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        rows = [{k: r.get(k) for k in keys} for r in rows]
         try:
             schemas.append(pa.Table.from_pylist(rows).schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
@@ -124,8 +128,10 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
                 recs = _jsonl_records(p, open_binary)
             rows: List[Dict[str, Any]] = []
             for line, rec in recs:
-                if isinstance(rec, dict) and isinstance(
-                        build_trace(rec, plan, p, line, p), Trace):
+                # a record of several samples counts when any sample reads (its parts are
+                # written with its keys)
+                if isinstance(rec, dict) and any(
+                        isinstance(t, Trace) for t in build_traces(rec, plan, p, line, p)):
                     rows.append(rec)
                     if len(rows) >= group:
                         add(rows, p)
