@@ -208,6 +208,8 @@ def test_read_traces_and_the_one_trace_apis(tmp_path):
     src = write_jsonl(tmp_path / "r.jsonl", [OPENR1, {"response": "single"}])
     got = list(read_traces(src))
     assert [t.id for t in got] == ["r.jsonl:1#0", "r.jsonl:1#1", "r.jsonl:2"]
+    with pytest.raises(ValueError, match=r"holds 2 samples.*output=resps\.0\.0\)"):
+        tracelint.analyze({"resps": [["a b", "c d"]]})  # the path to one of lm-eval's nested samples
     with pytest.raises(ValueError, match="holds 2 samples.*generations.0"):
         tracelint.analyze(OPENR1)
     res = tracelint.analyze({"generations": ["The answer is 4."]})  # one sample is one trace

@@ -1560,10 +1560,12 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
     items = build_traces(rec, plan, source, line, base)
     if len(items) == 1:
         return items[0]
-    key = _sample_key(rec, plan) or "samples"
+    flat, nested = flat_samples(rec, plan) if isinstance(rec, dict) else (rec, None)
+    key = _sample_key(flat, plan) or "samples"
+    path = f"{key}.0.0" if nested else f"{key}.0"
     return ReadError(source, line, f"the record holds {len(items)} samples; this reader takes "
                      f"one trace per record: read the file with read_traces (one trace per "
-                     f"sample), or map one sample (output={key}.0)", key)
+                     f"sample), or map one sample (output={path})", key)
 
 
 def build_traces(rec: Any, plan: _Plan, source: str, line: int,
