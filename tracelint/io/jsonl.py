@@ -199,9 +199,7 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
     except UnicodeDecodeError as e:
         yield ReadError(source, 1, _reason(e))
         return
-    bom = head == b""  # a byte order mark still to drop from the first text read
-    if buf.startswith("\ufeff"):
-        buf = buf[1:]
+    bom = True  # a byte order mark may still start the first text read
     eof = False
     pos = 0
     line = 1           # line number at ``pos``
@@ -210,8 +208,17 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
     ended = 0          # the line the previous record ended on (0: none yet)
     chunk = _CHUNK
 
+    def drop_bom() -> None:
+        nonlocal buf, bom
+        if bom and buf:
+            bom = False
+            if buf[0] == "\ufeff":
+                buf = buf[1:]
+
+    drop_bom()
+
     def more() -> bool:
-        nonlocal buf, eof, chunk, pos, off0, bom
+        nonlocal buf, eof, chunk, pos, off0
         if eof:
             return False
         data = fh.read(chunk)
@@ -220,10 +227,7 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             buf += udec.decode(b"", final=True)
             return True
         buf = buf[pos:] + udec.decode(data)
-        if bom and buf:
-            bom = False
-            if buf[0] == "\ufeff":
-                buf = buf[1:]
+        drop_bom()
         off0 += pos
         pos = 0
         chunk = min(chunk * 2, 64 * _CHUNK)

@@ -1153,14 +1153,9 @@ def _usage(u: Any, out: Dict[str, Any]) -> None:
             break
     t = u.get("tokens")  # Cohere v2: usage.tokens (usage.billed_units aside)
     if isinstance(t, dict):
-        for k, f in (("output_tokens", "output_tokens"), ("input_tokens", "input_tokens")):
-            if _count(t.get(k)) is not None:
-                out.setdefault(f, t[k])
-
-
-#: fields read after detection that hold an output or a reasoning: beside any of them a
-#: "trajectory" is not SWE-agent's (filled in below the definitions it needs)
-_OTHER_OUTPUTS: frozenset = frozenset()
+        for _, f, v in _counts(t, (("output_tokens", "output_tokens"),
+                                   ("input_tokens", "input_tokens"))):
+            out.setdefault(f, v)
 
 
 def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
@@ -1171,13 +1166,13 @@ def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
     parts = []
     for s in steps:
         thought = next((s[k] for k in ("thought", "reasoning", "response")
-                        if isinstance(s.get(k), str)), None)
+                        if isinstance(s.get(k), str)), "").strip()
         action = s.get("action")
-        block = [x.strip() for x in (thought,) if isinstance(x, str) and x.strip()]
-        if isinstance(action, str) and action.strip():
-            block.append(f"[tool call] {action.strip()}")
+        action = f"[tool call] {action.strip()}" if isinstance(action, str) and \
+            action.strip() else ""
+        block = "\n".join(x for x in (thought, action) if x)
         if block:
-            parts.append("\n".join(block))
+            parts.append(block)
     out["_reasoning"] = "\n\n".join(parts)
     used.add("trajectory")
     info = rec.get("info")
@@ -1191,9 +1186,9 @@ def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
                            "stop" if status == "submitted" else status)
         stats = info.get("model_stats")
         if isinstance(stats, dict):
-            for k, f in (("tokens_received", "output_tokens"), ("tokens_sent", "input_tokens")):
-                if _count(stats.get(k)) is not None:
-                    out.setdefault(f, stats[k])
+            for _, f, v in _counts(stats, (("tokens_received", "output_tokens"),
+                                           ("tokens_sent", "input_tokens"))):
+                out.setdefault(f, v)
         used.add("info")
     hist = rec.get("history")
     if isinstance(hist, list):
@@ -1211,6 +1206,13 @@ def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
 def _count(v: Any) -> Optional[int]:
     """``v`` if it is a token count (a non-negative int, not a bool), else None."""
     return v if type(v) is int and v >= 0 else None
+
+
+def _counts(d: Mapping[str, Any], names: Sequence[Tuple[str, str]]
+            ) -> List[Tuple[str, str, int]]:
+    """``(key, canonical field, count)`` for each ``(key, field)`` of ``names`` whose value in
+    ``d`` is a token count (:func:`_count`); others are left alone."""
+    return [(k, f, d[k]) for k, f in names if _count(d.get(k)) is not None]
 
 
 def _gemini_parts(parts: Any) -> Tuple[Optional[str], Optional[str]]:
@@ -1469,13 +1471,12 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
     if isinstance(mi, dict):
         fr = mi.get("finish_reason")
         fr = fr.get("type") if isinstance(fr, dict) else fr
-        counts = [(f, mi[k]) for k, f in (("completion_tokens", "output_tokens"),
-                                          ("prompt_tokens", "input_tokens"))
-                  if _count(mi.get(k)) is not None]
+        counts = _counts(mi, (("completion_tokens", "output_tokens"),
+                              ("prompt_tokens", "input_tokens")))
         if isinstance(fr, str) or counts:
             if isinstance(fr, str):
                 out.setdefault("finish_reason", fr)
-            for f, v in counts:
+            for _, f, v in counts:
                 out.setdefault(f, v)
             used.add("meta_info")
     # lm-evaluation-harness --log_samples: resps [[text]] (several samples of one request
@@ -1511,10 +1512,11 @@ def _detect(rec: dict, skip: frozenset, out: Dict[str, Any], used: set) -> None:
         elif any(rec[k] is True for k in flags):
             out.setdefault("finish_reason", "stop")
         used.update(flags)
-        for k, f in (("tokens_predicted", "output_tokens"), ("tokens_evaluated", "input_tokens")):
-            if avail(k) and _count(rec[k]) is not None:
-                out.setdefault(f, rec[k])
-                used.add(k)
+        for k, f, v in _counts({k: rec[k] for k in ("tokens_predicted", "tokens_evaluated")
+                                if avail(k)}, (("tokens_predicted", "output_tokens"),
+                                               ("tokens_evaluated", "input_tokens"))):
+            out.setdefault(f, v)
+            used.add(k)
     if avail("usage"):
         _usage(rec["usage"], out)
         used.add("usage")
@@ -1560,7 +1562,7 @@ def build_trace(rec: Any, plan: _Plan, source: str, line: int,
     items = build_traces(rec, plan, source, line, base)
     if len(items) == 1:
         return items[0]
-    flat, nested = flat_samples(rec, plan) if isinstance(rec, dict) else (rec, None)
+    flat, nested = flat_samples(rec, plan)  # several traces: rec was a dict
     key = _sample_key(flat, plan) or "samples"
     path = f"{key}.0.0" if nested else f"{key}.0"
     return ReadError(source, line, f"the record holds {len(items)} samples; this reader takes "
@@ -1721,6 +1723,8 @@ def _prefixed_fields(rec: dict, plan: _Plan) -> List[Tuple[str, Any]]:
         if m is not None and m.start() > 0 and not _GOLD_PREFIX.search(k[:m.start()]):
             out.append((k, m))
     return out
+
+
 #: the same model's output beside it ("deepseek_solution", "deepseek_attempt")
 _PREFIXED_OUTPUT = ("solution", "attempt", "answer", "response", "output", "completion")
 
@@ -1954,6 +1958,8 @@ def _api_error(rec: dict) -> Optional[str]:
 #: List-of-samples fields: a record with no text of its own but one of these (a list of
 #: strings, or of choice / message objects) is read as one trace per element.
 SAMPLE_KEYS = ("generations", "responses", "completions", "outputs", "samples", "resps")
+#: fields read after detection that hold an output or a reasoning: beside any of them a
+#: "trajectory" is not SWE-agent's
 _OTHER_OUTPUTS = frozenset(REASONING_ALIASES + _MODEL_OUTPUT_KEYS + SAMPLE_KEYS + _TEXT_KEYS +
                            ("steps", "reasoning", "messages", "conversations", "choices"))
 
