@@ -44,6 +44,15 @@ REREADING_FILE = HERE / "data" / "rereading_readings.jsonl"
 #: would have flagged, with unflagged controls of the same files and length, read blind; not
 #: adopted (6 of its 18 flags read as loops, 2 of the 10 controls).
 SHORT_DIFFUSE_FILE = HERE / "data" / "short_diffuse_readings.jsonl"
+#: A random draw, chosen by nothing the detector computes: 96 traces of 5,000+ reasoning
+#: characters from the reasoning models' files, none of them in another file here (72
+#: missing-premise runs, 24 normal runs), read blind.  The one sample of the shared data not
+#: picked by a rule or a labeller's eye; reported on its own because its readers call loops
+#: more readily than the labels do (RELABEL_FILE).
+RANDOM_FILE = HERE / "data" / "random_readings.jsonl"
+#: 24 traces of the label files (12 labelled loops, 12 others, 5,000+ characters, drawn at
+#: random) re-read blind by the readers of RANDOM_FILE, to compare the two sets of readers.
+RELABEL_FILE = HERE / "data" / "relabel_readings.jsonl"
 LOOP = "degenerate-looping"
 
 
@@ -136,7 +145,9 @@ def main(argv: List[str]) -> int:
                         ("normal-run traces read blind", READINGS_FILE),
                         ("re-reading candidates and controls read blind", REREADING_FILE),
                         ("short diffuse-loop candidates and controls read blind",
-                         SHORT_DIFFUSE_FILE)):
+                         SHORT_DIFFUSE_FILE),
+                        ("random long traces read blind", RANDOM_FILE),
+                        ("labelled traces re-read blind", RELABEL_FILE)):
         cand = evaluate(Config(ignore=ignore), [path])
         print(f"\n{title} ({path.name}, not in the figures above): "
               f"{cand['loops']} loops, {cand['recall']:.1%} labelled degenerate-looping; "
