@@ -1670,3 +1670,16 @@ def test_a_directory_is_its_data_files_in_path_order(tmp_path):
     (tmp_path / "none").mkdir()
     with pytest.raises(InputError, match="no trace files"):
         list(read_traces([str(tmp_path / "none")]))
+
+
+def test_token_counts_beyond_2_53_are_field_errors(tmp_path):
+    """No count is that large, and beyond 2^53 sums and means stop being exact (at 1e308 the
+    report's means overflowed): the record is an error line naming the field, whatever path
+    the count came by."""
+    p = tmp_path / "big.jsonl"
+    p.write_text('{"reasoning": "x", "output_tokens": 1e308}\n'
+                 '{"reasoning": "x", "usage": {"completion_tokens": 9007199254740993}}\n'
+                 '{"reasoning": "x", "output_tokens": 9007199254740992}\n', encoding="utf-8")
+    got = list(read_traces([str(p)]))
+    assert [type(g).__name__ for g in got] == ["ReadError", "ReadError", "Trace"]
+    assert all("output_tokens" in g.describe() and "2^53" in g.describe() for g in got[:2])

@@ -104,7 +104,7 @@ def test_exit_code_and_tables(tmp_path, capsys):
 
 def test_json_schema(report):
     rc, rep, _, _ = report
-    assert rep["schema_version"] == "1.0"
+    assert rep["schema_version"] == "1.1"
     for k in ("spearman_accuracy_efficiency", "spearman_ci", "pareto_front", "false_economy",
               "groups", "overall", "by", "records", "meta", "notes", "prices", "bootstrap"):
         assert k in rep, k
@@ -245,3 +245,105 @@ def test_price_database_fills_unpriced_models(monkeypatch):
     assert (p.input, p.output) == (1.5, 6.0) and p.source.startswith("genai-prices")
     assert table.lookup("file-model").source == "prices file"
     assert table.lookup("nowhere") is None
+
+
+# ------------------------------------------------------------ review findings (session 11)
+
+def _write(path: Path, recs) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    return path
+
+
+def test_more_usage_errors(tmp_path, capsys):
+    data = make_dataset(tmp_path / "d.jsonl", n_tasks=2)
+    same = str(tmp_path / "same.out")
+    assert main(["report", str(data), "--json", same, "--html", same, "-q"]) == 2
+    assert "same file" in capsys.readouterr().err
+    assert main(["report", str(data), "--browser-chars", "0", "--html", str(tmp_path / "x.html")]) == 2
+    assert main(["report", str(data), "--browser-per-group", "-1", "--html", str(tmp_path / "x.html")]) == 2
+    assert main(["report", str(data), "--by", "meta..x", "-q"]) == 2
+
+
+def test_json_on_stdout_is_the_whole_of_stdout(tmp_path, capsys):
+    data = make_dataset(tmp_path / "d.jsonl", n_tasks=2)
+    assert main(["report", str(data), "--json", "-", "--bootstrap", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["schema_version"] == "1.1"
+
+
+def test_misspelled_fields_get_a_note(tmp_path):
+    make_dataset(tmp_path / "d.jsonl", n_tasks=2)
+    rc, j, _ = run_report(tmp_path, "--by", "modle", "--workload-field", "wrokload")
+    notes = json.loads(j.read_text(encoding="utf-8"))["notes"]
+    assert any("'modle'" in n for n in notes) and any("'wrokload'" in n for n in notes)
+
+
+def test_absurd_values_do_not_lose_the_report(tmp_path):
+    """Values the reader accepts (NaN in a --by field, workloads near 1e-300, prices near
+    1e307) give a report with nulls where a figure overflows, never a crash; a token count
+    beyond 2^53 makes its record an error line."""
+    base = {"model": "m", "reasoning": "2 + 2 = 4", "answer": "4", "correct": True}
+    data = tmp_path / "a.jsonl"
+    data.write_text(
+        "\n".join([json.dumps({**base, "output_tokens": 10, "workload": 1e-300}),
+                   json.dumps({**base, "output_tokens": 20, "workload": 2e-300}),
+                   json.dumps({**base, "output_tokens": 30, "workload": 1.0}),
+                   '{"model": "m", "reasoning": "x", "output_tokens": 1e308, "meta": NaN}']) + "\n",
+        encoding="utf-8")
+    prices = tmp_path / "p.toml"
+    prices.write_text('[models."m"]\ninput = 1e307\noutput = 1e307\n', encoding="utf-8")
+    out = tmp_path / "r.json"
+    html = tmp_path / "r.html"
+    rc = main(["report", str(data), "--by", "model,meta", "--prices", str(prices), "--json", str(out),
+               "--html", str(html), "-q", "--bootstrap", "20"])
+    assert rc == 1  # the 1e308 record is unreadable
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["meta"]["read_errors"] == 1 and rep["records"] == 3
+    g = rep["groups"][0]
+    assert g["cost_per_attempt"] is None and g["vo"] == 60.0 and g["kappa"] is not None
+    assert "inf" not in html.read_text(encoding="utf-8").lower().replace("info", "")
+
+
+def test_nan_group_value_and_colliding_names(tmp_path):
+    recs = [{"model": "a / b", "task": "c", "reasoning": "1", "answer": "1", "correct": True},
+            {"model": "a", "task": "b / c", "reasoning": "1", "answer": "1", "correct": True},
+            {"model": "(none)", "reasoning": "1", "answer": "1", "correct": True},
+            {"reasoning": "1", "answer": "1", "correct": True}]
+    data = _write(tmp_path / "d.jsonl", recs)
+    out = tmp_path / "r.json"
+    assert main(["report", str(data), "--by", "model,task", "--json", str(out), "-q",
+                 "--bootstrap", "0"]) == 0
+    names = [g["group"] for g in json.loads(out.read_text(encoding="utf-8"))["groups"]]
+    assert len(names) == len(set(names)) == 4
+    (tmp_path / "n.jsonl").write_text('{"reasoning": "1", "meta": {"run": NaN}}\n', encoding="utf-8")
+    assert main(["report", str(tmp_path / "n.jsonl"), "--by", "meta.run", "-q"]) == 0
+
+
+def test_unknown_accuracy_is_no_false_economy(tmp_path):
+    recs = [{"model": "cheap", "reasoning": "2 + 2 = 4", "answer": "4", "output_tokens": 100}
+            for _ in range(3)]
+    recs += [{"model": "dear", "reasoning": "2 + 2 = 4", "answer": "4", "correct": True,
+              "output_tokens": 100} for _ in range(3)]
+    data = _write(tmp_path / "d.jsonl", recs)
+    prices = tmp_path / "p.toml"
+    prices.write_text('[models."cheap"]\ninput = 1\noutput = 1\n'
+                      '[models."dear"]\ninput = 2\noutput = 2\n', encoding="utf-8")
+    out = tmp_path / "r.json"
+    main(["report", str(data), "--prices", str(prices), "--json", str(out), "-q", "--bootstrap", "0"])
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["false_economy"] == []
+    # and a group that solves nothing is still infinitely dear
+    recs = [{**r, "correct": False} if r["model"] == "cheap" else r for r in recs]
+    _write(tmp_path / "d.jsonl", recs)
+    main(["report", str(data), "--prices", str(prices), "--json", str(out), "-q", "--bootstrap", "0"])
+    fe = json.loads(out.read_text(encoding="utf-8"))["false_economy"]
+    assert [(p["cheaper_per_token"], p["dearer_per_token"]) for p in fe] == [("cheap", "dear")]
+
+
+def test_nothing_solved_anywhere_has_no_best_group(tmp_path):
+    recs = [{"model": m, "reasoning": "2 + 2 = 5", "answer": "5", "correct": False,
+             "output_tokens": 10} for m in ("a", "b")]
+    data = _write(tmp_path / "d.jsonl", recs)
+    out = tmp_path / "r.json"
+    main(["report", str(data), "--json", str(out), "-q", "--bootstrap", "0"])
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["best_groups"] == [] and all(g["bottleneck"] is None for g in rep["groups"])

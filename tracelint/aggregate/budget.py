@@ -101,18 +101,21 @@ def _vote(answers: Sequence[Optional[str]]) -> Optional[str]:
 
 
 def _vote_outcome(samples: Sequence[TraceRow], answer: Optional[str]) -> Optional[int]:
-    """1/0 when the voted answer's correctness is known from a sample that gave it; a vote
-    with no answer is 0; ``None`` when no sample with that answer has a known outcome."""
+    """1/0 when the voted answer's correctness is known from the samples that gave it (and
+    they agree); a vote with no answer is 0; ``None`` when no sample with that answer has a
+    known outcome, or samples with it were judged differently."""
     if answer is None:
         return 0
-    for r in samples:
-        if r.answer == answer and r.completed and r.correct is not None:
-            return 1 if r.correct else 0
-    return None
+    known = {r.correct for r in samples
+             if r.answer == answer and r.completed and r.correct is not None}
+    if len(known) != 1:
+        return None  # none known, or samples with this answer judged both ways
+    return 1 if known.pop() else 0
 
 
-def _sample_order(r: TraceRow) -> Tuple[int, str]:
-    return (r.sample if r.sample is not None else 1 << 62, r.id)
+def _sample_order(r: TraceRow) -> Tuple[int, int, str]:
+    """The ``sample`` index, else the input order (``seq``), the id last."""
+    return (r.sample if r.sample is not None else 1 << 62, r.seq, r.id)
 
 
 def self_consistency(rows: Sequence[TraceRow], k: int) -> Optional[Dict[str, Any]]:
@@ -143,7 +146,7 @@ def self_consistency(rows: Sequence[TraceRow], k: int) -> Optional[Dict[str, Any
             counts[a] += 1
             if counts[a] >= k:
                 stop, early_vote = j, a
-                stopped += 1
+                stopped += j < len(rs) - 1  # at the last sample the stop saves nothing
                 break
         tok_full += sum(r.tokens for r in rs)
         tok_early += sum(r.tokens for r in rs[:stop + 1])

@@ -8,7 +8,8 @@ USD per million tokens, input and output.
   record's prompt tokens (else the documented estimate from the prompt text; a record with
   neither is priced on its output alone and counted in ``input_tokens_missing``);
 * ``cost_per_attempt`` = the mean cost of the group's attempts;
-* ``cost_per_solved`` = cost_per_attempt / accuracy (null when nothing was solved);
+* ``cost_per_solved`` = cost_per_attempt / accuracy (null when nothing was solved or the
+  accuracy is unknown); both over every attempt, as A = C * A|C is (tracelint.aggregate.efficiency);
 * a *false economy* pair (X, Y): X's list prices are no higher than Y's, input and output, and
   at least one is lower (X is unambiguously cheaper per token) — but X costs more per solved
   task than Y.
@@ -131,7 +132,7 @@ def group_cost(rows: Sequence[TraceRow], table: Optional[PriceTable],
     """Cost figures of one group (every attempt counts, whatever its correctness)."""
     out: Dict[str, Any] = {"cost_per_attempt": None, "cost_per_solved": None, "price": None,
                            "unpriced_models": [], "input_tokens_missing": 0,
-                           "input_token_source": None}
+                           "input_token_source": None, "solves_nothing": accuracy == 0}
     if table is None or not rows:
         return out
     costs = []
@@ -153,7 +154,10 @@ def group_cost(rows: Sequence[TraceRow], table: Optional[PriceTable],
         out["price"] = {"input": p.input, "output": p.output, "source": p.source}
     if unpriced or not costs:
         return out
-    out["cost_per_attempt"] = math.fsum(costs) / len(costs)
+    total = math.fsum(costs)
+    if not math.isfinite(total):
+        return out  # prices or counts too large for a float: no figure rather than inf
+    out["cost_per_attempt"] = total / len(costs)
     if accuracy:
         out["cost_per_solved"] = out["cost_per_attempt"] / accuracy
     return out
@@ -162,7 +166,8 @@ def group_cost(rows: Sequence[TraceRow], table: Optional[PriceTable],
 def false_economy(groups: Mapping[Any, Mapping[str, Any]]) -> List[Dict[str, Any]]:
     """Pairs (cheaper, dearer): ``cheaper`` has lower list prices per token than ``dearer``
     but a higher cost per solved task.  ``groups`` maps a group key to its cost figures
-    (:func:`group_cost`); a group solving nothing counts as infinitely dear per solved task."""
+    (:func:`group_cost`); a group solving nothing counts as infinitely dear per solved task, and
+    a group whose accuracy is unknown (no trace of known correctness) takes no part."""
     items = []
     for k in sorted(groups):
         g = groups[k]
@@ -170,6 +175,8 @@ def false_economy(groups: Mapping[Any, Mapping[str, Any]]) -> List[Dict[str, Any
             continue
         p = g["price"]
         cps = g.get("cost_per_solved")
+        if cps is None and not g.get("solves_nothing"):
+            continue  # correctness unknown: no evidence either way
         items.append((k, Price(p["input"], p["output"]), math.inf if cps is None else cps))
     out = []
     for kx, px, cx in items:

@@ -1,15 +1,20 @@
 """The efficiency decomposition (Kaiser et al., arXiv 2602.09805) and related figures.
 
 Pure functions over :class:`~tracelint.aggregate.rows.TraceRow` lists; no I/O.  For one group
-of n traces with tokens T_i, completion c_i and outcome y_i (y_i = 0 when c_i = 0), over the
-traces whose outcome is known (a completed trace with unknown correctness is excluded and
-counted in ``unknown_correctness``):
+of n traces with tokens T_i, completion c_i and outcome y_i (y_i = 0 when c_i = 0):
 
-* ``completion`` C = sum(c_i) / n
-* ``conditional_correctness`` A|C = sum(y_i) / sum(c_i)      (null when sum(c_i) = 0)
-* ``accuracy`` A = C * A|C = sum(y_i) / n
-* ``mean_tokens`` L = sum(T_i) / n
-* ``efficiency`` E = 1000 * sum(y_i) / sum(T_i) = 1000 * C * (A|C) / L
+* ``completion`` C = sum(c_i) / n                             (every trace)
+* ``conditional_correctness`` A|C = sum(y_i) / k over the k completed traces whose
+  correctness is known (null when k = 0; the others are counted in ``unknown_correctness``)
+* ``accuracy`` A = C * A|C                                    (= sum(y_i) / n when k = sum(c_i))
+* ``mean_tokens`` L = sum(T_i) / n                            (every trace)
+* ``efficiency`` E = 1000 * C * (A|C) / L                     (= 1000 * sum(y_i) / sum(T_i) when
+  every completed trace's correctness is known)
+
+Completion and tokens are known for every trace; only correctness can be missing, and only
+for a completed trace (a cut one scores 0).  Taking C and L over the traces whose outcome is
+known would count every cut trace but only some completed ones, and so understate C and A
+whenever references are partial; A|C is the one factor the missing references touch.
 
 ``vo`` = sum(T_i) / sum(W_i) and ``kappa`` (the OLS slope of log(T_i/W_i) on log W_i) use every
 trace with a positive workload (correctness plays no part), each with a seeded percentile
@@ -39,24 +44,36 @@ def scored(rows: Sequence[TraceRow]) -> List[TraceRow]:
 
 def decompose(rows: Sequence[TraceRow]) -> Dict[str, Any]:
     """C, A|C, A, L and E of one group (see the module docstring)."""
+    n = len(rows)
     known = scored(rows)
-    n = len(known)
-    sum_c = sum(1 for r in known if r.completed)
+    sum_c = sum(1 for r in rows if r.completed)
+    judged = sum(1 for r in known if r.completed)  # completed, correctness known
     sum_y = sum(r.outcome for r in known)  # type: ignore[misc]
-    sum_t = sum(r.tokens for r in known)
+    sum_t = sum(r.tokens for r in rows)
     out: Dict[str, Any] = {
-        "n": len(rows), "n_scored": n, "unknown_correctness": len(rows) - n,
+        "n": n, "n_scored": len(known), "unknown_correctness": n - len(known),
         "completion": None, "conditional_correctness": None, "accuracy": None,
         "mean_tokens": None, "efficiency": None,
         "solved": sum_y, "completed": sum_c, "total_tokens": sum_t,
     }
     if n == 0:
         return out
-    out["completion"] = sum_c / n
-    out["conditional_correctness"] = (sum_y / sum_c) if sum_c else None
-    out["accuracy"] = sum_y / n
+    c = sum_c / n
+    out["completion"] = c
     out["mean_tokens"] = sum_t / n
-    out["efficiency"] = (1000.0 * sum_y / sum_t) if sum_t > 0 else None
+    if sum_c == 0:  # nothing completed: nothing solved, whatever the references
+        out["accuracy"] = 0.0
+        out["efficiency"] = 0.0 if sum_t > 0 else None
+        return out
+    if judged == 0:
+        return out  # completed traces, none of known correctness: A|C, A and E unknown
+    ac = sum_y / judged
+    out["conditional_correctness"] = ac
+    # exact fractions when every completed trace is judged (C * A|C = sum_y / n)
+    out["accuracy"] = sum_y / n if judged == sum_c else c * ac
+    if sum_t > 0:
+        out["efficiency"] = (1000.0 * sum_y / sum_t if judged == sum_c
+                             else 1000.0 * c * ac / out["mean_tokens"])
     return out
 
 
@@ -123,10 +140,15 @@ def vo_kappa(rows: Sequence[TraceRow], *, seed: int = stats.SEED, n_boot: int = 
                            "kappa": None, "kappa_ci": None, "kappa_intercept": None}
     if w.size == 0:
         return out
-    out["vo"] = float(t.sum() / w.sum())
+    with np.errstate(over="ignore"):
+        vo = float(t.sum() / w.sum())
+    out["vo"] = vo if math.isfinite(vo) else None  # workloads near 1e-300: beyond float range
     pos = t > 0
     lx = np.log(w[pos])
-    ly = np.log(t[pos] / w[pos])
+    with np.errstate(over="ignore"):
+        ly = np.log(t[pos] / w[pos])
+    # T/W overflows for workloads near 1e-300: ln T - ln W there
+    ly = np.where(np.isfinite(ly), ly, np.log(t[pos]) - lx)
     fit = stats.ols_fit(lx.tolist(), ly.tolist()) if lx.size >= 2 else None
     if fit is not None:
         out["kappa"], out["kappa_intercept"] = fit
@@ -139,7 +161,7 @@ def vo_kappa(rows: Sequence[TraceRow], *, seed: int = stats.SEED, n_boot: int = 
     xc = lx - (lx.mean() if lx.size else 0.0)
     for k in stats.bootstrap_chunks(n, n_boot):
         wt = stats.bootstrap_weights(rng, n, k)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             vo_s.append((wt @ t) / (wt @ w))
             if fit is not None:
                 wp = wt[:, pos]
@@ -151,7 +173,7 @@ def vo_kappa(rows: Sequence[TraceRow], *, seed: int = stats.SEED, n_boot: int = 
                 den = sw * sxx - sx * sx
                 k_s.append(np.where(den > 1e-12 * np.maximum(sw * sxx, 1e-300),
                                     (sw * sxy - sx * sy) / den, np.nan))
-    out["vo_ci"] = stats.percentile_ci(np.concatenate(vo_s))
+    out["vo_ci"] = stats.percentile_ci(np.concatenate(vo_s)) if out["vo"] is not None else None
     if k_s:
         out["kappa_ci"] = stats.percentile_ci(np.concatenate(k_s))
     return out
@@ -172,7 +194,8 @@ def bottlenecks(decomps: Mapping[Any, Mapping[str, Any]]) -> Dict[Any, Dict[str,
     the largest term names the bottleneck: completion -> ``context-limited``, conditional
     correctness -> ``logic-limited``, verbosity -> ``verbosity-limited``.  The group(s) with
     the highest E are ``best``.  A factor that is zero gives an infinite term (``"inf"``).
-    Groups without an efficiency get ``None``."""
+    Groups without an efficiency get ``None``, and so does every group when none solves
+    anything (E = 0 everywhere)."""
     valid = {k: d for k, d in decomps.items() if d.get("efficiency") is not None}
     out: Dict[Any, Dict[str, Any]] = {k: {"bottleneck": None, "log_gap": None, "best_group": None}
                                       for k in decomps}
@@ -180,6 +203,8 @@ def bottlenecks(decomps: Mapping[Any, Mapping[str, Any]]) -> Dict[Any, Dict[str,
         return out
     best_key = max(sorted(valid), key=lambda k: valid[k]["efficiency"])
     b = valid[best_key]
+    if b["efficiency"] <= 0:
+        return out  # nothing solved anywhere: no best group, no gap to explain
     for k, d in valid.items():
         if d["efficiency"] >= b["efficiency"]:
             out[k] = {"bottleneck": "best", "log_gap": {f: 0.0 for f in BOTTLENECKS},
@@ -217,12 +242,22 @@ def pareto_front(points: Mapping[Any, Tuple[Optional[float], Optional[float]]]) 
     return sorted(front, key=lambda k: (pts[k][1], -pts[k][0], k))
 
 
+def _resampled(sy, sj, sc, sn, st):
+    """(A, E / 1000) of resampled sums, as :func:`decompose` computes them: A = C * A|C with
+    C = sc / sn and A|C = sy / sj (0 when nothing completed); E = A / L with L = st / sn.
+    NaN where undefined (no judged trace, no tokens)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acc = np.where(sc > 0, (sc / sn) * (sy / sj), 0.0)
+        eff = acc / (st / sn)
+    return acc, eff
+
+
 def ranking_divergence(groups: Mapping[Any, Sequence[TraceRow]], *, seed: int = stats.SEED,
                        n_boot: int = stats.N_BOOT) -> Dict[str, Any]:
     """Spearman's rho between the groups' accuracy ranking and efficiency ranking, with a
     95% percentile bootstrap CI over instances.
 
-    Instances are tasks when every scored row has a ``task`` (then the groups are resampled
+    Instances are tasks when every row has a ``task`` (then the groups are resampled
     together, task by task: a paired bootstrap); otherwise each group's traces are resampled
     on their own."""
     keys = []
@@ -237,47 +272,50 @@ def ranking_divergence(groups: Mapping[Any, Sequence[TraceRow]], *, seed: int = 
     dec = {k: decompose(groups[k]) for k in keys}
     out["spearman_accuracy_efficiency"] = stats.spearman(
         [dec[k]["accuracy"] for k in keys], [dec[k]["efficiency"] for k in keys])
-    if n_boot <= 0:
-        return out
+    if out["spearman_accuracy_efficiency"] is None or n_boot <= 0:
+        return out  # no CI around an undefined rho (every group ties on A or on E)
     rng = stats.rng_for(seed, "spearman")
-    known = {k: scored(groups[k]) for k in keys}
-    paired = all(r.task is not None for k in keys for r in known[k])
+    paired = all(r.task is not None for k in keys for r in groups[k])
     acc_s: List[np.ndarray] = []
     eff_s: List[np.ndarray] = []
     G = len(keys)
     if paired:
-        tasks = sorted({r.task for k in keys for r in known[k]})  # type: ignore[type-var]
+        tasks = sorted({r.task for k in keys for r in groups[k]})  # type: ignore[type-var]
         ti = {t: i for i, t in enumerate(tasks)}
         K = len(tasks)
-        my = np.zeros((K, G))
-        mn = np.zeros((K, G))
-        mt = np.zeros((K, G))
+        # per task and group: solved, judged (completed, correctness known), completed,
+        # traces, tokens -- the sums decompose() takes
+        my, mj, mc, mn, mt = (np.zeros((K, G)) for _ in range(5))
         for g, k in enumerate(keys):
-            for r in known[k]:
+            for r in groups[k]:
                 i = ti[r.task]
-                my[i, g] += r.outcome or 0
+                o = r.outcome
+                my[i, g] += o or 0
+                mj[i, g] += r.completed and o is not None
+                mc[i, g] += r.completed
                 mn[i, g] += 1
                 mt[i, g] += r.tokens
         for b in stats.bootstrap_chunks(K * 3, n_boot):
             wt = stats.bootstrap_weights(rng, K, b)
-            sy, sn, st = wt @ my, wt @ mn, wt @ mt
-            with np.errstate(invalid="ignore", divide="ignore"):
-                acc_s.append(sy / sn)
-                eff_s.append(sy / st)
+            acc, eff = _resampled(wt @ my, wt @ mj, wt @ mc, wt @ mn, wt @ mt)
+            acc_s.append(acc)
+            eff_s.append(eff)
         out["bootstrap"] = f"paired over {K} tasks"
     else:
         cols_a, cols_e = [], []
         for k in keys:
-            rs = sorted(known[k], key=lambda r: (r.outcome, r.tokens))
-            y = np.asarray([r.outcome for r in rs], dtype=float)
+            rs = sorted(groups[k], key=lambda r: (r.outcome is None, r.outcome or 0, r.tokens,
+                                                  r.completed))
+            y = np.asarray([r.outcome or 0 for r in rs], dtype=float)
+            j = np.asarray([r.completed and r.outcome is not None for r in rs], dtype=float)
+            c = np.asarray([r.completed for r in rs], dtype=float)
             t = np.asarray([r.tokens for r in rs], dtype=float)
             ca, ce = [], []
             for b in stats.bootstrap_chunks(len(rs), n_boot):
                 wt = stats.bootstrap_weights(rng, len(rs), b)
-                sy, st = wt @ y, wt @ t
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    ca.append(sy / len(rs))
-                    ce.append(sy / st)
+                acc, eff = _resampled(wt @ y, wt @ j, wt @ c, wt.sum(axis=1), wt @ t)
+                ca.append(acc)
+                ce.append(eff)
             cols_a.append(np.concatenate(ca))
             cols_e.append(np.concatenate(ce))
         acc_s = [np.stack(cols_a, axis=1)]

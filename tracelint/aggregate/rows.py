@@ -18,6 +18,7 @@ Definitions (docs/report.md, "Per-trace row"):
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ class TraceRow:
     has_text: bool = True
     loop_tokens: float = 0.0
     answer: Optional[str] = None
+    #: position in the input (the order samples of a task were drawn when there is no
+    #: ``sample`` field); set by the collecting pass
+    seq: int = 0
 
     @property
     def outcome(self) -> Optional[int]:
@@ -68,6 +72,8 @@ def group_name(key: Sequence[str]) -> str:
 # "[\d,]*\.?\d+" written without the overlap of "[\d,]*" and "\d+" (the same strings): the
 # overlap took time quadratic in the length of a digit run (1.8 s for 8,000 digits; issue 7)
 _NUM = re.compile(r"^[-+]?\$?\s*[-+]?(?:[\d,]*\d|[\d,]*\.\d+)(?:[eE][-+]?\d+)?\s*%?$")
+# commas only as thousands separators: "2,3" is a list, not 23
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def normalize_answer(ans: Any) -> Optional[str]:
@@ -83,15 +89,18 @@ def normalize_answer(ans: Any) -> Optional[str]:
         s = m.group(1).strip()
     s = s.strip("$ ").rstrip(".").strip()
     if _NUM.match(s):
-        t = s.replace("$", "").replace(",", "").replace(" ", "").rstrip("%")
+        t = s.replace("$", "").replace(" ", "").rstrip("%")
+        body = re.split(r"[eE]", t.lstrip("+-"), maxsplit=1)[0]
+        if "," in body and not _GROUPED.fullmatch(body):
+            return s.lower()
         try:
-            v = float(t)
+            v = float(t.replace(",", ""))
         except ValueError:
             return s.lower()
         if math.isfinite(v):
             if v == int(v) and abs(v) < 1e15:
                 return str(int(v))
-            return repr(round(v, 9))
+            return format(v, ".12g")  # 12 significant digits: 1e-10 and 2e-10 stay apart
     return s.lower()
 
 
@@ -107,11 +116,17 @@ def field_value(trace: Trace, name: str) -> Any:
 
 
 def _as_key(v: Any) -> str:
+    """A group key part.  A value that would read as another one once the parts are joined
+    by :func:`group_name` -- the missing-value mark, or text holding the separator or opening
+    with a quote -- is written as a JSON string, so distinct groups keep distinct names."""
     if v is None or v == "":
         return NONE_KEY
-    if isinstance(v, float) and v == int(v):
+    if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
-    return str(v)
+    s = str(v)
+    if s == NONE_KEY or " / " in s or s.startswith('"'):
+        return json.dumps(s, ensure_ascii=False)
+    return s
 
 
 def _as_float(v: Any) -> Optional[float]:
@@ -162,9 +177,9 @@ def loop_tokens_of(trace: Trace, result: TraceResult, tokens: int) -> float:
 
 
 def build_row(trace: Trace, result: TraceResult, by: Sequence[str] = ("model",),
-              workload_field: Optional[str] = None) -> TraceRow:
+              workload_field: Optional[str] = None, seq: int = 0) -> TraceRow:
     """The row of one analysed trace.  ``by`` names the grouping fields (canonical names or
-    dotted paths into the record's unmapped fields)."""
+    dotted paths into the record's unmapped fields); ``seq`` is its position in the input."""
     from ..tokens import estimate_tokens
     tokens = int(result.tokens.get("count", 0) or 0)
     source = str(result.tokens.get("source", "estimate"))
@@ -189,4 +204,5 @@ def build_row(trace: Trace, result: TraceResult, by: Sequence[str] = ("model",),
         label=result.label if has_text else None, has_text=has_text,
         loop_tokens=loop_tokens_of(trace, result, tokens) if has_text else 0.0,
         answer=normalize_answer((result.metrics or {}).get("answer")),
+        seq=seq,
     )

@@ -16,7 +16,7 @@ from . import stats
 from .rows import TraceRow, group_name
 
 #: Version of the report JSON (docs/report.md).  Bumped on any incompatible change.
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 def group_rows(rows: Sequence[TraceRow]) -> Dict[Tuple[str, ...], List[TraceRow]]:
@@ -61,7 +61,9 @@ def summarize(rows: Sequence[TraceRow], *, by: Sequence[str] = ("model",),
         g.update({"cost_per_attempt": costs[key].get("cost_per_attempt"),
                   "cost_per_solved": costs[key].get("cost_per_solved"),
                   "price": costs[key].get("price"),
-                  "unpriced_models": costs[key].get("unpriced_models", [])})
+                  "unpriced_models": costs[key].get("unpriced_models", []),
+                  "input_token_source": costs[key].get("input_token_source"),
+                  "input_tokens_missing": costs[key].get("input_tokens_missing")})
         g["budget"] = B.adherence(rs)
         g["budget_sweep"] = B.budget_sweep(rs)
         g["self_consistency"] = B.self_consistency_table(rs, sc_ks)
@@ -103,3 +105,4 @@ def finite_or_none(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
+

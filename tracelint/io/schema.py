@@ -251,7 +251,14 @@ def _as_int(v: Any) -> int:
         raise _FieldTypeError(f"expected an integer, got {_show(v)}")
     if out < 0:
         raise _FieldTypeError(f"expected a non-negative integer, got {out}")
+    if out > _INT_MAX:
+        # no count is this large; beyond 2^53 sums and means stop being exact in floats,
+        # and at 1e308 they overflow
+        raise _FieldTypeError(f"expected an integer of at most 2^53, got {_show(v)}")
     return out
+
+
+_INT_MAX = 1 << 53
 
 
 def _as_float(v: Any) -> float:
@@ -1818,7 +1825,7 @@ def _finish(rec: dict, plan: _Plan, source: str, line: int, base: Optional[str],
             tv = type(v)
             if tv is str and f in _STR_FIELDS:
                 out[f] = v
-            elif tv is int and f in _INT_SET and v >= 0:
+            elif tv is int and f in _INT_SET and 0 <= v <= _INT_MAX:
                 out[f] = v
             else:
                 out[f] = _coerce(f, v)

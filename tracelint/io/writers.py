@@ -27,18 +27,18 @@ def _default(o: Any) -> Any:
     raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
-def _clean(o: Any) -> Any:
+def json_clean(o: Any) -> Any:
     """Copy of ``o`` with NaN / +-inf turned into ``None`` (and numpy values into Python)."""
     if isinstance(o, float):
         return o if math.isfinite(o) else None
     if isinstance(o, dict):
-        return {k: _clean(v) for k, v in o.items()}
+        return {k: json_clean(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)):
-        return [_clean(v) for v in o]
+        return [json_clean(v) for v in o]
     if isinstance(o, (str, int, bool)) or o is None:
         return o
     try:
-        return _clean(_default(o))
+        return json_clean(_default(o))
     except TypeError:
         return o
 
@@ -49,13 +49,13 @@ def dumps_line(obj: dict) -> str:
         s = json.dumps(obj, ensure_ascii=False, sort_keys=False, separators=(",", ":"),
                        allow_nan=False, default=_default)
     except ValueError:  # NaN / inf somewhere
-        s = json.dumps(_clean(obj), ensure_ascii=False, sort_keys=False,
+        s = json.dumps(json_clean(obj), ensure_ascii=False, sort_keys=False,
                        separators=(",", ":"), allow_nan=False, default=_default)
     return s + "\n"
 
 
 def _ascii_line(obj: dict) -> str:
-    return json.dumps(_clean(obj), ensure_ascii=True, sort_keys=False, separators=(",", ":"),
+    return json.dumps(json_clean(obj), ensure_ascii=True, sort_keys=False, separators=(",", ":"),
                       allow_nan=False, default=_default) + "\n"
 
 

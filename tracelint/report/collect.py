@@ -62,7 +62,7 @@ def browser_entry(trace: Trace, result: TraceResult, row: TraceRow, max_chars: i
             spans.append({"start": fd["start"], "end": fd["end"], "kind": "loop",
                           "code": fd["code"]})
     return {
-        "id": trace.id, "group": group_name(row.group), "label": result.label,
+        "id": trace.id, "group": group_name(row.group), "label": row.label,
         "flags": list(result.flags), "tokens": row.tokens, "token_source": row.token_source,
         "correct": row.correct, "truncated": result.truncated,
         "truncation_reasons": list(result.truncation_reasons),
@@ -133,11 +133,11 @@ def collect(items: Iterable[Any], analyze: Callable[[Trace], TraceResult], *,
             on_trace(item)
         try:
             res = analyze(item)
-        except Exception as exc:  # a detector bug must not lose the record silently
+            row = build_row(item, res, by, workload_field, seq=len(out.rows))
+        except Exception as exc:  # a bug must not lose the record, or the report, silently
             out.analysis_errors.append(f"{item.source}:{item.line}: internal error while "
                                        f"analysing: {type(exc).__name__}: {exc}")
             continue
-        row = build_row(item, res, by, workload_field)
         out.rows.append(row)
         rules[group_name(row.group)].update(f.code for f in res.findings)
         sample.offer(item, res, row)

@@ -68,8 +68,18 @@ def _notes(rep: Dict[str, Any], collected, extra: Sequence[str] = ()) -> List[st
                      f"not in the figures (first: {collected.analysis_errors[0]})")
     unk = sum(g["unknown_correctness"] for g in rep["groups"])
     if unk:
-        notes.append(f"correctness unknown for {unk:,} traces (no 'correct' field and no "
-                     "answer-vs-reference result): left out of C, A|C, A, L and E")
+        notes.append(f"correctness unknown for {unk:,} completed traces (no 'correct' field and "
+                     "no answer-vs-reference result): left out of A|C, which A and E take from "
+                     "the completed traces of known correctness; C and L count every trace")
+    priced = [g for g in rep["groups"] if g.get("cost_per_attempt") is not None]
+    est_in = [g["group"] for g in priced if g.get("input_token_source") in ("estimate", "mixed")]
+    if est_in:
+        notes.append("input tokens are estimated from the prompt text (no input_tokens field) in "
+                     "the cost figures of: " + _names(est_in))
+    no_in = [g["group"] for g in priced if g.get("input_tokens_missing")]
+    if no_in:
+        notes.append("input tokens unknown (no input_tokens field and no prompt) for some traces; "
+                     "their cost counts output tokens only: " + _names(no_in))
     no_text = [g["group"] for g in rep["groups"] if g["label_shares"] is None]
     if no_text:
         notes.append("no reasoning text (trace-quality figures not available): " + _names(no_text))
@@ -81,18 +91,33 @@ def _notes(rep: Dict[str, Any], collected, extra: Sequence[str] = ()) -> List[st
     return notes
 
 
+def _field_notes(rows, by: Sequence[str], workload_field: Optional[str]) -> List[str]:
+    """Notes for a --by or --workload-field that no record has (a misspelled path puts every
+    trace in one "(none)" group, or gives no workload, without any other sign)."""
+    from ..aggregate.rows import NONE_KEY
+    if not rows:
+        return []
+    notes = [f"no record has a value for --by field {f!r}: every trace is in its (none) group"
+             for i, f in enumerate(by) if all(r.group[i] == NONE_KEY for r in rows)]
+    if workload_field and all(r.workload is None for r in rows):
+        notes.append(f"no record has a numeric value for --workload-field {workload_field!r}: "
+                     "no VO or kappa")
+    return notes
+
+
 def build_report(collected, *, by: Sequence[str], prices=None, price_note=None, seed: int,
                  n_boot: int, sc_ks: Sequence[int], meta: Dict[str, Any],
                  extra_notes: Sequence[str] = ()) -> Dict[str, Any]:
     """The JSON-able report dict from collected rows (figures + meta + notes)."""
     from ..aggregate import summarize
+    from ..io.writers import json_clean
     rep = summarize(collected.rows, by=by, prices=prices, seed=seed, n_boot=n_boot, sc_ks=sc_ks)
     rep["prices"] = None if prices is None else {
         "file": meta.get("prices_file"), **(price_note or {})}
     rep["meta"] = {**meta, "read_errors": len(collected.read_errors),
                    "analysis_errors": len(collected.analysis_errors)}
     rep["notes"] = _notes(rep, collected, extra_notes)
-    return rep
+    return json_clean(rep)  # an overflow on absurd input is null, never inf: valid JSON
 
 
 def workload_points(rows) -> Dict[str, List[Any]]:
@@ -153,6 +178,19 @@ def cmd_report(args) -> int:
         raise UsageError("--sc-k values must be at least 2")
     if args.bootstrap < 0:
         raise UsageError("--bootstrap must be >= 0")
+    if args.browser_chars < 1 or args.browser_per_group < 0:
+        raise UsageError("--browser-chars must be at least 1 and --browser-per-group at least 0")
+    from ..io import parse_path
+    from ..io.fieldmap import FieldSpecError
+    for f in by + ([args.workload_field] if args.workload_field else []):
+        try:
+            parse_path(f)
+        except FieldSpecError as exc:
+            raise UsageError(f"field {f!r}: {exc}") from None
+    outs = [p for p in (args.json_out, args.html_out) if p]
+    if len(outs) == 2 and outs[0] == outs[1]:
+        raise UsageError(f"--json and --html name the same file ({outs[0]}); one would replace "
+                         "the other")
     prices = None
     try:
         if args.prices:
@@ -178,10 +216,12 @@ def cmd_report(args) -> int:
             "tokenizer": args.tokenizer, "browser_per_group": args.browser_per_group,
             "sc_k": sc_ks}
     rep = build_report(collected, by=by, prices=prices, price_note=note, seed=args.seed,
-                       n_boot=args.bootstrap, sc_ks=sc_ks, meta=meta)
+                       n_boot=args.bootstrap, sc_ks=sc_ks, meta=meta,
+                       extra_notes=_field_notes(collected.rows, by, args.workload_field))
     write_outputs(rep, collected, json_out=args.json_out, html_out=args.html_out,
                   title=args.title, inputs=args.files)
-    if not args.quiet:
+    # an output on stdout is the whole of stdout: the tables would make it unparseable
+    if not args.quiet and "-" not in outs:
         sys.stdout.write(render_text(rep))
         for what, path in (("JSON", args.json_out), ("HTML", args.html_out)):
             if path:

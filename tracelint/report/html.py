@@ -365,7 +365,9 @@ def plot_kappa(rep: Dict[str, Any], points: Dict[str, List[Tuple[float, float, s
     if not gs:
         return _empty("kappa", "No workload given: pass --workload-field F (or a workload field) "
                                "to see tokens per work unit against workload.")
-    pts = {g["group"]: _sample_points([p for p in points.get(g["group"], []) if p[0] > 0 and p[1] > 0],
+    # points off a float plot (T/W or W beyond 1e300) are left out rather than drawn at inf
+    pts = {g["group"]: _sample_points([p for p in points.get(g["group"], [])
+                                       if 0 < p[0] < 1e300 and p[1] > 0 and p[1] / p[0] < 1e300],
                                       per_group) for g in gs}
     allp = [p for v in pts.values() for p in v]
     if not allp:
@@ -392,11 +394,15 @@ def plot_kappa(rep: Dict[str, Any], points: Dict[str, List[Tuple[float, float, s
         if g["kappa"] is not None and pts[name]:
             ws = [p[0] for p in pts[name]]
             a, b = min(ws), max(ws)
-            ya = math.exp(g["kappa_intercept"]) * a ** g["kappa"]
-            yb = math.exp(g["kappa_intercept"]) * b ** g["kappa"]
-            svg.shape("line", {"x1": _n(ax.sx(a)), "y1": _n(ax.sy(ya)), "x2": _n(ax.sx(b)),
-                               "y2": _n(ax.sy(yb)), "stroke": colors[name], "class": "fit"},
-                      f"{name}: kappa = {g['kappa']:.3f} {fmt_ci(g['kappa_ci'])}, VO = {fmt_num(g['vo'])} tokens/unit")
+            la = g["kappa_intercept"] + g["kappa"] * math.log(a)
+            lb = g["kappa_intercept"] + g["kappa"] * math.log(b)
+            # a fit beyond float range (workloads near 1e-300) has no line to draw
+            if math.isfinite(la) and math.isfinite(lb) and max(la, lb) < 700:
+                ya, yb = math.exp(la), math.exp(lb)
+                svg.shape("line", {"x1": _n(ax.sx(a)), "y1": _n(ax.sy(ya)), "x2": _n(ax.sx(b)),
+                                   "y2": _n(ax.sy(yb)), "stroke": colors[name], "class": "fit"},
+                          f"{name}: kappa = {g['kappa']:.3f} {fmt_ci(g['kappa_ci'])}, "
+                          f"VO = {fmt_num(g['vo'])} tokens/unit")
         svg.add(f'<rect x="{svg.w - 180}" y="{ly - 8}" width="10" height="10" fill="{colors[name]}"/>')
         k = "undefined" if g["kappa"] is None else f"{g['kappa']:+.2f}"
         svg.text(svg.w - 166, ly + 1, f"{name[:20]}  κ {k}", "start", 10)
@@ -619,7 +625,7 @@ JS = r"""
     traces.forEach(function(t, i){
       if (t.group !== gsel.value) return;
       var o = document.createElement('option'); o.value = i;
-      o.textContent = t.label + ' · ' + t.id + ' · ' + t.tokens.toLocaleString() + ' tok' + (t.flags.length ? ' · ' + t.flags.join(',') : '');
+      o.textContent = (t.label || 'no reasoning text') + ' · ' + t.id + ' · ' + t.tokens.toLocaleString() + ' tok' + (t.flags.length ? ' · ' + t.flags.join(',') : '');
       tsel.appendChild(o);
     });
     if (tsel.options.length) { tsel.selectedIndex = 0; show(+tsel.value); }
@@ -644,7 +650,7 @@ JS = r"""
   }
   function show(i){
     var t = traces[i];
-    meta.textContent = t.group + ' · ' + t.id + (t.source ? ' (' + t.source + ')' : '') + ' · label ' + t.label +
+    meta.textContent = t.group + ' · ' + t.id + (t.source ? ' (' + t.source + ')' : '') + ' · ' + (t.label ? 'label ' + t.label : 'no reasoning text, no label') +
       ' · ' + t.tokens.toLocaleString() + ' tokens (' + t.token_source + ')' +
       ' · correct: ' + (t.correct === null ? 'unknown' : t.correct) + (t.truncated ? ' · truncated (' + t.truncation_reasons.join(', ') + ')' : '');
     while (textBox.firstChild) textBox.removeChild(textBox.firstChild);

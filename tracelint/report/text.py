@@ -100,8 +100,10 @@ def ranking_text(rep: Dict[str, Any]) -> str:
     rho = rep["spearman_accuracy_efficiency"]
     lines = []
     if rho is None:
-        lines.append(f"Spearman rho (accuracy vs efficiency ranking): not defined "
-                     f"({rep['spearman_groups']} groups with both figures; needs 3)")
+        why = (f"{rep['spearman_groups']} groups with both figures; needs 3"
+               if rep["spearman_groups"] < 3 else
+               "every group has the same accuracy, or the same efficiency")
+        lines.append(f"Spearman rho (accuracy vs efficiency ranking): not defined ({why})")
     else:
         ci = fmt_ci(rep["spearman_ci"])
         lines.append(f"Spearman rho (accuracy vs efficiency ranking): {rho:.3f} {ci} "
