@@ -159,7 +159,7 @@ def test_extracted_answer_fields():
     ("The answer is 3, since 2 is excluded", "\\{2,3\\}", False, "string"),
     ("12,5 %", "(12, 5)", False, "string"),
     ("x=3, x\u22602", "\\{2,3\\}", False, "string"),
-    ("\\{0,125\\}", "0.125", False, "numeric"),
+    ("\\{0,125\\}", "0.125", False, "string"),  # a set of 0 and 125
     ("x = 2", "(2, 3)", False, "string"),
     ("25%", "25", True, "numeric"),
     ("540", "He sprints 3*3=<<3*3=9>>9 times\n#### 540", True, "numeric"),
@@ -686,3 +686,89 @@ def test_answer_cues_in_other_languages_and_reasons_cut(text, value):
 def test_a_number_then_words_in_any_script_matches():
     assert answers_match("42 яблока, 6 × 7", "42") == (True, "numeric")
     assert answers_match("41 яблоко, 6 × 7", "42")[0] is False
+
+
+# ------------------------------------------- review of answer extraction and matching (s11)
+
+def _verdict(answer=None, reference="42", reasoning="Work: 6 * 7 = 42."):
+    from tracelint import analyze
+    rec = {"reasoning": reasoning, "reference": reference}
+    if answer is not None:
+        rec["answer"] = answer
+    return analyze(rec).metrics["answer_correct"]
+
+
+@pytest.mark.parametrize("answer,reference,expected", [
+    # a Markdown heading is not GSM8K's "#### 18" line
+    ("#### Step 1: Eggs left\n16 - 3 - 4 = 9 eggs.\n\n#### Step 2: Money\n9 × $2 = $18.\n\n"
+     "The answer is 18.", "18", True),
+    ("#### Final Answer\nJanet makes $18 every day.", "18", True),
+    # a verdict on the answer, a hypothesis and a counterfactual are not answers
+    ("The final answer is 42. I'm confident the answer is correct.", "42", True),
+    ("The answer is 42. The answer is verified.", "42", True),
+    ("Final answer: 42\n\nNote: the answer would be 48 if she had 8 bags.", "42", True),
+    ("Suppose the answer is 48. Then 48 / 6 = 8, not 7. So she has 42 apples.", "42", True),
+    ("The answer I got is 42.", "42", True),
+    # the number an answer sentence opens with, not the one of its explanation
+    ("The answer is 18 dollars, as each of the 9 eggs sells for $2.", "18", True),
+    ("The answer is 20 minutes, which is 1/3 of an hour.", "20", True),
+    ("The answer is 48 instead of 42.", "42", False),
+    ("The answer is 2, 3.", "2, 3", True),
+    # display math after the colon; inline math with a unit
+    ("The final answer is:\n\\[\n\\frac{3}{4}\n\\]", "3/4", True),
+    ("The final answer is \\(\\frac{3}{4}\\) cup.", "3/4", True),
+    # a final-answer statement after a box corrects it
+    ("So \\boxed{40}. Wait, I made an error: 6*7 = 42, so the final answer is 42.", "42", True),
+    # leading zeros (AIME), mixed numbers, pairs with three-digit elements
+    (r"The answer is $\boxed{033}$.", "33", True),
+    (r"\boxed{33}", "033", True),
+    (r"\boxed{2\frac{1}{2}}", "2.5", True),
+    (r"\boxed{2\frac{1}{2}}", "1", False),
+    (r"The point is $\boxed{(2, 100)}$.", "(2,100)", True),
+    # units with powers and compound units; the power is not the value
+    (r"\boxed{42 \text{ cm}^2}", "42", True),
+    (r"\boxed{42\text{ cm}^2}", "1764", False),
+    ("The area is 42 m^2.", "42", True),
+    (r"\boxed{60 \text{ km/h}}", "60", True),
+    (r"\boxed{-10\,\text{°F}}", "-10", True),
+    # a relation or a hedge is not the value it names
+    (r"\boxed{x > 7}", "7", False), (r"\boxed{x \geq 7}", "7", False), (r"\boxed{\pm 7}", "7", False),
+    (r"\boxed{x = 5 \text{ or } x = 7}", "7", False), (r"\boxed{either 5 or 7}", "7", False),
+    (r"\boxed{7 or more}", "7", False),
+    # a terminating reference is written exactly; a truncation is no rounding
+    (r"\boxed{0.62}", r"\frac{5}{8}", False), (r"\boxed{0.12}", "0.129", False),
+    (r"\boxed{0.66}", r"\frac{2}{3}", False), (r"\boxed{0.67}", r"\frac{2}{3}", True),
+    # word references: contrast, comparison, yes/no
+    ("Priya earns more than Navin.", "Navin", False),
+    ("The skater is facing west, not east.", "east", False),
+    ("No. If the answer were yes, 6 × 7 would be 48.", "yes", False),
+    ("Yes, because 6 × 7 = 42.", "Yes", True),
+    # multiple choice written with its option's text
+    ("(B) 42", "B", True), ("B) 42", "B", True), ("Option B", "B", True),
+    ("Therefore, B is correct.", "B", True), ("The answer is B (42).", "B", True),
+    ("Answer: B - 42", "B", True), (r"\boxed{\textbf{(B)}\ 42}", "B", True),
+    # the last-number fallback keeps the sign and the percent sign
+    ("The slope is −2.", "-2", True), ("The slope is −2.", "2", False),
+    ("The discount is 25%.", "0.25", True),
+    # references written as an equation or a sentence
+    (r"\boxed{5}", "x = 5", True), (r"\boxed{42}", "The answer is 42", True),
+    (r"\boxed{2x+3}", "y = 2x + 3", True),
+    ("The answer is five.", "5", True),
+])
+def test_review_verdicts(answer, reference, expected):
+    assert _verdict(answer, reference) is expected
+
+
+@pytest.mark.parametrize("answer,reference,expected", [
+    (r"\frac{2}{\sqrt{3}}", r"\frac{2\sqrt{3}}{3}", True),
+    (r"\frac{3\pi}{4}", r"\frac{3}{4}\pi", True),
+    (r"\frac{n(n+1)}{2}", r"\frac{n^2+n}{2}", True),
+    ("x^2+2x", "x^2+2", False), ("2x", "2", False), ("2+3i", "3+2i", False),
+    ("3+2i", "5", False), (r"\frac{x}{2}", "0.5x", True),
+    ("[1,100]", "(1,100)", False), (r"\{1, 100, 200\}", r"\{200, 100, 1\}", True),
+    ("C", "(C) 42", True),
+    (r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", r"\begin{pmatrix}1\\2\end{pmatrix}", True),
+    ("3, 2", "2, 3", True), (r"[2,+\infty)", r"[2,\infty)", True),
+])
+def test_review_matches(answer, reference, expected):
+    assert answers_match(answer, reference)[0] is expected

@@ -4,11 +4,17 @@ Extraction (:func:`extract_answer`) looks at the answer text first and falls bac
 of the reasoning.  In each text it takes, in this order:
 
 1. the last ``\\boxed{...}`` (nested braces; ``\\fbox`` too)           -> method ``boxed``
-2. the last ``#### N`` line (GSM8K), or a ``# N`` line with a number   -> ``hash``
+   unless a "final answer" statement follows it (a correction)        -> ``answer-is``
+2. the last ``#### N`` line (GSM8K: a value, or the text's last line; a Markdown
+   heading "#### Step 2: Money" is not one), or a ``# N`` line with a number -> ``hash``
 3. the last JSON ``"answer": ...`` field                                 -> ``json``
    or the last ``<answer>...</answer>`` tag (GRPO-style outputs): an explicit
    form inside it (its method), else its whole short content            -> ``answer-tag``
 4. the last "the answer is ...", "final answer: ...", "Answer: ..."     -> ``answer-is``
+   (not a verdict on the answer, "the answer is correct"; not a hypothesis, "if / suppose
+   the answer is 48", "the answer would be 48 if ..."; a value that opens with a number
+   and then explains itself is that number: "18 dollars, as each egg ..."; a display
+   ``\\[ ... \\]`` or a line right after the colon is the value)
 5. an option letter A-J: "(B)" alone on the last line, "option C"       -> ``option``
 6. the last number in the text (documented fallback; ``fallback=False``
    turns it off)                                                          -> ``last-number``
@@ -17,9 +23,15 @@ Comparison (:func:`answers_match`) normalizes LaTeX and units away and then deci
 order: option letters (``letter``), numbers by exact value (``numeric``: ``1,000`` =
 ``1000.0``, ``1/2`` = ``0.5``, ``50%`` = ``0.5`` whichever of the two is the reference
 (and ``50%`` = ``50`` when the reference drops the sign),
-a decimal rounding of an irrational or repeating reference at its shown precision), symbolic
+a decimal rounding -- not a truncation -- of an irrational or repeating reference at its
+shown precision; a reference with a finite decimal form must be written exactly), symbolic
 equivalence through sympy built from our own parse (``symbolic``: ``\\frac{\\sqrt{3}}{2}``,
-expressions in variables), tuples element by element, and normalized strings (``string``).
+expressions in variables; implicit products inside ``\\frac`` arguments; ``2\\frac{1}{2}``
+is the mixed number 2.5; ``033`` is 33), tuples element by element (brackets must agree; an
+unbracketed reference list is a set of solutions), and normalized strings (``string``).  A
+relation or a hedge ("x > 7", "\\pm 7", "5 or 7") never matches a single value it names; a
+word reference matches a sentence that names it only without a contrast or alternative next
+to it ("more than Navin", "west, not east").
 No string is ever handed to ``eval``/``sympify``.
 """
 from __future__ import annotations
@@ -29,12 +41,12 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import List, Optional, Tuple, cast
+from typing import List, Optional, Sequence, Tuple, cast
 
 from . import parser as P
 from . import surds as S
 from .claims import _decimal_commas  # shared with the claim reader, as its token fix-ups
-from .claims import _implicit_ok, _merge_numbers
+from .claims import _implicit_ok, _latex_mixed, _merge_numbers
 from .numbers import number_values
 
 __all__ = ["ExtractedAnswer", "extract_answer", "answers_match", "reference_answer",
@@ -83,7 +95,12 @@ _ANSWER_IS_INTL = re.compile(
     r"|a\s+resposta\s+(?:final\s+)?é|la\s+risposta\s+è|ответ\s*[—-]|答えは|정답은)"
     r"\s*(?:\*\*)?\s*[:=：]?\s*(?:\*\*)?\s*", re.I)
 _OPTION_LINE = re.compile(r"(?m)^[ \t*]*\(?([A-J])\)?[.)]?[ \t*]*$")
-_OPTION_WORD = re.compile(r"(?:option|choice|answer)\s*(?:is\s*)?:?\s*\(?([A-J])\)?(?![A-Za-z0-9])")
+#: "answer is B", "answer: (B)", "option (B)", "Option B." -- not "the answer I got": the
+#: letter needs "is", a colon or brackets, or to end the sentence
+_OPTION_WORD = re.compile(r"(?i:option|choice|answer)(?:\s*(?:is\s*:?|:)\s*\(?([A-J])\)?"
+                          r"|\s*\(([A-J])\)|\s+([A-J])(?=[ \t]*(?:[.)!,;]|$)|\s+(?:is|was)\b))"
+                          r"(?![A-Za-z0-9])",
+                          re.M)
 #: "not glued to a word": no letter, digit, '_' or '.' just before; a CJK character may be
 #: (those scripts write no space before a number: "答案是17")
 _FREE = r"(?<![^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff])(?<!\.)"
@@ -127,8 +144,8 @@ def _clean_value(v: str) -> str:
         v = v[1:-1].strip()
     v = v.replace('\\"', "").strip()
     v = v.strip("$ ").strip()
-    if v.startswith("\\(") and v.endswith("\\)"):
-        v = v[2:-2].strip()
+    if v.startswith("\\(") and "\\)" in v:
+        v = v.replace("\\(", "", 1).replace("\\)", "", 1).strip()  # "\(\frac{3}{4}\) cup"
     if v.startswith("\\[") and v.endswith("\\]"):
         v = v[2:-2].strip()
     v = v.rstrip(".").strip()
@@ -137,15 +154,26 @@ def _clean_value(v: str) -> str:
 
 #: a value needs a word character; a phrase that starts like prose and has no digit is not one
 _WORDISH = re.compile(r"[\w\\]")
-_NOT_A_VALUE = re.compile(r"(?:is|was|would|will|to|of|for|that|in|this|the\s+question)\b", re.I)
+_NOT_A_VALUE = re.compile(r"(?:is|was|would|will|to|of|for|that|in|this|the\s+question"
+                          # a verdict on the answer, not the answer: "the answer is correct"
+                          r"|correct|incorrect|right|wrong|consistent|verified|plausible|"
+                          r"reasonable|solid|confirmed|valid|invalid|accurate|likely|unlikely|"
+                          r"clear|obvious|definitely|indeed|not|also|still|same|different|"
+                          r"as\s+follows|below|above|straightforward)\b", re.I)
+#: "If the answer is 48, ...", "Suppose the answer is 48", "someone might think the answer
+#: is": a hypothesis, not a statement
+_HYPOTHESIS_BEFORE = re.compile(
+    r"(?:\b(?:if|suppose|supposing|assume|assuming|whether|unless)\s+(?:that\s+)?"
+    r"|\b(?:might|could)\s+(?:\w+\s+){0,2})$", re.I)
+_IF = re.compile(r"\bif\b", re.I)
 _DIGIT = re.compile(r"\d")
 
 
 #: "each incorrect answer is worth -2 points", "Incorrect answer = -2": the noun "answer" in a
 #: rule of the problem, not an answer statement
 _GENERIC_ANSWER = re.compile(r"(?:\b(?:each|every|per|an|a|one|any|no|incorrect|wrong|"
-                             r"unanswered|blank)\s+(?:(?:in)?correct\s+|wrong\s+)?)$",
-                             re.I)
+                             r"unanswered|blank|check|checking|verify|verifying)\s+"
+                             r"(?:(?:in)?correct\s+|wrong\s+)?)$", re.I)
 #: Every form _ANSWER_IS knows has one of these words in it (under the same IGNORECASE):
 #: most texts without it are ruled out by this search, not by the full pattern's.
 _ANSWER_EN = re.compile("answer|答案", re.I)
@@ -178,6 +206,33 @@ _JUSTIFICATION = re.compile(
     r"denn|weil|parce\s+que|porque|pois|perché|poiché)(?![^\W\d_])|因为|因為", re.I)
 
 
+#: a value that opens with a number (and up to two unit words) and then explains itself:
+#: "18 dollars, as each ...", "20 minutes, which is 1/3 of an hour", "48 instead of 42"
+_CUT_WORDS = r"as|which|instead|but|whereas|while|from|at|per|because|since|so|if|or|and|not"
+_LEADING_NUMBER = re.compile(
+    r"\s*(?:\*\*)?\s*[-\u2212]?\$?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?(?:\*\*)?"
+    r"(?:\s+(?!(?:" + _CUT_WORDS + r")\b)[A-Za-z]+){0,2}"
+    # a comma before another number is a list ("2, 3"), not an explanation
+    r"(?=\s*,(?!\s*[-\u2212]?\$?\d)|\s*[;\u2014\u2013]"
+    r"|\s+(?:as|which|instead|but|whereas|while|from|at|per)\b)")
+_DISPLAYS = (("\\[", "\\]"), ("$$", "$$"))
+
+
+def _display_after(text: str, s: int) -> Optional[Tuple[int, int]]:
+    """The span of the display math (``\\[ ... \\]``, ``$$ ... $$``) that starts right after
+    ``s`` (spaces and newlines skipped), or None."""
+    i = s
+    n = min(len(text), s + 200)
+    while i < n and text[i] in " \t\r\n":
+        i += 1
+    for op, cl in _DISPLAYS:
+        if text.startswith(op, i):
+            j = text.find(cl, i + len(op), i + 2000)
+            if j != -1 and text[i + len(op):j].strip():
+                return i + len(op), j
+    return None
+
+
 def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
     last = None
     pats = [_ANSWER_IS] if _ANSWER_EN.search(text, lo) is not None else []
@@ -194,13 +249,28 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
         if m.group()[:1] in "aA" and _GENERIC_ANSWER.search(text, max(0, m.start() - 24),
                                                              m.start()):
             continue
-        # the value runs to the end of the sentence or line
-        e_m = _SENT_END.search(text, s)
-        e = e_m.start() if e_m else len(text)
+        if _HYPOTHESIS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        # the value runs to the end of the sentence or line, or is the display that follows
+        # ("The final answer is:\n\\[\n\\frac{3}{4}\n\\]")
+        disp = _display_after(text, s)
+        if disp is not None:
+            s, e = disp
+        else:
+            e_m = _SENT_END.search(text, s)
+            e = e_m.start() if e_m else len(text)
+            if not text[s:e].strip() and text.count("\n", s, e + 1) <= 1:
+                nxt = _SENT_END.search(text, e + 1)  # "Final answer:\n42"
+                s, e = e + 1, nxt.start() if nxt else len(text)
         # keep \boxed / $...$ groups whole
         if e - s > 300:
             e = s + 300
         raw = text[s:e]
+        if _ANSWER_IS.search(raw) or _ANSWER_IS_INTL.search(raw):
+            continue  # "Correct answer = 5 points, Incorrect answer = -2 points": a rule list
+        lead = _LEADING_NUMBER.match(raw)
+        if lead is not None:
+            raw = raw[:lead.end()]  # "18 dollars, as each of the 9 eggs ...": the 18
         # "答案是28,800种不同的坐法" ("28,800 different seatings"): the number is the answer
         cjk = _CJK_AFTER_NUMBER.match(raw)
         if cjk is not None:
@@ -214,8 +284,8 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
             continue
         if _NOT_A_VALUE.match(val) and not _DIGIT.search(val[:40]):
             continue
-        if _ANSWER_IS.search(val) or _ANSWER_IS_INTL.search(val):
-            continue  # "Correct answer = 5 points, Incorrect answer = -2 points": a rule list
+        if "would" in m.group().lower() and _IF.search(val):
+            continue  # "the answer would be 48 if she had 8 bags": a counterfactual
         off = raw.find(val[:1]) if val else 0
         last = (val, s + max(0, off), s + max(0, off) + len(val))
     return last
@@ -250,7 +320,8 @@ def _option(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
             m = m2
     if m is None:
         return None
-    return (m.group(1), m.start(1), m.end(1))
+    g = m.lastindex or 1
+    return (m.group(g), m.start(g), m.end(g))
 
 
 #: The first branch may start on a space (" √2" is matched with its spaces); it does not
@@ -294,6 +365,25 @@ def _last_number(text: str) -> Optional[Tuple[str, int, int]]:
     return (last.group().replace("$", ""), base + last.start(), base + last.end())
 
 
+#: a number, a space, a unit and the caret of its power, just before a number
+_UNIT_EXPONENT_BEFORE = re.compile(r"\d\s*(?:\\text\s*\{\s*)?[a-zA-Z]{1,5}\}?\s*\^\s*\{?\s*$")
+
+
+def _signed(text: str, hit: Optional[Tuple[str, int, int]]) -> Optional[Tuple[str, int, int]]:
+    """``hit`` with the "−" before it and the "%" after it: "The slope is −2." is -2, "The
+    discount is 25%." is 25%."""
+    if hit is None:
+        return None
+    v, s, e = hit
+    if v[:1].isdigit() and s > 0 and (text[s - 1] == "\u2212" or (
+            text[s - 1] == "\u2013" and (s == 1 or text[s - 2] in " \t\n(")) or (
+            text[s - 1] == "-" and (s == 1 or text[s - 2] in " \t\n(") and "-" not in v)):
+        v, s = "-" + v, s - 1
+    if text[e:e + 1] == "%" and not v.endswith("%"):
+        v, e = v + "%", e + 1
+    return (v, s, e)
+
+
 def _last_value(text: str) -> Optional[Tuple[str, int, int]]:
     """The last number (:func:`_last_number`), or the expression it ends when that parses
     as one value and is the whole expression: "w = 6 − 5i", "is 20000/π square meters"."""
@@ -301,6 +391,12 @@ def _last_value(text: str) -> Optional[Tuple[str, int, int]]:
     if hit is None:
         return None
     v, s, e = hit
+    unit = _UNIT_EXPONENT_BEFORE.search(text, max(0, s - 40), s)
+    if unit is not None and v in ("2", "3"):
+        # "The area is 42 m^2.": the 2 is the unit's power; the value is the number before
+        hit2 = _last_number(text[:unit.start() + 1])
+        if hit2 is not None and hit2[2] == unit.start() + 1:
+            return hit2
     if text[s:s + 1].isdigit() and "," not in v:
         before = text[max(0, s - 81):s][::-1]
         left = _WIDEN_LEFT_REV.match(before)
@@ -366,14 +462,35 @@ def _answer_tag(text: str, lo: int) -> Optional[Tuple[str, str, int, int]]:
     return "answer-tag", _clean_value(text[s:e]), s, e
 
 
+_FINAL = re.compile(r"final\s+answer", re.I)
+#: a word of two or more letters (outside LaTeX commands)
+_WORD2 = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+
+
+def _hash_answer(text: str, m: "re.Match[str]") -> bool:
+    """Whether a ``#### ...`` line is GSM8K's answer line rather than a Markdown heading
+    ("#### Step 2: Money", "#### Final Answer"): the text's last line, or a value -- a
+    digit, no colon, at most one word (a unit: "#### 18 dollars")."""
+    if not text[m.end():].strip():
+        return True
+    v = m.group(1)
+    return _DIGIT.search(v) is not None and ":" not in v and len(_WORD2.findall(v)) <= 1
+
+
 def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
     b = _boxed(text, lo)
     if b is not None and b[0].strip():
+        # "So \boxed{40}. Wait, I made an error ... so the final answer is 42": a later
+        # final-answer statement corrects the box
+        later = _answer_is(text, b[2])
+        if later is not None and _FINAL.search(text, max(b[2], later[1] - 40), later[1]):
+            return ("answer-is",) + later
         return ("boxed",) + (_clean_value(b[0]), b[1], b[2])
     for rx in (_HASH4, _HASH_NUM):
         last = None
         for m in rx.finditer(text, lo):
-            last = m
+            if rx is _HASH_NUM or _hash_answer(text, m):
+                last = m
         if last is not None:
             return ("hash", _clean_value(last.group(1)), last.start(1), last.end(1))
     j = _json_answer(text, lo)
@@ -431,6 +548,26 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
         return None
     texts = [(f, t) for f, t in (("answer", answer_text), ("reasoning", reasoning_text))
              if t and t.strip()]
+    return _fallback(texts, kind, prompt)
+
+
+_LINE_LETTER = re.compile(r"[ \t*]*(?:\(([A-J])\)|([A-J])[.):])[ \t*]")
+
+
+def _fallback(texts: Sequence[Tuple[str, str]], kind: Optional[str], prompt: Optional[str]
+              ) -> Optional[ExtractedAnswer]:
+    """The fallback answer of the first of ``texts`` that has one (see
+    :func:`extract_answer`)."""
+    if kind == "letter":
+        for field, text in texts:
+            # a last line that opens with an option: "(B) 42", "B) 42", "B. 42"
+            body = text.rstrip()
+            start = body.rfind("\n") + 1
+            m = _LINE_LETTER.match(body, start)
+            if m is not None:
+                g = m.lastindex or 1
+                return ExtractedAnswer(value=m.group(g), method="last-sentence", field=field,
+                                       start=m.start(g), end=m.end(g))
     if kind in ("text", "letter"):
         for field, text in texts:
             sent = _final_sentence(text)
@@ -448,7 +585,8 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     for field, text in texts:
         hit2 = _last_value(text)
         if hit2 is not None:
-            hit2 = _stated_number(text, hit2, prompt)
+            # the sign and percent sign written against the number it settles on
+            hit2 = cast(Tuple[str, int, int], _signed(text, _stated_number(text, hit2, prompt)))
             value, s, e = hit2
             return ExtractedAnswer(value=value, method="last-number", field=field, start=s, end=e)
     return None
@@ -461,7 +599,9 @@ _REMARK = re.compile(r"(?:let me know|i hope|hope this|feel free|if you|please|d
                      r"good luck|happy to|note\b)|.*\?\W*$", re.I)
 _HEADING = re.compile(r"(?:#+\s.*|[^\w]*[\w\s]{0,40}:\W*)")
 #: an option letter in a sentence: "(B)", "**C**", "option D"
-_SENT_LETTER = re.compile(r"\(([A-J])\)|\*\*([A-J])[.)]?\*\*|(?:option|choice)\s+\(?([A-J])\b")
+_SENT_LETTER = re.compile(r"\(([A-J])\)|\*\*([A-J])[.)]?\*\*|(?i:option|choice)\s+\(?([A-J])\b"
+                          r"|\b([A-J])\s+is\s+(?:the\s+)?(?:correct|right|answer)\b"
+                          r"|(?i:answer|option|choice)\s+(?:must|should|would)\s+be\s+\(?([A-J])\b")
 
 
 def _final_sentence(text: str) -> Optional[Tuple[int, int]]:
@@ -532,7 +672,7 @@ def _sentence_letter(text: str, s: int, e: int) -> Optional[Tuple[int, int]]:
         last = m
     if last is None:
         return None
-    g = next(i for i in (1, 2, 3) if last.group(i))
+    g = last.lastindex or 1
     return (last.start(g), last.end(g))
 
 
@@ -565,8 +705,8 @@ def reference_answer(reference: str) -> str:
     ``\\boxed{..}`` -> its content; otherwise the whole (stripped) reference."""
     ref = str(reference).strip()
     hit = _explicit(ref, 0)
-    if hit is not None and hit[0] in ("hash", "boxed", "json"):
-        return hit[1]
+    if hit is not None and hit[0] in ("hash", "boxed", "json", "answer-is"):
+        return hit[1]  # "... #### 540", "\\boxed{18}", "The answer is 42", "Answer: 42"
     return ref
 
 
@@ -589,10 +729,19 @@ def reference_kind(reference: str) -> str:
 
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|mathrm|mathbf|textit|mbox|operatorname)\s*\{([^{}]*)\}")
 _DROP = re.compile(r"\\(?:left|right|displaystyle|textstyle|big|Big|bigl|bigr|Bigl|Bigr|!|,|;|:"
-                   r"|quad|qquad)|\\ |~")
-_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\u00b0|\\degree")
+                   r"|quad|qquad)|~")
+#: LaTeX's "\ " is a space; the "\ " of a row break "1 \\ 2" is not one
+_ESC_SPACE = re.compile(r"(?<!\\)((?:\\\\)*)\\ ")
+_DEGREE = re.compile(r"(?:\^\s*\{?\s*\\circ\s*\}?|\u00b0|\\degree)(?:\s*[FCK](?![A-Za-z]))?")
+#: the power of a unit: "cm^2", "m^{3}", "ft²"
+_UNIT_POWER = r"(?:\s*(?:\^\s*\{?\s*[23]\s*\}?|[\u00b2\u00b3]))?"
 _UNIT_TAIL = re.compile(
-    r"(?<=[\d)}])\s*(?:[a-zA-Z][a-zA-Z\-]*\.?)(?:\s+(?:[a-zA-Z][a-zA-Z\-]*\.?|per|/)){0,4}\s*$"
+    # a unit of two letters or more; a one-letter one only after a space and only a unit's
+    # letter ("5 m", "3 g"): "2x", "3+2i", "x^2+2x" end in a variable, not a unit
+    r"(?<=[\d)}])\s*(?:[a-zA-Z][a-zA-Z\-]+\.?|(?<=\s)[mgshlLKNJWV]\.?)" + _UNIT_POWER +
+    # "km/h", "m/s^2"
+    r"(?:\s*/\s*[a-zA-Z]+" + _UNIT_POWER + r")?"
+    r"(?:\s+(?:[a-zA-Z][a-zA-Z\-]*\.?|per|/)){0,4}\s*$"
     # a measure word, unit or noun in Chinese/Japanese: "12个", "12 元", "3.5米", "5人"
     r"|(?<=[\d)}])\s*[\u3040-\u30ff\u3400-\u9fff]{1,8}\s*$")
 
@@ -614,7 +763,10 @@ def normalize_answer(s: str) -> str:
             break
         t = t2
     t = _DEGREE.sub("", t)
+    t = t.replace("+\\infty", "\\infty")  # "[2,+\infty)" is "[2,\infty)"
     t = _DROP.sub("", t)
+    if "\\ " in t:
+        t = _ESC_SPACE.sub(r"\1 ", t)
     t = t.replace("\\%", "%").replace("\\$", "").replace("$", "").replace("\uffe5", "").replace("\u00a5", "")
     if "\u2013" in t:
         t = _EN_DASH_MINUS.sub("-", t)
@@ -632,7 +784,9 @@ def normalize_answer(s: str) -> str:
 
 #: option letters: alone, "(B) ...", "B. ...", "option B"
 _LETTER_ONLY = re.compile(r"\(?\s*([A-Ja-j])\s*\)?[.:]?")
-_LETTER_PAREN = re.compile(r"^\(?([A-J])\)[\s.:]")
+_LETTER_PAREN = re.compile(r"^\(?([A-J])\)(?![A-Za-z])")
+#: "B (42)", "B - 42", "B, 42", "B: 42", "B — 42 apples": a letter, then its option's text
+_LETTER_TEXT = re.compile(r"^([A-J])(?:\s*[-\u2014\u2013,:]|\s+\()")
 _LETTER_DOT = re.compile(r"^([A-J])[.:]\s")
 _OPTION_NAMED = re.compile(r"(?:option|choice)\s*\(?([A-J])\)?(?![A-Za-z])", re.I)
 _BARE_OPTION = re.compile(r"\(?[A-J]\)?")
@@ -643,7 +797,8 @@ def _option_letter(s: str) -> Optional[str]:
     m = _LETTER_ONLY.fullmatch(t)
     if m:
         return m.group(1).upper()
-    m = _LETTER_PAREN.match(t) or _LETTER_DOT.match(t) or _OPTION_NAMED.search(t)
+    m = _LETTER_PAREN.match(t) or _LETTER_DOT.match(t) or _LETTER_TEXT.match(t) or \
+        _OPTION_NAMED.search(t)
     return m.group(1).upper() if m else None
 
 
@@ -668,6 +823,8 @@ def _parse_value(text: str, pct_mode: str = "label") -> _Value:
     t = text.strip()
     if not t or len(t) > 400:
         return _Value("none")
+    if len(t) > 1 and t[0] == "0" and t.isdigit() and t.isascii():
+        t = t.lstrip("0") or "0"  # AIME's "033": in an answer, a number, not a code
     toks = P.tokenize(t)
     _merge_numbers(t, toks)
     # keep expression tokens only: drop words after numbers (units), degree marks
@@ -690,8 +847,10 @@ def _parse_value(text: str, pct_mode: str = "label") -> _Value:
         expr.append(k)
     if not expr:
         return _Value("none")
-    # implicit products (2\sqrt{3}, 3x, (1)(2)) as the claim segmenter reads them
+    # implicit products (2\sqrt{3}, 3x, (1)(2)) as the claim segmenter reads them, and
+    # mixed numbers as the claim reader reads them (2\frac{1}{2} is 2.5, not 1)
     expr = _implicit(expr)
+    expr = _latex_mixed(expr) or expr
     try:
         rpn, _ = P.compile_rpn(expr, P.DEFAULT_LIMITS, pct_mode)
     except (P.ParseError, P.Refused, P.Unsupported, KeyError, IndexError):
@@ -713,24 +872,33 @@ def _parse_value(text: str, pct_mode: str = "label") -> _Value:
 
 
 def _implicit(expr: List[P.Tok]) -> List[P.Tok]:
+    """``expr`` with the implicit products written out: ``2\\sqrt{3}``, ``3x``, ``(1)(2)``,
+    also inside a ``\\frac``'s arguments (``\\frac{2\\sqrt{3}}{3}``), but never between
+    a ``\\frac``'s two argument groups."""
     out: List[P.Tok] = []
     expect_operand = True
-    pend = 0
+    depth = 0
+    fracs: List[List[int]] = []  # [depth of the \frac, argument groups still to close]
     for t in expr:
+        arg_open = t.k == P.LP and bool(fracs) and fracs[-1][0] == depth and fracs[-1][1] > 0
         starts = t.k in (P.NUM, P.VAR, P.CONST, P.LP, P.FRAC, P.SQRT, P.FUNC)
-        if starts and not expect_operand and out and pend == 0 and _implicit_ok(out[-1], t):
+        if starts and not expect_operand and out and not arg_open and _implicit_ok(out[-1], t):
             out.append(P.Tok(P.OP, t.s, t.s, "", "*", False, 0, "implicit"))
         out.append(t)
         if t.k in (P.NUM, P.VAR, P.CONST, P.PCT, P.SUP, P.FACT):
             expect_operand = False
         elif t.k == P.RP:
             expect_operand = False
-            if pend:
-                pend -= 1
+            depth -= 1
+            if fracs and fracs[-1][0] == depth:
+                fracs[-1][1] -= 1
+                if fracs[-1][1] == 0:
+                    fracs.pop()
         elif t.k == P.FRAC:
-            pend = 2
+            fracs.append([depth, 2])
             expect_operand = True
         elif t.k == P.LP:
+            depth += 1
             expect_operand = True
         else:
             expect_operand = True
@@ -742,12 +910,27 @@ def _sympy_of(v: _Value, symbols):
 
 
 def _close(a: Fraction, b: Fraction, nd: Optional[int]) -> bool:
-    """a (exact) matches b shown with nd decimals (rounded or truncated), nd >= 2."""
+    """a (exact) rounds to b shown with nd decimals, nd >= 2 (a truncation is not a rounding:
+    0.66 for 2/3 does not match)."""
     if nd is None or nd < 2:
         return False
-    unit = Fraction(1, 10 ** nd)
-    d = abs(a - b)
-    return d * 2 <= unit or (abs(a) >= abs(b) and d < unit and (a >= 0) == (b >= 0))
+    return abs(a - b) * 2 <= Fraction(1, 10 ** nd)
+
+
+def _repeating(v: Fraction) -> bool:
+    """Whether v's decimal expansion does not terminate (its denominator has a prime factor
+    other than 2 and 5): only such a number is written rounded."""
+    d = v.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d != 1
+
+
+def _rounds_to(ref: Fraction, a: _Value) -> bool:
+    """An answer shown with a.nd decimals is a rounding of an exact reference that has no
+    finite decimal form (1/3 as 0.33); a reference that has one must be written exactly."""
+    return _repeating(ref) and _close(ref, a.value, a.nd)
 
 
 def _numeric_match(a: _Value, r: _Value) -> Optional[bool]:
@@ -755,7 +938,7 @@ def _numeric_match(a: _Value, r: _Value) -> Optional[bool]:
     if a.kind == "exact" and r.kind == "exact":
         if a.value == r.value:
             return True
-        return _close(r.value, a.value, a.nd)
+        return _rounds_to(r.value, a)
     return None
 
 
@@ -789,23 +972,39 @@ def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
         return None, None
     # option letters
     rl = _option_letter(ref)
-    if rl is not None and _LETTER_ONLY.fullmatch(normalize_answer(ref)):
+    if rl is not None and (_LETTER_ONLY.fullmatch(normalize_answer(ref)) or
+                           _LETTER_ONLY.fullmatch(normalize_answer(answer))):
+        # a letter reference; or a reference with its option text ("(C) 42", "Option C")
+        # against a letter answer
         al = _option_letter(answer)
         return (al == rl), "letter"
     na, nr = normalize_answer(answer), normalize_answer(ref)
+    if (_hedged(na) or _hedged(str(answer))) and not _hedged(nr):
+        # "x > 7", "\\pm 7", "either 5 or 7", "7 or more" for 7: a relation or a hedge is
+        # not the value, though it names it
+        return False, "string"
     if "=" in na and "=" not in nr and _brackets(nr) and not _brackets(na):
         # "x = 2, y = 3" (or "x = 2 and y = 3") for the reference (2, 3)
         vals = [_ASSIGNMENT.fullmatch(x) for x in _AND.split(na)]
         if len(vals) == len(_split_top(nr)) > 1 and all(vals):
             b = _brackets(nr)
             na = b[:1] + ", ".join(v.group(1) for v in vals if v) + b[1:]
+    wordy_ref = not _DIGIT.search(nr) and _WORD3.search(nr) is not None
+    if "=" not in na:
+        one = _ONE_ASSIGNMENT.fullmatch(nr)
+        if one is not None:
+            nr = one.group(1)  # the reference "x = 5" (or "y = 2x + 3") for the answer 5
     # an answer such as "((200/10)*400)*(1-0.3) = 32000": the value after the last '='
-    if "=" in na and "=" not in nr:
+    # (not for a word reference: "Yes, because 6 × 7 = 42" answers "Yes")
+    if "=" in na and "=" not in nr and not wordy_ref:
         na = na.rsplit("=", 1)[1].strip()
     elif _WORD3.search(_LATEX_CMD.sub("", na)):
         na = _value_after_cue(na) or na
     # an unbracketed list of values against a set is that set ("2, 3" for \{2, 3\}); not
-    # prose ("3, since 2 is excluded") nor a percentage ("12,5 %")
+    # prose ("3, since 2 is excluded") nor a percentage ("12,5 %"); an unbracketed reference
+    # list is the set of solutions ("enter all the solutions, separated by commas")
+    if _bare_list(nr) and (_bare_list(na) or _is_set(na)):
+        nr = "\\{" + nr + "\\}"
     if _is_set(nr) and _bare_list(na):
         na = "\\{" + na + "\\}"
     # sets: unordered, "1 \pm \sqrt{5}" is two elements
@@ -846,6 +1045,18 @@ def _answers_match(answer: str, reference: str, prompt: Optional[str] = None
     return _match_one(na, nr, str(answer), prompt)
 
 
+_HEDGE = re.compile(r"[<>\u2260\u2264\u2265\u00b1]|\\(?:neq|ne|geq|ge|leq|le|gt|lt|pm|mp)(?![A-Za-z])"
+                    r"|\beither\b|\bnot\b|\d\s*or\b|\bor\s*[-\d]")
+
+
+def _hedged(s: str) -> bool:
+    """A short value that is a relation or hedges between values ("x \\geq 7", "5 or 7",
+    "not 7"); prose ("She has 7 apples, not 8") is left to the sentence reading."""
+    return _HEDGE.search(s) is not None and len(_WORD3.findall(_LATEX_CMD.sub("", s))) <= 2 \
+        and "," not in s
+
+
+_ONE_ASSIGNMENT = re.compile(r"\s*[A-Za-z]\s*=\s*([^=,;]*[^=,;\s])\s*")
 #: one "name = value" of a list of assignments, and what separates them
 _ASSIGNMENT = re.compile(r"\s*[A-Za-z][A-Za-z0-9_]{0,7}\s*=\s*([^=,;]*[^=,;\s])\s*")
 _AND = re.compile(r",|;|\band\b")
@@ -965,8 +1176,8 @@ def _split_top(s: str) -> List[str]:
         else:
             cur.append(ch)
     parts.append("".join(cur))
-    if len(parts) > 1 and all(_GROUP3.fullmatch(p.strip()) for p in parts[1:]):
-        return [s]  # 1,000,000 is one number
+    if not bracketed and len(parts) > 1 and all(_GROUP3.fullmatch(p.strip()) for p in parts[1:]):
+        return [s]  # 1,000,000 is one number; "(2,100)" is a pair
     return [p.strip() for p in parts if p.strip()] if len(parts) > 1 else [s]
 
 
@@ -1031,6 +1242,21 @@ _WS = re.compile(r"\s+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,40}")
 
 
+def _named_plainly(na: str, nr: str) -> bool:
+    """``nr`` is a word of ``na`` and no contrast, comparison or other alternative stands
+    next to it (within 25 characters)."""
+    low = na.lower()
+    hits = list(re.finditer(r"(?<![A-Za-z])" + re.escape(nr.lower()) + r"(?![A-Za-z])", low))
+    return bool(hits) and not any(
+        _CONTRAST.search(na, max(0, m.start() - 25), min(len(na), m.end() + 25)) for m in hits)
+
+
+_YES_NO = ("yes", "no", "true", "false")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+#: a sentence that names the reference among others, or denies it
+_CONTRAST = re.compile(r"\b(?:not|no|never|than|or|and|but|unlike|instead|rather|neither|nor|if|"
+                       r"whereas|versus|vs)\b|n't\b", re.I)
+
 #: compass points and their abbreviations
 _COMPASS = {"n": "north", "e": "east", "s": "south", "w": "west", "ne": "northeast",
             "nw": "northwest", "se": "southeast", "sw": "southwest"}
@@ -1044,6 +1270,11 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
         return int(hm.group(1)) == int(nr.strip()), "numeric"  # "2:00 pm" for the hour 2
     r = _parse_value(nr, "label")
     a = _parse_value(na, "label")
+    if a.kind == "none" and r.kind == "exact" and not _DIGIT.search(na) and \
+            len(na.split()) <= 3:
+        words = number_values(na)  # "five", "twelve apples"
+        if len(words) == 1:
+            a = _parse_value(str(next(iter(words))), "label")
     if a.kind == "none" and r.kind in ("exact", "symbolic"):
         # "James runs a total of 540 meters": the first number of a sentence
         fn = _sentence_number(raw if raw is not None else na, prompt)
@@ -1053,10 +1284,10 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
         m = _numeric_match(a, r)
         if not m and ref_pct and not a.pct:
             # reference 50%: an answer of 0.5 is the same quantity
-            m = a.value == r.value / 100 or _close(r.value / 100, a.value, a.nd)
+            m = a.value == r.value / 100 or _rounds_to(r.value / 100, a)
         elif not m and a.pct and not ref_pct:
             # reference 0.5 (a probability, a rate): an answer of 50% is the same quantity
-            m = a.value / 100 == r.value or (a.nd is not None and
+            m = a.value / 100 == r.value or (a.nd is not None and _repeating(r.value) and
                                               _close(r.value, a.value / 100, a.nd + 2))
         return bool(m), "numeric"
     if r.kind in ("exact", "symbolic", "poly") and a.kind in ("exact", "symbolic", "poly"):
@@ -1066,10 +1297,15 @@ def _match_one(na: str, nr: str, raw: Optional[str] = None, prompt: Optional[str
     sr = _WS.sub("", nr).lower()
     if _COMPASS.get(sa) == sr.replace("-", ""):
         return True, "string"  # \boxed{E} for east
+    if sr in _YES_NO:
+        first = _FIRST_WORD.match(na)
+        if first is not None and first.group().lower() in _YES_NO:
+            return first.group().lower() == sr, "string"  # "Yes, because 6 × 7 = 42"
     if sa != sr and r.kind == "none" and _NAME.fullmatch(nr) and \
-            len(na.split()) <= 20 and re.search(r"(?<![A-Za-z])" + re.escape(nr.lower()) +
-                                                r"(?![A-Za-z])", na.lower()):
-        return True, "string"  # "Navin from Mauritius earns the most" vs "Navin"
+            len(na.split()) <= 20 and _named_plainly(na, nr):
+        # "Navin from Mauritius earns the most" vs "Navin"; not "Priya earns more than
+        # Navin", "west, not east", "Priya and Navin"
+        return True, "string"
     return sa == sr, "string"
 
 
