@@ -772,3 +772,15 @@ def test_review_verdicts(answer, reference, expected):
 ])
 def test_review_matches(answer, reference, expected):
     assert answers_match(answer, reference)[0] is expected
+
+
+def test_prose_after_answer_is_is_passed_over_when_a_value_is_asked_for():
+    """Llama-3.1-8B's "The final answer is the speed at which John runs." (zeroeval GSM8K)
+    states no value: with a value reference the extraction goes on to the stated number;
+    an abstention stays the answer, and without a reference nothing changes."""
+    text = ("Speed is 60 miles / 6 hours = 10 miles per hour.\n\nThe final answer is the speed "
+            "at which John runs.")
+    assert extract_answer(None, text, kind="value").value == "10"
+    assert extract_answer(None, text).value == "the speed at which John runs"
+    ab = "The answer is: there is not enough information to determine the width."
+    assert "not enough information" in extract_answer(None, ab, kind="value").value

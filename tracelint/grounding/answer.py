@@ -233,7 +233,7 @@ def _display_after(text: str, s: int) -> Optional[Tuple[int, int]]:
     return None
 
 
-def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
+def _answer_is(text: str, lo: int, kind: Optional[str] = None) -> Optional[Tuple[str, int, int]]:
     last = None
     pats = [_ANSWER_IS] if _ANSWER_EN.search(text, lo) is not None else []
     if _has_intl_word(text, lo):
@@ -286,6 +286,11 @@ def _answer_is(text: str, lo: int) -> Optional[Tuple[str, int, int]]:
             continue
         if "would" in m.group().lower() and _IF.search(val):
             continue  # "the answer would be 48 if she had 8 bags": a counterfactual
+        if kind == "value" and not _VALUE_LIKE.search(val) and len(val.split()) > 3 and \
+                not _ABSTAIN.search(val):
+            # a value is asked for, and this is prose: "The final answer is the speed at
+            # which John runs.", "The final answer is:\n\nLet's denote the price as x"
+            continue
         off = raw.find(val[:1]) if val else 0
         last = (val, s + max(0, off), s + max(0, off) + len(val))
     return last
@@ -477,12 +482,24 @@ def _hash_answer(text: str, m: "re.Match[str]") -> bool:
     return _DIGIT.search(v) is not None and ":" not in v and len(_WORD2.findall(v)) <= 1
 
 
-def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
+#: an answer that declines to give a value (a missing-premise question's right answer)
+_ABSTAIN = re.compile(r"\b(?:enough|sufficient|insufficient|cannot|can't|can\s+not|impossible|"
+                      r"(?:don't|do\s+not|doesn't|does\s+not)\s+(?:know|provide|give|say)|lacks?|"
+                      r"unclear|ambiguous|"
+                      r"undetermined|indeterminate|no\s+(?:solution|answer|way)|not\s+possible|"
+                      r"unanswerable|missing|not\s+(?:given|provided|specified|defined)|unknown)\b",
+                      re.I)
+#: a digit, LaTeX, or a math sign: what a stated value holds (besides a short word answer)
+_VALUE_LIKE = re.compile(r"[\d\\=+\u2212\u00d7\u00f7/^\u221a\u03c0%$]")
+
+
+def _explicit(text: str, lo: int = 0, kind: Optional[str] = None
+              ) -> Optional[Tuple[str, str, int, int]]:
     b = _boxed(text, lo)
     if b is not None and b[0].strip():
         # "So \boxed{40}. Wait, I made an error ... so the final answer is 42": a later
         # final-answer statement corrects the box
-        later = _answer_is(text, b[2])
+        later = _answer_is(text, b[2], kind)
         if later is not None and _FINAL.search(text, max(b[2], later[1] - 40), later[1]):
             return ("answer-is",) + later
         return ("boxed",) + (_clean_value(b[0]), b[1], b[2])
@@ -499,7 +516,7 @@ def _explicit(text: str, lo: int = 0) -> Optional[Tuple[str, str, int, int]]:
     t = _answer_tag(text, lo)
     if t is not None:
         return t
-    a = _answer_is(text, lo)
+    a = _answer_is(text, lo, kind)
     if a is not None:
         val = a[0]
         if _BARE_OPTION.fullmatch(val):
@@ -525,8 +542,9 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
     cut-off loop is where the cut fell, not an answer.
 
     ``kind`` is the kind of answer expected (:func:`reference_kind` of the reference:
-    ``letter``, ``text`` or ``value``); it only changes the fallback, never which explicit
-    answer is taken.  For ``text`` the fallback is the final sentence (method
+    ``letter``, ``text`` or ``value``); it changes the fallback, and for ``value`` it passes
+    over an "answer is" statement that is prose, with no digit, LaTeX or math sign and more
+    than three words ("The final answer is the speed at which John runs.").  For ``text`` the fallback is the final sentence (method
     ``last-sentence``: "Therefore, the skater is facing east."), for ``letter`` the last
     option letter of the final sentence (also ``last-sentence``: "this is **(B) ...**"),
     before the last number.  Both fallbacks are in :data:`FALLBACK_METHODS`.
@@ -540,7 +558,7 @@ def extract_answer(answer_text: Optional[str], reasoning_text: Optional[str],
         if not text or not text.strip():
             continue
         lo = 0 if field == "answer" else max(0, len(text) - REASONING_TAIL)
-        hit = _explicit(text, lo)
+        hit = _explicit(text, lo, kind)
         if hit is not None:
             method, value, s, e = hit
             return ExtractedAnswer(value=value, method=method, field=field, start=s, end=e)
