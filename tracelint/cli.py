@@ -7,6 +7,7 @@ that could not be read), 2 usage, configuration or I/O error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -72,6 +73,8 @@ def build_config(args) -> Config:
         cfg.think_close = _unescape(args.think_close)
     if getattr(args, "fail_on", None) is not None:
         cfg.fail_on = _split_codes(args.fail_on) or []
+        if not cfg.fail_on:
+            raise UsageError("--fail-on is empty: name a label, a flag or a rule code")
     if getattr(args, "verbose_tokens", None) is not None:
         cfg.verbose_tokens = args.verbose_tokens
     if getattr(args, "verbose_basis", None) is not None:
@@ -93,6 +96,16 @@ def build_config(args) -> Config:
     for p in (cfg.select or []) + cfg.ignore:
         if not any(c.startswith(p) for c in codes):
             raise UsageError(f"{p!r} matches no rule code (see 'tracelint rule --all')")
+    if cfg.fail_on:
+        # a CI gate on a misspelled item would never fail: every item must be something
+        # tracelint can report
+        from .pipeline.core import RejectOnError, validate_reject_on
+        try:
+            unknown = validate_reject_on(cfg.fail_on, codes)
+        except RejectOnError as e:
+            raise UsageError(str(e).replace("reject-on", "fail-on")) from None
+        if unknown:
+            raise UsageError("; ".join(unknown).replace("reject-on", "fail-on"))
     return cfg
 
 
@@ -246,17 +259,38 @@ def _text_lines(d: Dict[str, Any], where, sample=None) -> List[str]:
 
 def _github_lines(d: Dict[str, Any], where) -> List[str]:
     src, line = where if where else (d.get("source"), d.get("line"))
+    file = _gh_prop(str(src))
     if "error" in d:
-        return [f"::error file={src},line={line}::{_gh_escape(d['error'])}"]
+        return [f"::error file={file},line={line}::{_gh_escape(d['error'])}"]
     out = []
     for f in d["findings"]:
-        out.append(f"::warning file={src},line={line},title={f['code']} {f['name']}::"
+        out.append(f"::warning file={file},line={line},title={_gh_prop(f['code'] + ' ' + f['name'])}::"
                    f"{_gh_escape(d['id'] + ': ' + f['message'])}")
     return out
 
 
 def _gh_escape(s: str) -> str:
+    """A workflow command's message: %, CR and LF escaped."""
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(s: str) -> str:
+    """A workflow command's property value: also ':' and ',', which end a property."""
+    return _gh_escape(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def _sarif_uri(src: Any) -> str:
+    """A SARIF artifact location (a URI reference, SARIF 2.1.0 3.4.3): a relative path
+    percent-encoded ("run #1.jsonl" -> "run%20%231.jsonl"), an absolute one as a file URI."""
+    from pathlib import Path
+    from urllib.parse import quote
+    s = str(src or "")
+    if not s or s == "-":
+        return "stdin" if s == "-" else ""
+    p = Path(s)
+    if p.is_absolute():
+        return p.as_uri()
+    return quote(p.as_posix(), safe="/")
 
 
 def _sarif(results: List[Dict[str, Any]], wheres: List[Any]) -> Dict[str, Any]:
@@ -266,7 +300,7 @@ def _sarif(results: List[Dict[str, Any]], wheres: List[Any]) -> Dict[str, Any]:
     sarif_results = []
     for d, where in zip(results, wheres):
         src, line = where if where else (d.get("source"), d.get("line"))
-        loc = {"physicalLocation": {"artifactLocation": {"uri": src or ""},
+        loc = {"physicalLocation": {"artifactLocation": {"uri": _sarif_uri(src)},
                                     "region": {"startLine": int(line or 1)}}}
         if "error" in d:
             sarif_results.append({"ruleId": "E000", "level": "error",
@@ -286,7 +320,7 @@ def _sarif(results: List[Dict[str, Any]], wheres: List[Any]) -> Dict[str, Any]:
 
 
 def cmd_score(args) -> int:
-    from .io.writers import open_output, write_jsonl_line
+    from .io.writers import open_text_output, write_jsonl_line
     cfg = build_config(args)
     fail_on = cfg.fail_on or ["degenerate-looping"]
     fmt = args.format
@@ -299,7 +333,7 @@ def cmd_score(args) -> int:
     failed = False
     collected: List[Dict[str, Any]] = []
     wheres: List[Any] = []
-    out_ctx = open_output(args.output, inputs=args.files) if args.output else None
+    out_ctx = open_text_output(args.output, inputs=args.files) if args.output else None
     out_fh = out_ctx.__enter__() if out_ctx else None
     stdout = sys.stdout
     ok = False
@@ -336,7 +370,10 @@ def cmd_score(args) -> int:
         json.dump(_sarif(collected, wheres), stdout, ensure_ascii=False, indent=1)
         stdout.write("\n")
     if not args.quiet:
-        stream = sys.stderr if fmt in ("jsonl", "json", "sarif") and out_fh is None else stdout
+        # stdout holds a document in these formats (with -o too: json and sarif still go
+        # to stdout); the summary must not follow it there
+        stream = sys.stderr if fmt in ("json", "sarif") or (fmt == "jsonl" and out_fh is None) \
+            else stdout
         if fmt != "github":
             stream.write("\n" + summary.table() + "\n")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
@@ -450,6 +487,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (UsageError, ConfigError, InputError) as exc:
         sys.stderr.write(f"tracelint: error: {exc}\n")
         return EXIT_ERROR
+    except BrokenPipeError:
+        # the reader went away ("| head"): stop quietly, as a filter in a pipe does; stdout
+        # is pointed at /dev/null so that the interpreter's final flush does not fail again
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by the pipe
     except OSError as exc:
         sys.stderr.write(f"tracelint: error: {exc}\n")
         return EXIT_ERROR

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field as _field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 #: Version of the per-trace output contract (docs/output.md).
 SCHEMA_VERSION = "1.0"
@@ -126,12 +126,39 @@ class TraceResult:
         }
 
 
+#: names of the inputs of a run that share a base name with another of its inputs
+_ID_NAMES: Dict[str, str] = {}
+
+
+def register_sources(paths: Sequence[str]) -> None:
+    """Name the inputs of one run so that their ids differ: an input whose base name no other
+    input has keeps it; inputs that share one ("train/part-0.jsonl", "test/part-0.jsonl")
+    are named by the shortest tail of their paths that tells them apart."""
+    groups: Dict[str, List[str]] = {}
+    for p in dict.fromkeys(p for p in paths if p != "-"):
+        groups.setdefault(os.path.basename(p) or p, []).append(p)
+    for base, ps in groups.items():
+        if len(ps) == 1:
+            _ID_NAMES.pop(ps[0], None)
+            continue
+        parts = [os.path.normpath(p).replace(os.sep, "/").split("/") for p in ps]
+        k = 1
+        while k < max(len(x) for x in parts) and \
+                len({"/".join(x[-k:]) for x in parts}) < len(parts):
+            k += 1
+        for p, x in zip(ps, parts):
+            _ID_NAMES[p] = "/".join(x[-k:])
+
+
 def source_name(source: str, full: bool = False) -> str:
     """How a source is named in ids and messages: ``<stdin>`` for ``-``, else its base name
-    (the whole path with ``full``)."""
+    (the whole path with ``full``), or the tail of its path that tells it apart from the
+    other inputs of the run with the same base name (:func:`register_sources`)."""
     if source == "-":
         return "<stdin>"
-    return source if full else (os.path.basename(source) or source)
+    if full:
+        return source
+    return _ID_NAMES.get(source) or os.path.basename(source) or source
 
 
 @dataclass

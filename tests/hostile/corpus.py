@@ -99,6 +99,7 @@ ODD_OK = [
     {"response": "<think>never closed"},
     {"response": "</think></think><think>"},
     {"reasoning": "ok", "output_tokens": 0, "budget": 0},
+    # counts beyond 2^53 are field errors since session 11 (their sums overflowed the report)
     {"reasoning": "ok", "output_tokens": 10 ** 30},
     {"reasoning": "ok", "output_tokens": 1e308},
     {"reasoning": "ok", "workload": 0},
@@ -169,7 +170,8 @@ def case_wrong_types(d):
 
 
 def case_odd_ok(d):
-    return _lines_case(d, "odd_ok", [jl(r) for r in ODD_OK], {})
+    return _lines_case(d, "odd_ok", [jl(r) for r in ODD_OK],
+                       {6: "output_tokens", 7: "output_tokens"})
 
 
 def case_no_text(d):

@@ -210,7 +210,7 @@ _JUSTIFICATION = re.compile(
 #: "18 dollars, as each ...", "20 minutes, which is 1/3 of an hour", "48 instead of 42"
 _CUT_WORDS = r"as|which|instead|but|whereas|while|from|at|per|because|since|so|if|or|and|not"
 _LEADING_NUMBER = re.compile(
-    r"\s*(?:\*\*)?\s*[-\u2212]?\$?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?(?:\*\*)?"
+    r"\s*(?:\*\*\s*)?[-\u2212]?\$?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?%?(?:\*\*)?"
     r"(?:\s+(?!(?:" + _CUT_WORDS + r")\b)[A-Za-z]+){0,2}"
     # a comma before another number is a list ("2, 3"), not an explanation
     r"(?=\s*,(?!\s*[-\u2212]?\$?\d)|\s*[;\u2014\u2013]"

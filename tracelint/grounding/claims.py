@@ -2863,8 +2863,10 @@ def _merge_numbers(text: str, toks: List[Tok]) -> None:
                           [t, a_, toks[i + 3], w_])
                 toks[i:i + 5] = [m]
                 continue
-        # 2 1/2 (proper fraction, unspaced)
-        if u.k == NUM and gap == " " and i + 3 < len(toks) + 0 and i + 3 <= len(toks) - 1:
+        # 2 1/2 (proper fraction, unspaced); not the denominator of a fraction before it
+        # ("1/2+1/3=5/6 1/2+1/3=5/6": 6 1/2 is no mixed number)
+        if u.k == NUM and gap == " " and i + 3 < len(toks) + 0 and i + 3 <= len(toks) - 1 and \
+                not (i > 0 and toks[i - 1].k == OP and toks[i - 1].v in "/^" and not t.sp):
             sl, w = toks[i + 2], toks[i + 3]
             if sl.k == OP and sl.v == "/" and not sl.sp and w.k == NUM and not w.sp and \
                     u.nd == 0 and w.nd == 0 and u.v is not None and w.v is not None and \

@@ -30,7 +30,7 @@ from tracelint.io.schema import (
 )
 from tracelint.io.text import TEXT_EXTS, read_text_file
 from tracelint.io.writers import dumps_line, open_output, write_jsonl_line
-from tracelint.model import ReadError, Trace
+from tracelint.model import ReadError, Trace, register_sources
 
 Item = Union[Trace, ReadError]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -80,6 +80,7 @@ def expand_inputs(paths: Iterable[PathLike]) -> List[str]:
             raise InputError(f"cannot read {p!r}: a directory with no trace files "
                              f"({', '.join(DATA_EXTS)}, also compressed)")
         out.extend(full for _, full in sorted(found))
+    register_sources(out)  # ids of the run's inputs that share a base name stay apart
     return out
 
 

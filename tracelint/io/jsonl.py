@@ -34,7 +34,53 @@ _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 
 
+#: The deepest nesting of arrays and objects a record may have.  One limit, checked before a
+#: record is parsed, so that whether it parses does not depend on how deep the call stack
+#: already is (the main process of ``--jobs 1``, a forked or spawned worker, a schema pass):
+#: below it the parser never runs out of stack, above it the record is an error everywhere.
+MAX_JSON_DEPTH = 400
+
+
+class TooDeep(ValueError):
+    """A JSON text nested deeper than :data:`MAX_JSON_DEPTH`."""
+
+
+def check_depth(text: str, value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise :class:`TooDeep` when ``value`` (parsed from the JSON ``text``) nests arrays and
+    objects deeper than ``limit``.  Walked without recursion, and only when ``text`` holds
+    more brackets than ``limit`` (the common case costs two counts)."""
+    if text.count("[") + text.count("{") <= limit:
+        return
+    todo = [(value, 1)]
+    while todo:
+        v, d = todo.pop()
+        if isinstance(v, dict):
+            v = v.values()
+        elif not isinstance(v, list):
+            continue
+        if d > limit:
+            raise TooDeep(f"nested deeper than {limit} levels")
+        todo.extend((x, d + 1) for x in v if isinstance(x, (dict, list)))
+
+
+def parse_line(raw: bytes) -> Any:
+    """The JSON value of one line: UTF-8 (json.loads of bytes would guess UTF-16 or UTF-32
+    per line), at most :data:`MAX_JSON_DEPTH` deep.  Raises ValueError (JSONDecodeError,
+    UnicodeDecodeError, :class:`TooDeep`)."""
+    # an encoded surrogate passes, as json.loads lets it, and reads as that lone surrogate
+    text = raw.decode("utf-8", "surrogatepass")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        # the limit is far below the stack any process has, so this is past it too
+        raise TooDeep(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    check_depth(text, value)
+    return value
+
+
 def _reason(e: BaseException) -> str:
+    if isinstance(e, TooDeep):
+        return f"invalid JSON: {e}"
     if isinstance(e, json.JSONDecodeError):
         return f"invalid JSON: {e.msg} (column {e.colno})"
     if isinstance(e, UnicodeDecodeError):
@@ -47,7 +93,7 @@ def _reason(e: BaseException) -> str:
 def iter_jsonl_lines(fh: IO[bytes], plan: _Plan, source: str) -> Iterator[Item]:
     """Yield one item per non-blank line of the binary stream ``fh``."""
     base = _base(source)
-    loads = json.loads
+    loads = parse_line
     lineno = 0
     try:
         for raw in fh:
@@ -255,6 +301,7 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             try:
                 v, end = dec.raw_decode(buf, pos)
                 if end < len(buf) or eof:
+                    check_depth(buf[pos:end], v)
                     return v, end
             except ValueError:
                 if eof:
@@ -358,7 +405,7 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             if array and not first:
                 if buf[pos] != ",":
                     yield ReadError(source, line, "invalid JSON: expected ',' or ']' "
-                                    "between array elements")
+                                    "between array elements" + _STOPPED)
                     return
                 pos += 1
                 if not skip_ws():
@@ -368,7 +415,9 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             try:
                 rec, end = value()
             except (ValueError, RecursionError) as e:
-                yield ReadError(source, line, _reason(e))
+                # a JSON document cannot be resynchronised after a syntax error: say that
+                # whatever follows is not in any output
+                yield ReadError(source, line, _reason(e) + _STOPPED)
                 return
             yield take(end, rec)
         if layout == "wrapped":
@@ -381,6 +430,9 @@ def iter_json_records(fh: IO[bytes], source: str, layout: str, head: bytes = b""
             yield ReadError(source, line, "invalid JSON: extra data after the array")
     except UnicodeDecodeError as e:
         yield ReadError(source, line, _reason(e))
+
+
+_STOPPED = "; reading stopped here: the rest of the file was not read"
 
 
 def _is_regular(path: str) -> bool:
@@ -413,22 +465,38 @@ class _Decompressing(io.RawIOBase):
     """A decompressing stream whose every failure is an OSError (lzma and pyarrow raise
     their own types), which the readers turn into a "read failed" line."""
 
+    #: decompressed bytes asked for at a time: a failing read loses what it had decoded,
+    #: so a corrupt or cut stream loses at most this much before the break
+    PIECE = 16384
+
     def __init__(self, inner) -> None:
         self._inner = inner
+        self._read = getattr(inner, "read1", None) or inner.read
+        self._failed: Optional[OSError] = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:
-        try:
-            data = self._inner.read(len(b))
-        except OSError:
-            raise
-        except Exception as e:  # LZMAError, EOFError, ArrowInvalid: a corrupt stream
-            raise OSError(f"decompression failed: {e}") from None
-        n = len(data)
-        b[:n] = data
-        return n
+        if self._failed is not None:
+            raise self._failed
+        want = len(b)
+        got = 0
+        while got < want:
+            try:
+                data = self._read(min(self.PIECE, want - got))
+            except Exception as e:  # OSError, LZMAError, EOFError, ArrowInvalid: a corrupt stream
+                err = e if isinstance(e, OSError) else OSError(f"decompression failed: {e}")
+                if got == 0:
+                    raise err from None
+                self._failed = err  # deliver what came before the break first
+                break
+            if not data:
+                break
+            n = len(data)
+            b[got:got + n] = data
+            got += n
+        return got
 
     def close(self) -> None:
         try:

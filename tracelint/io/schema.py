@@ -1927,6 +1927,11 @@ def _no_text(rec: dict, plan: _Plan) -> str:
     empty = [k for k in SAMPLE_KEYS if rec.get(k) == []]
     if empty:
         msg += f" ('{empty[0]}' holds no samples)"
+    wrong = [k for k in _TEXT_KEYS + REASONING_ALIASES
+             if k in rec and rec[k] is not None and not isinstance(rec[k], (str, list, dict))]
+    if wrong:
+        # {"response": 5}: the field is there, of the wrong type
+        return f"field {wrong[0]!r}: expected a text, got {_show(rec[wrong[0]])}"
     several = [k for k, _ in _prefixed_fields(rec, plan)]
     if len(several) > 1:
         return (f"{msg}: the record holds the reasoning of several models "

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import math
 import os
 import signal
+import stat
 import sys
 import threading
-from typing import IO, Any, Iterable, Iterator, Optional, Union
+from typing import IO, Any, Iterable, Iterator, Optional, Union, cast
 
 from tracelint.io.schema import OutputError
 
@@ -193,8 +195,31 @@ def open_output(path: PathLike, inputs: Iterable[PathLike] = (), binary: bool = 
         yield sys.stdout.buffer if binary else sys.stdout
         return
     d = check_output(p, inputs)
+    try:
+        st = os.stat(p)  # follows symlinks
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # /dev/null, /dev/stdout, a FIFO, a process substitution (/dev/fd/63): written
+        # straight through; a temporary file renamed over it would replace the node itself
+        yield from _direct(p, binary, errors)
+        return
+    if os.path.islink(p):
+        # a symlink to a file: the file it points to is replaced, the link stays
+        p = os.path.realpath(p)
+        d = os.path.dirname(p)
     with _terminate_raises():
         yield from _atomic(p, d, binary, errors)
+
+
+def _direct(p: str, binary: bool, errors: str) -> Iterator[IO]:
+    try:
+        fh = open(p, "wb") if binary else open(p, "w", encoding="utf-8", newline="",
+                                                errors=errors)
+    except OSError as e:
+        raise OutputError(f"cannot write {p!r}: {e.strerror or e}") from None
+    with fh:
+        yield fh
 
 
 def check_output(path: PathLike, inputs: Iterable[PathLike] = ()) -> str:
@@ -213,6 +238,10 @@ def check_output(path: PathLike, inputs: Iterable[PathLike] = ()) -> str:
     if not os.path.isdir(d):
         raise OutputError(f"cannot write {p!r}: directory {d!r} does not exist")
     return d
+
+
+_DISK_ERRNOS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EFBIG", "EIO")
+                         if hasattr(errno, n))
 
 
 def _atomic(p: str, d: str, binary: bool, errors: str) -> Iterator[IO]:
@@ -239,11 +268,17 @@ def _atomic(p: str, d: str, binary: bool, errors: str) -> Iterator[IO]:
             fh = os.fdopen(fd, "wb")
         else:
             fh = os.fdopen(fd, "w", encoding="utf-8", newline="", errors=errors)
-        yield fh
-        fh.flush()
-        with contextlib.suppress(OSError):
-            os.fsync(fh.fileno())
-        fh.close()
+        try:
+            yield fh
+            fh.flush()
+            with contextlib.suppress(OSError):
+                os.fsync(fh.fileno())
+            fh.close()
+        except OSError as e:
+            if e.errno not in _DISK_ERRNOS:
+                raise
+            # a full disk: name the file (the temporary one is removed below)
+            raise OutputError(f"cannot write {p!r}: {e.strerror or e}") from None
         # keep the mode of a file being replaced
         try:
             st = os.stat(p)
@@ -256,11 +291,99 @@ def _atomic(p: str, d: str, binary: bool, errors: str) -> Iterator[IO]:
         if fh is None:
             os.close(fd)
         elif not fh.closed:
-            fh.close()
+            with contextlib.suppress(OSError):  # flushing again on a full disk fails again
+                fh.close()
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
 
+#: Output names that are written compressed (matched without case), as the readers read them.
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+
+
+def compression_of(path: PathLike) -> Optional[str]:
+    """``gz``, ``bz2``, ``xz`` or ``zst`` when ``path`` names a compressed output, else None."""
+    low = os.fspath(path).lower()
+    for suf in COMPRESSED_SUFFIXES:
+        if low.endswith(suf):
+            return suf[1:]
+    return None
+
+
+class _ZstdFrames(io.RawIOBase):
+    """A zstd writer made of whole frames of up to 1 MiB of input each (pyarrow, a
+    dependency, has the codec; zstd decoders read concatenated frames).  A frame is cut
+    only by size and at close, never by a flush, so the bytes depend on the data alone;
+    closing it does not close the stream under it."""
+
+    FRAME = 1 << 20
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        import pyarrow as pa
+        self._fh = fh
+        self._codec = pa.Codec("zstd")
+        self._buf = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:  # type: ignore[override]
+        self._buf += b
+        while len(self._buf) >= self.FRAME:
+            self._frame(bytes(self._buf[:self.FRAME]))
+            del self._buf[:self.FRAME]
+        return len(b)
+
+    def _frame(self, data: bytes) -> None:
+        self._fh.write(self._codec.compress(data, asbytes=True))
+
+    def close(self) -> None:
+        if not self.closed:
+            if self._buf:
+                self._frame(bytes(self._buf))
+                self._buf.clear()
+        super().close()
+
+
+def compressor(fh: IO[bytes], path: PathLike) -> Optional[IO[bytes]]:
+    """A compressing writer over the binary stream ``fh`` for an output named ``path``
+    (:func:`compression_of`), or None for a plain one.  Reproducible bytes (gzip's header
+    holds no time); closing the writer finishes the compressed stream and leaves ``fh``
+    open."""
+    kind = compression_of(path)
+    if kind == "gz":
+        import gzip
+        return gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0)  # type: ignore[return-value]
+    if kind == "bz2":
+        import bz2
+        return bz2.BZ2File(fh, "wb")  # type: ignore[return-value]
+    if kind == "xz":
+        import lzma
+        return lzma.LZMAFile(fh, "wb")  # type: ignore[return-value]
+    if kind == "zst":
+        return io.BufferedWriter(_ZstdFrames(fh))  # type: ignore[return-value]
+    return None
+
+
+@contextlib.contextmanager
+def open_text_output(path: PathLike, inputs: Iterable[PathLike] = (),
+                     errors: str = "strict") -> Iterator[IO]:
+    """:func:`open_output` as a UTF-8 text stream, compressed when ``path`` names a
+    compressed file (:func:`compression_of`)."""
+    if os.fspath(path) == "-" or compression_of(path) is None:
+        with open_output(path, inputs, errors=errors) as fh:
+            yield fh
+        return
+    with open_output(path, inputs, binary=True) as raw:
+        text = io.TextIOWrapper(cast(IO[bytes], compressor(raw, path)), encoding="utf-8",
+                                newline="", errors=errors)
+        try:
+            yield text
+        finally:
+            text.close()  # finishes the compressed stream; the file under it stays open
+
+
 __all__ = ["write_jsonl_line", "dumps_line", "open_output", "check_output", "defer_signals",
-           "Terminated"]
+           "Terminated", "compressor", "compression_of", "COMPRESSED_SUFFIXES",
+           "open_text_output"]

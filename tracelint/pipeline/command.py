@@ -162,11 +162,11 @@ def cmd_filter(args) -> int:
         rej = _Output(stack, args.reject, files,
                       reject_schema(schema) if schema is not None else None)
         err = _Output(stack, errors_path, files, error_schema())
-        keep.open()
-        rej.open()
-        if args.errors:
-            err.open()
         try:
+            keep.open()
+            rej.open()
+            if args.errors:
+                err.open()
             for ch, decs in iter_decisions(
                     files, cfg, "filter", reject_on, jobs=args.jobs,
                     batch_size=args.batch_size,
@@ -189,7 +189,8 @@ def cmd_filter(args) -> int:
             progress.close()
     total = counts[KEEP] + counts[REJECT] + counts[ERROR] + counts[SPLIT]
     if not args.quiet:
-        out = sys.stdout
+        # an output on stdout is the whole of stdout: the summary goes to stderr then
+        out = sys.stderr if "-" in (args.keep, args.reject, errors_path) else sys.stdout
         if counts["traces"] == total:  # one trace per record: records are the unit
             out.write(f"records: {total}   kept: {counts[KEEP]}   rejected: {counts[REJECT]}"
                       f"   unreadable: {counts[ERROR]}\n")

@@ -10,8 +10,6 @@ do not depend on how the input was cut into batches.
 """
 from __future__ import annotations
 
-import gzip
-import json
 from typing import Any, Dict, Iterable, List, Sequence
 
 ROW_GROUP_ROWS = 4096
@@ -86,6 +84,33 @@ def _unify(schemas: List[Any]):
         raise SchemaError(str(e)) from None
 
 
+def _utf8(v: Any) -> Any:
+    """``v`` with every string that UTF-8 cannot encode (a lone surrogate: an emoji cut in
+    half, a ``\\ud83d`` escape, a non-UTF-8 byte kept by ``surrogateescape``) made
+    encodable, each such code point replaced by U+FFFD, in nested lists and dicts."""
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+            return v
+        except UnicodeEncodeError:
+            return v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(v, dict):
+        return {k: _utf8(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_utf8(x) for x in v]
+    return v
+
+
+def _from_pylist(make, rows: List[Dict[str, Any]], **kw):
+    """``make(rows, **kw)`` (Arrow's ``from_pylist``); Arrow strings are UTF-8, so a row
+    with a lone surrogate is written with U+FFFD in its place (JSON Lines outputs keep the
+    ``\\uXXXX`` escape) rather than failing the whole output."""
+    try:
+        return make(rows, **kw)
+    except UnicodeEncodeError:
+        return make([_utf8(r) for r in rows], **kw)
+
+
 def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1024):
     """The union of the schemas of all inputs (JSON inputs: inferred from every record that
     reads as a trace; unreadable records go to the errors output and are not looked at)."""
@@ -104,8 +129,9 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
         keys = list(dict.fromkeys(k for r in rows for k in r))
         rows = [{k: r.get(k) for k in keys} for r in rows]
         try:
-            schemas.append(pa.Table.from_pylist(rows).schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            schemas.append(_from_pylist(pa.Table.from_pylist, rows).schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
+                OverflowError) as e:
             raise SchemaError(f"{where}: {e}") from None
 
     for p, kind in zip(paths, kinds):
@@ -142,6 +168,7 @@ def infer_schema(paths: Sequence[str], kinds: Sequence[str], cfg, group: int = 1
 
 
 def _jsonl_records(path: str, open_binary):
+    from ..io.jsonl import parse_line
     if path == "-":
         raise SchemaError("a columnar output needs its schema before reading, so it cannot "
                           "take stdin ('-') as input; write JSON Lines instead")
@@ -151,7 +178,7 @@ def _jsonl_records(path: str, open_binary):
             if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
-                yield i, json.loads(raw)
+                yield i, parse_line(raw)
             except (ValueError, RecursionError):
                 continue
     except (OSError, EOFError):
@@ -179,16 +206,13 @@ def align(batch, schema):
 
 
 class JsonlSink:
-    """JSON lines to a binary stream (gzip-compressed when the path ends in ``.gz``, with a
-    zero timestamp so that the bytes are reproducible)."""
+    """JSON lines to a binary stream, compressed when the path ends in ``.gz``, ``.bz2``,
+    ``.xz`` or ``.zst`` (:func:`tracelint.io.writers.compressor`: reproducible bytes)."""
 
     def __init__(self, fh, path: str):
-        self._gz = None
-        if path.endswith(".gz"):
-            self._gz = gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0)
-            self.fh = self._gz
-        else:
-            self.fh = fh
+        from ..io.writers import compressor
+        self._gz = compressor(fh, path)  # .gz, .bz2, .xz, .zst (any case); None: plain
+        self.fh = self._gz if self._gz is not None else fh
         self.count = 0
 
     def write(self, data: bytes) -> None:
@@ -227,10 +251,15 @@ class ArrowSink:
         self.npending = 0
         self.count = 0
         self.closed = False
-        if fmt == "parquet":
-            self.writer = pq.ParquetWriter(fh, schema)
-        else:
-            self.writer = ipc.new_file(fh, schema)
+        try:
+            if fmt == "parquet":
+                self.writer = pq.ParquetWriter(fh, schema)
+            else:
+                self.writer = ipc.new_file(fh, schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            # an empty object field ("metadata": {}) is a struct with no child, which
+            # Parquet cannot hold
+            raise SchemaError(f"the records cannot be written as {fmt}: {e}") from None
         self._pa = pa
 
     def add_batch(self, batch) -> None:
@@ -247,8 +276,9 @@ class ArrowSink:
             return
         pa = self._pa
         try:
-            batch = pa.RecordBatch.from_pylist(rows, schema=self.schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            batch = _from_pylist(pa.RecordBatch.from_pylist, rows, schema=self.schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
+                OverflowError) as e:
             raise SchemaError(str(e)) from None
         self.add_batch(batch)
 

@@ -455,11 +455,11 @@ class Processor:
     def _items(self, chunk: Chunk) -> Iterator[Tuple[int, Any, List[Any], Optional[bytes]]]:
         """(line, raw record or None, [Trace or ReadError, ...], raw line bytes or None):
         one entry per record, with its traces (several for a multi-sample record)."""
-        from ..io.jsonl import _reason
+        from ..io.jsonl import _reason, parse_line
         from ..io.schema import build_traces
         src, base, plan = chunk.source, chunk.base, self.plan
         if chunk.kind == "lines":
-            loads = json.loads
+            loads = parse_line
             for lineno, raw, err in chunk.items:
                 if err is not None:
                     yield lineno, None, [ReadError(src, lineno, err)], None
