@@ -824,3 +824,32 @@ def test_cjk_words_are_prose_and_full_width_forms_are_read(text, lhs, rhs, statu
     c = only(text)
     assert (c.lhs, c.rhs, c.status, c.expected) == (lhs, rhs, status, expected)
     assert text[c.start:c.end].startswith(c.lhs) and text[c.start:c.end].endswith(c.rhs)
+
+
+@pytest.mark.parametrize("text", [
+    # a hypothesis the text refutes a step or two later
+    "If r = 1/4, then 1 = (1/4)(1 + √2), which would imply 1 + √2 = 4, so √2 = 3, which is false.",
+    "But maybe √(5 + 2√2) = √2 + 1. Let's check: (√2 + 1)² = 3 + 2√2, which is not 5 + 2√2. So no.",
+    "Check: 3 + 4 = 10 + 6\n\n7 = 16 (This is not true, so we have made a mistake.)",
+    "Note that √(4 + 2√2) = √2 + √2: wait, no.",
+    # a factorial before punctuation is a factorial
+    "The number of arrangements is 5 × 4 × 3 × 2 × 1 = 5!, which is 120.",
+    "We get 120 × 6 = 5! × 3!.",
+    # what one unit is, not arithmetic; a denominator is no mixed number
+    "So, 1 box = 64 / 8 = 8.",
+    "1/2+1/3=5/6 1/2+1/3=5/6",
+])
+def test_review_false_alarms_are_gone(text):
+    from tracelint import analyze
+    assert not [f for f in analyze({"reasoning": text}).findings if f.code == "NUM001"]
+
+
+@pytest.mark.parametrize("text", [
+    "So 6 × 7 = 41!, great.",                       # a wrong factorial-free claim stays wrong
+    "So 12 × 4 = 46. Then the total is 46 + 2 = 48.",
+    # a wrong step that later "leads" to a contradiction, with no hypothesis before it: kept
+    "We compute 3 × 3 = 10. Then 10 + 5 = 15, a contradiction with the total.",
+])
+def test_review_real_errors_stay(text):
+    from tracelint import analyze
+    assert [f for f in analyze({"reasoning": text}).findings if f.code == "NUM001"]

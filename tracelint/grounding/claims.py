@@ -753,8 +753,15 @@ class _SegState:
                 return i + 1
             if k == FACT:
                 # factorial unless prose follows ("= 7! So ...": an exclamation)
-                if t.sp or (nxt is not None and (nxt.k == WORD or (nxt.k == NUM and nxt.sp) or
-                                                 (nxt.k == BND and nxt.t in ".,;:?!"))):
+                if t.sp or (nxt is not None and (nxt.k == WORD or (nxt.k == NUM and nxt.sp))):
+                    self.close()
+                    return i + 1
+                if nxt is not None and nxt.k == BND and nxt.t in ".,;:?!":
+                    # "= 5!, which is 120": the factorial ends the claim; when the claim is
+                    # wrong with it, the reading without it ("= 42!.") is tried
+                    seg.toks.append(t)
+                    if self.depth == 0:
+                        seg.last_ok = len(seg.toks)
                     self.close()
                     return i + 1
             if k == DEG:
@@ -1906,6 +1913,10 @@ class ClaimScanner:
         if after_word and not va.has_op and va.status != "poly":
             # "between her 6 nephews = 96/6": a number in prose, then an expression
             return None
+        if not va.has_op and vb.has_op and va.status == "exact" and va.value == 1 and \
+                _seg_named(a):
+            # "So, 1 box = 64 / 8 = 8.", "1 part = 40/8": what one unit is, not arithmetic
+            return None
         lhs = span[a.start:a.end]
         rhs = span[b.start:b.end]
         kind = "annotation" if annotation else "inline"
@@ -2557,9 +2568,22 @@ _REFUTED = re.compile(
     r"(?:false|impossible|not\b|a\s+contradiction|absurd|wrong|incorrect|invalid|off)"
     r"|(?:false|impossible|contradiction|not\s+true|incorrect|wrong)\b|\u2260|\\neq\b|"
     r"(?:is\s+)?not\s+(?:equal|true|correct)|doesn'?t\s+(?:work|hold|match)|"
-    r"does\s+not\s+(?:work|hold|match)|\?|\(?\s*(?:no|nope)\b|"
+    r"does\s+not\s+(?:work|hold|match)|\?|\(?\s*(?:no|nope)\b|(?:wait|so),?\s+no\b|"
     r"(?:but\s+|so\s+)?(?:that|this|it)(?:'s|\u2019s|\s+is)\s+(?:not|false|impossible|wrong|"
     r"incorrect)\b)", re.I)
+#: how far after a wrong claim a refutation of its derivation is looked for, and the phrases
+#: that refute one there (stronger than :data:`_REFUTED`'s, which must follow the claim)
+_REFUTED_REACH = 200
+_HYPOTHESIS_REACH = 160
+_HYPOTHESIS = re.compile(
+    r"\b(?:if|suppose|supposing|assume|assuming|maybe|perhaps|would\s+imply|implies|"
+    r"test(?:ing)?|check(?:ing)?|try(?:ing)?|whether|let'?s\s+(?:check|test|see|verify))\b",
+    re.I)
+_REFUTED_LATER = re.compile(
+    r"\b(?:which|this|that|it)\s+(?:is|would\s+be|was)\s+(?:clearly\s+|obviously\s+)?"
+    r"(?:false|impossible|a\s+contradiction|absurd|not\s+true|not\s+possible)\b"
+    r"|\bcontradiction\b|\bnot\s+equal\b|\bwait,?\s+no\b|\bso\s+no\b"
+    r"|\b(?:doesn'?t|does\s+not)\s+(?:hold|work)\b|\bis\s+false\b", re.I)
 _APPROX_AFTER = re.compile(r"[\s)\]$\\]{0,6}(?:approximately|approx\.?|roughly|or\s+so|ish\b|"
                            r"\(approx|\(rounded|rounded\b|\.\.\.|\u2026)", re.I)
 
@@ -2573,6 +2597,16 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
             c.rhs_value == c.lhs_value.numerator // c.lhs_value.denominator:
         return _with(c, "ok", "integer division")
     if _REFUTED.match(text, end, min(len(text), end + 80)):
+        return _with(c, "unchecked", "refuted in the text")
+    # a hypothesis the text refutes a step or two later ("If r = 1/4, then ... would imply
+    # 1 + √2 = 4, so √2 = 3, which is false"; "But maybe √(5 + 2√2) = √2 + 1. Let's check:
+    # ... So no."): the claim is tried, not stated.  Without the hypothesis before it, a wrong
+    # result that the text later calls a contradiction is reported: that is often the error
+    # that led to the contradiction.
+    start = c.start - base
+    line_start = max(text.rfind("\n", 0, start), start - _HYPOTHESIS_REACH) + 1
+    if _HYPOTHESIS.search(text, max(0, line_start), max(0, start)) and \
+            _REFUTED_LATER.search(text, end, min(len(text), end + _REFUTED_REACH)):
         return _with(c, "unchecked", "refuted in the text")
     if c.lhs_value is not None and c.rhs_value is not None and \
             _APPROX_AFTER.match(text, end, min(len(text), end + 40)):
@@ -2605,6 +2639,11 @@ def _shown_unit(t: str) -> Fraction:
 def _with(c: Claim, status: str, reason: str) -> Claim:
     return Claim(c.start, c.end, c.lhs, c.rhs, status, c.kind, c.relation, None, None, reason,
                  c.operands, c.results, c.operand_spans)
+
+
+def _seg_named(seg: Seg) -> bool:
+    """Whether a word names the number of a segment ("1 box", "1 part")."""
+    return bool(seg.numword) or bool(seg.units)
 
 
 def _labels(seg: Seg) -> set:
