@@ -354,3 +354,104 @@ def test_chinese_enumeration_is_not_a_loop_but_a_chinese_loop_is():
         doubts[(i * 7) % 3] + ("嗯，" if i % 2 else "") for i in range(300))
     r = analyze({"prompt": "一共有多少个？", "response": "<think>" + loop})
     assert r.label == "degenerate-looping" and "REP001" in {f.code for f in r.findings}
+
+
+# ------------------------------------ engaged outputs beyond math (a review, session 11)
+
+def _json_records(n: int) -> str:
+    import json as _json
+    cities = ["Austin", "Denver", "Boston", "Seattle", "Miami", "Chicago", "Portland"]
+    recs = [{"id": 1000 + i, "name": f"Customer {chr(65 + i % 26)}{i}", "city": cities[i % 7],
+             "plan": ["free", "pro", "team"][i % 3], "zip": f"{10000 + 37 * i}",
+             "signup": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "active": i % 2 == 0}
+            for i in range(n)]
+    return _json.dumps(recs, indent=2)
+
+
+def test_raw_json_output_is_data_not_a_loop():
+    assert label(_json_records(30)) != LOOP
+    jsonl = "\n".join(__import__("json").dumps(r) for r in __import__("json").loads(_json_records(30)))
+    assert label(jsonl) != LOOP
+
+
+def test_an_agent_editing_code_is_not_a_loop():
+    body = ("def parse(text):\\n    total = 0\\n    for amount, unit in re.findall(PAT, text):\\n"
+            "        total += float(amount) * UNITS[unit]\\n    return timedelta(seconds=total)")
+    thoughts = ["The weeks unit is missing from the table.", "Uppercase units fail: normalise case.",
+                "Empty input should raise, as the issue asks.", "Decimals like 1.5h are cut.",
+                "Whitespace between parts breaks the match.", "Negative durations need a sign.",
+                "The docstring example is out of date.", "Overflow for huge day counts.",
+                "A trailing unit-less number is seconds.", "Milliseconds were requested too.",
+                "Combined forms like 1h30m45s work now.", "Last: the type hints and the changelog."]
+    steps = []
+    for i, thought in enumerate(thoughts):
+        steps.append(thought)
+        steps.append('[tool call] str_replace_based_edit_tool({"command": "str_replace", '
+                     f'"old_str": "{body}", "new_str": "{body}  # case {i}", '
+                     '"path": "/repo/src/durations.py"})')
+        steps.append(f'[tool call] bash({{"command": "pytest tests/test_durations.py -k case_{i}"}})')
+    assert label("\n".join(steps)) != LOOP
+
+
+def test_methods_of_one_program_sharing_a_body_are_one_program():
+    shared = ("        for attempt in range(self.retries):\n            try:\n"
+              "                resp = self.session.get(url, timeout=self.timeout)\n"
+              "                resp.raise_for_status()\n                return resp.json()\n"
+              "            except requests.RequestException as exc:\n"
+              "                last = exc\n                time.sleep(self.backoff * 2 ** attempt)\n"
+              "        raise ApiError(f'giving up after {self.retries} attempts') from last\n")
+    methods = "".join(f"    def get_{name}(self, key):\n        url = f'{{self.base}}/{name}/{{key}}'\n"
+                      + shared + "\n" for name in ("users", "orders", "items", "carts", "prices",
+                                                   "stores"))
+    text = "Here is the client:\n\n```python\nclass ShopClient:\n" + methods + "```\n"
+    assert label(text) != LOOP
+    # the same program printed again and again is a loop
+    block = "```python\ndef f(x):\n    return x + 1  # the fix\n" + "    # note\n" * 20 + "```\n"
+    assert label(("Let me fix it again:\n" + block) * 6, answer=None) == LOOP
+
+
+def test_layout_lines_are_not_repeats():
+    rule = "=" * 50
+    days = "\n".join(f"{rule}\nDAY {d}: {city}\n{rule}\nMorning: visit the {sight} and walk to the "
+                     f"river. Afternoon: lunch at a noodle bar, then the {museum}. Evening: rest."
+                     for d, (city, sight, museum) in enumerate(
+                         [("Tokyo", "Senso-ji temple", "Mori museum"), ("Tokyo", "Meiji shrine", "Edo museum"),
+                          ("Hakone", "Owakudani valley", "open-air museum"), ("Kyoto", "Fushimi Inari", "Kyoto museum"),
+                          ("Kyoto", "Kinkaku-ji", "manga museum"), ("Nara", "deer park", "Nara museum"),
+                          ("Osaka", "castle", "science museum"), ("Hiroshima", "peace park", "peace museum"),
+                          ("Miyajima", "Itsukushima shrine", "aquarium"), ("Tokyo", "Shibuya crossing", "digital art museum")], 1))
+    assert label(days) != LOOP
+    fields = "\n\n".join(f"### {i}. {name}\n- **Best case:** O(n{'' if i % 2 else ' log n'})\n"
+                         f"- **Stable:** {'Yes' if i % 3 else 'No'}\n- **In place:** Yes\n"
+                         f"- **How it works:** {how}"
+                         for i, (name, how) in enumerate([
+                             ("Bubble sort", "swaps neighbours until no swap happens"),
+                             ("Insertion sort", "inserts each element into the sorted prefix"),
+                             ("Selection sort", "selects the minimum of the rest each pass"),
+                             ("Merge sort", "splits in halves and merges sorted runs"),
+                             ("Quick sort", "partitions around a pivot and recurses"),
+                             ("Heap sort", "builds a heap and pops the maximum"),
+                             ("Shell sort", "sorts gapped subsequences with shrinking gaps"),
+                             ("Counting sort", "counts keys and rebuilds the array"),
+                             ("Radix sort", "sorts digit by digit with a stable pass"),
+                             ("Bucket sort", "scatters into buckets and sorts each"),
+                             ("Tim sort", "merges natural runs found in the data"),
+                             ("Comb sort", "bubble sort with a shrinking gap")], 1))
+    assert label(fields * 2) != LOOP or label(fields) != LOOP
+
+
+def test_an_answer_ending_with_a_grid_is_not_degenerating():
+    grid = "\n".join(" ".join("3" if (r, c) in ((1, 2), (2, 3)) else "0" for c in range(10))
+                     for r in range(4)) + "\n" + "\n".join(" ".join(["0"] * 10) for _ in range(7))
+    assert label("The output grid moves each 3 one cell right:\n" + grid, answer=None) != LOOP
+
+
+def test_answers_to_separate_questions_do_not_cycle():
+    parts = []
+    for i in range(1, 16):
+        parts.append(f"**Question {i}.** We compare the options for item {i}: option A fails the "
+                     f"condition of the stem, option C contradicts line {i}, and option D is "
+                     f"too broad. Hence the answer is \\boxed{{{'ABCD'[i % 4]}}}.\n")
+    text = "\n".join(parts) * 2
+    from tracelint.detectors.repetition import _answer_returns
+    assert _answer_returns(text)[0] <= 4

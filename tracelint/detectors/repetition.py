@@ -11,13 +11,13 @@ it runs into the end of a trace that was cut off.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from .. import ngram
 from ..config import Config
-from ..segments import fence_edges, segment
+from ..segments import fence_edges, layout_ranges, segment
 from ..units import KIND_OTHER, PROSE_KINDS, Units
 from .base import DetectorOutput, Rule, TraceContext
 
@@ -39,7 +39,11 @@ class REP001(Rule):
     A paraphrased loop interleaves its repeats with other lines, so no stretch is dense; it
     is reported when at least ``diffuse_share`` of the whole reasoning (in units) is made of
     repeated segments, in a trace of at least ``diffuse_min_chars`` characters.
-    Segments inside fenced code blocks and markdown table rows never count as repeats, nor
+    Segments inside fenced code blocks, markdown table rows, unfenced program regions (three
+    or more lines of code, two of them opening with a keyword or a declaration), and layout or
+    data lines (a rule of one repeated mark, a JSON member or record, a short Markdown heading
+    or bolded field such as ``- **Stable:** Yes``, a log line that opens with a timestamp, an
+    agent's ``[tool call]`` line) never count as repeats, nor
     does a segment that states two or more numbers its match lacks (a new case of an
     enumeration; a single changed number, such as a step counter, still repeats).
     Independently of segments and of length, a *copied block* is a loop: a passage of at
@@ -49,7 +53,10 @@ class REP001(Rule):
     Inside a program block (fenced and tagged with a programming language), copies count
     together only when the whole blocks they touch are the same: a function printed again
     unchanged is a copy, the shared lines of a function re-written with a fix each time are
-    part of each new version (an answer re-printed as JSON, or untagged, still counts).
+    part of each new version (an answer re-printed as JSON, or untagged, still counts); the
+    copies inside one program block count once (six methods of a class that share a body
+    are one program, not six copies), and copies inside an agent's tool calls (the code an
+    edit carries) do not count.
 
     Why: a model stuck in a loop spends its budget re-stating the same doubt, option or
     computation, verbatim or with small changes, usually until the token cap.  Such traces
@@ -105,8 +112,10 @@ class REP002(Rule):
     A run of numbers and symbols without a word (a zero matrix, a grid of cells, an array
     of zeros; a periodic decimal written out; punctuation over several lines, such as a maze
     of ``#`` and ``.``) is data written once, not a loop, unless it runs to the end of the
-    text (the output degenerated until it stopped) or covers at least ``data_min_units``
-    units (characters, for one long unit).
+    text (the output degenerated until it stopped; for an output that was not cut -- no
+    finish_reason length, budget or unclosed thinking -- only a run on one line: an answer
+    may end with the rows of a grid or of a blank table) or covers at least
+    ``data_min_units`` units (characters, for one long unit).
 
     Why: back-to-back verbatim repetition is the degenerate end state of greedy decoding.
     Separator lines (``-----``) and ellipses are short and stay under the thresholds.  A
@@ -164,7 +173,9 @@ class REP004(Rule):
     What: every explicit calculation around an ``=`` or ``≈`` (the numbers, operators and
     one-letter variables within a few units of it, decimals compared at 3 significant
     digits) is a *claim*; a chain such as ``2x = 3y = -z`` is one claim, not one per
-    ``=``.  The rule fires when at least ``min_recurrences`` claim statements are the third
+    ``=``; lines of programs (fenced blocks tagged with a language, unfenced program regions)
+    hold no claims (``MOD = 10**9 + 7`` in each version of a function being debugged).
+    The rule fires when at least ``min_recurrences`` claim statements are the third
     or later statement of the same claim, and those make up more than ``min_share`` of all
     claims in the trace.
 
@@ -196,8 +207,9 @@ class REP005(Rule):
     What: the candidate final answers the trace states, in order ("the answer is 735",
     "\\boxed{350}", "I'll go with 210", "settle on 30"), with immediate
     restatements collapsed; a *return* is a value stated again after the trace had moved
-    to a different one (A, B, A counts one return).  The rule fires when there are more
-    than ``max_returns`` returns.
+    to a different one (A, B, A counts one return), counted anew after a line that opens a
+    new question, sample or case ("Sample 3:", "**Question 7**", "Part (b)").  The rule
+    fires when there are more than ``max_returns`` returns.
 
     Why: an engaged trace may revise its answer a few times and settle; a looping trace
     flips between the same candidates over and over.  The patterns are English phrases.
@@ -276,8 +288,37 @@ def _claim_recurrence(text: str, units: Units, vocab: Dict[str, int]) -> Tuple[i
         return 0, 0, -1
     op_ids = [vocab[k] for k in _CLAIM_OPS if k in vocab]
     drop_ids = [vocab[k] for k in _CLAIM_DROP if k in vocab]
-    return ngram.claim_recurrence(text, units.ids, units.kinds, units.starts, units.ends,
-                                  eq, op_ids, drop_ids)
+    ids, kinds, starts, ends = units.ids, units.kinds, units.starts, units.ends
+    code = _program_ranges(text)
+    if code.size:
+        # program lines are no calculations: "MOD = 10**9 + 7" in each version of a
+        # function being debugged is the same line of code, not a re-stated result
+        keep = (np.searchsorted(code, starts, side="right") % 2) == 0
+        ids, kinds, starts, ends = ids[keep], kinds[keep], starts[keep], ends[keep]
+    return ngram.claim_recurrence(text, ids, kinds, starts, ends, eq, op_ids, drop_ids)
+
+
+def _program_ranges(text: str) -> np.ndarray:
+    """Sorted char ranges ``[a0, b0, ...]`` of the program blocks of ``text``: fenced blocks
+    tagged with a programming language, and unfenced program regions and data lines
+    (:func:`tracelint.segments.layout_ranges`)."""
+    parts = []
+    edges = fence_edges(text)
+    for a, b in zip(edges[0::2].tolist(), (edges[1::2] + 3).tolist()):
+        if _fence_tag(text, a, b) not in _DATA_FENCES:
+            parts.append((a, b))
+    lay = layout_ranges(text) if "\n" in text else np.zeros(0, dtype=np.int64)
+    parts.extend(zip(lay[0::2].tolist(), lay[1::2].tolist()))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    parts.sort()
+    merged: List[List[int]] = []
+    for a, b in parts:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return np.array([x for ab in merged for x in ab], dtype=np.int64)
 
 
 _NUMBER = r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)"
@@ -332,14 +373,28 @@ def _verdicts(text: str) -> List[Tuple[str, int]]:
     return out
 
 
+#: a line that opens a new question or case: its answers are not the earlier ones' returns
+#: ("Sample 3:", "Test case 2", "**Question 7**", "Part (b)", "(c)", "Q4.")
+_CASE_MARK = re.compile(
+    r"(?im)^[ \t*#>-]*(?:(?:sample|test(?:[ \t]*case)?|example|question|problem|exercise|"
+    r"part|case|q)[ \t]*(?:#[ \t]*)?\(?(?:\d{1,3}|[a-h])\b|\(?[a-h]\)[ \t])")
+
+
 def _answer_returns(text: str) -> Tuple[int, int]:
     """(returns, char offset of the first return): values stated again after the trace had
-    moved to another value, immediate restatements collapsed."""
+    moved to another value, immediate restatements collapsed; counted anew after each line
+    that opens a new question, sample or case."""
     vals = _verdicts(text)
-    seen = set()
-    last = None
+    marks = [m.start() for m in _CASE_MARK.finditer(text)] if vals else []
+    seen: set = set()
+    last: Optional[str] = None
     returns, first = 0, -1
+    k = 0
     for v, at in vals:
+        if k < len(marks) and marks[k] < at:
+            while k < len(marks) and marks[k] < at:
+                k += 1
+            seen, last = set(), None  # a new question: its answer starts a new sequence
         if v == last:
             continue
         if v in seen:
@@ -489,6 +544,18 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         if 2 * in_rows > sum(len(x) for x in lines):
             continue
         pos = _same_code(ctx.reasoning, units, pos, length)
+        if "[tool call]" in ctx.reasoning:
+            # an agent's edits carry the code they change (old and new versions): copies
+            # inside its tool calls are the episode's arguments, not the model re-writing
+            calls = _TOOL_CALL_LINE.finditer(ctx.reasoning)
+            edges = np.array([x for m in calls for x in m.span()], dtype=np.int64)
+            if edges.size:
+                # by the middle of each copy: a copy may start on the end of the line before
+                inside = (np.searchsorted(edges, units.starts[pos + length // 2],
+                                          side="right") % 2) == 1
+                pos = pos[~inside]
+        if not len(pos):
+            continue
         copies, first = len(pos), int(pos[0])
         if copies < min_copies:
             continue
@@ -504,6 +571,8 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         return
 
 
+#: the tool-call lines the agent-episode reader writes
+_TOOL_CALL_LINE = re.compile(r"(?m)^\[tool call\][^\n]*")
 #: Fence tags of blocks that hold data or output (an answer printed as JSON), not a program.
 _DATA_FENCES = frozenset(["", "json", "jsonl", "text", "txt", "plaintext", "markdown", "md",
                           "output", "yaml", "yml", "csv"])
@@ -531,7 +600,7 @@ def _same_code(text: str, units: Units, pos: np.ndarray, length: int) -> np.ndar
     if not program.any():
         return pos
     other: List[int] = []
-    groups: Dict[tuple, List[int]] = {}
+    groups: Dict[tuple, Dict[tuple, int]] = {}
     for p in pos.tolist():
         a, b = int(units.starts[p]), int(units.ends[p + length - 1])
         # blocks k with start < b and end > a
@@ -543,8 +612,10 @@ def _same_code(text: str, units: Units, pos: np.ndarray, length: int) -> np.ndar
         key = tuple(units.ids[int(np.searchsorted(units.starts, starts[k])):
                               int(np.searchsorted(units.starts, ends[k]))].tobytes()
                     for k in ks)
-        groups.setdefault(key, []).append(p)
-    best = max(groups.values(), key=len) if groups else []  # the first on ties
+        # one copy per set of blocks: six methods of one class that share a body are one
+        # program, not six copies; the same program printed in six blocks is six
+        groups.setdefault(key, {}).setdefault(tuple(ks), p)
+    best = list(max(groups.values(), key=len).values()) if groups else []  # first on ties
     return np.asarray(sorted(other + best), dtype=np.int64)
 
 
@@ -573,6 +644,9 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
     punct_min = cfg.option("REP002", "punct_min_units")
     data_min = cfg.option("REP002", "data_min_units")
     n = len(units)
+    # cut by the engine or the budget, or thinking never closed (not just "no final answer",
+    # which a chat answer that ends with a table also gets)
+    cut = any(r != "no-final-answer" for r in ctx.truncation_reasons)
     runs = ngram.periodic_runs(units.ids, 1, cfg.option("REP002", "max_period"),
                                float(min_rep), min_units)
     for start, end, p in runs.tolist():
@@ -583,9 +657,11 @@ def _exact_runs(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
                 continue
         elif not np.isin(kinds, PROSE_KINDS).any():
             # numbers and symbols written once are data, not a loop; one that runs to the
-            # end is the output degenerating (a run is maximal, so a block cut off at the
-            # end belongs to it; one unit more is a number cut inside)
-            if end - start < data_min and n - end > 1:
+            # end of an output that was cut is the output degenerating (a run is maximal,
+            # so a block cut off at the end belongs to it; one unit more is a number cut
+            # inside); an answer that stopped on its own may end with the rows of a grid or
+            # of a blank table
+            if end - start < data_min and (n - end > 1 or (not cut and "\n" in text[a:b])):
                 continue
         out.findings.append(REP002.finding(
             a, b, f"a block of {p} unit{'s' if p > 1 else ''} repeated {(end - start) / p:.1f} "
