@@ -54,6 +54,19 @@ def test_truncation_reasons():
     assert reasons(reasoning="Let me know if you have other details! 🌳 🕯️") == []
     assert reasons(reasoning="Let me know if you want another problem 🧑🏽\u200d🍳") == []
     assert reasons(reasoning="The pizza costs 5 dollars per 🍕 and the") == ["no-final-answer"]
+    # outputs that end without a full stop and are not cut: a poem, a one-word translation,
+    # a short summary; cuts on an operator, a comma, an open word, or long prose still are
+    assert reasons(reasoning="Soft rain on the roof\nwhispers to the sleeping town\n"
+                             "puddles hold the sky") == []
+    assert reasons(reasoning="Bonjour") == []
+    assert reasons(reasoning="The article argues that cities should invest in bike lanes "
+                             "because they reduce traffic and improve health") == []
+    assert reasons(reasoning="The sum 3 + 4 =") == ["no-final-answer"]
+    assert reasons(reasoning="so the total sales for green hats is $800 (which is") == \
+        ["no-final-answer"]
+    long = "We add the parts one by one and keep the running total. " * 40
+    assert reasons(reasoning=long + "\nNow we need to find how many pots she needs for roses") \
+        == ["no-final-answer"]
 
 
 def test_truncated_flag_and_findings():

@@ -3,6 +3,7 @@ apply are recorded in ``truncation_reasons``.
 """
 from __future__ import annotations
 
+import re
 from typing import List, Tuple, Type
 
 from ..config import Config
@@ -81,7 +82,9 @@ class TRN004(Rule):
     What: the trace has no answer text, no final answer can be extracted from the end of its
     reasoning (``\\boxed{}``, ``#### N``, "the answer is ..."; the last-number fallback is not
     used), and the text ends mid-sentence: its last character cannot end a sentence (an
-    emoji can: chat models sign off with one).
+    emoji can: chat models sign off with one), and it stops on an operator, a comma or an
+    open bracket, or on a word no sentence ends with ("This means that", "(which is"), or it
+    is a text of 2,000 characters or more whose last line is long prose.
 
     Why: when the record lost its ``finish_reason`` and token counts, a text that stops in
     the middle of a sentence with no answer is the remaining evidence of a cut.  A chat
@@ -93,8 +96,9 @@ class TRN004(Rule):
 
     Flagged example: ``"So the total is 5 times the number of"``
 
-    OK example: ``"So the total is 25. The answer is 25."``, and
-    ``"We need more information about the peaches! 🍑"``
+    OK example: ``"So the total is 25. The answer is 25."``,
+    ``"We need more information about the peaches! 🍑"``, a haiku whose last line has no
+    full stop, a one-word translation (``"Bonjour"``).
     """
 
     code = "TRN004"
@@ -107,9 +111,35 @@ REASONS = {TRN001: "finish_reason", TRN002: "budget", TRN003: "unclosed-thinking
            TRN004: "no-final-answer"}
 
 
+#: words a sentence does not end on (articles, prepositions, conjunctions, auxiliaries, ...)
+_OPEN_WORDS = frozenset("""
+a an the this that these those its their our your his her my of to in on at by for from with
+into onto over under about as than then and or but nor so if because since while when where
+which who whom whose what is are was were be been being am do does did has have had will would
+shall should can could may might must not no we they he she it you i there here each every
+per via plus minus times equals
+""".split())
+_LAST_WORD = re.compile(r"([^\W\d_]+)\W*$")
+#: a text at least this long whose last line is long prose is cut wherever it stops
+_LONG_TEXT, _LONG_LINE = 2000, 40
+
+
 def _ends_mid_sentence(text: str) -> bool:
+    """Whether ``text`` stops in the middle of a sentence: its last character cannot end one
+    (nor is an emoji), and either it stops on an operator, a comma or an open bracket or on a
+    word no sentence ends with ("... This means that", "(which is"), or it is a long text
+    whose last line is long prose.  A poem's last line, a one-word translation, a short
+    summary without its full stop are not cut."""
     stripped = text.rstrip()
-    return bool(stripped) and stripped[-1] not in _FINAL_CHARS and not _is_emoji(stripped[-1])
+    if not stripped or stripped[-1] in _FINAL_CHARS or _is_emoji(stripped[-1]):
+        return False
+    if stripped[-1] in "+-*/=^,;([{\u2212\u00d7\u00f7&|<\\_":
+        return True
+    w = _LAST_WORD.search(stripped[-60:])
+    if w is not None and w.group(1).lower() in _OPEN_WORDS:
+        return True
+    last_line = stripped[stripped.rfind("\n") + 1:]
+    return len(stripped) >= _LONG_TEXT and len(last_line.strip()) >= _LONG_LINE
 
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:
