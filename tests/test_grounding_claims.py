@@ -838,6 +838,12 @@ def test_cjk_words_are_prose_and_full_width_forms_are_read(text, lhs, rhs, statu
     # what one unit is, not arithmetic; a denominator is no mixed number
     "So, 1 box = 64 / 8 = 8.",
     "1/2+1/3=5/6 1/2+1/3=5/6",
+    # a whole number the text says it rounds to; machine arithmetic
+    "He needs 50 / 12 = 5 buses, rounded up.",
+    "7 / 2 = 3 (integer division)",
+    "25/6 = 4 (floor)",
+    "5 ^ 3 = 6 (XOR)",
+    "In Python, 0.1 + 0.2 = 0.30000000000000004 due to floating point.",
 ])
 def test_review_false_alarms_are_gone(text):
     from tracelint import analyze
@@ -847,6 +853,8 @@ def test_review_false_alarms_are_gone(text):
 @pytest.mark.parametrize("text", [
     "So 6 × 7 = 41!, great.",                       # a wrong factorial-free claim stays wrong
     "So 12 × 4 = 46. Then the total is 46 + 2 = 48.",
+    "So 50 / 12 = 6, rounded up.",                  # 6 is neither floor nor ceiling
+    "The bitwise mask is 68*256 + 55 = 17423.",     # no xor shape: exact arithmetic
     # a wrong step that later "leads" to a contradiction, with no hypothesis before it: kept
     "We compute 3 × 3 = 10. Then 10 + 5 = 15, a contradiction with the total.",
 ])

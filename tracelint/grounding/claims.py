@@ -25,6 +25,7 @@ Results are :class:`Claim` objects with spans into the scanned text.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -2574,6 +2575,17 @@ _REFUTED = re.compile(
 #: how far after a wrong claim a refutation of its derivation is looked for, and the phrases
 #: that refute one there (stronger than :data:`_REFUTED`'s, which must follow the claim)
 _REFUTED_REACH = 200
+#: the text says the result is a whole number by rounding, flooring or integer division
+_WHOLE_WORDS = re.compile(
+    r"\b(?:round(?:ed|ing|s)?(?:\s+(?:up|down))?|floor(?:ed)?|ceil(?:ing)?|integer\s+division|"
+    r"integer\s+part|int\(|truncat\w*|whole\s+(?:number|ones?|buses|bags|boxes|trips)|"
+    r"complete(?:ly)?|full\s+\w+|at\s+least|at\s+most|//)", re.I)
+#: what a bitwise or machine result looks like: an xor sign, a float's long tail, a wrapped
+#: (negative) integer of ten digits
+_MACHINE_SHAPE = re.compile(r"\^|\u2295|\bxor\b|\d\.\d{12,}|-\d{9,}", re.I)
+#: bitwise or machine arithmetic, not exact arithmetic
+_MACHINE_WORDS = re.compile(r"\b(?:xor|bitwise|floating[\s-]point|float(?:s|ing)?\b|ieee|"
+                            r"overflow\w*|wraps?\s+around|uint\d+|int\d+|modulo\s+2\^)", re.I)
 _HYPOTHESIS_REACH = 160
 _HYPOTHESIS = re.compile(
     r"\b(?:if|suppose|supposing|assume|assuming|maybe|perhaps|would\s+imply|implies|"
@@ -2598,6 +2610,18 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
         return _with(c, "ok", "integer division")
     if _REFUTED.match(text, end, min(len(text), end + 80)):
         return _with(c, "unchecked", "refuted in the text")
+    start = c.start - base
+    around = (max(0, start - 60), min(len(text), end + 80))
+    if c.lhs_value is not None and c.rhs_value is not None and \
+            c.rhs_value.denominator == 1 and c.lhs_value.denominator != 1 and \
+            c.rhs_value in (math.floor(c.lhs_value), math.ceil(c.lhs_value)) and \
+            _WHOLE_WORDS.search(text, *around):
+        # "50 / 12 = 5 buses, rounded up", "7 / 2 = 3 (integer division)", "25/6 = 4 (floor)"
+        return _with(c, "ok", "a whole number, as the text says")
+    if _MACHINE_SHAPE.search(c.lhs + " " + c.rhs) and _MACHINE_WORDS.search(text, *around):
+        # "5 ^ 3 = 6 (XOR)", "0.1 + 0.2 = 0.30000000000000004 due to floating point",
+        # "2147483647 + 1 = -2147483648 (overflow)"
+        return _with(c, "unchecked", "machine arithmetic")
     # a hypothesis the text refutes a step or two later ("If r = 1/4, then ... would imply
     # 1 + √2 = 4, so √2 = 3, which is false"; "But maybe √(5 + 2√2) = √2 + 1. Let's check:
     # ... So no."): the claim is tried, not stated.  Without the hypothesis before it, a wrong
