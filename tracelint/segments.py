@@ -10,6 +10,7 @@ code, tables and data legitimately repeat their shape line after line.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Dict, List, Tuple
 
@@ -90,6 +91,7 @@ _CODE_ASSIGN = re.compile(
 _INDENTED = re.compile(r"(?: {4}|\t)[ \t]*(?![-*+][ \t]|\d+[.)][ \t])\S")
 
 
+@functools.lru_cache(maxsize=4)  # one trace's text is asked for by several detectors
 def layout_ranges(text: str) -> np.ndarray:
     """Char ranges (``[a0, b0, a1, b1, ...]``, sorted) of the lines of ``text`` that are layout
     or data (:data:`_LAYOUT_LINE`), and of its unfenced program regions: runs of at least
@@ -125,7 +127,9 @@ def layout_ranges(text: str) -> np.ndarray:
             break
         pos = nl + 1
     flush()
-    return np.array(out, dtype=np.int64)
+    arr = np.array(out, dtype=np.int64)
+    arr.setflags(write=False)  # shared through the cache
+    return arr
 
 
 def _neutral_segments(text: str, units: Units, bounds: np.ndarray) -> np.ndarray:
