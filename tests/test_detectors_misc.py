@@ -59,6 +59,12 @@ def test_truncation_reasons():
     assert reasons(reasoning="Soft rain on the roof\nwhispers to the sleeping town\n"
                              "puddles hold the sky") == []
     assert reasons(reasoning="Bonjour") == []
+    assert reasons(reasoning="No") == []
+    assert reasons(reasoning="SELECT name FROM users WHERE age > 30;") == []
+    assert reasons(reasoning="Open the door and let the light come in") == []
+    assert reasons(reasoning="project/\n\u251c\u2500\u2500 src/\n\u2514\u2500\u2500 tests/") == []
+    assert reasons(reasoning="def total(items):\n    total = 0\n    total +=") == \
+        ["no-final-answer"]
     assert reasons(reasoning="The article argues that cities should invest in bike lanes "
                              "because they reduce traffic and improve health") == []
     assert reasons(reasoning="The sum 3 + 4 =") == ["no-final-answer"]

@@ -844,6 +844,11 @@ def test_cjk_words_are_prose_and_full_width_forms_are_read(text, lhs, rhs, statu
     "25/6 = 4 (floor)",
     "5 ^ 3 = 6 (XOR)",
     "In Python, 0.1 + 0.2 = 0.30000000000000004 due to floating point.",
+    # scaled numbers divide as one value; modular and binary arithmetic named as such
+    "$1 trillion / 335 million ≈ $2,985 per person.",
+    "On a clock, 9 + 5 = 2, and 11 + 11 = 10, because 22 − 12 = 10.",
+    "Right column: 1 + 1 = 10, write 0, carry 1. So in binary, 101 + 11 = 1000.",
+    "they wrap around modulo 2^8, so for a uint8_t, 255 + 1 = 0.",
 ])
 def test_review_false_alarms_are_gone(text):
     from tracelint import analyze
@@ -855,6 +860,8 @@ def test_review_false_alarms_are_gone(text):
     "So 12 × 4 = 46. Then the total is 46 + 2 = 48.",
     "So 50 / 12 = 6, rounded up.",                  # 6 is neither floor nor ceiling
     "The bitwise mask is 68*256 + 55 = 17423.",     # no xor shape: exact arithmetic
+    "$1 trillion / 335 million ≈ $5,000 per person.",
+    "So 9 + 5 = 13 and the answer is 13.",
     # a wrong step that later "leads" to a contradiction, with no hypothesis before it: kept
     "We compute 3 × 3 = 10. Then 10 + 5 = 15, a contradiction with the total.",
 ])

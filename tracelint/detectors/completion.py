@@ -111,35 +111,39 @@ REASONS = {TRN001: "finish_reason", TRN002: "budget", TRN003: "unclosed-thinking
            TRN004: "no-final-answer"}
 
 
-#: words a sentence does not end on (articles, prepositions, conjunctions, auxiliaries, ...)
+#: words a sentence does not end on: articles, determiners, the prepositions and
+#: conjunctions that need what follows ("... the number of", "(which is") -- not words that
+#: close a sentence often enough ("come in", "you and I", "No", "so be it")
 _OPEN_WORDS = frozenset("""
-a an the this that these those its their our your his her my of to in on at by for from with
-into onto over under about as than then and or but nor so if because since while when where
-which who whom whose what is are was were be been being am do does did has have had will would
-shall should can could may might must not no we they he she it you i there here each every
-per via plus minus times equals
+a an the this these those its their our your my of to for from with into onto and or but nor
+because than which whose per via plus minus times equals is are was were
 """.split())
 _LAST_WORD = re.compile(r"([^\W\d_]+)\W*$")
+#: the last mark of a cut inside a formula or a list ("3 + 4 =", "s^", "(3 - ", "12,")
+_OPEN_MARKS = frozenset("+-*=^,([{<\u2212\u00d7\u00f7")  # not "/": a path ends so
 #: a text at least this long whose last line is long prose is cut wherever it stops
 _LONG_TEXT, _LONG_LINE = 2000, 40
 
 
 def _ends_mid_sentence(text: str) -> bool:
     """Whether ``text`` stops in the middle of a sentence: its last character cannot end one
-    (nor is an emoji), and either it stops on an operator, a comma or an open bracket or on a
-    word no sentence ends with ("... This means that", "(which is"), or it is a long text
-    whose last line is long prose.  A poem's last line, a one-word translation, a short
-    summary without its full stop are not cut."""
+    (nor is an emoji), and either its last line (two words or more) stops on an operator, a
+    comma or an open bracket ("total +=", "- Sunglasses,"), or its last line (four words or
+    more) stops on a word no sentence ends with ("... This means that", "(which is"), or it
+    is a long text whose last line is long prose.  A one-word answer, a poem's last line, a SQL statement, a base64 or URL token
+    and a short summary without its full stop are not cut."""
     stripped = text.rstrip()
     if not stripped or stripped[-1] in _FINAL_CHARS or _is_emoji(stripped[-1]):
         return False
-    if stripped[-1] in "+-*/=^,;([{\u2212\u00d7\u00f7&|<\\_":
-        return True
-    w = _LAST_WORD.search(stripped[-60:])
-    if w is not None and w.group(1).lower() in _OPEN_WORDS:
-        return True
-    last_line = stripped[stripped.rfind("\n") + 1:]
-    return len(stripped) >= _LONG_TEXT and len(last_line.strip()) >= _LONG_LINE
+    last_line = stripped[stripped.rfind("\n") + 1:].strip()
+    words = last_line.split()
+    if len(words) >= 2 and len(words[-1]) <= 20:  # a long last token: a URL, a path, base64
+        if stripped[-1] in _OPEN_MARKS:
+            return True  # "total +=", "- Sunglasses,"
+        w = _LAST_WORD.search(words[-1])
+        if len(words) >= 4 and w is not None and w.group(1).lower() in _OPEN_WORDS:
+            return True
+    return len(stripped) >= _LONG_TEXT and len(last_line) >= _LONG_LINE
 
 
 def detect(ctx: TraceContext, cfg: Config) -> DetectorOutput:

@@ -1473,27 +1473,41 @@ def _alternatives(seg: Seg, last: bool) -> List[List[Tok]]:
     return alts
 
 
+def _rewrite(toks: Sequence[Tok], at) -> Optional[List[Tok]]:
+    """``toks`` with each run that ``at(toks, i)`` rewrites (it returns the replacement and
+    the number of tokens it stands for, or None) replaced, left to right; None when none is."""
+    out: List[Tok] = []
+    i, n, changed = 0, len(toks), False
+    while i < n:
+        hit = at(toks, i)
+        if hit is not None:
+            rep, used = hit
+            out += rep
+            i += used
+            changed = True
+            continue
+        out.append(toks[i])
+        i += 1
+    return out if changed else None
+
+
+def _mixed_at(toks: Sequence[Tok], idx: int):
+    a = toks[idx]
+    g = toks[idx + 1:idx + 9]
+    if a.k == NUM and a.nd == 0 and a.v is not None and a.v >= 0 and len(g) == 8 and \
+            g[0].k == OP and g[0].f == "implicit" and g[1].k == FRAC and \
+            [t.k for t in g[2:]] == [LP, NUM, RP, LP, NUM, RP] and \
+            g[3].nd == 0 and g[6].nd == 0 and g[3].v is not None and g[6].v is not None and \
+            0 < g[3].v < g[6].v:
+        return ([P.Tok(LP, a.s, a.s, "(", "("), a, P.Tok(OP, g[0].s, g[0].e, "+", "+", False)]
+                + list(g[1:]) + [P.Tok(RP, g[7].e, g[7].e, ")", ")")], 9)
+    return None
+
+
 def _latex_mixed(toks: List[Tok]) -> Optional[List[Tok]]:
     """``1\\frac{1}{2} \\times 4`` read with mixed numbers, ``(1 + \\frac{1}{2}) \\times 4``
     (an integer written against a proper fraction of integers); None when there is none."""
-    out: List[Tok] = []
-    idx, n, changed = 0, len(toks), False
-    while idx < n:
-        a = toks[idx]
-        g = toks[idx + 1:idx + 9]
-        if a.k == NUM and a.nd == 0 and a.v is not None and a.v >= 0 and len(g) == 8 and \
-                g[0].k == OP and g[0].f == "implicit" and g[1].k == FRAC and \
-                [t.k for t in g[2:]] == [LP, NUM, RP, LP, NUM, RP] and \
-                g[3].nd == 0 and g[6].nd == 0 and g[3].v is not None and g[6].v is not None and \
-                0 < g[3].v < g[6].v:
-            out += [P.Tok(LP, a.s, a.s, "(", "("), a, P.Tok(OP, g[0].s, g[0].e, "+", "+", False)]
-            out += g[1:] + [P.Tok(RP, g[7].e, g[7].e, ")", ")")]
-            idx += 9
-            changed = True
-            continue
-        out.append(a)
-        idx += 1
-    return out if changed else None
+    return _rewrite(toks, _mixed_at)
 
 
 def _join_parts(parts: Sequence[Tok]) -> Tok:
@@ -2348,12 +2362,18 @@ class ClaimScanner:
                                                          span, a, b)[0]
             if ok:
                 return "bullet minus"
-        # "2.5 dozen × 2 cups/dozen = 5 cups": dozen as a unit, not a multiplier
+        # "2.5 dozen × 2 cups/dozen = 5 cups": dozen as a unit, not a multiplier; and
+        # "$1 trillion / 335 million": each scaled number one value, (1e12) / (335e6)
         for seg, other_v, left in ((a, vb, True), (b, va, False)):
             if any(t.f == "mult" for t in seg.toks):
-                alt = [t for t in seg.toks if t.f != "mult"]
-                x = evaluate(alt, self.limits, "percent", self.val_cache)
-                if x.status in ("exact", "symbolic"):
+                alts_m: List[Optional[List[Tok]]] = [[t for t in seg.toks if t.f != "mult"],
+                                                     _grouped_scales(seg.toks)]
+                for alt_m in alts_m:
+                    if alt_m is None:
+                        continue
+                    x = evaluate(alt_m, self.limits, "percent", self.val_cache)
+                    if x.status not in ("exact", "symbolic"):
+                        continue
                     ok, _ = (self._compare(x, other_v, rel, approx, b.ellipsis, span, a, b) if left
                              else self._compare(other_v, x, rel, approx, b.ellipsis, span, a, b))
                     if ok:
@@ -2580,6 +2600,12 @@ _WHOLE_WORDS = re.compile(
     r"\b(?:round(?:ed|ing|s)?(?:\s+(?:up|down))?|floor(?:ed)?|ceil(?:ing)?|integer\s+division|"
     r"integer\s+part|int\(|truncat\w*|whole\s+(?:number|ones?|buses|bags|boxes|trips)|"
     r"complete(?:ly)?|full\s+\w+|at\s+least|at\s+most|//)", re.I)
+#: arithmetic in another base or modulo something, as the text says: a result below its
+#: operands' value (wrapped) or written in binary
+_MODULAR_WORDS = re.compile(r"\b(?:binary|base[\s-]?(?:2|8|16)|modulo|mod\s*\d+|\(mod\b|clock|"
+                            r"wraps?\s+around|wrapped|overflow\w*|uint\d*(?:_t)?|int\d+(?:_t)?)",
+                            re.I)
+_BINARY = re.compile(r"[01]{2,}")
 #: what a bitwise or machine result looks like: an xor sign, a float's long tail, a wrapped
 #: (negative) integer of ten digits
 _MACHINE_SHAPE = re.compile(r"\^|\u2295|\bxor\b|\d\.\d{12,}|-\d{9,}", re.I)
@@ -2618,6 +2644,11 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
             _WHOLE_WORDS.search(text, *around):
         # "50 / 12 = 5 buses, rounded up", "7 / 2 = 3 (integer division)", "25/6 = 4 (floor)"
         return _with(c, "ok", "a whole number, as the text says")
+    if c.lhs_value is not None and c.rhs_value is not None and \
+            (c.rhs_value < c.lhs_value or _BINARY.fullmatch(c.rhs.strip())) and \
+            _MODULAR_WORDS.search(text, *around):
+        # "11 + 11 = 10 (mod 12)", "255 + 1 = 0 for a uint8_t", "1 + 1 = 10 in binary"
+        return _with(c, "unchecked", "modular or binary arithmetic")
     if _MACHINE_SHAPE.search(c.lhs + " " + c.rhs) and _MACHINE_WORDS.search(text, *around):
         # "5 ^ 3 = 6 (XOR)", "0.1 + 0.2 = 0.30000000000000004 due to floating point",
         # "2147483647 + 1 = -2147483648 (overflow)"
@@ -2663,6 +2694,23 @@ def _shown_unit(t: str) -> Fraction:
 def _with(c: Claim, status: str, reason: str) -> Claim:
     return Claim(c.start, c.end, c.lhs, c.rhs, status, c.kind, c.relation, None, None, reason,
                  c.operands, c.results, c.operand_spans)
+
+
+def _scaled_at(toks: Sequence[Tok], i: int):
+    t = toks[i]
+    if t.k == NUM and i + 2 < len(toks) and toks[i + 1].k == OP and toks[i + 1].f == "mult" \
+            and toks[i + 2].f == "mult" and i > 0 and toks[i - 1].k == OP and \
+            toks[i - 1].v in "/\u00f7":
+        return ([P.Tok(LP, t.s, t.s, "(", "("), t, toks[i + 1], toks[i + 2],
+                 P.Tok(RP, toks[i + 2].e, toks[i + 2].e, ")", ")")], 3)
+    return None
+
+
+def _grouped_scales(toks: Sequence[Tok]) -> Optional[List[Tok]]:
+    """``toks`` with each scaled number after a division ("/ 335 million": NUM, the "mult"
+    product, the scale) in parentheses, so that it divides as one value; None when there is
+    none."""
+    return _rewrite(toks, _scaled_at)
 
 
 def _seg_named(seg: Seg) -> bool:
