@@ -10,6 +10,7 @@ do not depend on how the input was cut into batches.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List, Sequence
 
 ROW_GROUP_ROWS = 4096
@@ -84,6 +85,9 @@ def _unify(schemas: List[Any]):
         raise SchemaError(str(e)) from None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _utf8(v: Any) -> Any:
     """``v`` with every string that UTF-8 cannot encode (a lone surrogate: an emoji cut in
     half, a ``\\ud83d`` escape, a non-UTF-8 byte kept by ``surrogateescape``) made
@@ -93,7 +97,7 @@ def _utf8(v: Any) -> Any:
             v.encode("utf-8")
             return v
         except UnicodeEncodeError:
-            return v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            return _SURROGATE.sub("\ufffd", v)
     if isinstance(v, dict):
         return {k: _utf8(x) for k, x in v.items()}
     if isinstance(v, list):
