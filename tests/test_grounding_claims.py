@@ -849,6 +849,9 @@ def test_cjk_words_are_prose_and_full_width_forms_are_read(text, lhs, rhs, statu
     "On a clock, 9 + 5 = 2, and 11 + 11 = 10, because 22 − 12 = 10.",
     "Right column: 1 + 1 = 10, write 0, carry 1. So in binary, 101 + 11 = 1000.",
     "they wrap around modulo 2^8, so for a uint8_t, 255 + 1 = 0.",
+    # a word before the left side that multiplies it
+    "Milk: half of 1/3 cup = 1/6 cup",
+    "double 1/3 cup = 2/3 cup",
 ])
 def test_review_false_alarms_are_gone(text):
     from tracelint import analyze
@@ -862,6 +865,7 @@ def test_review_false_alarms_are_gone(text):
     "The bitwise mask is 68*256 + 55 = 17423.",     # no xor shape: exact arithmetic
     "$1 trillion / 335 million ≈ $5,000 per person.",
     "So 9 + 5 = 13 and the answer is 13.",
+    "half of 3/4 cup = 1/2 cup",
     # a wrong step that later "leads" to a contradiction, with no hypothesis before it: kept
     "We compute 3 × 3 = 10. Then 10 + 5 = 15, a contradiction with the total.",
 ])

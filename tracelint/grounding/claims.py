@@ -2595,6 +2595,13 @@ _REFUTED = re.compile(
 #: how far after a wrong claim a refutation of its derivation is looked for, and the phrases
 #: that refute one there (stronger than :data:`_REFUTED`'s, which must follow the claim)
 _REFUTED_REACH = 200
+#: a word before a claim's left side that multiplies it
+_WORD_FACTORS = {"half": Fraction(1, 2), "halve": Fraction(1, 2), "halving": Fraction(1, 2),
+            "twice": Fraction(2), "double": Fraction(2), "doubling": Fraction(2),
+            "triple": Fraction(3), "tripling": Fraction(3), "third": Fraction(1, 3),
+            "quarter": Fraction(1, 4)}
+_FACTOR_BEFORE = re.compile(r"\b(half|halve|halving|twice|double|doubling|triple|tripling|"
+                            r"(?<=a )third|(?<=a )quarter)(?:\s+of)?\s*$", re.I)
 #: the text says the result is a whole number by rounding, flooring or integer division
 _WHOLE_WORDS = re.compile(
     r"\b(?:round(?:ed|ing|s)?(?:\s+(?:up|down))?|floor(?:ed)?|ceil(?:ing)?|integer\s+division|"
@@ -2638,6 +2645,11 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
         return _with(c, "unchecked", "refuted in the text")
     start = c.start - base
     around = (max(0, start - 60), min(len(text), end + 80))
+    word = _FACTOR_BEFORE.search(text, max(0, start - 20), start)
+    if word is not None and c.lhs_value is not None and c.rhs_value is not None and \
+            c.lhs_value * _WORD_FACTORS[word.group(1).lower()] == c.rhs_value:
+        # "half of 3/4 cup = 3/8 cup", "double 1/3 cup = 2/3 cup": the word is the operation
+        return _with(c, "ok", "a word multiplies the left side")
     if c.lhs_value is not None and c.rhs_value is not None and \
             c.rhs_value.denominator == 1 and c.lhs_value.denominator != 1 and \
             c.rhs_value in (math.floor(c.lhs_value), math.ceil(c.lhs_value)) and \
