@@ -126,6 +126,10 @@ class TraceResult:
         }
 
 
+#: How an agent episode's tool call is written into its reasoning text (the episode readers
+#: write it; the loop rules know it as the episode's arguments, not the model's prose).
+TOOL_CALL_MARK = "[tool call]"
+
 #: names of the inputs of a run that share a base name with another of its inputs
 _ID_NAMES: Dict[str, str] = {}
 

@@ -17,6 +17,7 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from . import ngram
+from .model import TOOL_CALL_MARK
 from .units import Units
 
 _SENTENCE_END = frozenset(".!?")
@@ -72,7 +73,7 @@ _LAYOUT_LINE = re.compile(
     # a log line: it opens with a timestamp ("2024-05-01T10:00:03Z WARN ...", "[12:00:01]")
     r"|\[?(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}[\d.,:]*Z?\]?[ \t][^\n]*"
     r"|[\[\]{}()][ \t]*,?[ \t]*"
-    r"|\[tool call\][^\n]*)")
+    r"|" + re.escape(TOOL_CALL_MARK) + r"[^\n]*)")
 #: A line of a program: one that opens with a keyword or a declaration of common languages,
 #: or that is only closing brackets.  An assignment ("x = 5") is not enough: math writes them.
 _CODE_LINE = re.compile(
@@ -132,26 +133,25 @@ def layout_ranges(text: str) -> np.ndarray:
     return arr
 
 
+def inside(edges: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Which of ``positions`` fall in one of the ranges ``edges`` (sorted and disjoint,
+    ``[a0, b0, a1, b1, ...]``): between an even edge and the odd one after it."""
+    return (np.searchsorted(edges, positions, side="right") % 2) == 1
+
+
 def _neutral_segments(text: str, units: Units, bounds: np.ndarray) -> np.ndarray:
-    nseg = len(bounds) - 1
-    neutral = np.zeros(nseg, dtype=bool)
+    seg_char = units.starts[bounds[:-1]]
+    neutral = np.zeros(len(bounds) - 1, dtype=bool)
     if "```" in text:
-        # inside = between fence 2k and 2k+1
-        edges = fence_edges(text)
-        seg_char = units.starts[bounds[:-1]]
-        inside = (np.searchsorted(edges, seg_char, side="right") % 2) == 1
-        neutral |= inside
+        neutral |= inside(fence_edges(text), seg_char)
     if "|" in text:
         # markdown table rows: lines that start and end with '|'
-        rows = [(m.start(), m.end()) for m in _TABLE_ROW.finditer(text)]
+        rows = [x for m in _TABLE_ROW.finditer(text) for x in m.span()]
         if rows:
-            edges = np.array(rows, dtype=np.int64).ravel()
-            seg_char = units.starts[bounds[:-1]]
-            neutral |= (np.searchsorted(edges, seg_char, side="right") % 2) == 1
+            neutral |= inside(np.array(rows, dtype=np.int64), seg_char)
     lay = layout_ranges(text)
     if lay.size:
-        seg_char = units.starts[bounds[:-1]]
-        neutral |= (np.searchsorted(lay, seg_char, side="right") % 2) == 1
+        neutral |= inside(lay, seg_char)
     return neutral
 
 

@@ -130,8 +130,9 @@ def _ends_mid_sentence(text: str) -> bool:
     (nor is an emoji), and either its last line (two words or more) stops on an operator, a
     comma or an open bracket ("total +=", "- Sunglasses,"), or its last line (four words or
     more) stops on a word no sentence ends with ("... This means that", "(which is"), or it
-    is a long text whose last line is long prose.  A one-word answer, a poem's last line, a SQL statement, a base64 or URL token
-    and a short summary without its full stop are not cut."""
+    is a long text whose last line is long prose.  A one-word answer, a poem's last line, a
+    SQL statement, a base64 or URL token and a short summary without its full stop are not
+    cut."""
     stripped = text.rstrip()
     if not stripped or stripped[-1] in _FINAL_CHARS or _is_emoji(stripped[-1]):
         return False

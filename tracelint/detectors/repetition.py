@@ -10,6 +10,7 @@ it runs into the end of a trace that was cut off.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -17,7 +18,8 @@ import numpy as np
 
 from .. import ngram
 from ..config import Config
-from ..segments import fence_edges, layout_ranges, segment
+from ..model import TOOL_CALL_MARK
+from ..segments import fence_edges, inside, layout_ranges, segment
 from ..units import KIND_OTHER, PROSE_KINDS, Units
 from .base import DetectorOutput, Rule, TraceContext
 
@@ -289,36 +291,25 @@ def _claim_recurrence(text: str, units: Units, vocab: Dict[str, int]) -> Tuple[i
     op_ids = [vocab[k] for k in _CLAIM_OPS if k in vocab]
     drop_ids = [vocab[k] for k in _CLAIM_DROP if k in vocab]
     ids, kinds, starts, ends = units.ids, units.kinds, units.starts, units.ends
-    code = _program_ranges(text)
-    if code.size:
+    code = _in_program(text, starts)
+    if code.any():
         # program lines are no calculations: "MOD = 10**9 + 7" in each version of a
         # function being debugged is the same line of code, not a re-stated result
-        keep = (np.searchsorted(code, starts, side="right") % 2) == 0
+        keep = ~code
         ids, kinds, starts, ends = ids[keep], kinds[keep], starts[keep], ends[keep]
     return ngram.claim_recurrence(text, ids, kinds, starts, ends, eq, op_ids, drop_ids)
 
 
-def _program_ranges(text: str) -> np.ndarray:
-    """Sorted char ranges ``[a0, b0, ...]`` of the program blocks of ``text``: fenced blocks
-    tagged with a programming language, and unfenced program regions and data lines
+def _in_program(text: str, positions: np.ndarray) -> np.ndarray:
+    """Which char ``positions`` of ``text`` lie in a program: a fenced block tagged with a
+    programming language, or an unfenced program region or data line
     (:func:`tracelint.segments.layout_ranges`)."""
-    parts = []
     edges = fence_edges(text)
-    for a, b in zip(edges[0::2].tolist(), (edges[1::2] + 3).tolist()):
-        if _fence_tag(text, a, b) not in _DATA_FENCES:
-            parts.append((a, b))
-    lay = layout_ranges(text) if "\n" in text else np.zeros(0, dtype=np.int64)
-    parts.extend(zip(lay[0::2].tolist(), lay[1::2].tolist()))
-    if not parts:
-        return np.zeros(0, dtype=np.int64)
-    parts.sort()
-    merged: List[List[int]] = []
-    for a, b in parts:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return np.array([x for ab in merged for x in ab], dtype=np.int64)
+    programs = [x for a, b in zip(edges[0::2].tolist(), (edges[1::2] + 3).tolist())
+                if _fence_tag(text, a, b) not in _DATA_FENCES for x in (a, b)]
+    out = inside(np.array(programs, dtype=np.int64), positions)
+    lay = layout_ranges(text)
+    return out | inside(lay, positions) if lay.size else out
 
 
 _NUMBER = r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)"
@@ -389,11 +380,10 @@ def _answer_returns(text: str) -> Tuple[int, int]:
     seen: set = set()
     last: Optional[str] = None
     returns, first = 0, -1
-    k = 0
+    case = 0
     for v, at in vals:
-        if k < len(marks) and marks[k] < at:
-            while k < len(marks) and marks[k] < at:
-                k += 1
+        if bisect.bisect_left(marks, at) != case:
+            case = bisect.bisect_left(marks, at)
             seen, last = set(), None  # a new question: its answer starts a new sequence
         if v == last:
             continue
@@ -544,16 +534,13 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
         if 2 * in_rows > sum(len(x) for x in lines):
             continue
         pos = _same_code(ctx.reasoning, units, pos, length)
-        if "[tool call]" in ctx.reasoning:
+        if TOOL_CALL_MARK in ctx.reasoning:
             # an agent's edits carry the code they change (old and new versions): copies
             # inside its tool calls are the episode's arguments, not the model re-writing
             calls = _TOOL_CALL_LINE.finditer(ctx.reasoning)
             edges = np.array([x for m in calls for x in m.span()], dtype=np.int64)
-            if edges.size:
-                # by the middle of each copy: a copy may start on the end of the line before
-                inside = (np.searchsorted(edges, units.starts[pos + length // 2],
-                                          side="right") % 2) == 1
-                pos = pos[~inside]
+            # by the middle of each copy: a copy may start on the end of the line before
+            pos = pos[~inside(edges, units.starts[pos + length // 2])]
         if not len(pos):
             continue
         copies, first = len(pos), int(pos[0])
@@ -572,7 +559,7 @@ def _copied_block(ctx: TraceContext, cfg: Config, out: DetectorOutput) -> None:
 
 
 #: the tool-call lines the agent-episode reader writes
-_TOOL_CALL_LINE = re.compile(r"(?m)^\[tool call\][^\n]*")
+_TOOL_CALL_LINE = re.compile(r"(?m)^" + re.escape(TOOL_CALL_MARK) + r"[^\n]*")
 #: Fence tags of blocks that hold data or output (an answer printed as JSON), not a program.
 _DATA_FENCES = frozenset(["", "json", "jsonl", "text", "txt", "plaintext", "markdown", "md",
                           "output", "yaml", "yml", "csv"])

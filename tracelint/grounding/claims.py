@@ -2597,9 +2597,9 @@ _REFUTED = re.compile(
 _REFUTED_REACH = 200
 #: a word before a claim's left side that multiplies it
 _WORD_FACTORS = {"half": Fraction(1, 2), "halve": Fraction(1, 2), "halving": Fraction(1, 2),
-            "twice": Fraction(2), "double": Fraction(2), "doubling": Fraction(2),
-            "triple": Fraction(3), "tripling": Fraction(3), "third": Fraction(1, 3),
-            "quarter": Fraction(1, 4)}
+                 "twice": Fraction(2), "double": Fraction(2), "doubling": Fraction(2),
+                 "triple": Fraction(3), "tripling": Fraction(3), "third": Fraction(1, 3),
+                 "quarter": Fraction(1, 4)}
 _FACTOR_BEFORE = re.compile(r"\b(half|halve|halving|twice|double|doubling|triple|tripling|"
                             r"(?<=a )third|(?<=a )quarter)(?:\s+of)?\s*$", re.I)
 #: the text says the result is a whole number by rounding, flooring or integer division
@@ -2609,16 +2609,16 @@ _WHOLE_WORDS = re.compile(
     r"complete(?:ly)?|full\s+\w+|at\s+least|at\s+most|//)", re.I)
 #: arithmetic in another base or modulo something, as the text says: a result below its
 #: operands' value (wrapped) or written in binary
+_WRAP_WORDS = r"overflow\w*|wraps?\s+around"
 _MODULAR_WORDS = re.compile(r"\b(?:binary|base[\s-]?(?:2|8|16)|modulo|mod\s*\d+|\(mod\b|clock|"
-                            r"wraps?\s+around|wrapped|overflow\w*|uint\d*(?:_t)?|int\d+(?:_t)?)",
-                            re.I)
+                            r"wrapped|uint\d*(?:_t)?|int\d+(?:_t)?|" + _WRAP_WORDS + ")", re.I)
 _BINARY = re.compile(r"[01]{2,}")
 #: what a bitwise or machine result looks like: an xor sign, a float's long tail, a wrapped
 #: (negative) integer of ten digits
 _MACHINE_SHAPE = re.compile(r"\^|\u2295|\bxor\b|\d\.\d{12,}|-\d{9,}", re.I)
 #: bitwise or machine arithmetic, not exact arithmetic
 _MACHINE_WORDS = re.compile(r"\b(?:xor|bitwise|floating[\s-]point|float(?:s|ing)?\b|ieee|"
-                            r"overflow\w*|wraps?\s+around|uint\d+|int\d+|modulo\s+2\^)", re.I)
+                            r"uint\d+|int\d+|modulo\s+2\^|" + _WRAP_WORDS + ")", re.I)
 _HYPOTHESIS_REACH = 160
 _HYPOTHESIS = re.compile(
     r"\b(?:if|suppose|supposing|assume|assuming|maybe|perhaps|would\s+imply|implies|"
@@ -2645,22 +2645,19 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
         return _with(c, "unchecked", "refuted in the text")
     start = c.start - base
     around = (max(0, start - 60), min(len(text), end + 80))
-    word = _FACTOR_BEFORE.search(text, max(0, start - 20), start)
-    if word is not None and c.lhs_value is not None and c.rhs_value is not None and \
-            c.lhs_value * _WORD_FACTORS[word.group(1).lower()] == c.rhs_value:
-        # "half of 3/4 cup = 3/8 cup", "double 1/3 cup = 2/3 cup": the word is the operation
-        return _with(c, "ok", "a word multiplies the left side")
-    if c.lhs_value is not None and c.rhs_value is not None and \
-            c.rhs_value.denominator == 1 and c.lhs_value.denominator != 1 and \
-            c.rhs_value in (math.floor(c.lhs_value), math.ceil(c.lhs_value)) and \
-            _WHOLE_WORDS.search(text, *around):
-        # "50 / 12 = 5 buses, rounded up", "7 / 2 = 3 (integer division)", "25/6 = 4 (floor)"
-        return _with(c, "ok", "a whole number, as the text says")
-    if c.lhs_value is not None and c.rhs_value is not None and \
-            (c.rhs_value < c.lhs_value or _BINARY.fullmatch(c.rhs.strip())) and \
-            _MODULAR_WORDS.search(text, *around):
-        # "11 + 11 = 10 (mod 12)", "255 + 1 = 0 for a uint8_t", "1 + 1 = 10 in binary"
-        return _with(c, "unchecked", "modular or binary arithmetic")
+    lv, rv = c.lhs_value, c.rhs_value
+    if lv is not None and rv is not None:
+        word = _FACTOR_BEFORE.search(text, max(0, start - 20), start)
+        if word is not None and lv * _WORD_FACTORS[word.group(1).lower()] == rv:
+            # "half of 3/4 cup = 3/8 cup", "double 1/3 cup = 2/3 cup": the word is the operation
+            return _with(c, "ok", "a word multiplies the left side")
+        if rv.denominator == 1 and lv.denominator != 1 and \
+                rv in (math.floor(lv), math.ceil(lv)) and _WHOLE_WORDS.search(text, *around):
+            # "50 / 12 = 5 buses, rounded up", "7 / 2 = 3 (integer division)", "25/6 = 4 (floor)"
+            return _with(c, "ok", "a whole number, as the text says")
+        if (rv < lv or _BINARY.fullmatch(c.rhs.strip())) and _MODULAR_WORDS.search(text, *around):
+            # "11 + 11 = 10 (mod 12)", "255 + 1 = 0 for a uint8_t", "1 + 1 = 10 in binary"
+            return _with(c, "unchecked", "modular or binary arithmetic")
     if _MACHINE_SHAPE.search(c.lhs + " " + c.rhs) and _MACHINE_WORDS.search(text, *around):
         # "5 ^ 3 = 6 (XOR)", "0.1 + 0.2 = 0.30000000000000004 due to floating point",
         # "2147483647 + 1 = -2147483648 (overflow)"
@@ -2670,7 +2667,6 @@ def _post_check(c: Claim, text: str, base: int) -> Claim:
     # ... So no."): the claim is tried, not stated.  Without the hypothesis before it, a wrong
     # result that the text later calls a contradiction is reported: that is often the error
     # that led to the contradiction.
-    start = c.start - base
     line_start = max(text.rfind("\n", 0, start), start - _HYPOTHESIS_REACH) + 1
     if _HYPOTHESIS.search(text, max(0, line_start), max(0, start)) and \
             _REFUTED_LATER.search(text, end, min(len(text), end + _REFUTED_REACH)):

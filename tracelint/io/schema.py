@@ -62,7 +62,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, c
 from tracelint.io.fieldmap import (
     MAP_TARGETS, OUTPUT_TARGET, FieldSpecError, InputError, Path, get_path, parse_path,
 )
-from tracelint.model import CANONICAL_FIELDS, ReadError, Trace, source_name
+from tracelint.model import CANONICAL_FIELDS, TOOL_CALL_MARK, ReadError, Trace, source_name
 
 
 class OutputError(InputError):
@@ -1089,7 +1089,7 @@ def _episode(msgs: list, last_a: int) -> Optional[Tuple[str, Optional[str], int]
             final_text = text
             text = None
         block = [x for x in (think, text) if isinstance(x, str) and x.strip()]
-        block += [f"[tool call] {c}" for c in calls]
+        block += [f"{TOOL_CALL_MARK} {c}" for c in calls]
         if block:
             parts.append("\n".join(block))
     return "\n\n".join(parts), final_text, start
@@ -1175,7 +1175,7 @@ def _swe_agent(rec: dict, steps: list, out: Dict[str, Any], used: set) -> None:
         thought = next((s[k] for k in ("thought", "reasoning", "response")
                         if isinstance(s.get(k), str)), "").strip()
         action = s.get("action")
-        action = f"[tool call] {action.strip()}" if isinstance(action, str) and \
+        action = f"{TOOL_CALL_MARK} {action.strip()}" if isinstance(action, str) and \
             action.strip() else ""
         block = "\n".join(x for x in (thought, action) if x)
         if block:

@@ -298,14 +298,12 @@ def _atomic(p: str, d: str, binary: bool, errors: str) -> Iterator[IO]:
                 os.unlink(tmp)
 
 
-#: Output names that are written compressed (matched without case), as the readers read them.
-COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
-
-
 def compression_of(path: PathLike) -> Optional[str]:
-    """``gz``, ``bz2``, ``xz`` or ``zst`` when ``path`` names a compressed output, else None."""
+    """``gz``, ``bz2``, ``xz`` or ``zst`` when ``path`` names a compressed output (matched
+    without case: the suffixes the readers decompress), else None."""
+    from tracelint.io.jsonl import COMPRESSED
     low = os.fspath(path).lower()
-    for suf in COMPRESSED_SUFFIXES:
+    for suf in COMPRESSED:
         if low.endswith(suf):
             return suf[1:]
     return None
@@ -385,5 +383,4 @@ def open_text_output(path: PathLike, inputs: Iterable[PathLike] = (),
 
 
 __all__ = ["write_jsonl_line", "dumps_line", "open_output", "check_output", "defer_signals",
-           "Terminated", "compressor", "compression_of", "COMPRESSED_SUFFIXES",
-           "open_text_output"]
+           "Terminated", "compressor", "compression_of", "open_text_output"]

@@ -183,7 +183,7 @@ def _jsonl_records(path: str, open_binary):
                 raw = raw[3:]
             try:
                 yield i, parse_line(raw)
-            except (ValueError, RecursionError):
+            except ValueError:
                 continue
     except (OSError, EOFError):
         return
@@ -215,8 +215,8 @@ class JsonlSink:
 
     def __init__(self, fh, path: str):
         from ..io.writers import compressor
-        self._gz = compressor(fh, path)  # .gz, .bz2, .xz, .zst (any case); None: plain
-        self.fh = self._gz if self._gz is not None else fh
+        self._comp = compressor(fh, path)  # .gz, .bz2, .xz, .zst (any case); None: plain
+        self.fh = self._comp if self._comp is not None else fh
         self.count = 0
 
     def write(self, data: bytes) -> None:
@@ -228,15 +228,15 @@ class JsonlSink:
         self.write(line_bytes(obj))
 
     def close(self) -> None:
-        if self._gz is not None:
-            self._gz.close()
+        if self._comp is not None:
+            self._comp.close()
 
     def abort(self) -> None:
         """Release the compressor of an output that is being thrown away (its temporary
         file is removed next); nothing is raised."""
-        if self._gz is not None and not self._gz.closed:
+        if self._comp is not None and not self._comp.closed:
             try:
-                self._gz.close()
+                self._comp.close()
             except Exception:  # the file under it may be closed already
                 pass
 

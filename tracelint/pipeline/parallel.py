@@ -466,7 +466,7 @@ class Processor:
                     continue
                 try:
                     rec = loads(raw)
-                except (ValueError, RecursionError) as e:
+                except ValueError as e:  # parse_line turns a RecursionError into TooDeep
                     yield lineno, None, [ReadError(src, lineno, _reason(e))], raw
                     continue
                 yield lineno, rec, build_traces(rec, plan, src, lineno, base), raw
